@@ -1,0 +1,112 @@
+package methods
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sort"
+	"sync"
+
+	"appbench/datasets"
+	"appbench/mappgraph"
+)
+
+// Sample is one item to classify: a traffic chunk, or a prebuilt graph for
+// processed-graph datasets.
+type Sample struct {
+	// Label is the true app (empty when unknown to the caller).
+	Label string
+	// Capture identifies the capture the sample came from.
+	Capture string
+	// Packets are the chunk's packets; nil for processed-graph datasets.
+	Packets []datasets.Packet
+	// Graph is the prebuilt graph of processed-graph datasets; nil for
+	// packet datasets.
+	Graph *mappgraph.Graph
+}
+
+// Prediction is a method's answer for one sample.
+type Prediction struct {
+	// Label is the predicted app.
+	Label string
+	// Score is the method's confidence in Label (higher is surer); its
+	// scale is the method's own.
+	Score float64
+	// Unknown reports that the method judges the sample to come from an
+	// app it was not trained on (open-world detection).
+	Unknown bool
+}
+
+// Method is a traffic classifier in estimator shape: it is built from its
+// parameters only, Fit learns from labeled samples, Predict answers for each
+// test sample, in order.
+type Method interface {
+	Name() string
+	Fit(ctx context.Context, train []Sample) error
+	Predict(ctx context.Context, test []Sample) ([]Prediction, error)
+}
+
+// Config is what a Factory gets to build a method.
+type Config struct {
+	// Decode decodes the method's parameters from the experiment file into
+	// v, a pointer to the method's own parameter struct holding its
+	// defaults. Unknown keys and wrong types are errors that name the file
+	// and line. Decode leaves v untouched when no parameters were given.
+	Decode func(v any) error
+	// Seed is the seed for every random choice of the method.
+	Seed uint64
+	// Workers bounds the goroutines the method may use (>= 1).
+	Workers int
+	// Log receives progress messages; never nil.
+	Log io.Writer
+}
+
+// Factory builds a method from its configuration.
+type Factory func(cfg Config) (Method, error)
+
+var (
+	mu        sync.RWMutex
+	factories = make(map[string]Factory)
+)
+
+// Register makes a method available under name. It is meant to be called
+// from the init function of the method's package; it panics if name is
+// registered twice or factory is nil.
+func Register(name string, factory Factory) {
+	mu.Lock()
+	defer mu.Unlock()
+	if factory == nil {
+		panic("methods: Register factory is nil")
+	}
+	if _, dup := factories[name]; dup {
+		panic("methods: Register called twice for method " + name)
+	}
+	factories[name] = factory
+}
+
+// Lookup returns the factory registered under name.
+func Lookup(name string) (Factory, error) {
+	mu.RLock()
+	defer mu.RUnlock()
+	f, ok := factories[name]
+	if !ok {
+		return nil, fmt.Errorf("methods: unknown method %q (known: %v; forgotten import?)", name, namesLocked())
+	}
+	return f, nil
+}
+
+// Names returns the sorted names of the registered methods.
+func Names() []string {
+	mu.RLock()
+	defer mu.RUnlock()
+	return namesLocked()
+}
+
+func namesLocked() []string {
+	names := make([]string, 0, len(factories))
+	for n := range factories {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
