@@ -1,0 +1,49 @@
+// Package shared locates the project's shared reference data (real
+// captures, reference outputs of the original implementations) for tests.
+//
+// The folder is named by the environment variable APPBENCH_SHARED. When it
+// is unset, tests that need the data skip with a message saying so; when it
+// is set but a file is missing, they fail: a broken data checkout must not
+// pass silently.
+package shared
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// EnvVar names the environment variable holding the shared data folder.
+const EnvVar = "APPBENCH_SHARED"
+
+// Path returns the path of rel inside the shared data folder. It skips the
+// test when APPBENCH_SHARED is unset and fails it when the path does not
+// exist.
+func Path(tb testing.TB, rel string) string {
+	tb.Helper()
+	root := os.Getenv(EnvVar)
+	if root == "" {
+		tb.Skipf("%s is not set: skipping a test that needs the shared reference data (set it to the shared folder, e.g. %s=../shared)", EnvVar, EnvVar)
+	}
+	p := filepath.Join(root, rel)
+	if _, err := os.Stat(p); err != nil {
+		tb.Fatalf("shared reference data: %v (%s=%s)", err, EnvVar, root)
+	}
+	return p
+}
+
+// Glob returns the paths inside the shared data folder that match pattern
+// (filepath.Glob syntax, relative to the folder). It skips the test when
+// APPBENCH_SHARED is unset and fails it when nothing matches.
+func Glob(tb testing.TB, pattern string) []string {
+	tb.Helper()
+	root := Path(tb, ".")
+	m, err := filepath.Glob(filepath.Join(root, pattern))
+	if err != nil {
+		tb.Fatalf("shared reference data: bad pattern %q: %v", pattern, err)
+	}
+	if len(m) == 0 {
+		tb.Fatalf("shared reference data: nothing matches %q in %s", pattern, root)
+	}
+	return m
+}
