@@ -1,0 +1,6 @@
+//go:build openblas && cgo
+
+package dgcnn
+
+// #cgo LDFLAGS: -lopenblas
+import "C"
