@@ -1,0 +1,157 @@
+package datasets
+
+import (
+	"fmt"
+	"hash/fnv"
+	"math"
+	"math/rand/v2"
+	"sort"
+)
+
+// CheckFraction reports whether f is a valid test fraction: 0 <= f <= 1.
+func CheckFraction(f float64) error {
+	if math.IsNaN(f) || f < 0 || f > 1 {
+		return fmt.Errorf("datasets: test fraction %v must be between 0 and 1", f)
+	}
+	return nil
+}
+
+// trainCount is MAppGraph's training share of n items: int(n·(1−f)), the
+// float64 product truncated (mappgraph.md §4; 1−0.2 is exactly 0.8 in
+// float64, so f = 0.2 gives the reference's int(n·0.8)).
+func trainCount(n int, testFraction float64) int {
+	return int(float64(n) * (1 - testFraction))
+}
+
+// appRand returns the random stream of one app: PCG seeded with the split
+// seed and a hash of the app's name, so that an app's split depends only on
+// the seed and its own chunks, not on the other apps present.
+func appRand(seed uint64, app string) *rand.Rand {
+	h := fnv.New64a()
+	h.Write([]byte(app))
+	return rand.New(rand.NewPCG(seed, h.Sum64()))
+}
+
+// groupByApp returns the distinct apps of chunks, sorted, and for each the
+// indices of its chunks in input order.
+func groupByApp(chunks []Chunk) ([]string, map[string][]int) {
+	byApp := make(map[string][]int)
+	for i := range chunks {
+		byApp[chunks[i].App] = append(byApp[chunks[i].App], i)
+	}
+	apps := make([]string, 0, len(byApp))
+	for a := range byApp {
+		apps = append(apps, a)
+	}
+	sort.Strings(apps)
+	return apps, byApp
+}
+
+// collect returns the chunks marked (or not marked) in test, in input order.
+func collect(chunks []Chunk, test []bool) (train, tst []Chunk) {
+	for i := range chunks {
+		if test[i] {
+			tst = append(tst, chunks[i])
+		} else {
+			train = append(train, chunks[i])
+		}
+	}
+	return train, tst
+}
+
+// SplitRandom is MAppGraph's per-app random split (mappgraph.md §4): for
+// each app with n chunks, int(n·(1−testFraction)) chunks drawn uniformly
+// without replacement go to training and the rest to testing. The
+// reference draws with Python's unseeded random.sample; here each app draws
+// from its own PCG stream seeded with seed and a hash of the app name, so
+// the same chunks and seed always give the same split, whatever the order
+// of apps or the other apps present. Both outputs keep the input order.
+// Chunks of one capture may land on both sides (overlapping windows leak,
+// as in the reference); SplitByCapture avoids that.
+//
+// It panics when testFraction fails CheckFraction.
+func SplitRandom(chunks []Chunk, testFraction float64, seed uint64) (train, test []Chunk) {
+	if err := CheckFraction(testFraction); err != nil {
+		panic(err)
+	}
+	isTest := make([]bool, len(chunks))
+	apps, byApp := groupByApp(chunks)
+	for _, app := range apps {
+		idx := byApp[app]
+		nTrain := trainCount(len(idx), testFraction)
+		perm := appRand(seed, app).Perm(len(idx))
+		for _, j := range perm[nTrain:] {
+			isTest[idx[j]] = true
+		}
+	}
+	return collect(chunks, isTest)
+}
+
+// SplitByCapture splits chunks so that all chunks of one capture land on the
+// same side, which removes the leakage of overlapping windows and of
+// session-specific traffic. For each app (each with its own PCG stream, as
+// in SplitRandom):
+//
+//   - its captures are sorted by name and shuffled;
+//   - the test target is n − int(n·(1−testFraction)) chunks, the reference's
+//     test count for the app's n chunks;
+//   - whole captures are moved to the test side in shuffled order while the
+//     test side holds fewer chunks than the target (so the last one may
+//     overshoot it);
+//   - when 0 < testFraction < 1 and the app has two or more captures, each
+//     side gets at least one capture: an empty test side takes the first
+//     shuffled capture, a full one gives its last capture back;
+//   - an app with a single capture goes wholly to training unless
+//     testFraction is 1 (it cannot be split without leakage).
+//
+// testFraction 0 puts everything in training, 1 everything in testing.
+// Both outputs keep the input order. It panics when testFraction fails
+// CheckFraction.
+func SplitByCapture(chunks []Chunk, testFraction float64, seed uint64) (train, test []Chunk) {
+	if err := CheckFraction(testFraction); err != nil {
+		panic(err)
+	}
+	isTest := make([]bool, len(chunks))
+	apps, byApp := groupByApp(chunks)
+	for _, app := range apps {
+		idx := byApp[app]
+		size := make(map[string]int)
+		var caps []string
+		for _, i := range idx {
+			c := chunks[i].Capture
+			if size[c] == 0 {
+				caps = append(caps, c)
+			}
+			size[c]++
+		}
+		sort.Strings(caps)
+		appRand(seed, app).Shuffle(len(caps), func(i, j int) { caps[i], caps[j] = caps[j], caps[i] })
+
+		target := len(idx) - trainCount(len(idx), testFraction)
+		toTest := make(map[string]bool)
+		switch {
+		case testFraction == 1:
+			for _, c := range caps {
+				toTest[c] = true
+			}
+		case testFraction == 0 || len(caps) < 2:
+			// all training
+		default:
+			n, k := 0, 0
+			for k < len(caps) && n < target {
+				toTest[caps[k]] = true
+				n += size[caps[k]]
+				k++
+			}
+			if k == 0 {
+				toTest[caps[0]] = true
+			} else if k == len(caps) {
+				delete(toTest, caps[k-1])
+			}
+		}
+		for _, i := range idx {
+			isTest[i] = toTest[chunks[i].Capture]
+		}
+	}
+	return collect(chunks, isTest)
+}
