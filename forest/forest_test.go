@@ -1,0 +1,321 @@
+package forest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"math"
+	"runtime"
+	"testing"
+)
+
+// sklearnAccuracy is the test accuracy printed by
+// testdata/sklearn_reference.py (scikit-learn 1.2.1,
+// RandomForestClassifier(n_estimators=100, max_features="sqrt",
+// random_state=0)) on testdata/synth_{train,test}.csv. Regenerate the data
+// with `go test ./forest/ -run TestRegenerateSynthetic -regen`, then run
+// `cd forest/testdata && /usr/bin/python3 sklearn_reference.py` and copy
+// the value here.
+const sklearnAccuracy = 0.7560
+
+func accuracy(pred, want []int) float64 {
+	ok := 0
+	for i := range pred {
+		if pred[i] == want[i] {
+			ok++
+		}
+	}
+	return float64(ok) / float64(len(want))
+}
+
+func TestAccuracyMatchesSklearn(t *testing.T) {
+	Xtr, ytr, cols := readCSV(t, "testdata/synth_train.csv")
+	Xte, yte, _ := readCSV(t, "testdata/synth_test.csv")
+	classes := 0
+	for _, c := range ytr {
+		classes = max(classes, c+1)
+	}
+	var accs []float64
+	for seed := uint64(1); seed <= 3; seed++ {
+		f, err := Fit(context.Background(), Xtr, len(ytr), cols, ytr, classes, Options{Trees: 100, Seed: seed, Workers: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pred, _, err := f.Predict(Xte, len(yte), 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		accs = append(accs, accuracy(pred, yte))
+	}
+	mean := (accs[0] + accs[1] + accs[2]) / 3
+	t.Logf("accuracy over seeds 1..3: %v (mean %.4f), sklearn %.4f", accs, mean, sklearnAccuracy)
+	if math.Abs(mean-sklearnAccuracy) > 0.01 {
+		t.Errorf("mean accuracy %.4f, sklearn %.4f: more than 1 point apart", mean, sklearnAccuracy)
+	}
+}
+
+func TestDeterministicAcrossWorkers(t *testing.T) {
+	X, y := synthetic(7, 600, 12, 6, 5, 1.0)
+	var models [][]byte
+	var probas [][]float64
+	for _, w := range []int{1, 2, 5} {
+		f, err := Fit(context.Background(), X, 600, 12, y, 5, Options{Trees: 20, Seed: 42, Workers: w})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		if err := f.Save(&buf); err != nil {
+			t.Fatal(err)
+		}
+		models = append(models, buf.Bytes())
+		p, err := f.PredictProba(X, 600, w)
+		if err != nil {
+			t.Fatal(err)
+		}
+		probas = append(probas, p)
+	}
+	for i := 1; i < len(models); i++ {
+		if !bytes.Equal(models[0], models[i]) {
+			t.Errorf("model with worker count #%d differs from the one-worker model", i)
+		}
+		for k := range probas[0] {
+			if probas[0][k] != probas[i][k] {
+				t.Fatalf("probability %d differs: %v vs %v", k, probas[0][k], probas[i][k])
+			}
+		}
+	}
+	g, err := Fit(context.Background(), X, 600, 12, y, 5, Options{Trees: 20, Seed: 43})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	g.Save(&buf)
+	if bytes.Equal(buf.Bytes(), models[0]) {
+		t.Error("seeds 42 and 43 gave the same forest")
+	}
+}
+
+// A single tree on all rows and all features finds the midpoint split
+// of a separable feature and gives pure leaves.
+func TestTreeSplitsAtMidpoint(t *testing.T) {
+	// column 0 is noise that cannot separate; column 1 separates at 6.5
+	X := []float64{
+		5, 1,
+		5, 2,
+		5, 3,
+		5, 10,
+		5, 11,
+		5, 12,
+	}
+	y := []int{0, 0, 0, 1, 1, 1}
+	f, err := Fit(context.Background(), X, 6, 2, y, 2, Options{Trees: 1, MaxFeatures: 2, NoBootstrap: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := f.Trees[0]
+	if len(tr.Nodes) != 3 {
+		t.Fatalf("%d nodes, want 3: %+v", len(tr.Nodes), tr.Nodes)
+	}
+	if root := tr.Nodes[0]; root.Feature != 1 || root.Threshold != 6.5 || root.Right != 2 {
+		t.Errorf("root %+v, want feature 1, threshold 6.5, right child 2", root)
+	}
+	for _, tc := range []struct {
+		x    []float64
+		want []float64
+	}{{[]float64{0, 6.5}, []float64{1, 0}}, {[]float64{0, 6.6}, []float64{0, 1}}} {
+		got := f.ProbaRow(tc.x, make([]float64, 2))
+		if got[0] != tc.want[0] || got[1] != tc.want[1] {
+			t.Errorf("ProbaRow(%v) = %v, want %v", tc.x, got, tc.want)
+		}
+	}
+}
+
+// Leaves keep class distributions: with depth 0 the single leaf holds the
+// class shares of the training rows, and the forest averages them.
+func TestSoftVotingLeafDistribution(t *testing.T) {
+	X := []float64{1, 2, 3, 4}
+	y := []int{0, 1, 1, 2}
+	f, err := Fit(context.Background(), X, 4, 1, y, 3, Options{Trees: 3, MaxDepth: 1, MinSamplesSplit: 5, NoBootstrap: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := f.ProbaRow([]float64{2}, make([]float64, 3))
+	want := []float64{0.25, 0.5, 0.25}
+	for c := range want {
+		if math.Abs(got[c]-want[c]) > 1e-15 {
+			t.Fatalf("proba %v, want %v", got, want)
+		}
+	}
+	labels, conf, err := f.Predict([]float64{2}, 1, 1)
+	if err != nil || labels[0] != 1 || conf[0] != 0.5 {
+		t.Errorf("Predict = %v, %v, %v; want class 1 with 0.5", labels, conf, err)
+	}
+}
+
+func TestArgmaxTies(t *testing.T) {
+	if c, v := Argmax([]float64{0.25, 0.5, 0.5}); c != 1 || v != 0.5 {
+		t.Errorf("Argmax = %d, %v; want the first maximum, 1", c, v)
+	}
+	if c, _ := Argmax(nil); c != -1 {
+		t.Errorf("Argmax(nil) = %d, want -1", c)
+	}
+}
+
+func TestMinSamplesLeafAndDepth(t *testing.T) {
+	X, y := synthetic(3, 300, 4, 4, 3, 1.0)
+	f, err := Fit(context.Background(), X, 300, 4, y, 3, Options{Trees: 5, MaxDepth: 3, MinSamplesLeaf: 10, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for ti, tr := range f.Trees {
+		var depth func(i int32, d int) int
+		depth = func(i int32, d int) int {
+			n := tr.Nodes[i]
+			if n.Feature < 0 {
+				return d
+			}
+			return max(depth(i+1, d+1), depth(n.Right, d+1))
+		}
+		if d := depth(0, 0); d > 3 {
+			t.Errorf("tree %d has depth %d > 3", ti, d)
+		}
+	}
+}
+
+func TestSaveLoadRoundTrip(t *testing.T) {
+	X, y := synthetic(5, 200, 6, 6, 4, 1.0)
+	f, err := Fit(context.Background(), X, 200, 6, y, 4, Options{Trees: 10, Seed: 9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := f.Save(&buf); err != nil {
+		t.Fatal(err)
+	}
+	saved := append([]byte(nil), buf.Bytes()...)
+	g, err := Load(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p1, _ := f.PredictProba(X, 200, 1)
+	p2, _ := g.PredictProba(X, 200, 1)
+	for i := range p1 {
+		if p1[i] != p2[i] {
+			t.Fatalf("loaded model predicts %v at %d, original %v", p2[i], i, p1[i])
+		}
+	}
+	// A damaged model is an error, never a panic.
+	if _, err := Load(bytes.NewReader(saved[:len(saved)/2])); !errors.Is(err, ErrModel) {
+		t.Errorf("truncated model: err = %v, want ErrModel", err)
+	}
+	g.Trees[0].Nodes[0].Right = 0
+	buf.Reset()
+	g.Save(&buf)
+	if _, err := Load(&buf); !errors.Is(err, ErrModel) {
+		t.Errorf("model with a backward child: err = %v, want ErrModel", err)
+	}
+}
+
+func TestFitRejectsBadInput(t *testing.T) {
+	ctx := context.Background()
+	for name, tc := range map[string]struct {
+		X       []float64
+		rows    int
+		y       []int
+		classes int
+	}{
+		"short matrix": {[]float64{1, 2, 3}, 2, []int{0, 1}, 2},
+		"label range":  {[]float64{1, 2}, 2, []int{0, 2}, 2},
+		"NaN":          {[]float64{1, math.NaN()}, 2, []int{0, 1}, 2},
+		"no rows":      {nil, 0, nil, 2},
+	} {
+		if _, err := Fit(ctx, tc.X, tc.rows, 1, tc.y, tc.classes, Options{}); !errors.Is(err, ErrInput) {
+			t.Errorf("%s: err = %v, want ErrInput", name, err)
+		}
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := Fit(cctx, []float64{1, 2}, 2, 1, []int{0, 1}, 2, Options{}); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled fit: err = %v", err)
+	}
+}
+
+func TestSortPairs(t *testing.T) {
+	X, _ := synthetic(11, 5000, 1, 1, 1, 3)
+	for i := range X {
+		if i%3 == 0 {
+			X[i] = math.Round(X[i]) // many duplicates
+		}
+	}
+	s := make([]int32, len(X))
+	for i := range s {
+		s[i] = int32(i)
+	}
+	v := append([]float64(nil), X...)
+	sortPairs(v, s)
+	for i := range v {
+		if i > 0 && v[i-1] > v[i] {
+			t.Fatalf("not sorted at %d", i)
+		}
+		if X[s[i]] != v[i] {
+			t.Fatalf("index %d does not follow its value", i)
+		}
+	}
+	// the heap-sort fallback
+	v = append(v[:0], X...)
+	for i := range s {
+		s[i] = int32(i)
+	}
+	quickPairs(v, s, 0)
+	for i := range v {
+		if (i > 0 && v[i-1] > v[i]) || X[s[i]] != v[i] {
+			t.Fatalf("heap sort wrong at %d", i)
+		}
+	}
+}
+
+// benchData is the benchmark's problem size: 30000 rows × 54 features × 40
+// classes, the size of a large AppScanner training set.
+func benchData() ([]float64, []int) {
+	return synthetic(2026, 30000, 54, 30, 40, 1.6)
+}
+
+func heapMB() (inuse, sys float64) {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return float64(ms.HeapInuse) / (1 << 20), float64(ms.Sys) / (1 << 20)
+}
+
+func BenchmarkFit(b *testing.B) {
+	X, y := benchData()
+	runtime.GC()
+	var f *Forest
+	for b.Loop() {
+		var err error
+		f, err = Fit(context.Background(), X, 30000, 54, y, 40, Options{Trees: 100, Seed: 1, Workers: 1})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	inuse, sys := heapMB()
+	b.ReportMetric(inuse, "MB-heap-inuse")
+	b.ReportMetric(sys, "MB-sys")
+	nodes := 0
+	for _, t := range f.Trees {
+		nodes += len(t.Nodes)
+	}
+	b.ReportMetric(float64(nodes)/float64(len(f.Trees)), "nodes/tree")
+}
+
+func BenchmarkPredict(b *testing.B) {
+	X, y := benchData()
+	f, err := Fit(context.Background(), X, 30000, 54, y, 40, Options{Trees: 100, Seed: 1, Workers: 2})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := f.PredictProba(X, 30000, 1); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
