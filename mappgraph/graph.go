@@ -30,4 +30,9 @@ type Graph struct {
 	App   string
 	Nodes []Node
 	Edges []Edge
+	// Scaled reports that the node features were standardised
+	// (Standardizer.Apply). It only affects how WriteGraphs prints the
+	// integer-typed features: as integers for unscaled graphs, as floats
+	// otherwise, like the reference before and after standardisation.
+	Scaled bool
 }

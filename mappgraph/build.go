@@ -1,0 +1,503 @@
+package mappgraph
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"math"
+	"net/netip"
+	"slices"
+	"strconv"
+	"time"
+
+	"appbench/datasets"
+)
+
+// BuildOptions are the graph construction parameters.
+type BuildOptions struct {
+	// MaxNodes is N, the number of destinations with the most packets that
+	// are kept (default 20).
+	MaxNodes int
+	// Slice is t_slice, the width of the time slices that define
+	// co-activity (default 10 s).
+	Slice time.Duration
+}
+
+// DefaultBuildOptions are the reference setting (N = 20, t_slice = 10 s).
+var DefaultBuildOptions = BuildOptions{MaxNodes: 20, Slice: 10 * time.Second}
+
+// Sentinel errors for chunks that give no graph, so that callers can count
+// them with errors.Is. The reference prints "EMPTY", "WRONG" or silently
+// drops the chunk in these three cases.
+var (
+	// ErrEmpty: the chunk has no packet at all.
+	ErrEmpty = errors.New("empty chunk")
+	// ErrSkipped: a step of the construction fails in the reference (no
+	// destination left after filtering and joining, or a node address that
+	// is not a dotted IPv4 quad), so the chunk is skipped.
+	ErrSkipped = errors.New("chunk skipped")
+	// ErrDegenerate: the graph has at most one edge row (at most two
+	// nodes) and is dropped by the keep rule.
+	ErrDegenerate = errors.New("graph with at most one edge dropped")
+)
+
+// ignoredPorts are the DNS, mDNS, NetBIOS, DHCP and LLMNR ports whose
+// packets are removed before anything else (§5.2).
+func ignoredPort(p uint16) bool {
+	switch p {
+	case 53, 5353, 137, 67, 68, 5355:
+		return true
+	}
+	return false
+}
+
+// Build turns the packets of one traffic chunk into a MAppGraph graph,
+// following §5 of the specification step by step with pandas semantics:
+// rebase time on the earliest packet, drop DNS/DHCP/NetBIOS/LLMNR/mDNS
+// ports, take the side with the lower port as the service (equal ports are
+// dropped), keep the MaxNodes (IP, port) destinations with the most
+// packets, compute the 18 statistics of the complete, outgoing and
+// incoming length series (inner joins: a destination without outgoing or
+// incoming packets is dropped; NaN statistics become 0), the flow features,
+// order the nodes by packet count, weight every pair by the number of
+// shared active time slices, remove isolated nodes, min-max normalise the
+// weights (all-equal weights give NaN, as in the reference) and add the IP
+// octets.
+//
+// Ties are broken as the reference's NumPy introsort breaks them, so node
+// and edge order match the reference files even beyond 16 elements.
+// Packet times are converted to float64 seconds as parsing their decimal
+// text would (the reference reads them from CSV), not as Time/1e9. Packets
+// with a negative Stream have no flow.
+//
+// Chunks that give no graph return a nil graph and an error wrapping
+// ErrEmpty, ErrSkipped or ErrDegenerate. The returned graph has ID 0 and no
+// App; the caller numbers kept graphs.
+func Build(pkts []datasets.Packet, opts BuildOptions) (*Graph, error) {
+	var b Builder
+	return b.Build(pkts, opts)
+}
+
+// Builder builds graphs like Build, reusing its working memory from one
+// chunk to the next. A Builder is not safe for concurrent use.
+type Builder struct {
+	rows   []row
+	keys   map[addrPort]int32
+	uniq   []keyInfo
+	idx    []int
+	counts []int64
+	vals   []float64
+	scr    []float64
+	flows  []flow
+	fidx   map[flowKey]int32
+}
+
+type addrPort struct {
+	addr netip.Addr
+	port uint16
+}
+
+type keyInfo struct {
+	ap    addrPort
+	ip    string
+	count int64
+	group int32 // rank among kept keys in key order, or -1
+}
+
+type row struct {
+	t      float64 // rebased time, seconds
+	key    int32
+	length int32
+	stream int64
+	tcp    bool
+	out    bool
+}
+
+type flowKey struct {
+	stream int64
+	tcp    bool
+	group  int32
+}
+
+type flow struct {
+	key        flowKey
+	start, end float64
+	length     int64
+	pkts       int64
+}
+
+type group struct {
+	key       int32 // index into uniq
+	rows      []int32
+	nOut, nIn int
+	feat      [NumFeatures]float64
+	flows     []int32
+	slices    []int64
+}
+
+// Build is Build with reused buffers.
+func (b *Builder) Build(pkts []datasets.Packet, opts BuildOptions) (*Graph, error) {
+	if opts.MaxNodes <= 0 {
+		opts.MaxNodes = DefaultBuildOptions.MaxNodes
+	}
+	if opts.Slice <= 0 {
+		opts.Slice = DefaultBuildOptions.Slice
+	}
+	if len(pkts) == 0 {
+		return nil, fmt.Errorf("mappgraph: %w", ErrEmpty)
+	}
+	// 5.1 rebase on the earliest time.
+	t0 := math.Inf(1)
+	for i := range pkts {
+		t0 = min(t0, epochSeconds(pkts[i].Time))
+	}
+	// 5.2, 5.3 port filter and service side.
+	if b.keys == nil {
+		b.keys = make(map[addrPort]int32)
+	}
+	clear(b.keys)
+	b.rows = b.rows[:0]
+	b.uniq = b.uniq[:0]
+	for i := range pkts {
+		p := &pkts[i]
+		if ignoredPort(p.SrcPort) || ignoredPort(p.DstPort) || p.SrcPort == p.DstPort {
+			continue
+		}
+		var ap addrPort
+		out := p.DstPort < p.SrcPort
+		if out {
+			ap = addrPort{p.Dst, p.DstPort}
+		} else {
+			ap = addrPort{p.Src, p.SrcPort}
+		}
+		k, ok := b.keys[ap]
+		if !ok {
+			k = int32(len(b.uniq))
+			b.keys[ap] = k
+			b.uniq = append(b.uniq, keyInfo{ap: ap, ip: ap.addr.String(), group: -1})
+		}
+		b.uniq[k].count++
+		b.rows = append(b.rows, row{
+			t: epochSeconds(p.Time) - t0, key: k, length: int32(p.IPLen),
+			stream: p.Stream, tcp: p.Proto == datasets.TCP, out: out,
+		})
+	}
+	if len(b.rows) == 0 {
+		return nil, fmt.Errorf("mappgraph: %w: no packet left after the port filter", ErrSkipped)
+	}
+	// 5.4 top-N destinations: groupby order (IP text, port), then NumPy's
+	// descending quicksort on the counts.
+	sorted := make([]int32, len(b.uniq))
+	for i := range sorted {
+		sorted[i] = int32(i)
+	}
+	slices.SortFunc(sorted, func(x, y int32) int {
+		a, c := &b.uniq[x], &b.uniq[y]
+		if r := cmp.Compare(a.ip, c.ip); r != 0 {
+			return r
+		}
+		return cmp.Compare(a.ap.port, c.ap.port)
+	})
+	b.counts = b.counts[:0]
+	for _, k := range sorted {
+		b.counts = append(b.counts, b.uniq[k].count)
+	}
+	b.idx = npArgsortDesc(b.counts, b.idx)
+	keep := b.idx[:min(opts.MaxNodes, len(b.idx))]
+	kept := make([]bool, len(sorted))
+	for _, pos := range keep {
+		kept[pos] = true
+	}
+	var groups []group
+	for pos, k := range sorted {
+		if kept[pos] {
+			b.uniq[k].group = int32(len(groups))
+			groups = append(groups, group{key: k})
+		}
+	}
+	// Rows per group (kept rows in time order).
+	for i := range b.rows {
+		r := &b.rows[i]
+		g := b.uniq[r.key].group
+		if g < 0 {
+			continue
+		}
+		gr := &groups[g]
+		gr.rows = append(gr.rows, int32(i))
+		if r.out {
+			gr.nOut++
+		} else {
+			gr.nIn++
+		}
+	}
+	// 5.8 flows over all kept rows.
+	if b.fidx == nil {
+		b.fidx = make(map[flowKey]int32)
+	}
+	clear(b.fidx)
+	b.flows = b.flows[:0]
+	for gi := range groups {
+		for _, ri := range groups[gi].rows {
+			r := &b.rows[ri]
+			if r.stream < 0 {
+				continue
+			}
+			fk := flowKey{r.stream, r.tcp, int32(gi)}
+			fi, ok := b.fidx[fk]
+			if !ok {
+				fi = int32(len(b.flows))
+				b.fidx[fk] = fi
+				b.flows = append(b.flows, flow{key: fk, start: r.t, end: r.t})
+			}
+			f := &b.flows[fi]
+			f.start, f.end = min(f.start, r.t), max(f.end, r.t)
+			f.length += int64(r.length)
+			f.pkts++
+		}
+	}
+	slices.SortFunc(b.flows, func(x, y flow) int {
+		if r := cmp.Compare(x.key.stream, y.key.stream); r != 0 {
+			return r
+		}
+		if x.key.tcp != y.key.tcp {
+			if !x.key.tcp {
+				return -1
+			}
+			return 1
+		}
+		return cmp.Compare(x.key.group, y.key.group)
+	})
+	for fi := range b.flows {
+		g := &groups[b.flows[fi].key.group]
+		g.flows = append(g.flows, int32(fi))
+	}
+	// 5.5-5.8 features; inner joins drop destinations without outgoing
+	// packets, incoming packets or flows.
+	var nodes []*group
+	for gi := range groups {
+		g := &groups[gi]
+		if g.nOut == 0 || g.nIn == 0 || len(g.flows) == 0 {
+			continue
+		}
+		b.packetFeatures(g)
+		b.flowFeatures(g)
+		nodes = append(nodes, g)
+	}
+	if len(nodes) == 0 {
+		return nil, fmt.Errorf("mappgraph: %w: no destination with packets in both directions", ErrSkipped)
+	}
+	// 5.9 node order: NumPy's descending quicksort on complete_pkt_num.
+	b.counts = b.counts[:0]
+	for _, g := range nodes {
+		b.counts = append(b.counts, int64(len(g.rows)))
+	}
+	b.idx = npArgsortDesc(b.counts, b.idx)
+	ordered := make([]*group, len(nodes))
+	for i, j := range b.idx {
+		ordered[i] = nodes[j]
+	}
+	// 5.10 active slices and co-activity counts.
+	width := opts.Slice.Seconds()
+	for _, g := range ordered {
+		s := g.slices[:0]
+		for _, ri := range g.rows {
+			s = append(s, int64(floorDivide(b.rows[ri].t, width)))
+		}
+		slices.Sort(s)
+		g.slices = slices.Compact(s)
+	}
+	n := len(ordered)
+	type pair struct{ i, j int }
+	pairs := make([]pair, 0, n*(n-1)/2)
+	b.counts = b.counts[:0]
+	active := make([]bool, n)
+	for i := 0; i < n; i++ {
+		for j := i + 1; j < n; j++ {
+			w := intersectCount(ordered[i].slices, ordered[j].slices)
+			pairs = append(pairs, pair{i, j})
+			b.counts = append(b.counts, w)
+			if w > 0 {
+				active[i], active[j] = true, true
+			}
+		}
+	}
+	b.idx = npArgsortDesc(b.counts, b.idx)
+	// Isolated-node removal and renumbering.
+	newIdx := make([]int, n)
+	g := &Graph{}
+	for i, gr := range ordered {
+		if !active[i] {
+			newIdx[i] = -1
+			continue
+		}
+		newIdx[i] = len(g.Nodes)
+		k := &b.uniq[gr.key]
+		node := Node{IP: k.ip, Port: int(k.ap.port), Features: gr.feat}
+		// 5.11 octets: the reference's int(ip.split('.')[k]) fails on
+		// anything but a dotted quad.
+		if !k.ap.addr.Is4() {
+			return nil, fmt.Errorf("mappgraph: %w: destination %s is not an IPv4 address", ErrSkipped, k.ip)
+		}
+		o := k.ap.addr.As4()
+		for q := 0; q < 4; q++ {
+			node.Features[FeatureIP1+q] = float64(o[q])
+		}
+		g.Nodes = append(g.Nodes, node)
+	}
+	var wmin, wmax int64 = math.MaxInt64, math.MinInt64
+	for _, pi := range b.idx {
+		p := pairs[pi]
+		if newIdx[p.i] < 0 || newIdx[p.j] < 0 {
+			continue
+		}
+		w := b.counts[pi]
+		wmin, wmax = min(wmin, w), max(wmax, w)
+		g.Edges = append(g.Edges, Edge{Source: newIdx[p.i], Target: newIdx[p.j], Weight: float64(w)})
+	}
+	// 5.12 keep rule.
+	if len(g.Edges) <= 1 {
+		return nil, fmt.Errorf("mappgraph: %w: %d nodes, %d edge rows", ErrDegenerate, len(g.Nodes), len(g.Edges))
+	}
+	span := float64(wmax - wmin) // 0 gives 0/0 = NaN as in the reference
+	for e := range g.Edges {
+		g.Edges[e].Weight = (g.Edges[e].Weight - float64(wmin)) / span
+	}
+	return g, nil
+}
+
+// packetFeatures fills the 54 packet statistics of g (NaN → 0).
+func (b *Builder) packetFeatures(g *group) {
+	n := len(g.rows)
+	if cap(b.vals) < 2*n {
+		b.vals = make([]float64, 2*n)
+		b.scr = make([]float64, 3*n)
+	}
+	all := b.vals[:n]
+	outs := b.vals[n : n+g.nOut]
+	ins := b.vals[n+g.nOut : 2*n]
+	no, ni := 0, 0
+	for i, ri := range g.rows {
+		r := &b.rows[ri]
+		v := float64(r.length)
+		all[i] = v
+		if r.out {
+			outs[no] = v
+			no++
+		} else {
+			ins[ni] = v
+			ni++
+		}
+	}
+	packetStats(all, b.scr, g.feat[offComplete:offComplete+NumPacketStats])
+	packetStats(outs, b.scr, g.feat[offOut:offOut+NumPacketStats])
+	packetStats(ins, b.scr, g.feat[offIn:offIn+NumPacketStats])
+	for i := 0; i < 3*NumPacketStats; i++ {
+		if math.IsNaN(g.feat[i]) {
+			g.feat[i] = 0
+		}
+	}
+}
+
+// flowFeatures fills protocol, flows_num and the three flow means of g. The
+// means are pandas' groupby means (Kahan-compensated sums in flow-key
+// order).
+func (b *Builder) flowFeatures(g *group) {
+	var tcp, length, pkts, dur kahan
+	for _, fi := range g.flows {
+		f := &b.flows[fi]
+		if f.key.tcp {
+			tcp.add(1)
+		} else {
+			tcp.add(0)
+		}
+		length.add(float64(f.length))
+		pkts.add(float64(f.pkts))
+		dur.add(f.end - f.start)
+	}
+	c := float64(len(g.flows))
+	g.feat[FeatureProtocol] = tcp.sum / c
+	g.feat[FeatureFlowsNum] = c
+	g.feat[FeatureFlowsNum+1] = length.sum / c
+	g.feat[FeatureFlowsNum+2] = pkts.sum / c
+	g.feat[FeatureFlowsNum+3] = dur.sum / c
+}
+
+// kahan is the compensated summation of pandas' group_mean.
+type kahan struct{ sum, comp float64 }
+
+func (k *kahan) add(v float64) {
+	y := v - k.comp
+	t := k.sum + y
+	k.comp = t - k.sum - y
+	k.sum = t
+}
+
+// intersectCount is the size of the intersection of two sorted sets.
+func intersectCount(a, b []int64) int64 {
+	var n int64
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		switch {
+		case a[i] < b[j]:
+			i++
+		case a[i] > b[j]:
+			j++
+		default:
+			n++
+			i++
+			j++
+		}
+	}
+	return n
+}
+
+// floorDivide is NumPy's floor_divide for float64 (npy_divmod), which
+// differs from math.Floor(a/b) when a/b rounds up to an integer.
+func floorDivide(a, b float64) float64 {
+	if b == 0 {
+		return a / b
+	}
+	mod := math.Mod(a, b)
+	div := (a - mod) / b
+	if mod != 0 {
+		if (b < 0) != (mod < 0) {
+			div -= 1.0
+		}
+	}
+	if div != 0 {
+		fd := math.Floor(div)
+		if div-fd > 0.5 {
+			fd += 1.0
+		}
+		return fd
+	}
+	return math.Copysign(0, a/b)
+}
+
+// epochSeconds converts a nanosecond timestamp to float64 seconds the way
+// parsing its decimal text does (correctly rounded), which is what the
+// reference computes from the CSV text; float64(ns)/1e9 can differ by an
+// ulp because it rounds twice.
+func epochSeconds(ns int64) float64 {
+	if ns%1e9 == 0 {
+		return float64(ns / 1e9)
+	}
+	var buf [32]byte
+	b := buf[:0]
+	u := uint64(ns)
+	if ns < 0 {
+		b = append(b, '-')
+		u = uint64(-ns)
+	}
+	b = strconv.AppendUint(b, u/1e9, 10)
+	frac := u % 1e9
+	b = append(b, '.')
+	for d := uint64(1e8); d > 0; d /= 10 {
+		b = append(b, byte('0'+frac/d%10))
+	}
+	f, err := strconv.ParseFloat(string(b), 64)
+	if err != nil {
+		return float64(ns) / 1e9
+	}
+	return f
+}
