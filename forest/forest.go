@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"runtime"
 	"sync"
 	"sync/atomic"
 )
@@ -517,14 +516,32 @@ func (f *Forest) checkMatrix(X []float64, rows int) error {
 
 // PredictProba returns the rows × Classes row-major matrix of class
 // probabilities for the rows × Features matrix X, using up to workers
-// goroutines (0 means 1).
+// goroutines (0 means 1). Rows are processed in blocks, tree by tree, so
+// that one tree stays in cache while it serves a block; every row still
+// sums its trees in tree order.
 func (f *Forest) PredictProba(X []float64, rows, workers int) ([]float64, error) {
 	if err := f.checkMatrix(X, rows); err != nil {
 		return nil, err
 	}
 	out := make([]float64, rows*f.Classes)
-	f.parallelRows(rows, workers, func(i int) {
-		f.ProbaRow(X[i*f.Features:(i+1)*f.Features], out[i*f.Classes:(i+1)*f.Classes])
+	const block = 512
+	blocks := (rows + block - 1) / block
+	inv := float64(len(f.Trees))
+	parallel(blocks, workers, func(bi int) {
+		lo, hi := bi*block, min((bi+1)*block, rows)
+		for ti := range f.Trees {
+			t := &f.Trees[ti]
+			for i := lo; i < hi; i++ {
+				l := t.leaf(X[i*f.Features : (i+1)*f.Features])
+				dst := out[i*f.Classes : (i+1)*f.Classes]
+				for k := t.LeafStart[l]; k < t.LeafStart[l+1]; k++ {
+					dst[t.LeafClass[k]] += t.LeafProb[k]
+				}
+			}
+		}
+		for k := lo * f.Classes; k < hi*f.Classes; k++ {
+			out[k] /= inv
+		}
 	})
 	return out, nil
 }
@@ -556,16 +573,11 @@ func Argmax(p []float64) (int, float64) {
 	return best, bv
 }
 
-// parallelRows calls fn for every row index, spreading blocks of rows over
-// workers goroutines.
-func (f *Forest) parallelRows(rows, workers int, fn func(i int)) {
-	if workers <= 0 {
-		workers = 1
-	}
-	workers = min(workers, runtime.GOMAXPROCS(0)*4)
-	const block = 64
-	if workers == 1 || rows <= block {
-		for i := 0; i < rows; i++ {
+// parallel calls fn(0..n-1) from up to workers goroutines.
+func parallel(n, workers int, fn func(i int)) {
+	workers = max(1, min(workers, n))
+	if workers == 1 {
+		for i := 0; i < n; i++ {
 			fn(i)
 		}
 		return
@@ -577,13 +589,11 @@ func (f *Forest) parallelRows(rows, workers int, fn func(i int)) {
 		go func() {
 			defer wg.Done()
 			for {
-				lo := int(next.Add(block) - block)
-				if lo >= rows {
+				i := int(next.Add(1) - 1)
+				if i >= n {
 					return
 				}
-				for i := lo; i < min(lo+block, rows); i++ {
-					fn(i)
-				}
+				fn(i)
 			}
 		}()
 	}
