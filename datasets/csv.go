@@ -193,7 +193,10 @@ func NewCSVReader(r io.Reader, name string) (*CSVReader, error) {
 func csvReadError(name string, err error) error {
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
-		return &CSVError{File: name, Line: pe.Line, Err: fmt.Errorf("column %d: %w", pe.Column, pe.Err)}
+		if errors.Is(pe.Err, csv.ErrFieldCount) {
+			return &CSVError{File: name, Line: pe.Line, Err: pe.Err}
+		}
+		return &CSVError{File: name, Line: pe.Line, Err: fmt.Errorf("byte %d of the line: %w", pe.Column, pe.Err)}
 	}
 	return fmt.Errorf("datasets: %s: %w", name, err)
 }
