@@ -176,7 +176,7 @@ func (f Fingerprint) Certificates() []Element {
 func (f Fingerprint) WithoutNoCertificate() Fingerprint {
 	n := len(f.Elements)
 	if n > 0 && f.Elements[n-1].Kind == NoCertificate {
-		return Fingerprint{Elements: f.Elements[:n-1:n-1], NFlows: f.NFlows}
+		return Fingerprint{Elements: f.Elements[: n-1 : n-1], NFlows: f.NFlows}
 	}
 	return f
 }
