@@ -1,0 +1,354 @@
+package datasets
+
+import (
+	"encoding/binary"
+	"net/netip"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+)
+
+// Link types that gopacket names differently or not at all.
+const (
+	linkTypeRawBSD     layers.LinkType = 12  // DLT_RAW on most BSDs
+	linkTypeRawOpenBSD layers.LinkType = 14  // DLT_RAW on OpenBSD
+	linkTypePPPHDLC    layers.LinkType = 50  // PPP in HDLC-like framing
+	linkTypeLoop       layers.LinkType = 108 // OpenBSD loopback
+)
+
+// maxLayers bounds the number of headers decoded in one frame (nested
+// VLAN tags and tunnels), so that crafted frames cannot loop for long.
+const maxLayers = 24
+
+// header is what the decoder extracts from one frame: the first TCP or UDP
+// header and the IP header that carries it.
+type header struct {
+	proto        Protocol
+	src, dst     netip.Addr
+	sport, dport uint16
+	ipLen        int
+	flags        uint8 // TCP flags
+	seq          uint32
+	payload      []byte // TCP or UDP payload (captured part)
+}
+
+// TCP flag bits.
+const (
+	tcpFIN = 0x01
+	tcpSYN = 0x02
+	tcpRST = 0x04
+	tcpACK = 0x10
+)
+
+// decoder decodes frames down to the transport header. The link layers
+// (Ethernet, 802.1Q, Linux SLL/SLL2, BSD loopback) and the tunnel headers
+// (GRE, VXLAN, Geneve) are decoded by preallocated gopacket DecodingLayers;
+// IPv4, IPv6 (with extension headers), TCP and UDP by hand, because only a
+// few fields are needed and tshark keeps dissecting in cases where gopacket's
+// decoders fail (unknown or damaged IP and TCP options, TSO frames with an IP
+// total length of 0).
+type decoder struct {
+	eth    layers.Ethernet
+	dot1q  layers.Dot1Q
+	sll    layers.LinuxSLL
+	sll2   layers.LinuxSLL2
+	loop   layers.Loopback
+	gre    layers.GRE
+	vxlan  layers.VXLAN
+	geneve layers.Geneve
+
+	h     header
+	inner header // transport header inside a UDP tunnel
+}
+
+// SetTruncated implements gopacket.DecodeFeedback; truncation is detected
+// from the lengths instead.
+func (d *decoder) SetTruncated() {}
+
+func (d *decoder) init() {}
+
+// firstLayer maps a link type to the layer that starts its frames.
+func firstLayer(link layers.LinkType, data []byte) gopacket.LayerType {
+	switch link {
+	case layers.LinkTypeEthernet:
+		return layers.LayerTypeEthernet
+	case layers.LinkTypeNull, linkTypeLoop:
+		return layers.LayerTypeLoopback
+	case layers.LinkTypeLinuxSLL:
+		return layers.LayerTypeLinuxSLL
+	case layers.LinkTypeLinuxSLL2:
+		return layers.LayerTypeLinuxSLL2
+	case layers.LinkTypeIPv4:
+		return layers.LayerTypeIPv4
+	case layers.LinkTypeIPv6:
+		return layers.LayerTypeIPv6
+	case layers.LinkTypeRaw, linkTypeRawBSD, linkTypeRawOpenBSD:
+		if len(data) > 0 && data[0]>>4 == 6 {
+			return layers.LayerTypeIPv6
+		}
+		return layers.LayerTypeIPv4
+	case layers.LinkTypePPP, linkTypePPPHDLC:
+		return layers.LayerTypePPP
+	}
+	return gopacket.LayerTypeZero
+}
+
+// decode walks the headers of one frame. It returns the first TCP or UDP
+// header, or the reason why the frame has none. Conversations of TCP or UDP
+// packets inside a UDP tunnel are registered with st for stream numbering.
+func (d *decoder) decode(data []byte, link layers.LinkType, st *streamTable) (*header, skipReason) {
+	typ := firstLayer(link, data)
+	if typ == gopacket.LayerTypeZero {
+		return nil, skipLinkType
+	}
+	h := &d.h
+	found := false
+	sawIP := false
+	for range maxLayers {
+		var dl gopacket.DecodingLayer
+		switch typ {
+		case layers.LayerTypeEthernet:
+			dl = &d.eth
+		case layers.LayerTypeDot1Q:
+			dl = &d.dot1q
+		case layers.LayerTypeLinuxSLL:
+			dl = &d.sll
+		case layers.LayerTypeLinuxSLL2:
+			dl = &d.sll2
+		case layers.LayerTypeLoopback:
+			dl = &d.loop
+		case layers.LayerTypeGRE:
+			dl = &d.gre
+		case layers.LayerTypeVXLAN:
+			dl = &d.vxlan
+		case layers.LayerTypeGeneve:
+			dl = &d.geneve
+		case layers.LayerTypePPP:
+			var ok bool
+			typ, data, ok = decodePPP(data)
+			if !ok {
+				return d.stop(found, sawIP, skipMalformed)
+			}
+			continue
+		case layers.LayerTypeIPv4, layers.LayerTypeIPv6:
+			sawIP = true
+			var ipProto uint8
+			var why skipReason
+			t := h
+			if found {
+				t = &d.inner
+			}
+			if typ == layers.LayerTypeIPv4 {
+				ipProto, data, why = decodeIPv4(data, t)
+			} else {
+				ipProto, data, why = decodeIPv6(data, t)
+			}
+			if why != skipNone {
+				return d.stop(found, sawIP, why)
+			}
+			switch ipProto {
+			case 6, 17:
+				if !decodeTransport(ipProto, data, t) {
+					return d.stop(found, sawIP, skipMalformed)
+				}
+				if found {
+					st.note(t)
+					return h, skipNone
+				}
+				found = true
+				if ipProto == 6 {
+					return h, skipNone
+				}
+				// Look into UDP tunnels for their inner conversation.
+				typ = udpTunnel(h)
+				data = h.payload
+				if typ == gopacket.LayerTypeZero {
+					return h, skipNone
+				}
+				continue
+			case 4:
+				typ = layers.LayerTypeIPv4
+			case 41:
+				typ = layers.LayerTypeIPv6
+			case 47:
+				typ = layers.LayerTypeGRE
+			default:
+				return d.stop(found, sawIP, skipNotTransport)
+			}
+			continue
+		default:
+			return d.stop(found, sawIP, skipNotIP)
+		}
+		if err := dl.DecodeFromBytes(data, d); err != nil {
+			return d.stop(found, sawIP, skipMalformed)
+		}
+		typ = dl.NextLayerType()
+		data = dl.LayerPayload()
+	}
+	return d.stop(found, sawIP, skipMalformed)
+}
+
+// stop ends decoding: with the outer header when one was found, otherwise
+// with the reason.
+func (d *decoder) stop(found, sawIP bool, why skipReason) (*header, skipReason) {
+	if found {
+		return &d.h, skipNone
+	}
+	if why == skipNotIP && sawIP {
+		why = skipNotTransport
+	}
+	return nil, why
+}
+
+// udpTunnel returns the layer that a UDP payload starts with when the
+// ports name a tunnel whose inner packets tshark dissects (VXLAN on 4789,
+// Geneve on 6081), or LayerTypeZero.
+func udpTunnel(h *header) gopacket.LayerType {
+	switch {
+	case h.dport == 4789 || h.sport == 4789:
+		return layers.LayerTypeVXLAN
+	case h.dport == 6081 || h.sport == 6081:
+		return layers.LayerTypeGeneve
+	}
+	return gopacket.LayerTypeZero
+}
+
+// decodePPP strips a PPP header (with or without HDLC address and control
+// bytes, with a one- or two-byte protocol field).
+func decodePPP(data []byte) (gopacket.LayerType, []byte, bool) {
+	if len(data) >= 2 && data[0] == 0xff && data[1] == 0x03 {
+		data = data[2:]
+	}
+	if len(data) < 1 {
+		return 0, nil, false
+	}
+	var proto uint16
+	if data[0]&1 == 1 {
+		proto, data = uint16(data[0]), data[1:]
+	} else {
+		if len(data) < 2 {
+			return 0, nil, false
+		}
+		proto, data = binary.BigEndian.Uint16(data), data[2:]
+	}
+	switch proto {
+	case 0x21:
+		return layers.LayerTypeIPv4, data, true
+	case 0x57:
+		return layers.LayerTypeIPv6, data, true
+	}
+	return gopacket.LayerTypeZero, data, true
+}
+
+// decodeIPv4 reads an IPv4 header into h and returns the protocol number
+// and the payload, bounded by the total length. A total length of 0 (TCP
+// segmentation offload) means the rest of the frame.
+func decodeIPv4(data []byte, h *header) (uint8, []byte, skipReason) {
+	if len(data) < 20 || data[0]>>4 != 4 {
+		return 0, nil, skipMalformed
+	}
+	ihl := int(data[0]&0x0f) * 4
+	total := int(binary.BigEndian.Uint16(data[2:]))
+	if ihl < 20 || len(data) < ihl {
+		return 0, nil, skipMalformed
+	}
+	h.ipLen = total
+	if total == 0 {
+		total = len(data)
+	} else if total < ihl {
+		return 0, nil, skipMalformed
+	}
+	h.src = netip.AddrFrom4([4]byte(data[12:16]))
+	h.dst = netip.AddrFrom4([4]byte(data[16:20]))
+	if frag := binary.BigEndian.Uint16(data[6:]); frag&0x3fff != 0 {
+		return 0, nil, skipFragment
+	}
+	return data[9], data[ihl:min(total, len(data))], skipNone
+}
+
+// decodeIPv6 reads an IPv6 header into h, skips the extension headers
+// (hop-by-hop, routing, destination options, AH, and atomic fragment
+// headers) and returns the upper-layer protocol number and payload.
+func decodeIPv6(data []byte, h *header) (uint8, []byte, skipReason) {
+	if len(data) < 40 || data[0]>>4 != 6 {
+		return 0, nil, skipMalformed
+	}
+	plen := int(binary.BigEndian.Uint16(data[4:]))
+	nh := data[6]
+	h.src = netip.AddrFrom16([16]byte(data[8:24]))
+	h.dst = netip.AddrFrom16([16]byte(data[24:40]))
+	h.ipLen = plen + 40
+	end := len(data)
+	if plen != 0 && 40+plen < end {
+		end = 40 + plen
+	}
+	data = data[40:end]
+	for range maxLayers {
+		switch nh {
+		case 0, 43, 60: // hop-by-hop, routing, destination options
+			if len(data) < 8 {
+				return 0, nil, skipMalformed
+			}
+			n := (int(data[1]) + 1) * 8
+			if len(data) < n {
+				return 0, nil, skipMalformed
+			}
+			nh, data = data[0], data[n:]
+		case 51: // authentication header
+			if len(data) < 8 {
+				return 0, nil, skipMalformed
+			}
+			n := (int(data[1]) + 2) * 4
+			if len(data) < n {
+				return 0, nil, skipMalformed
+			}
+			nh, data = data[0], data[n:]
+		case 44: // fragment
+			if len(data) < 8 {
+				return 0, nil, skipMalformed
+			}
+			if binary.BigEndian.Uint16(data[2:])&0xfff9 != 0 {
+				return 0, nil, skipFragment
+			}
+			nh, data = data[0], data[8:]
+		default:
+			return nh, data, skipNone
+		}
+	}
+	return 0, nil, skipMalformed
+}
+
+// decodeTransport reads the TCP or UDP header at the start of data into h.
+// It reports false when the header is cut short or its length field is
+// impossible.
+func decodeTransport(proto uint8, data []byte, h *header) bool {
+	if proto == 6 {
+		if len(data) < 20 {
+			return false
+		}
+		off := int(data[12]>>4) * 4
+		if off < 20 || off > len(data) {
+			return false
+		}
+		h.proto = TCP
+		h.sport = binary.BigEndian.Uint16(data[0:])
+		h.dport = binary.BigEndian.Uint16(data[2:])
+		h.seq = binary.BigEndian.Uint32(data[4:])
+		h.flags = data[13]
+		h.payload = data[off:]
+		return true
+	}
+	if len(data) < 8 {
+		return false
+	}
+	h.proto = UDP
+	h.sport = binary.BigEndian.Uint16(data[0:])
+	h.dport = binary.BigEndian.Uint16(data[2:])
+	h.flags, h.seq = 0, 0
+	ulen := int(binary.BigEndian.Uint16(data[4:]))
+	if ulen >= 8 && ulen < len(data) {
+		data = data[:ulen]
+	}
+	h.payload = data[8:]
+	return true
+}

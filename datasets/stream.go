@@ -1,0 +1,155 @@
+package datasets
+
+// convKey identifies a conversation: the unordered pair of address and
+// port endpoints. The endpoint that sorts first is stored in a/pa.
+type convKey struct {
+	a, b   [16]byte
+	pa, pb uint16
+	v6     bool
+}
+
+// makeKey returns the conversation key of h and the direction of h within
+// it (0 when h goes from the first endpoint to the second).
+func makeKey(h *header) (convKey, int) {
+	var k convKey
+	src, dst := h.src.As16(), h.dst.As16()
+	k.v6 = h.src.Is6()
+	sp, dp := h.sport, h.dport
+	dir := 0
+	if c := compare16(src, dst); c > 0 || (c == 0 && sp > dp) {
+		src, dst, sp, dp = dst, src, dp, sp
+		dir = 1
+	}
+	k.a, k.b, k.pa, k.pb = src, dst, sp, dp
+	return k, dir
+}
+
+func compare16(a, b [16]byte) int {
+	for i := range a {
+		if a[i] != b[i] {
+			if a[i] < b[i] {
+				return -1
+			}
+			return 1
+		}
+	}
+	return 0
+}
+
+// tcpConv is the state of one TCP conversation.
+type tcpConv struct {
+	id      int64
+	base    [2]uint32 // first sequence number seen per direction
+	baseSet [2]bool
+	closed  bool // a FIN or RST was seen
+	tls     [2]tlsDir
+}
+
+// streamTable numbers conversations the way tshark 4.0 does and runs the
+// per-direction TLS extraction of TCP conversations.
+//
+// UDP: one index per conversation, in order of first appearance.
+//
+// TCP: the same, except that a SYN without ACK on an existing conversation
+// starts a new conversation (with the next index) when its sequence number
+// differs from the first sequence number seen in that direction, or when
+// the conversation already saw a FIN or RST (port reuse). A repeated SYN
+// with the same sequence number is a retransmission and keeps the index.
+type streamTable struct {
+	tcp              map[convKey]*tcpConv
+	udp              map[convKey]int64
+	nextTCP, nextUDP int64
+
+	tlsOn     bool
+	bufSize   int
+	abandoned int64
+	free      [][]byte // buffers of finished TLS directions, for reuse
+	cert      []byte   // the current packet's certificate
+}
+
+func (t *streamTable) init(tlsOn bool, bufSize int) {
+	t.tcp = make(map[convKey]*tcpConv)
+	t.udp = make(map[convKey]int64)
+	t.tlsOn = tlsOn
+	t.bufSize = bufSize
+}
+
+// conv returns the TCP conversation of h, creating it (and handling port
+// reuse) as tshark does.
+func (t *streamTable) conv(h *header) (*tcpConv, int) {
+	k, dir := makeKey(h)
+	c := t.tcp[k]
+	if c != nil && h.flags&(tcpSYN|tcpACK) == tcpSYN && c.baseSet[dir] && (h.seq != c.base[dir] || c.closed) {
+		t.release(&c.tls[0])
+		t.release(&c.tls[1])
+		c = nil
+	}
+	if c == nil {
+		c = &tcpConv{id: t.nextTCP}
+		t.nextTCP++
+		t.tcp[k] = c
+	}
+	if !c.baseSet[dir] {
+		c.base[dir] = h.seq
+		c.baseSet[dir] = true
+	}
+	if h.flags&(tcpFIN|tcpRST) != 0 {
+		c.closed = true
+	}
+	return c, dir
+}
+
+// note registers the conversation of a TCP or UDP header inside a tunnel,
+// which tshark numbers too, without producing a record.
+func (t *streamTable) note(h *header) {
+	if h.proto == TCP {
+		t.conv(h)
+		return
+	}
+	t.udpID(h)
+}
+
+func (t *streamTable) udpID(h *header) int64 {
+	k, _ := makeKey(h)
+	id, ok := t.udp[k]
+	if !ok {
+		id = t.nextUDP
+		t.nextUDP++
+		t.udp[k] = id
+	}
+	return id
+}
+
+// packet returns the stream index of h and, for TCP, feeds its payload to
+// the TLS extraction, which may set p.Cert and p.SNI.
+func (t *streamTable) packet(h *header, p *Packet) int64 {
+	if h.proto != TCP {
+		return t.udpID(h)
+	}
+	c, dir := t.conv(h)
+	if t.tlsOn {
+		t.segment(&c.tls[dir], h, p)
+	}
+	return c.id
+}
+
+// getBuf returns an empty buffer for TLS reassembly.
+func (t *streamTable) getBuf() []byte {
+	if n := len(t.free); n > 0 {
+		b := t.free[n-1]
+		t.free = t.free[:n-1]
+		return b[:0]
+	}
+	return make([]byte, 0, 4096)
+}
+
+// release ends TLS parsing in a direction and recycles its buffers.
+func (t *streamTable) release(d *tlsDir) {
+	d.state = tlsDone
+	for _, b := range [...][]byte{d.rec, d.hs} {
+		if b != nil && len(t.free) < 64 {
+			t.free = append(t.free, b[:0])
+		}
+	}
+	d.rec, d.hs = nil, nil
+}

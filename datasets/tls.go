@@ -1,0 +1,320 @@
+package datasets
+
+import "encoding/binary"
+
+// tlsState is the progress of TLS parsing in one TCP direction.
+type tlsState uint8
+
+const (
+	tlsUnknown tlsState = iota // no TLS record seen yet
+	tlsActive                  // parsing plaintext TLS records
+	tlsDone                    // nothing more to learn (or not TLS)
+)
+
+// tlsProbeSegments is how many payload segments a direction may carry
+// before the first TLS record (an HTTP CONNECT or SOCKS exchange, say)
+// before it is taken for not TLS.
+const tlsProbeSegments = 8
+
+// maxTLSRecord is the largest TLS record (header included) accepted: the
+// 2^14 bytes of plaintext plus 2048 bytes of expansion allowed to
+// ciphertext.
+const maxTLSRecord = 5 + 1<<14 + 2048
+
+// tlsDir reassembles the TCP payload of one direction of a conversation
+// and parses its TLS handshake records, to find the server name of a
+// ClientHello and the first certificate of a Certificate message.
+//
+// Rules (chosen to match where tshark 4.0 reports these fields):
+//
+//   - A direction is taken for TLS when a payload segment that continues the
+//     byte stream starts with a TLS record header (content type 20 to 24,
+//     major version 3). Up to tlsProbeSegments segments of other data may
+//     come first (proxy handshakes); after that the direction is given up.
+//   - Records are reassembled across segments; a handshake message is
+//     reassembled across records. The field is put on the packet whose
+//     payload completes the message, as tshark reports reassembled PDUs on
+//     the segment that completes them.
+//   - Retransmitted bytes are skipped, overlapping segments contribute only
+//     their new bytes, and a gap in the sequence space (a lost or reordered
+//     segment) ends TLS parsing in that direction.
+//   - Parsing ends at the first ChangeCipherSpec or application-data
+//     record: what follows is encrypted (the TLS 1.3 Certificate message is
+//     never visible). A record that is not valid TLS ends it too.
+type tlsDir struct {
+	state   tlsState
+	started bool   // next is valid
+	probes  uint8  // non-TLS segments seen before the first record
+	next    uint32 // next expected sequence number
+	rec     []byte // the part of a record received so far
+	hs      []byte // the part of a handshake message received so far
+}
+
+// segment feeds one TCP segment of the direction d.
+func (t *streamTable) segment(d *tlsDir, h *header, p *Packet) {
+	if d.state == tlsDone {
+		return
+	}
+	if h.flags&tcpSYN != 0 {
+		d.next = h.seq + 1
+		d.started = true
+		return
+	}
+	data := h.payload
+	if len(data) == 0 {
+		return
+	}
+	if !d.started {
+		d.next = h.seq
+		d.started = true
+	}
+	switch diff := int32(h.seq - d.next); {
+	case diff > 0: // gap: bytes are missing
+		if d.state == tlsActive {
+			t.abandoned++
+			t.release(d)
+			return
+		}
+		d.next = h.seq
+	case diff < 0: // retransmission or overlap
+		if int(-diff) >= len(data) {
+			return
+		}
+		data = data[-diff:]
+	}
+	d.next += uint32(len(data))
+	if d.state == tlsUnknown {
+		if !tlsRecordStart(data) {
+			d.probes++
+			if d.probes >= tlsProbeSegments {
+				t.release(d)
+			}
+			return
+		}
+		d.state = tlsActive
+	}
+	t.feed(d, data, p)
+}
+
+// tlsRecordStart reports whether data starts with a plausible TLS record
+// header. At least the first three bytes are checked.
+func tlsRecordStart(data []byte) bool {
+	if len(data) < 3 {
+		return false
+	}
+	return data[0] >= 20 && data[0] <= 24 && data[1] == 3 && data[2] <= 4
+}
+
+// recordLen returns the total length of the record whose 5-byte header
+// starts hdr, or 0 when the header is not a TLS record header.
+func recordLen(hdr []byte) int {
+	if !tlsRecordStart(hdr) {
+		return 0
+	}
+	n := 5 + int(binary.BigEndian.Uint16(hdr[3:]))
+	if n > maxTLSRecord {
+		return 0
+	}
+	return n
+}
+
+// feed parses the new in-order bytes of an active direction.
+func (t *streamTable) feed(d *tlsDir, data []byte, p *Packet) {
+	for len(data) > 0 && d.state == tlsActive {
+		var rec []byte
+		if len(d.rec) == 0 && len(data) >= 5 {
+			n := recordLen(data)
+			if n == 0 {
+				t.release(d)
+				return
+			}
+			if len(data) >= n {
+				rec, data = data[:n], data[n:]
+			}
+		}
+		if rec == nil {
+			// Buffer: first the header, then the body.
+			if d.rec == nil {
+				d.rec = t.getBuf()
+			}
+			if len(d.rec) < 5 {
+				k := min(5-len(d.rec), len(data))
+				d.rec = append(d.rec, data[:k]...)
+				data = data[k:]
+				if len(d.rec) < 5 {
+					return
+				}
+			}
+			n := recordLen(d.rec)
+			if n == 0 {
+				t.release(d)
+				return
+			}
+			if n > t.bufSize {
+				t.abandoned++
+				t.release(d)
+				return
+			}
+			k := min(n-len(d.rec), len(data))
+			d.rec = append(d.rec, data[:k]...)
+			data = data[k:]
+			if len(d.rec) < n {
+				return
+			}
+			rec = d.rec
+		}
+		t.record(d, rec, p)
+		if d.rec != nil {
+			d.rec = d.rec[:0]
+		}
+	}
+}
+
+// record handles one complete TLS record.
+func (t *streamTable) record(d *tlsDir, rec []byte, p *Packet) {
+	switch rec[0] {
+	case 22: // handshake
+		t.handshake(d, rec[5:], p)
+	case 20, 23: // change cipher spec, application data: encrypted from here on
+		t.release(d)
+	}
+}
+
+// handshake parses the handshake messages of one record body, joining
+// messages that span records.
+func (t *streamTable) handshake(d *tlsDir, body []byte, p *Packet) {
+	buffered := len(d.hs) > 0
+	if buffered {
+		if len(d.hs)+len(body) > t.bufSize {
+			t.abandoned++
+			t.release(d)
+			return
+		}
+		d.hs = append(d.hs, body...)
+		body = d.hs
+	}
+	for len(body) >= 4 {
+		n := 4 + (int(body[1])<<16 | int(body[2])<<8 | int(body[3]))
+		if n > t.bufSize {
+			t.abandoned++
+			t.release(d)
+			return
+		}
+		if len(body) < n {
+			break
+		}
+		t.message(body[:n], p)
+		body = body[n:]
+	}
+	switch {
+	case len(body) == 0:
+		if d.hs != nil {
+			d.hs = d.hs[:0]
+		}
+	case buffered:
+		d.hs = d.hs[:copy(d.hs, body)]
+	default:
+		if d.hs == nil {
+			d.hs = t.getBuf()
+		}
+		d.hs = append(d.hs[:0], body...)
+	}
+}
+
+// message handles one complete handshake message (header included).
+func (t *streamTable) message(msg []byte, p *Packet) {
+	switch msg[0] {
+	case 1: // ClientHello
+		if sni, ok := clientHelloSNI(msg[4:]); ok && p.SNI == "" {
+			p.SNI = string(sni)
+		}
+	case 11: // Certificate (TLS 1.0 to 1.2)
+		if cert, ok := firstCertificate(msg[4:]); ok && p.Cert == nil {
+			t.cert = append(t.cert[:0], cert...)
+			p.Cert = t.cert
+		}
+	}
+}
+
+// clientHelloSNI returns the first host_name of the server_name extension
+// of a ClientHello body.
+func clientHelloSNI(b []byte) ([]byte, bool) {
+	// legacy_version(2) random(32)
+	if len(b) < 35 {
+		return nil, false
+	}
+	b = b[34:]
+	// session id
+	n := int(b[0])
+	if len(b) < 1+n+2 {
+		return nil, false
+	}
+	b = b[1+n:]
+	// cipher suites
+	n = int(binary.BigEndian.Uint16(b))
+	if len(b) < 2+n+1 {
+		return nil, false
+	}
+	b = b[2+n:]
+	// compression methods
+	n = int(b[0])
+	if len(b) < 1+n+2 {
+		return nil, false
+	}
+	b = b[1+n:]
+	n = int(binary.BigEndian.Uint16(b))
+	b = b[2:]
+	if len(b) > n {
+		b = b[:n]
+	}
+	for len(b) >= 4 {
+		typ := binary.BigEndian.Uint16(b)
+		n := int(binary.BigEndian.Uint16(b[2:]))
+		if len(b) < 4+n {
+			return nil, false
+		}
+		ext := b[4 : 4+n]
+		b = b[4+n:]
+		if typ != 0 {
+			continue
+		}
+		if len(ext) < 2 {
+			return nil, false
+		}
+		list := ext[2:]
+		if l := int(binary.BigEndian.Uint16(ext)); l < len(list) {
+			list = list[:l]
+		}
+		for len(list) >= 3 {
+			nt := list[0]
+			nl := int(binary.BigEndian.Uint16(list[1:]))
+			if len(list) < 3+nl {
+				return nil, false
+			}
+			if nt == 0 {
+				return list[3 : 3+nl], true
+			}
+			list = list[3+nl:]
+		}
+		return nil, false
+	}
+	return nil, false
+}
+
+// firstCertificate returns the DER bytes of the first certificate of a
+// TLS 1.0-1.2 Certificate message body.
+func firstCertificate(b []byte) ([]byte, bool) {
+	if len(b) < 6 {
+		return nil, false
+	}
+	total := int(b[0])<<16 | int(b[1])<<8 | int(b[2])
+	b = b[3:]
+	if total < len(b) {
+		b = b[:total]
+	}
+	n := int(b[0])<<16 | int(b[1])<<8 | int(b[2])
+	if n == 0 || len(b) < 3+n {
+		return nil, false
+	}
+	return b[3 : 3+n], true
+}
