@@ -1,0 +1,17 @@
+// Package mappgraph adapts MAppGraph (graph construction in
+// appbench/mappgraph, DGCNN in appbench/mappgraph/dgcnn) to the harness as
+// the method "mappgraph".
+//
+// Packet samples (traffic chunks) are turned into graphs with
+// mappgraph.Build and standardised with statistics fitted on the training
+// graphs (mappgraph.FitStandardizer, spec §6). Processed-graph samples
+// (Sample.Graph set) are used as they are when already standardised
+// (Graph.Scaled, as the shipped processed files are) and standardised like
+// packet graphs otherwise.
+//
+// Chunks that give no graph (empty, skipped by the reference's rules, or
+// with at most two nodes) cannot be classified by the network: they are
+// left out of training and predicted as the most frequent training label
+// with score 0, or marked Unknown when the parameter degenerate is
+// "unknown".
+package mappgraph

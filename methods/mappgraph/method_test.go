@@ -1,0 +1,227 @@
+package mappgraph
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"net/netip"
+	"strings"
+	"testing"
+
+	"go.yaml.in/yaml/v3"
+
+	"appbench/datasets"
+	mg "appbench/mappgraph"
+	"appbench/methods"
+)
+
+// small is a fast architecture for tests.
+const small = `
+k: 4
+layers: [16, 16]
+conv1_filters: 8
+conv2_filters: 8
+conv2_kernel: 2
+dense: 16
+batch: 8
+lr: 0.003
+epochs: 30
+verbose: false
+`
+
+func newFromYAML(t *testing.T, src string, seed uint64) methods.Method {
+	t.Helper()
+	f, err := methods.Lookup("mappgraph")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := f(methods.Config{
+		Decode: func(v any) error {
+			if src == "" {
+				return nil
+			}
+			dec := yaml.NewDecoder(strings.NewReader(src))
+			dec.KnownFields(true)
+			return dec.Decode(v)
+		},
+		Seed: seed, Workers: 2, Log: &bytes.Buffer{},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// appTraffic makes a chunk of one app: the device 10.0.0.2 talks to the
+// app's three servers (203.0.<app>.1-3, port 443) over 60 s, with a
+// request and a reply per second per server and app-specific sizes.
+func appTraffic(rng *rand.Rand, app int) []datasets.Packet {
+	dev := netip.MustParseAddr("10.0.0.2")
+	var pkts []datasets.Packet
+	base := int64(1_700_000_000) * 1e9
+	for s := 0; s < 60; s++ {
+		for srv := 1; srv <= 3; srv++ {
+			if rng.IntN(4) == 0 {
+				continue
+			}
+			ip := netip.AddrFrom4([4]byte{203, 0, byte(app), byte(srv)})
+			t := base + int64(s)*1e9 + int64(srv)*1e6
+			size := 100 + 300*app + rng.IntN(50)
+			pkts = append(pkts,
+				datasets.Packet{Time: t, Proto: datasets.TCP, Stream: int64(srv), Src: dev, Dst: ip, SrcPort: 40000 + uint16(srv), DstPort: 443, IPLen: size / 2},
+				datasets.Packet{Time: t + 5e5, Proto: datasets.TCP, Stream: int64(srv), Src: ip, Dst: dev, SrcPort: 443, DstPort: 40000 + uint16(srv), IPLen: size})
+		}
+	}
+	return pkts
+}
+
+func TestPacketSamples(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	var train, test []methods.Sample
+	for i := 0; i < 60; i++ {
+		app := i % 3
+		s := methods.Sample{Label: fmt.Sprintf("app%d", app), Capture: fmt.Sprintf("c%d", i), Packets: appTraffic(rng, app)}
+		if i < 45 {
+			train = append(train, s)
+		} else {
+			test = append(test, s)
+		}
+	}
+	// Chunks that give no graph: empty, and two nodes only.
+	train = append(train, methods.Sample{Label: "app1", Capture: "empty"})
+	test = append(test, methods.Sample{Label: "app2", Capture: "empty"})
+	two := appTraffic(rng, 2)
+	var twoNodes []datasets.Packet
+	for _, p := range two {
+		if p.Dst.As4()[3] != 3 && p.Src.As4()[3] != 3 {
+			twoNodes = append(twoNodes, p)
+		}
+	}
+	test = append(test, methods.Sample{Label: "app2", Capture: "two", Packets: twoNodes})
+
+	for _, mode := range []string{"majority", "unknown"} {
+		m := newFromYAML(t, small+"degenerate: "+mode+"\n", 7)
+		if err := m.Fit(context.Background(), train); err != nil {
+			t.Fatal(err)
+		}
+		pred, err := m.Predict(context.Background(), test)
+		if err != nil {
+			t.Fatal(err)
+		}
+		correct := 0
+		for i, p := range pred[:15] {
+			if p.Label == test[i].Label {
+				correct++
+			}
+			if p.Unknown || !(p.Score > 0 && p.Score <= 1) {
+				t.Errorf("%s: prediction %d: %+v", mode, i, p)
+			}
+		}
+		if correct < 14 {
+			t.Errorf("%s: %d of 15 packet chunks right", mode, correct)
+		}
+		// app1 is the most frequent training label (16 samples).
+		for _, p := range pred[15:] {
+			if p.Label != "app1" || p.Score != 0 || p.Unknown != (mode == "unknown") {
+				t.Errorf("%s: chunk without graph predicted %+v", mode, p)
+			}
+		}
+		if d := m.(methods.Detector).DetectsUnknown(); d != (mode == "unknown") {
+			t.Errorf("%s: DetectsUnknown %v", mode, d)
+		}
+	}
+}
+
+// graphSample is a standardised processed graph whose first features
+// depend on the app.
+func graphSample(rng *rand.Rand, app, id int) methods.Sample {
+	n := 3 + rng.IntN(5)
+	g := &mg.Graph{ID: id, App: fmt.Sprintf("g%d", app), Scaled: true, Nodes: make([]mg.Node, n)}
+	for i := range g.Nodes {
+		for f := range g.Nodes[i].Features {
+			g.Nodes[i].Features[f] = rng.NormFloat64()
+		}
+		g.Nodes[i].Features[app] += 2
+	}
+	for i := 0; i < n; i++ {
+		for j := i + 1; j < n; j++ {
+			g.Edges = append(g.Edges, mg.Edge{Source: i, Target: j, Weight: rng.Float64()})
+		}
+	}
+	return methods.Sample{Label: g.App, Capture: fmt.Sprintf("%s/%d", g.App, id), Graph: g}
+}
+
+func TestGraphSamplesSaveLoad(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	var train, test []methods.Sample
+	for app := 0; app < 4; app++ {
+		for i := 0; i < 40; i++ {
+			train = append(train, graphSample(rng, app, i+1))
+		}
+		for i := 0; i < 10; i++ {
+			test = append(test, graphSample(rng, app, 100+i))
+		}
+	}
+	m := newFromYAML(t, strings.Replace(small, "epochs: 30", "epochs: 20", 1)+"weighted: true\n", 9)
+	if err := m.Fit(context.Background(), train); err != nil {
+		t.Fatal(err)
+	}
+	pred, err := m.Predict(context.Background(), test)
+	if err != nil {
+		t.Fatal(err)
+	}
+	correct := 0
+	for i, p := range pred {
+		if p.Label == test[i].Label {
+			correct++
+		}
+	}
+	if correct < 36 {
+		t.Errorf("%d of %d graph samples right", correct, len(test))
+	}
+	var buf bytes.Buffer
+	if err := m.(methods.Saver).Save(&buf); err != nil {
+		t.Fatal(err)
+	}
+	l := newFromYAML(t, "", 1)
+	if err := l.(methods.Loader).Load(&buf); err != nil {
+		t.Fatal(err)
+	}
+	pred2, err := l.Predict(context.Background(), test)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range pred {
+		if pred[i] != pred2[i] {
+			t.Fatalf("prediction %d: %+v before saving, %+v after loading", i, pred[i], pred2[i])
+		}
+	}
+}
+
+func TestParams(t *testing.T) {
+	f, err := methods.Lookup("mappgraph")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, src := range []string{"degenerate: drop\n", "k: 4\n", "max_nodes: 0\n", "slice: -1\n", "nosuchkey: 1\n", "dropout: 1\n"} {
+		_, err := f(methods.Config{Decode: func(v any) error {
+			dec := yaml.NewDecoder(strings.NewReader(src))
+			dec.KnownFields(true)
+			return dec.Decode(v)
+		}, Workers: 1, Log: &bytes.Buffer{}})
+		if err == nil {
+			t.Errorf("parameters %q accepted", src)
+		}
+	}
+	m, err := f(methods.Config{Workers: 1, Log: &bytes.Buffer{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Name() != "mappgraph" || methods.InputsOf(m) != methods.Packets|methods.Graphs {
+		t.Errorf("name %q inputs %v", m.Name(), methods.InputsOf(m))
+	}
+	if _, err := m.Predict(context.Background(), nil); err == nil {
+		t.Error("Predict before Fit accepted")
+	}
+}
