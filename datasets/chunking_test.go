@@ -13,7 +13,7 @@ import (
 
 // at returns packets at the given offsets in seconds from base seconds,
 // each tagged by its position in Frame.
-func at(base int64, offsets ...float64) []Packet {
+func pktsAt(base int64, offsets ...float64) []Packet {
 	pkts := make([]Packet, len(offsets))
 	for i, o := range offsets {
 		pkts[i] = Packet{Frame: int64(i + 1), Time: base*1e9 + int64(o*1e9)}
@@ -22,7 +22,7 @@ func at(base int64, offsets ...float64) []Packet {
 }
 
 // frames lists the Frame numbers of a chunk's packets.
-func frames(c Chunk) []int64 {
+func chunkFrames(c Chunk) []int64 {
 	var f []int64
 	for _, p := range c.Packets {
 		f = append(f, p.Frame)
@@ -30,7 +30,7 @@ func frames(c Chunk) []int64 {
 	return f
 }
 
-func sameInts(a, b []int64) bool {
+func equalInt64s(a, b []int64) bool {
 	if len(a) != len(b) {
 		return false
 	}
@@ -50,7 +50,7 @@ func TestChunkPacketsHandComputed(t *testing.T) {
 	for m := 0; m <= 10; m++ {
 		offs = append(offs, float64(60*m))
 	}
-	pkts := at(1000, offs...)
+	pkts := pktsAt(1000, offs...)
 	got := ChunkPackets("app", "cap", pkts, 5*time.Minute, 3*time.Minute)
 	// end = 1600. i=1: 1000+300 < 1600; i=2: 1000+420 < 1600;
 	// i=3: 1000+540 < 1600; i=4: 1000+660 is not < 1600.
@@ -67,8 +67,8 @@ func TestChunkPacketsHandComputed(t *testing.T) {
 	}
 	for i, w := range want {
 		c := got[i]
-		if c.App != "app" || c.Capture != "cap" || c.Index != i+1 || c.Start != w.start || c.Stop != w.stop || !sameInts(frames(c), w.frames) {
-			t.Errorf("chunk %d = {%s %s %d [%v,%v] %v}, want index %d [%v,%v] %v", i, c.App, c.Capture, c.Index, c.Start, c.Stop, frames(c), i+1, w.start, w.stop, w.frames)
+		if c.App != "app" || c.Capture != "cap" || c.Index != i+1 || c.Start != w.start || c.Stop != w.stop || !equalInt64s(chunkFrames(c), w.frames) {
+			t.Errorf("chunk %d = {%s %s %d [%v,%v] %v}, want index %d [%v,%v] %v", i, c.App, c.Capture, c.Index, c.Start, c.Stop, chunkFrames(c), i+1, w.start, w.stop, w.frames)
 		}
 	}
 	// Subslices of the input, no copy.
@@ -88,20 +88,20 @@ func TestChunkPacketsStrictEnd(t *testing.T) {
 	for m := 0; m <= 9; m++ {
 		offs = append(offs, float64(60*m))
 	}
-	got := ChunkPackets("a", "c", at(5000, offs...), 5*time.Minute, 3*time.Minute)
+	got := ChunkPackets("a", "c", pktsAt(5000, offs...), 5*time.Minute, 3*time.Minute)
 	// i=3 would need 5000+540 < 5540: false.
 	if len(got) != 2 {
 		t.Fatalf("%d chunks, want 2", len(got))
 	}
 	// One nanosecond later the third window [5240, 5540] exists, and the
 	// last packet, now just after its stop, is not in it.
-	pk := at(5000, offs...)
+	pk := pktsAt(5000, offs...)
 	pk[len(pk)-1].Time++
-	if got := ChunkPackets("a", "c", pk, 5*time.Minute, 3*time.Minute); len(got) != 3 || !sameInts(frames(got[2]), []int64{5, 6, 7, 8, 9}) {
+	if got := ChunkPackets("a", "c", pk, 5*time.Minute, 3*time.Minute); len(got) != 3 || !equalInt64s(chunkFrames(got[2]), []int64{5, 6, 7, 8, 9}) {
 		t.Fatalf("with the last packet 1 ns later: %d chunks", len(got))
 	}
 	// A capture shorter than one window gives no chunk.
-	if got := ChunkPackets("a", "c", at(0, 0, 100, 299.5), 5*time.Minute, 0); got != nil {
+	if got := ChunkPackets("a", "c", pktsAt(0, 0, 100, 299.5), 5*time.Minute, 0); got != nil {
 		t.Fatalf("short capture gave %d chunks", len(got))
 	}
 	if got := ChunkPackets("a", "c", nil, time.Minute, 0); got != nil {
@@ -112,13 +112,13 @@ func TestChunkPacketsStrictEnd(t *testing.T) {
 // TestChunkPacketsEmptyWindows: windows without packets are kept with their
 // index; the trailing partial window is never produced.
 func TestChunkPacketsEmptyWindows(t *testing.T) {
-	got := ChunkPackets("a", "c", at(100, 0, 1, 60, 1000), time.Minute, 0)
+	got := ChunkPackets("a", "c", pktsAt(100, 0, 1, 60, 1000), time.Minute, 0)
 	// i-th window [100+60(i-1), 100+60i]; condition 100+60i < 1100, i <= 16.
 	if len(got) != 16 {
 		t.Fatalf("%d chunks, want 16", len(got))
 	}
-	if !sameInts(frames(got[0]), []int64{1, 2, 3}) || !sameInts(frames(got[1]), []int64{3}) {
-		t.Errorf("chunks 1, 2 = %v, %v; want [1 2 3], [3] (the packet at 60 s is on both bounds)", frames(got[0]), frames(got[1]))
+	if !equalInt64s(chunkFrames(got[0]), []int64{1, 2, 3}) || !equalInt64s(chunkFrames(got[1]), []int64{3}) {
+		t.Errorf("chunks 1, 2 = %v, %v; want [1 2 3], [3] (the packet at 60 s is on both bounds)", chunkFrames(got[0]), chunkFrames(got[1]))
 	}
 	for _, c := range got[2:] {
 		if len(c.Packets) != 0 {
@@ -133,7 +133,7 @@ func TestChunkPacketsEmptyWindows(t *testing.T) {
 // TestChunkPacketsUnsorted: out-of-order timestamps select by time and keep
 // capture order; base and end are the first and last rows, not min and max.
 func TestChunkPacketsUnsorted(t *testing.T) {
-	pkts := at(0, 0, 30, 10, 70, 65, 61, 200)
+	pkts := pktsAt(0, 0, 30, 10, 70, 65, 61, 200)
 	got := ChunkPackets("a", "c", pkts, time.Minute, 30*time.Second)
 	// Windows [0,60], [30,90], [60,120], [90,150], [120,180]; i=6 needs 210 < 200.
 	want := [][]int64{{1, 2, 3}, {2, 4, 5, 6}, {4, 5, 6}, {}, {}}
@@ -141,8 +141,8 @@ func TestChunkPacketsUnsorted(t *testing.T) {
 		t.Fatalf("%d chunks, want %d", len(got), len(want))
 	}
 	for i := range want {
-		if !sameInts(frames(got[i]), want[i]) {
-			t.Errorf("chunk %d = %v, want %v", i+1, frames(got[i]), want[i])
+		if !equalInt64s(chunkFrames(got[i]), want[i]) {
+			t.Errorf("chunk %d = %v, want %v", i+1, chunkFrames(got[i]), want[i])
 		}
 	}
 	pkts[0].Frame = 99
@@ -150,7 +150,7 @@ func TestChunkPacketsUnsorted(t *testing.T) {
 		t.Error("unsorted chunks share the input array")
 	}
 	// Last row earlier than the first: no chunk (end < base + window).
-	if got := ChunkPackets("a", "c", at(0, 500, 0), time.Minute, 0); got != nil {
+	if got := ChunkPackets("a", "c", pktsAt(0, 500, 0), time.Minute, 0); got != nil {
 		t.Errorf("last row before the first gave %d chunks", len(got))
 	}
 }
@@ -179,7 +179,7 @@ func TestChunkPacketsGoldenNaive(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		pkts := readAll(t, filepath.Base(f), data)
+		pkts := csvReadAll(t, filepath.Base(f), data)
 		for i := range pkts {
 			pkts[i].Frame = int64(i)
 		}
@@ -213,8 +213,8 @@ func TestChunkPacketsGoldenNaive(t *testing.T) {
 				t.Fatalf("%s %v/%v: %d chunks, want %d", f, wo[0], wo[1], len(got), len(want))
 			}
 			for i := range want {
-				if !sameInts(frames(got[i]), want[i]) && !(len(want[i]) == 0 && len(got[i].Packets) == 0) {
-					t.Fatalf("%s %v/%v: chunk %d rows %v, want %v", f, wo[0], wo[1], i+1, frames(got[i]), want[i])
+				if !equalInt64s(chunkFrames(got[i]), want[i]) && !(len(want[i]) == 0 && len(got[i].Packets) == 0) {
+					t.Fatalf("%s %v/%v: chunk %d rows %v, want %v", f, wo[0], wo[1], i+1, chunkFrames(got[i]), want[i])
 				}
 			}
 			total += len(got)

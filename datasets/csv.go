@@ -160,8 +160,20 @@ func NewCSVReader(r io.Reader, name string) (*CSVReader, error) {
 		return nil, csvReadError(name, err)
 	}
 	c := &CSVReader{name: name, r: cr}
-	for k := range c.idx {
-		c.idx[k] = -1
+	if col := mapHeader(header, &c.idx); col != "" {
+		return nil, &CSVError{File: name, Line: 1, Column: col, Err: errors.New("column appears twice in the header")}
+	}
+	if missing := missingColumns(&c.idx); len(missing) > 0 {
+		return nil, &CSVError{File: name, Line: 1, Err: fmt.Errorf("not a packet CSV: missing column %s in header %q", strings.Join(missing, ", "), strings.Join(header, ","))}
+	}
+	return c, nil
+}
+
+// mapHeader sets idx to the field index of each known column of header
+// (-1 when absent). It returns the name of a column that appears twice, or "".
+func mapHeader(header []string, idx *[numColumns]int) (dup string) {
+	for k := range idx {
+		idx[k] = -1
 	}
 	for i, h := range header {
 		if i == 0 {
@@ -170,23 +182,26 @@ func NewCSVReader(r io.Reader, name string) (*CSVReader, error) {
 		h = strings.TrimSpace(h)
 		for k, n := range slotNames {
 			if h == n {
-				if c.idx[k] >= 0 {
-					return nil, &CSVError{File: name, Line: 1, Column: n, Err: errors.New("column appears twice in the header")}
+				if idx[k] >= 0 {
+					return n
 				}
-				c.idx[k] = i
+				idx[k] = i
 			}
 		}
 	}
+	return ""
+}
+
+// missingColumns returns the quoted names of the required columns absent
+// from idx.
+func missingColumns(idx *[numColumns]int) []string {
 	var missing []string
 	for k := slotProtocol; k <= slotDstPort; k++ {
-		if c.idx[k] < 0 {
+		if idx[k] < 0 {
 			missing = append(missing, strconv.Quote(slotNames[k]))
 		}
 	}
-	if len(missing) > 0 {
-		return nil, &CSVError{File: name, Line: 1, Err: fmt.Errorf("not a packet CSV: missing column %s in header %q", strings.Join(missing, ", "), strings.Join(header, ","))}
-	}
-	return c, nil
+	return missing
 }
 
 // csvReadError converts an error of encoding/csv into a positioned error.

@@ -127,7 +127,7 @@ func TestExactSeconds(t *testing.T) {
 	t.Logf("Packet.Seconds differs from the correctly rounded value for %d of 200000 random timestamps", mismatchNaive)
 }
 
-func readAll(t *testing.T, name string, data []byte) []Packet {
+func csvReadAll(t *testing.T, name string, data []byte) []Packet {
 	t.Helper()
 	r, err := NewCSVReader(bytes.NewReader(data), name)
 	if err != nil {
@@ -148,7 +148,7 @@ func readAll(t *testing.T, name string, data []byte) []Packet {
 	return out
 }
 
-func writeAll(t testing.TB, pkts []Packet, extended bool) []byte {
+func csvWriteAll(t testing.TB, pkts []Packet, extended bool) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	w := NewCSVWriter(&buf)
@@ -169,7 +169,7 @@ func TestCSVReadSmall(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := readAll(t, "small.packets.csv", data)
+	got := csvReadAll(t, "small.packets.csv", data)
 	want := []Packet{
 		{Time: 1600000000500000000, Proto: TCP, Stream: 0, Src: netip.MustParseAddr("10.0.0.2"), Dst: netip.MustParseAddr("93.184.216.34"),
 			SrcPort: 51000, DstPort: 443, FrameLen: 60, IPLen: 60},
@@ -191,7 +191,7 @@ func TestCSVReadWithoutIndexColumn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := readAll(t, "noindex.packets.csv", data)
+	got := csvReadAll(t, "noindex.packets.csv", data)
 	want := []Packet{
 		{Time: 1250000000, Proto: UDP, Stream: 0, Src: netip.MustParseAddr("192.168.1.10"), Dst: netip.MustParseAddr("8.8.8.8"),
 			SrcPort: 40000, DstPort: 53, FrameLen: 72, IPLen: 72},
@@ -208,7 +208,7 @@ func TestCSVReadExtended(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := readAll(t, "extended.packets.csv", data)
+	got := csvReadAll(t, "extended.packets.csv", data)
 	if len(got) != 3 {
 		t.Fatalf("%d records, want 3", len(got))
 	}
@@ -219,7 +219,7 @@ func TestCSVReadExtended(t *testing.T) {
 		t.Errorf("colon-separated hex certificate read as %x", got[1].Cert)
 	}
 	// Written back extended, the file reads to the same records.
-	if again := readAll(t, "again", writeAll(t, got, true)); !reflect.DeepEqual(again, got) {
+	if again := csvReadAll(t, "again", csvWriteAll(t, got, true)); !reflect.DeepEqual(again, got) {
 		t.Errorf("extended round trip:\n%+v\nwant\n%+v", again, got)
 	}
 }
@@ -254,7 +254,7 @@ func TestCSVRoundTrip(t *testing.T) {
 		}
 		pkts = append(pkts, p)
 	}
-	got := readAll(t, "roundtrip", writeAll(t, pkts, true))
+	got := csvReadAll(t, "roundtrip", csvWriteAll(t, pkts, true))
 	if !reflect.DeepEqual(got, pkts) {
 		for i := range got {
 			if !reflect.DeepEqual(got[i], pkts[i]) {
@@ -264,7 +264,7 @@ func TestCSVRoundTrip(t *testing.T) {
 		t.Fatalf("extended round trip: %d records, want %d", len(got), len(pkts))
 	}
 	// The MAppGraph columns alone keep everything but Frame and SNI.
-	got = readAll(t, "roundtrip", writeAll(t, pkts, false))
+	got = csvReadAll(t, "roundtrip", csvWriteAll(t, pkts, false))
 	for i := range pkts {
 		want := pkts[i]
 		want.Frame, want.SNI = 0, ""
@@ -275,12 +275,12 @@ func TestCSVRoundTrip(t *testing.T) {
 }
 
 func TestCSVWriteEmpty(t *testing.T) {
-	out := writeAll(t, nil, false)
+	out := csvWriteAll(t, nil, false)
 	want := ",protocol,stream_id,time,length,source_address,destination_address,source_port,destination_port,certificate\n"
 	if string(out) != want {
 		t.Fatalf("empty file is %q, want %q", out, want)
 	}
-	if got := readAll(t, "empty", out); len(got) != 0 {
+	if got := csvReadAll(t, "empty", out); len(got) != 0 {
 		t.Fatalf("header-only file gave %d records", len(got))
 	}
 }
@@ -350,7 +350,7 @@ func TestCSVGoldenChunks(t *testing.T) {
 			t.Fatal(err)
 		}
 		name := filepath.Base(f)
-		pkts := readAll(t, name, data)
+		pkts := csvReadAll(t, name, data)
 		lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
 		if len(lines)-1 != len(pkts) {
 			t.Fatalf("%s: %d records for %d rows", name, len(pkts), len(lines)-1)
@@ -367,7 +367,7 @@ func TestCSVGoldenChunks(t *testing.T) {
 				t.Fatalf("%s:%d: row %q read as %+v", name, i+2, line, *p)
 			}
 		}
-		if out := writeAll(t, pkts, false); !bytes.Equal(out, data) {
+		if out := csvWriteAll(t, pkts, false); !bytes.Equal(out, data) {
 			t.Fatalf("%s: writing the records back does not give the same bytes", name)
 		}
 		rows += len(pkts)
@@ -384,7 +384,7 @@ func BenchmarkCSVReader(b *testing.B) {
 		pkts[i] = Packet{Time: t0 / 1000 * 1000, Proto: TCP, Stream: int64(i / 50), Src: netip.MustParseAddr("192.168.1.157"),
 			Dst: netip.AddrFrom4([4]byte{byte(r.IntN(256)), 10, 20, 30}), SrcPort: 40000, DstPort: 443, IPLen: r.IntN(1500)}
 	}
-	data := writeAll(b, pkts, false)
+	data := csvWriteAll(b, pkts, false)
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {
@@ -411,7 +411,7 @@ func BenchmarkCSVWriter(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		w := NewCSVWriter(discard{})
+		w := NewCSVWriter(discardWriter{})
 		for i := range pkts {
 			if err := w.Write(&pkts[i]); err != nil {
 				b.Fatal(err)
@@ -424,6 +424,6 @@ func BenchmarkCSVWriter(b *testing.B) {
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(pkts)), "ns/row")
 }
 
-type discard struct{}
+type discardWriter struct{}
 
-func (discard) Write(p []byte) (int, error) { return len(p), nil }
+func (discardWriter) Write(p []byte) (int, error) { return len(p), nil }

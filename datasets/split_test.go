@@ -7,9 +7,9 @@ import (
 	"testing"
 )
 
-// corpusChunks builds chunks for apps given as capture sizes: app -> number
+// makeChunks builds chunks for apps given as capture sizes: app -> number
 // of chunks of each of its captures. Chunks are interleaved across apps.
-func corpusChunks(apps map[string][]int, order []string) []Chunk {
+func makeChunks(apps map[string][]int, order []string) []Chunk {
 	var out []Chunk
 	for _, app := range order {
 		for c, n := range apps[app] {
@@ -21,7 +21,7 @@ func corpusChunks(apps map[string][]int, order []string) []Chunk {
 	return out
 }
 
-func countByApp(chunks []Chunk) map[string]int {
+func chunksPerApp(chunks []Chunk) map[string]int {
 	m := map[string]int{}
 	for _, c := range chunks {
 		m[c.App]++
@@ -29,27 +29,27 @@ func countByApp(chunks []Chunk) map[string]int {
 	return m
 }
 
-func key(c Chunk) string { return fmt.Sprintf("%s|%s|%d", c.App, c.Capture, c.Index) }
+func chunkKey(c Chunk) string { return fmt.Sprintf("%s|%s|%d", c.App, c.Capture, c.Index) }
 
-func keys(cs []Chunk) []string {
+func chunkKeys(cs []Chunk) []string {
 	var k []string
 	for _, c := range cs {
-		k = append(k, key(c))
+		k = append(k, chunkKey(c))
 	}
 	return k
 }
 
 func TestSplitRandomCounts(t *testing.T) {
 	apps := map[string][]int{"a": {10}, "b": {3, 4}, "c": {1}, "d": {5}}
-	chunks := corpusChunks(apps, []string{"a", "b", "c", "d"})
+	chunks := makeChunks(apps, []string{"a", "b", "c", "d"})
 	train, test := SplitRandom(chunks, 0.2, 42)
 	// int(n*0.8): a 10 -> 8, b 7 -> int(5.6) = 5, c 1 -> int(0.8) = 0, d 5 -> 4.
 	wantTrain := map[string]int{"a": 8, "b": 5, "d": 4}
 	wantTest := map[string]int{"a": 2, "b": 2, "c": 1, "d": 1}
-	if got := countByApp(train); !reflect.DeepEqual(got, wantTrain) {
+	if got := chunksPerApp(train); !reflect.DeepEqual(got, wantTrain) {
 		t.Errorf("train counts %v, want %v", got, wantTrain)
 	}
-	if got := countByApp(test); !reflect.DeepEqual(got, wantTest) {
+	if got := chunksPerApp(test); !reflect.DeepEqual(got, wantTest) {
 		t.Errorf("test counts %v, want %v", got, wantTest)
 	}
 	// A partition of the input, each side in input order.
@@ -57,12 +57,12 @@ func TestSplitRandomCounts(t *testing.T) {
 	for _, side := range [][]Chunk{train, test} {
 		pos := -1
 		for _, c := range side {
-			k := key(c)
+			k := chunkKey(c)
 			if seen[k] {
 				t.Fatalf("chunk %s on both sides", k)
 			}
 			seen[k] = true
-			i := indexOf(chunks, k)
+			i := chunkIndexOf(chunks, k)
 			if i <= pos {
 				t.Fatalf("output not in input order at %s", k)
 			}
@@ -81,9 +81,9 @@ func TestSplitRandomCounts(t *testing.T) {
 	}
 }
 
-func indexOf(chunks []Chunk, k string) int {
+func chunkIndexOf(chunks []Chunk, k string) int {
 	for i, c := range chunks {
-		if key(c) == k {
+		if chunkKey(c) == k {
 			return i
 		}
 	}
@@ -92,41 +92,41 @@ func indexOf(chunks []Chunk, k string) int {
 
 func TestSplitRandomDeterministic(t *testing.T) {
 	apps := map[string][]int{"a": {6, 6}, "b": {9}, "c": {2, 2, 2}}
-	chunks := corpusChunks(apps, []string{"a", "b", "c"})
+	chunks := makeChunks(apps, []string{"a", "b", "c"})
 	tr1, te1 := SplitRandom(chunks, 0.3, 7)
 	tr2, te2 := SplitRandom(chunks, 0.3, 7)
-	if !reflect.DeepEqual(keys(tr1), keys(tr2)) || !reflect.DeepEqual(keys(te1), keys(te2)) {
+	if !reflect.DeepEqual(chunkKeys(tr1), chunkKeys(tr2)) || !reflect.DeepEqual(chunkKeys(te1), chunkKeys(te2)) {
 		t.Fatal("same input and seed gave different splits")
 	}
 	// Another order of the apps (same order within each app) gives the
 	// same sets; removing an app leaves the others' splits unchanged.
-	other := corpusChunks(apps, []string{"c", "b", "a"})
+	other := makeChunks(apps, []string{"c", "b", "a"})
 	tr3, te3 := SplitRandom(other, 0.3, 7)
-	if !sameSet(keys(tr1), keys(tr3)) || !sameSet(keys(te1), keys(te3)) {
+	if !sameStringSet(chunkKeys(tr1), chunkKeys(tr3)) || !sameStringSet(chunkKeys(te1), chunkKeys(te3)) {
 		t.Error("the order of apps changed the split")
 	}
 	delete(apps, "b")
-	tr4, _ := SplitRandom(corpusChunks(apps, []string{"a", "c"}), 0.3, 7)
+	tr4, _ := SplitRandom(makeChunks(apps, []string{"a", "c"}), 0.3, 7)
 	var trNoB []string
-	for _, k := range keys(tr1) {
+	for _, k := range chunkKeys(tr1) {
 		if k[0] != 'b' {
 			trNoB = append(trNoB, k)
 		}
 	}
-	if !sameSet(trNoB, keys(tr4)) {
+	if !sameStringSet(trNoB, chunkKeys(tr4)) {
 		t.Error("removing an app changed the other apps' split")
 	}
 	differ := false
 	for seed := uint64(8); seed < 20 && !differ; seed++ {
 		tr, _ := SplitRandom(chunks, 0.3, seed)
-		differ = !reflect.DeepEqual(keys(tr), keys(tr1))
+		differ = !reflect.DeepEqual(chunkKeys(tr), chunkKeys(tr1))
 	}
 	if !differ {
 		t.Error("12 other seeds all gave the split of seed 7")
 	}
 }
 
-func sameSet(a, b []string) bool {
+func sameStringSet(a, b []string) bool {
 	if len(a) != len(b) {
 		return false
 	}
@@ -148,19 +148,19 @@ func sameSet(a, b []string) bool {
 // TestSplitRandomUniform: over many seeds every chunk lands in the test set
 // about testFraction of the time.
 func TestSplitRandomUniform(t *testing.T) {
-	chunks := corpusChunks(map[string][]int{"a": {10}}, []string{"a"})
+	chunks := makeChunks(map[string][]int{"a": {10}}, []string{"a"})
 	counts := make(map[string]int)
 	const runs = 4000
 	for seed := range uint64(runs) {
 		_, te := SplitRandom(chunks, 0.2, seed)
 		for _, c := range te {
-			counts[key(c)]++
+			counts[chunkKey(c)]++
 		}
 	}
 	for _, c := range chunks {
-		f := float64(counts[key(c)]) / runs
+		f := float64(counts[chunkKey(c)]) / runs
 		if f < 0.17 || f > 0.23 { // 0.2 ± 4.7 standard deviations
-			t.Errorf("chunk %s in test %.3f of the time, want about 0.2", key(c), f)
+			t.Errorf("chunk %s in test %.3f of the time, want about 0.2", chunkKey(c), f)
 		}
 	}
 }
@@ -173,7 +173,7 @@ func TestSplitByCapture(t *testing.T) {
 		"tiny":   {1, 1},
 	}
 	order := []string{"many", "two", "single", "tiny"}
-	chunks := corpusChunks(apps, order)
+	chunks := makeChunks(apps, order)
 	for seed := range uint64(200) {
 		train, test := SplitByCapture(chunks, 0.2, seed)
 		if len(train)+len(test) != len(chunks) {
@@ -200,15 +200,15 @@ func TestSplitByCapture(t *testing.T) {
 		}
 		// Test share of "many": captures are added while fewer than 7 test
 		// chunks, so it ends between 7 and 7+5 (largest capture 6, minus 1).
-		n := countByApp(test)["many"]
+		n := chunksPerApp(test)["many"]
 		if n < 7 || n > 12 {
 			t.Fatalf("seed %d: %d test chunks for app many, want 7..12", seed, n)
 		}
 	}
 	// Deterministic, and independent of the order of the input's apps.
 	tr1, te1 := SplitByCapture(chunks, 0.2, 3)
-	tr2, te2 := SplitByCapture(corpusChunks(apps, []string{"tiny", "single", "two", "many"}), 0.2, 3)
-	if !sameSet(keys(tr1), keys(tr2)) || !sameSet(keys(te1), keys(te2)) {
+	tr2, te2 := SplitByCapture(makeChunks(apps, []string{"tiny", "single", "two", "many"}), 0.2, 3)
+	if !sameStringSet(chunkKeys(tr1), chunkKeys(tr2)) || !sameStringSet(chunkKeys(te1), chunkKeys(te2)) {
 		t.Error("same chunks and seed gave different splits")
 	}
 	// Extremes.
@@ -220,7 +220,7 @@ func TestSplitByCapture(t *testing.T) {
 	}
 	// A large fraction still leaves one capture for training.
 	_, te := SplitByCapture(chunks, 0.95, 3)
-	if n := countByApp(te)["tiny"]; n != 1 {
+	if n := chunksPerApp(te)["tiny"]; n != 1 {
 		t.Errorf("fraction 0.95: app tiny has %d test chunks, want 1", n)
 	}
 }
@@ -228,12 +228,12 @@ func TestSplitByCapture(t *testing.T) {
 // TestSplitByCaptureShuffles: which capture goes to testing varies with the
 // seed, each about equally often.
 func TestSplitByCaptureShuffles(t *testing.T) {
-	chunks := corpusChunks(map[string][]int{"a": {2, 2, 2, 2, 2}}, []string{"a"})
+	chunks := makeChunks(map[string][]int{"a": {2, 2, 2, 2, 2}}, []string{"a"})
 	counts := map[string]int{}
 	for seed := range uint64(1000) {
 		_, te := SplitByCapture(chunks, 0.2, seed)
 		if len(te) != 2 || te[0].Capture != te[1].Capture {
-			t.Fatalf("seed %d: test set %v, want one whole capture", seed, keys(te))
+			t.Fatalf("seed %d: test set %v, want one whole capture", seed, chunkKeys(te))
 		}
 		counts[te[0].Capture]++
 	}

@@ -1,0 +1,316 @@
+package datasets
+
+import (
+	"bufio"
+	"compress/gzip"
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+)
+
+// CaptureRef is one labeled capture of a corpus.
+type CaptureRef struct {
+	// Path is the capture's file path (the corpus root or the manifest's
+	// folder joined with the relative path).
+	Path string
+	// Label is the app the capture belongs to.
+	Label string
+	// Format is the file's format, sniffed when the corpus was loaded.
+	Format Format
+}
+
+// Corpus is a set of labeled captures.
+type Corpus struct {
+	// Root is the path LoadCorpus was given.
+	Root string
+	// Captures are the captures, sorted by label, then path.
+	Captures []CaptureRef
+	// Notes say which files a directory corpus skipped and why (hidden
+	// files, unknown formats, files outside app folders).
+	Notes []string
+}
+
+// LoadCorpus finds the labeled captures of a corpus, which is either
+//
+//   - a directory <root>/<app>/<files>: every folder under root is an app,
+//     and every pcap, pcapng or packet CSV file in it (or in its
+//     subfolders, at any depth) is a capture of that app. Formats are told
+//     from the files' first bytes, not their names. Hidden files and
+//     folders (name starting with "."), files of unknown format and files
+//     directly in root are skipped with a note in Corpus.Notes. An app
+//     folder without any capture is an error; or
+//   - a manifest CSV file with a header naming the columns "path" and
+//     "label" (other columns are ignored), one capture a row. Relative
+//     paths are resolved against the manifest's folder. A listed file that
+//     is missing or of unknown format, an empty label or a path listed
+//     twice is an error naming the manifest line.
+//
+// A corpus without captures is an error. Captures are sorted by label, then
+// path, so the order never depends on the file system.
+func LoadCorpus(path string) (*Corpus, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("datasets: corpus: %w", err)
+	}
+	var c *Corpus
+	if st.IsDir() {
+		c, err = loadCorpusDir(path)
+	} else {
+		c, err = loadManifest(path)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if len(c.Captures) == 0 {
+		return nil, fmt.Errorf("datasets: corpus %s: empty corpus: no capture found", path)
+	}
+	sort.SliceStable(c.Captures, func(i, j int) bool {
+		a, b := c.Captures[i], c.Captures[j]
+		if a.Label != b.Label {
+			return a.Label < b.Label
+		}
+		return a.Path < b.Path
+	})
+	return c, nil
+}
+
+func loadCorpusDir(root string) (*Corpus, error) {
+	c := &Corpus{Root: root}
+	entries, err := os.ReadDir(root)
+	if err != nil {
+		return nil, fmt.Errorf("datasets: corpus: %w", err)
+	}
+	for _, e := range entries {
+		p := filepath.Join(root, e.Name())
+		if strings.HasPrefix(e.Name(), ".") {
+			c.Notes = append(c.Notes, fmt.Sprintf("skipped hidden %s", p))
+			continue
+		}
+		st, err := os.Stat(p) // follows a symbolic link to a folder
+		if err != nil {
+			return nil, fmt.Errorf("datasets: corpus: %w", err)
+		}
+		if !st.IsDir() {
+			c.Notes = append(c.Notes, fmt.Sprintf("skipped %s: not inside an app folder", p))
+			continue
+		}
+		app := e.Name()
+		n := len(c.Captures)
+		err = filepath.WalkDir(p, func(fp string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return fmt.Errorf("datasets: corpus: %w", err)
+			}
+			if fp == p {
+				return nil
+			}
+			if strings.HasPrefix(d.Name(), ".") {
+				c.Notes = append(c.Notes, fmt.Sprintf("skipped hidden %s", fp))
+				if d.IsDir() {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if d.IsDir() {
+				return nil
+			}
+			format, err := SniffFile(fp)
+			if err != nil {
+				return err
+			}
+			if format == FormatUnknown {
+				c.Notes = append(c.Notes, fmt.Sprintf("skipped %s: not a pcap, pcapng or packet CSV file", fp))
+				return nil
+			}
+			c.Captures = append(c.Captures, CaptureRef{Path: fp, Label: app, Format: format})
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		if len(c.Captures) == n {
+			return nil, fmt.Errorf("datasets: corpus %s: app folder %q has no pcap, pcapng or packet CSV file", root, app)
+		}
+	}
+	return c, nil
+}
+
+func loadManifest(path string) (*Corpus, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("datasets: corpus: %w", err)
+	}
+	defer f.Close()
+	r := csv.NewReader(bufio.NewReader(f))
+	r.FieldsPerRecord = -1
+	header, err := r.Read()
+	if err == io.EOF {
+		return nil, fmt.Errorf("datasets: manifest %s: empty file: %w", path, ErrMalformed)
+	}
+	if err != nil {
+		return nil, manifestError(path, err)
+	}
+	ip, il := -1, -1
+	for i, h := range header {
+		switch strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")) {
+		case "path":
+			ip = i
+		case "label":
+			il = i
+		}
+	}
+	if ip < 0 || il < 0 {
+		return nil, fmt.Errorf("datasets: manifest %s:1: not a corpus manifest: the header %q needs the columns \"path\" and \"label\" (a corpus is a folder <root>/<app>/<files> or such a manifest): %w",
+			path, strings.Join(header, ","), ErrMalformed)
+	}
+	dir := filepath.Dir(path)
+	c := &Corpus{Root: path}
+	seen := make(map[string]int)
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, manifestError(path, err)
+		}
+		line, _ := r.FieldPos(0)
+		if len(rec) == 1 && rec[0] == "" {
+			continue
+		}
+		if ip >= len(rec) || il >= len(rec) {
+			return nil, fmt.Errorf("datasets: manifest %s:%d: %d fields, the header has %d: %w", path, line, len(rec), len(header), ErrMalformed)
+		}
+		p, label := strings.TrimSpace(rec[ip]), strings.TrimSpace(rec[il])
+		if p == "" {
+			return nil, fmt.Errorf("datasets: manifest %s:%d: empty path: %w", path, line, ErrMalformed)
+		}
+		if label == "" {
+			return nil, fmt.Errorf("datasets: manifest %s:%d: empty label for %q: %w", path, line, p, ErrMalformed)
+		}
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(dir, p)
+		}
+		if prev, dup := seen[p]; dup {
+			return nil, fmt.Errorf("datasets: manifest %s:%d: %s is listed twice (first at line %d): %w", path, line, p, prev, ErrMalformed)
+		}
+		seen[p] = line
+		format, err := SniffFile(p)
+		if err != nil {
+			return nil, fmt.Errorf("datasets: manifest %s:%d: %w", path, line, err)
+		}
+		if format == FormatUnknown {
+			return nil, fmt.Errorf("datasets: manifest %s:%d: %s is not a pcap, pcapng or packet CSV file: %w", path, line, p, ErrMalformed)
+		}
+		c.Captures = append(c.Captures, CaptureRef{Path: p, Label: label, Format: format})
+	}
+	return c, nil
+}
+
+func manifestError(path string, err error) error {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("datasets: manifest %s:%d: %v: %w", path, pe.Line, pe.Err, ErrMalformed)
+	}
+	return fmt.Errorf("datasets: manifest %s: %w", path, err)
+}
+
+// SniffFile tells the format of the file at path from its first bytes
+// (after gzip decompression); FormatUnknown for an empty or unrecognised
+// file. Only failures to open or read the file are errors.
+func SniffFile(path string) (Format, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return FormatUnknown, fmt.Errorf("datasets: %w", err)
+	}
+	defer f.Close()
+	var r io.Reader = f
+	head := make([]byte, sniffLen)
+	n, err := io.ReadFull(r, head)
+	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+		return FormatUnknown, fmt.Errorf("datasets: %s: %w", path, err)
+	}
+	head = head[:n]
+	if isGzip(head) {
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			return FormatUnknown, fmt.Errorf("datasets: %s: %w", path, err)
+		}
+		zr, err := gzip.NewReader(f)
+		if err != nil {
+			return FormatUnknown, nil
+		}
+		n, err = io.ReadFull(zr, head[:cap(head)])
+		if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+			return FormatUnknown, nil // damaged compressed data: not a usable file
+		}
+		head = head[:n]
+	}
+	return SniffFormat(head), nil
+}
+
+// Apps returns the distinct labels of the corpus, sorted.
+func (c *Corpus) Apps() []string {
+	var apps []string
+	for i, ref := range c.Captures {
+		if i == 0 || ref.Label != c.Captures[i-1].Label {
+			apps = append(apps, ref.Label)
+		}
+	}
+	if !sort.StringsAreSorted(apps) { // a Corpus built by hand
+		seen := make(map[string]bool)
+		apps = apps[:0]
+		for _, ref := range c.Captures {
+			if !seen[ref.Label] {
+				seen[ref.Label] = true
+				apps = append(apps, ref.Label)
+			}
+		}
+		sort.Strings(apps)
+	}
+	return apps
+}
+
+// EachCapture reads the captures one after another, each once and whole,
+// and calls fn with its records (copies that fn may keep). It stops at the
+// first error, of reading or of fn, and when ctx is done.
+func (c *Corpus) EachCapture(ctx context.Context, fn func(ref CaptureRef, pkts []Packet) error) error {
+	for _, ref := range c.Captures {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		pkts, err := ReadFile(ref.Path)
+		if err != nil {
+			return err
+		}
+		if err := fn(ref, pkts); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Chunks reads every capture once and cuts it with ChunkPackets; a chunk's
+// App is the capture's label and its Capture the capture's path. Chunks are
+// in corpus order, then by index, empty windows included. The chunks of a
+// capture share one array of its packets.
+func (c *Corpus) Chunks(ctx context.Context, window, overlap time.Duration) ([]Chunk, error) {
+	if err := CheckWindow(window, overlap); err != nil {
+		return nil, err
+	}
+	var chunks []Chunk
+	err := c.EachCapture(ctx, func(ref CaptureRef, pkts []Packet) error {
+		chunks = append(chunks, ChunkPackets(ref.Label, ref.Path, pkts, window, overlap)...)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return chunks, nil
+}

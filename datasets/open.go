@@ -1,0 +1,244 @@
+package datasets
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+)
+
+// Format is the on-disk format of a packet file.
+type Format uint8
+
+// File formats that Open recognises.
+const (
+	// FormatUnknown is none of the formats below.
+	FormatUnknown Format = iota
+	// FormatPcap is a classic libpcap capture (any byte order and
+	// timestamp precision).
+	FormatPcap
+	// FormatPcapng is a pcapng capture.
+	FormatPcapng
+	// FormatCSV is the MAppGraph packet CSV (see CSVReader).
+	FormatCSV
+)
+
+// String returns "pcap", "pcapng", "csv" or "unknown".
+func (f Format) String() string {
+	switch f {
+	case FormatPcap:
+		return "pcap"
+	case FormatPcapng:
+		return "pcapng"
+	case FormatCSV:
+		return "csv"
+	}
+	return "unknown"
+}
+
+// sniffLen is how many leading bytes format detection looks at.
+const sniffLen = 4096
+
+// SniffFormat tells the format of a file from its first bytes (up to a few
+// kilobytes; fewer when the file is shorter), in the manner of
+// image.RegisterFormat: a pcapng section header block, a pcap magic number
+// (IsCaptureMagic), or a first line that is a packet CSV header with every
+// required column. The file name plays no part. Compressed input must be
+// decompressed first (Open does).
+func SniffFormat(head []byte) Format {
+	if len(head) >= 4 && bytes.Equal(head[:4], []byte{0x0a, 0x0d, 0x0d, 0x0a}) {
+		return FormatPcapng
+	}
+	if IsCaptureMagic(head) {
+		return FormatPcap
+	}
+	line := head
+	if i := bytes.IndexByte(line, '\n'); i >= 0 {
+		line = line[:i+1]
+	} else if len(head) >= sniffLen {
+		return FormatUnknown // no header line in the first bytes
+	}
+	r := csv.NewReader(bytes.NewReader(line))
+	header, err := r.Read()
+	if err != nil {
+		return FormatUnknown
+	}
+	var idx [numColumns]int
+	if mapHeader(header, &idx) != "" || len(missingColumns(&idx)) > 0 {
+		return FormatUnknown
+	}
+	return FormatCSV
+}
+
+// File is an open packet file of any supported format: a Source of its
+// packet records that must be closed after use.
+type File struct {
+	Source
+	name       string
+	f          *os.File
+	zr         *gzip.Reader
+	format     Format
+	compressed bool
+}
+
+// Open opens a pcap, pcapng or packet CSV file, each optionally
+// gzip-compressed, telling the format from the content, not from the
+// extension. Captures are read with the default CaptureOptions.
+func Open(path string) (*File, error) {
+	return OpenWith(path, CaptureOptions{})
+}
+
+// OpenWith is Open with options for the capture reader.
+func OpenWith(path string, opts CaptureOptions) (*File, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("datasets: %w", err)
+	}
+	file, err := newFile(f, path, opts)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return file, nil
+}
+
+func newFile(f *os.File, path string, opts CaptureOptions) (*File, error) {
+	file := &File{name: path, f: f}
+	br := bufio.NewReaderSize(f, 64<<10)
+	head, err := peekHead(br, path)
+	if err != nil {
+		return nil, err
+	}
+	if isGzip(head) {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, fmt.Errorf("datasets: %s: gzip header: %v: %w", path, err, ErrMalformed)
+		}
+		file.zr, file.compressed = zr, true
+		br = bufio.NewReaderSize(zr, 64<<10)
+		if head, err = peekHead(br, path); err != nil {
+			return nil, err
+		}
+	}
+	file.format = SniffFormat(head)
+	switch file.format {
+	case FormatPcap, FormatPcapng:
+		cr, err := NewCaptureReader(br, path, opts)
+		if err != nil {
+			return nil, err
+		}
+		file.Source = cr
+	case FormatCSV:
+		cr, err := NewCSVReader(br, path)
+		if err != nil {
+			return nil, err
+		}
+		file.Source = cr
+	default:
+		return nil, fmt.Errorf("datasets: %s: unknown format: neither a pcap or pcapng capture nor a packet CSV with the columns %s (first bytes %q): %w",
+			path, csvColumnList(), clip(head, 16), ErrMalformed)
+	}
+	return file, nil
+}
+
+// peekHead returns the first bytes of br without consuming them; an empty
+// input is an error.
+func peekHead(br *bufio.Reader, path string) ([]byte, error) {
+	head, err := br.Peek(sniffLen)
+	if len(head) == 0 {
+		if err == io.EOF {
+			return nil, fmt.Errorf("datasets: %s: empty file: %w", path, ErrMalformed)
+		}
+		return nil, fmt.Errorf("datasets: %s: %w", path, err)
+	}
+	if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
+		return nil, fmt.Errorf("datasets: %s: %w", path, err)
+	}
+	return head, nil
+}
+
+func isGzip(head []byte) bool { return len(head) >= 2 && head[0] == 0x1f && head[1] == 0x8b }
+
+func clip(b []byte, n int) []byte {
+	if len(b) > n {
+		return b[:n]
+	}
+	return b
+}
+
+func csvColumnList() string {
+	s := ""
+	for i, c := range requiredColumns {
+		if i > 0 {
+			s += ","
+		}
+		s += c
+	}
+	return s
+}
+
+// Name returns the path the file was opened with.
+func (f *File) Name() string { return f.name }
+
+// Format returns the file's format.
+func (f *File) Format() Format { return f.format }
+
+// Compressed reports whether the file is gzip-compressed.
+func (f *File) Compressed() bool { return f.compressed }
+
+// CaptureStats returns the capture reader's counts for pcap and pcapng
+// files, and false for CSV files.
+func (f *File) CaptureStats() (CaptureStats, bool) {
+	if cr, ok := f.Source.(*CaptureReader); ok {
+		return cr.Stats(), true
+	}
+	return CaptureStats{}, false
+}
+
+// Close closes the file.
+func (f *File) Close() error {
+	var err error
+	if f.zr != nil {
+		err = f.zr.Close()
+	}
+	if cerr := f.f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// ReadFile reads every packet record of a pcap, pcapng or packet CSV file
+// (see Open). The records are copies: they, and their Cert bytes, are the
+// caller's to keep.
+func ReadFile(path string) ([]Packet, error) {
+	f, err := Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var pkts []Packet
+	if st, err := f.f.Stat(); err == nil && f.format == FormatCSV && !f.compressed {
+		pkts = make([]Packet, 0, st.Size()/70+1) // rows are about 70-90 bytes
+	}
+	var certs []byte // certificates share chunked backing arrays
+	for f.Scan() {
+		p := *f.Packet()
+		if p.Cert != nil {
+			if len(certs)+len(p.Cert) > cap(certs) {
+				certs = make([]byte, 0, max(64<<10, len(p.Cert)))
+			}
+			start := len(certs)
+			certs = append(certs, p.Cert...)
+			p.Cert = certs[start:len(certs):len(certs)]
+		}
+		pkts = append(pkts, p)
+	}
+	if err := f.Err(); err != nil {
+		return nil, err
+	}
+	return pkts, nil
+}
