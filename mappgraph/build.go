@@ -147,10 +147,11 @@ func (b *Builder) Build(pkts []datasets.Packet, opts BuildOptions) (*Graph, erro
 		return nil, fmt.Errorf("mappgraph: %w", ErrEmpty)
 	}
 	// 5.1 rebase on the earliest time.
-	t0 := math.Inf(1)
+	minNS := pkts[0].Time
 	for i := range pkts {
-		t0 = min(t0, epochSeconds(pkts[i].Time))
+		minNS = min(minNS, pkts[i].Time)
 	}
+	t0 := epochSeconds(minNS)
 	// 5.2, 5.3 port filter and service side.
 	if b.keys == nil {
 		b.keys = make(map[addrPort]int32)
@@ -478,16 +479,34 @@ func floorDivide(a, b float64) float64 {
 // parsing its decimal text does (correctly rounded), which is what the
 // reference computes from the CSV text; float64(ns)/1e9 can differ by an
 // ulp because it rounds twice.
+//
+// Fast path: s = S + f/1e9 for the whole seconds S and the nanoseconds f,
+// with the rounding error of the sum recovered exactly (TwoSum). The exact
+// value differs from s by that error plus at most 2⁻⁵³ (the rounding of
+// f/1e9), so s is the correctly rounded value whenever that total stays
+// below half the smaller gap around s; otherwise (about once in 10⁹
+// timestamps) the decimal text is parsed.
 func epochSeconds(ns int64) float64 {
-	if ns%1e9 == 0 {
-		return float64(ns / 1e9)
+	if ns >= 0 {
+		sec, frac := float64(ns/1e9), float64(ns%1e9)/1e9
+		s := sec + frac
+		bb := s - sec
+		e := (sec - (s - bb)) + (frac - bb)
+		if math.Abs(e)+0x1p-52 < (s-math.Nextafter(s, 0))/2 {
+			return s
+		}
 	}
+	return parseSeconds(ns)
+}
+
+// parseSeconds formats ns as decimal seconds and parses the text.
+func parseSeconds(ns int64) float64 {
 	var buf [32]byte
 	b := buf[:0]
 	u := uint64(ns)
 	if ns < 0 {
 		b = append(b, '-')
-		u = uint64(-ns)
+		u = -u
 	}
 	b = strconv.AppendUint(b, u/1e9, 10)
 	frac := u % 1e9

@@ -69,7 +69,7 @@ func openRecords(path string, header []string) (*recordReader, error) {
 	}
 	r := csv.NewReader(bufio.NewReaderSize(f, 1<<16))
 	r.ReuseRecord = true
-	r.FieldsPerRecord = len(header)
+	r.FieldsPerRecord = -1
 	rr := &recordReader{name: path, f: f, r: r}
 	rec, err := rr.next()
 	if err == io.EOF {
@@ -79,6 +79,11 @@ func openRecords(path string, header []string) (*recordReader, error) {
 		f.Close()
 		return nil, err
 	}
+	if len(rec) != len(header) {
+		f.Close()
+		return nil, &FormatError{File: path, Line: 1, Err: fmt.Errorf("header has %d columns, want %d", len(rec), len(header))}
+	}
+	r.FieldsPerRecord = len(header)
 	for i, h := range header {
 		if rec[i] != h {
 			f.Close()
