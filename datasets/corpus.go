@@ -202,7 +202,7 @@ func loadManifest(path string) (*Corpus, error) {
 			return nil, fmt.Errorf("datasets: manifest %s:%d: %s is listed twice (first at line %d): %w", path, line, p, prev, ErrMalformed)
 		}
 		seen[p] = line
-		format, err := SniffFile(p)
+		format, err := sniffFile(p)
 		if err != nil {
 			return nil, fmt.Errorf("datasets: manifest %s:%d: %w", path, line, err)
 		}
@@ -226,29 +226,37 @@ func manifestError(path string, err error) error {
 // (after gzip decompression); FormatUnknown for an empty or unrecognised
 // file. Only failures to open or read the file are errors.
 func SniffFile(path string) (Format, error) {
+	f, err := sniffFile(path)
+	if err != nil {
+		return f, fmt.Errorf("datasets: %w", err)
+	}
+	return f, nil
+}
+
+// sniffFile is SniffFile with the bare error of the file system.
+func sniffFile(path string) (Format, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return FormatUnknown, fmt.Errorf("datasets: %w", err)
+		return FormatUnknown, err
 	}
 	defer f.Close()
-	var r io.Reader = f
 	head := make([]byte, sniffLen)
-	n, err := io.ReadFull(r, head)
+	n, err := io.ReadFull(f, head)
 	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
-		return FormatUnknown, fmt.Errorf("datasets: %s: %w", path, err)
+		return FormatUnknown, fmt.Errorf("%s: %w", path, err)
 	}
 	head = head[:n]
 	if isGzip(head) {
 		if _, err := f.Seek(0, io.SeekStart); err != nil {
-			return FormatUnknown, fmt.Errorf("datasets: %s: %w", path, err)
+			return FormatUnknown, fmt.Errorf("%s: %w", path, err)
 		}
 		zr, err := gzip.NewReader(f)
 		if err != nil {
-			return FormatUnknown, nil
+			return FormatUnknown, nil // damaged compressed data: not a usable file
 		}
 		n, err = io.ReadFull(zr, head[:cap(head)])
 		if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
-			return FormatUnknown, nil // damaged compressed data: not a usable file
+			return FormatUnknown, nil
 		}
 		head = head[:n]
 	}

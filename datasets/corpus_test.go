@@ -1,0 +1,189 @@
+package datasets
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"appbench/internal/shared"
+)
+
+// csvAt returns a packet CSV with one packet at each offset in seconds
+// from t0 seconds.
+func csvAt(t *testing.T, t0 int64, offsets ...int64) []byte {
+	var pkts []Packet
+	for i, o := range offsets {
+		pkts = append(pkts, Packet{Proto: TCP, Stream: int64(i), Time: (t0 + o) * 1e9, IPLen: 60})
+	}
+	return csvWriteAll(t, pkts, false)
+}
+
+func TestLoadCorpusDir(t *testing.T) {
+	root := t.TempDir()
+	pcap, _ := tinyPcap(3, 1600000000)
+	writeFile(t, filepath.Join(root, "zoom", "s1.pcap"), pcap)
+	writeFile(t, filepath.Join(root, "zoom", "nested", "deeper", "s2.bin"), gz(t, csvAt(t, 0, 0, 30)))
+	writeFile(t, filepath.Join(root, "zoom", ".s3.pcap"), pcap)
+	writeFile(t, filepath.Join(root, "zoom", ".cache", "x.pcap"), pcap)
+	writeFile(t, filepath.Join(root, "zoom", "README.md"), []byte("# notes\n"))
+	writeFile(t, filepath.Join(root, "among_us", "b.csv"), csvAt(t, 0, 0))
+	writeFile(t, filepath.Join(root, "among_us", "a.csv"), csvAt(t, 0, 0))
+	writeFile(t, filepath.Join(root, "manifest.txt"), []byte("x"))
+	writeFile(t, filepath.Join(root, ".git", "HEAD"), []byte("x"))
+
+	c, err := LoadCorpus(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []CaptureRef{
+		{filepath.Join(root, "among_us", "a.csv"), "among_us", FormatCSV},
+		{filepath.Join(root, "among_us", "b.csv"), "among_us", FormatCSV},
+		{filepath.Join(root, "zoom", "nested", "deeper", "s2.bin"), "zoom", FormatCSV},
+		{filepath.Join(root, "zoom", "s1.pcap"), "zoom", FormatPcap},
+	}
+	if !reflect.DeepEqual(c.Captures, want) {
+		t.Errorf("captures\n%v\nwant\n%v", c.Captures, want)
+	}
+	if got := c.Apps(); !reflect.DeepEqual(got, []string{"among_us", "zoom"}) {
+		t.Errorf("Apps() = %v", got)
+	}
+	notes := strings.Join(c.Notes, "\n")
+	for _, s := range []string{".git", "manifest.txt: not inside an app folder", ".s3.pcap", ".cache", "README.md: not a pcap, pcapng or packet CSV file"} {
+		if !strings.Contains(notes, s) {
+			t.Errorf("notes do not mention %q:\n%s", s, notes)
+		}
+	}
+	if strings.Contains(notes, "x.pcap") {
+		t.Errorf("notes list a file inside a hidden folder:\n%s", notes)
+	}
+
+	// An app folder without captures is an error, and so is an empty root.
+	writeFile(t, filepath.Join(root, "empty_app", "notes.txt"), []byte("x"))
+	if _, err := LoadCorpus(root); err == nil || !strings.Contains(err.Error(), `app folder "empty_app" has no pcap, pcapng or packet CSV file`) {
+		t.Errorf("app without captures: %v", err)
+	}
+	if _, err := LoadCorpus(t.TempDir()); err == nil || !strings.Contains(err.Error(), "empty corpus") {
+		t.Errorf("empty folder: %v", err)
+	}
+	if _, err := LoadCorpus(filepath.Join(root, "nope")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("missing corpus: %v", err)
+	}
+}
+
+func TestLoadCorpusManifest(t *testing.T) {
+	dir := t.TempDir()
+	pcap, _ := tinyPcap(2, 1600000000)
+	writeFile(t, filepath.Join(dir, "caps", "one.pcap"), pcap)
+	writeFile(t, filepath.Join(dir, "caps", "two.csv"), csvAt(t, 0, 0))
+	abs := writeFile(t, filepath.Join(dir, "elsewhere", "three.csv"), csvAt(t, 0, 0))
+	writeFile(t, filepath.Join(dir, "caps", "bad.txt"), []byte("not a capture\n"))
+	m := writeFile(t, filepath.Join(dir, "m.csv"), []byte("label,path,comment\nzoom,caps/one.pcap,first\nteams,caps/two.csv,\n\nzoom,"+abs+",x\n"))
+	c, err := LoadCorpus(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []CaptureRef{
+		{filepath.Join(dir, "caps", "two.csv"), "teams", FormatCSV},
+		{filepath.Join(dir, "caps", "one.pcap"), "zoom", FormatPcap},
+		{abs, "zoom", FormatCSV},
+	}
+	if !reflect.DeepEqual(c.Captures, want) {
+		t.Errorf("captures\n%v\nwant\n%v", c.Captures, want)
+	}
+	if got := c.Apps(); !reflect.DeepEqual(got, []string{"teams", "zoom"}) {
+		t.Errorf("Apps() = %v", got)
+	}
+
+	bad := []struct{ data, msg string }{
+		{"path,label\ncaps/one.pcap,zoom\ncaps/missing.pcap,zoom\n", "m2.csv:3: open " + filepath.Join(dir, "caps", "missing.pcap")},
+		{"path,label\ncaps/bad.txt,zoom\n", "m2.csv:2: " + filepath.Join(dir, "caps", "bad.txt") + " is not a pcap, pcapng or packet CSV file"},
+		{"path,label\ncaps/one.pcap,\n", `m2.csv:2: empty label for "caps/one.pcap"`},
+		{"path,label\ncaps/one.pcap,a\n./caps/one.pcap,b\n", "m2.csv:3: " + filepath.Join(dir, "caps", "one.pcap") + " is listed twice (first at line 2)"},
+		{"file,app\ncaps/one.pcap,zoom\n", `m2.csv:1: not a corpus manifest: the header "file,app" needs the columns "path" and "label"`},
+		{"path,label\n", "empty corpus"},
+		{"", "m2.csv: empty file"},
+		{"path,label\ncaps/one.pcap\n", "m2.csv:2: 1 fields, the header has 2"},
+	}
+	for _, b := range bad {
+		p := writeFile(t, filepath.Join(dir, "m2.csv"), []byte(b.data))
+		_, err := LoadCorpus(p)
+		if err == nil || !strings.Contains(err.Error(), b.msg) {
+			t.Errorf("manifest %q: error %v, want it to contain %q", b.data, err, b.msg)
+		}
+	}
+}
+
+func TestCorpusChunks(t *testing.T) {
+	root := t.TempDir()
+	writeFile(t, filepath.Join(root, "a", "x.csv"), csvAt(t, 1000, 0, 60, 120, 180, 240, 300, 360, 420, 480, 540, 600))
+	writeFile(t, filepath.Join(root, "b", "y.csv"), csvAt(t, 50, 0, 30, 400))
+	writeFile(t, filepath.Join(root, "b", "z.csv"), csvAt(t, 50, 0)) // no full window
+	c, err := LoadCorpus(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	chunks, err := c.Chunks(context.Background(), 5*time.Minute, 3*time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type summary struct {
+		App, Capture string
+		Index, N     int
+	}
+	var got []summary
+	for _, ch := range chunks {
+		got = append(got, summary{ch.App, filepath.Base(ch.Capture), ch.Index, len(ch.Packets)})
+	}
+	// a/x: 3 windows of 6 packets (see TestChunkPacketsHandComputed);
+	// b/y: end 450: i=1 [50,350] (2 packets), i=2 50+420 = 470 is not < 450.
+	want := []summary{{"a", "x.csv", 1, 6}, {"a", "x.csv", 2, 6}, {"a", "x.csv", 3, 6}, {"b", "y.csv", 1, 2}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("chunks %v, want %v", got, want)
+	}
+	if _, err := c.Chunks(context.Background(), time.Minute, time.Minute); err == nil {
+		t.Error("overlap = window accepted")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := c.Chunks(ctx, time.Minute, 0); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled context: %v", err)
+	}
+	// A damaged capture stops the run with its error.
+	writeFile(t, filepath.Join(root, "b", "w.csv"), []byte(",protocol,stream_id,time,length,source_address,destination_address,source_port,destination_port\n0,tcp,0,1,60,1.2.3.4,1.2.3.5,1,99999\n"))
+	c, err = LoadCorpus(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Chunks(context.Background(), time.Minute, 0); err == nil || !strings.Contains(err.Error(), `w.csv:2: column "destination_port": invalid port "99999"`) {
+		t.Errorf("damaged capture: %v", err)
+	}
+}
+
+// TestLoadCorpusShared loads the shared capture folders as a corpus whose
+// apps are the capture sources: every capture is found by content, the
+// tshark reference CSVs and text files beside them are skipped.
+func TestLoadCorpusShared(t *testing.T) {
+	root := shared.Path(t, "data/pcaps")
+	c, err := LoadCorpus(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := len(shared.Glob(t, "data/pcaps/*/*.pcap")) + len(shared.Glob(t, "data/pcaps/*/*.pcapng"))
+	if len(c.Captures) != want {
+		t.Errorf("%d captures, want %d", len(c.Captures), want)
+	}
+	if got := c.Apps(); !reflect.DeepEqual(got, []string{"ja4", "tcpdump"}) {
+		t.Errorf("Apps() = %v", got)
+	}
+	for _, ref := range c.Captures {
+		if ref.Format != FormatPcap && ref.Format != FormatPcapng {
+			t.Errorf("%s: format %v", ref.Path, ref.Format)
+		}
+	}
+	t.Logf("%d captures, %d notes", len(c.Captures), len(c.Notes))
+}
