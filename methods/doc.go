@@ -7,6 +7,21 @@
 //
 //	func init() { methods.Register("mymethod", New) }
 //
-// Abilities beyond closed-world classification are optional interfaces
-// discovered by type assertion.
+// A Factory gets a Config: the seed, a goroutine budget, a log writer and a
+// Decode function that fills the method's own parameter struct from the
+// experiment file, strictly (unknown keys and wrong types are errors naming
+// the file and line). Fit learns from labeled samples; Predict answers a
+// label, a score and an "unknown" flag for each test sample.
+//
+// Abilities beyond closed-world classification are small optional
+// interfaces discovered by type assertion:
+//
+//   - InputKinds: which sample representation the method consumes
+//     (Packets, the default, or prebuilt Graphs, or both);
+//   - Detector: the method flags samples of apps absent from training
+//     (open-world detection);
+//   - Saver and Loader: the fitted model can be written and read back.
+//
+// The harness binary imports appbench/methods/all, which blank-imports
+// every method package.
 package methods

@@ -110,3 +110,87 @@ func namesLocked() []string {
 	sort.Strings(names)
 	return names
 }
+
+// Input is a set of sample representations a method can consume.
+type Input uint8
+
+// Sample representations.
+const (
+	// Packets means the method reads Sample.Packets (traffic chunks).
+	Packets Input = 1 << iota
+	// Graphs means the method reads Sample.Graph (prebuilt MAppGraph
+	// graphs of processed-graph datasets).
+	Graphs
+)
+
+// String returns "packets", "graphs", "packets+graphs" or "none".
+func (in Input) String() string {
+	switch in {
+	case Packets:
+		return "packets"
+	case Graphs:
+		return "graphs"
+	case Packets | Graphs:
+		return "packets+graphs"
+	}
+	return "none"
+}
+
+// InputsOf returns the inputs m accepts: what its Inputs method says when it
+// implements InputKinds, else Packets.
+func InputsOf(m Method) Input {
+	if k, ok := m.(InputKinds); ok {
+		return k.Inputs()
+	}
+	return Packets
+}
+
+// InputKinds is implemented by methods that say which sample representation
+// they consume. A method that does not implement it needs Packets.
+type InputKinds interface {
+	Inputs() Input
+}
+
+// Detector is implemented by methods that detect samples of apps absent from
+// training (open-world). For them Prediction.Unknown is meaningful; for other
+// methods the harness treats every prediction as known.
+type Detector interface {
+	// DetectsUnknown reports whether the method, as configured, sets
+	// Prediction.Unknown.
+	DetectsUnknown() bool
+}
+
+// Saver is implemented by methods whose fitted model can be written out.
+type Saver interface {
+	Save(w io.Writer) error
+}
+
+// Loader is implemented by methods that can restore a model written by
+// their Saver instead of calling Fit.
+type Loader interface {
+	Load(r io.Reader) error
+}
+
+// Labels returns the distinct labels of samples in order of first
+// appearance.
+func Labels(samples []Sample) []string {
+	seen := make(map[string]bool)
+	var out []string
+	for _, s := range samples {
+		if !seen[s.Label] {
+			seen[s.Label] = true
+			out = append(out, s.Label)
+		}
+	}
+	return out
+}
+
+// NoParams is a Config.Decode target check for methods without parameters:
+// it returns an error when parameters were given.
+func NoParams(cfg Config) error {
+	if cfg.Decode == nil {
+		return nil
+	}
+	var none struct{}
+	return cfg.Decode(&none)
+}

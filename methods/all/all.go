@@ -1,0 +1,9 @@
+// Package all blank-imports every method package so that importing it
+// registers all methods with appbench/methods. Add a new method's package
+// here.
+package all
+
+import (
+	_ "appbench/methods/baseline" // majority, destination-set
+	_ "appbench/methods/mappgraph" // mappgraph
+)
