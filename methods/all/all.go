@@ -4,6 +4,6 @@
 package all
 
 import (
-	_ "appbench/methods/baseline" // majority, destination-set
+	_ "appbench/methods/baseline"  // majority, destination-set
 	_ "appbench/methods/mappgraph" // mappgraph
 )
