@@ -8,10 +8,9 @@ import (
 // GEMM computes C = alpha·op(A)·op(B) + beta·C on row-major float32
 // matrices, where op(X) is X or its transpose; op(A) is m×k, op(B) is k×n
 // and C is m×n, with leading dimensions lda, ldb and ldc (the row strides
-// of the matrices as stored). Implementations must give results that do
-// not depend on how many goroutines call them or on GOMAXPROCS' effect on
-// their own threading beyond floating-point reordering inside one call
-// being fixed for given sizes.
+// of the matrices as stored). For training to be deterministic, an
+// implementation must sum in an order that depends only on the sizes (both
+// gonum and OpenBLAS split work over rows and columns, never over k).
 type GEMM interface {
 	Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int)
 }

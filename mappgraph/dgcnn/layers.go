@@ -94,7 +94,7 @@ func denseBack(g GEMM, rows, in, out int, x []float32, ldx int, w, dy []float32,
 }
 
 // propagate computes z = Â·h for one graph: Â is n×n, h is n×d with row
-// stride ldh, z is n×d with row stride ldz. When accumulate is set it adds
+// stride ldh, z is n×d with row stride ldz. With transpose set it adds
 // Âᵀ·h to z instead (the backward pass).
 func propagate(n, d int, a []float32, h []float32, ldh int, z []float32, ldz int, transpose bool) {
 	if !transpose {
