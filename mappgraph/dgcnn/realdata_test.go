@@ -3,6 +3,7 @@ package dgcnn
 import (
 	"context"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -80,13 +81,19 @@ func TestRealData(t *testing.T) {
 		t.Fatal(err)
 	}
 	var log strings.Builder
+	var progress io.Writer = &log
+	if testing.Verbose() {
+		progress = io.MultiWriter(&log, os.Stdout)
+	}
 	start := time.Now()
-	stats, err := m.Fit(context.Background(), train, test, &log)
+	stats, err := m.Fit(context.Background(), train, test, progress)
 	if err != nil {
 		t.Fatal(err)
 	}
 	elapsed := time.Since(start).Seconds()
-	t.Logf("training log:\n%s", log.String())
+	if !testing.Verbose() {
+		t.Logf("training log:\n%s", log.String())
+	}
 
 	trainF1, trainAcc := macroF1(t, m, train)
 	testF1, testAcc := macroF1(t, m, test)
