@@ -3,7 +3,6 @@ package flowprint
 import (
 	"errors"
 	"fmt"
-	"math"
 	"math/big"
 	"net/netip"
 	"strconv"
@@ -96,7 +95,6 @@ type Builder struct {
 	// Skipped counts packets left out by the input mode (IPv6 in
 	// Reference mode) or because they are not TCP/UDP records.
 	Skipped int
-	buf     []byte
 }
 
 type flowKey struct {
@@ -131,37 +129,11 @@ func (b *Builder) Add(p *datasets.Packet) error {
 			cert = s
 		}
 	}
-	b.buf = appendSeconds(b.buf[:0], p.Time)
-	t, err := strconv.ParseFloat(string(b.buf), 64)
-	if err != nil {
-		return fmt.Errorf("flowprint: frame %d: time %d: %w", p.Frame, p.Time, err)
-	}
+	t := datasets.ExactSeconds(p.Time)
 	if err := b.AddRecord(p.Proto, p.Stream, t, p.IPLen, p.Src, p.Dst, p.SrcPort, p.DstPort, cert); err != nil {
 		return fmt.Errorf("flowprint: frame %d: %w", p.Frame, err)
 	}
 	return nil
-}
-
-// appendSeconds writes ns nanoseconds as decimal seconds with nine
-// decimals, the text tshark prints for frame.time_epoch, so that parsing
-// it gives the same float64 as the reference's float().
-func appendSeconds(buf []byte, ns int64) []byte {
-	if ns < 0 {
-		buf = append(buf, '-')
-		if ns == math.MinInt64 {
-			return append(buf, "9223372036.854775808"...)
-		}
-		ns = -ns
-	}
-	buf = strconv.AppendInt(buf, ns/1e9, 10)
-	frac := ns % 1e9
-	buf = append(buf, '.')
-	var d [9]byte
-	for i := 8; i >= 0; i-- {
-		d[i] = byte('0' + frac%10)
-		frac /= 10
-	}
-	return append(buf, d[:]...)
 }
 
 // AddRecord adds one packet given by the reference's fields (spec §1):

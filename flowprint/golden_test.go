@@ -32,6 +32,38 @@ import (
 // exactly one IPv4 address pair, no IPv6 addresses and one transport layer,
 // else a value that maps to "unknown".
 func tsharkFlows(path, label string) ([]Flow, error) {
+	recs, err := tsharkRecords(path)
+	if err != nil {
+		return nil, err
+	}
+	b := NewBuilder(label, FlowOptions{Mode: Reference, CertConflict: CertConflictError})
+	for _, r := range recs {
+		if err := b.AddRecord(r.proto, r.stream, r.time, r.length, r.src, r.dst, r.sport, r.dport, r.cert); err != nil {
+			return nil, fmt.Errorf("frame %d: %w", r.frame, err)
+		}
+	}
+	return b.Flows(), nil
+}
+
+// record is one packet as the reference's reader gives it.
+type record struct {
+	frame        int64
+	proto        datasets.Protocol
+	stream       int64
+	time         float64
+	length       int
+	src, dst     netip.Addr
+	sport, dport uint16
+	cert         string
+}
+
+func (r record) String() string {
+	return fmt.Sprintf("%s stream %d %s:%d -> %s:%d cert %q", r.proto, r.stream, r.src, r.sport, r.dst, r.dport, r.cert)
+}
+
+// tsharkRecords emulates the reference's tshark reader on a packet CSV (see
+// tsharkFlows).
+func tsharkRecords(path string) ([]record, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -53,7 +85,7 @@ func tsharkFlows(path, label string) ([]Flow, error) {
 	get := func(rec []string, name string) string {
 		return strings.ReplaceAll(rec[col[name]], "|", ",")
 	}
-	b := NewBuilder(label, FlowOptions{Mode: Reference, CertConflict: CertConflictError})
+	var out []record
 	streams := make(map[string]int64)
 	for line := 2; ; line++ {
 		rec, err := r.Read()
@@ -121,6 +153,11 @@ func tsharkFlows(path, label string) ([]Flow, error) {
 		sid, ok := streams[tok[1]]
 		if !ok {
 			sid = int64(len(streams))
+			if n, err := strconv.ParseInt(tok[1], 10, 64); err == nil {
+				sid = n
+			} else {
+				sid = -1 - sid
+			}
 			streams[tok[1]] = sid
 		}
 		src, err1 := netip.ParseAddr(strings.Split(tok[3], ",")[0])
@@ -131,11 +168,97 @@ func tsharkFlows(path, label string) ([]Flow, error) {
 			return nil, fmt.Errorf("line %d: %w", line, err)
 		}
 		length, _ := strconv.Atoi(strings.ReplaceAll(tok[7], ",", ""))
-		if err := b.AddRecord(p, sid, t, length, src, dst, uint16(sport), uint16(dport), cert); err != nil {
-			return nil, fmt.Errorf("line %d: %w", line, err)
+		frame, _ := strconv.ParseInt(get(rec, "frame.number"), 10, 64)
+		out = append(out, record{frame: frame, proto: p, stream: sid, time: t, length: length,
+			src: src, dst: dst, sport: uint16(sport), dport: uint16(dport), cert: cert})
+	}
+	return out, nil
+}
+
+// readerRecords lists the records the project's pcap reader gives in
+// reference-compatible mode (IPv4 only).
+func readerRecords(path string) ([]record, error) {
+	f, err := datasets.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var out []record
+	for f.Scan() {
+		p := f.Packet()
+		if !p.Src.Is4() || !p.Dst.Is4() {
+			continue
+		}
+		cert := ""
+		if len(p.Cert) > 0 {
+			cert, _ = CertSerial(p.Cert)
+		}
+		out = append(out, record{frame: p.Frame, proto: p.Proto, stream: p.Stream, time: datasets.ExactSeconds(p.Time),
+			length: p.IPLen, src: p.Src, dst: p.Dst, sport: p.SrcPort, dport: p.DstPort, cert: cert})
+	}
+	return out, f.Err()
+}
+
+// readerDiff compares, packet by packet, the records of the reference's
+// reader (emulated from the tshark CSV) and of the project's pcap reader
+// for one capture. It returns a category count and a few example lines.
+func readerDiff(capture string) (cats map[string]int, examples []string) {
+	cats = make(map[string]int)
+	ref, rerr := tsharkRecords(capture + ".packets.csv")
+	got, gerr := readerRecords(capture)
+	if gerr != nil {
+		cats["project reader error"]++
+		examples = append(examples, fmt.Sprintf("project reader: %v", gerr))
+	}
+	if rerr != nil {
+		// The reference fails the whole capture and reports nothing.
+		cats["capture the reference fails to read (tshark line with two transport layers: UDP tunnel)"]++
+		examples = append(examples, fmt.Sprintf("reference: %v; project reader: %d records", rerr, len(got)))
+		return cats, examples
+	}
+	byFrame := make(map[int64]record)
+	for _, r := range got {
+		byFrame[r.frame] = r
+	}
+	seen := make(map[int64]bool)
+	for _, r := range ref {
+		seen[r.frame] = true
+		g, ok := byFrame[r.frame]
+		var cat string
+		switch {
+		case !ok && r.proto == datasets.Unknown:
+			cat = "packet with two IP headers (ICMP error quoting TCP/UDP, or IP/GRE tunnel): reference record, no reader record"
+		case !ok:
+			cat = "TCP/UDP packet the reader skips (malformed, fragment or link type)"
+		case g.proto != r.proto || g.src != r.src || g.dst != r.dst:
+			cat = "tunnelled packet: reference outer addresses and protocol unknown, reader inner packet"
+		case g.sport != r.sport || g.dport != r.dport:
+			cat = "ports differ"
+		case g.cert != r.cert:
+			cat = "certificate differs"
+		case g.time != r.time:
+			cat = "timestamp differs"
+		default:
+			continue
+		}
+		cats[cat]++
+		if len(examples) < 4 {
+			if ok {
+				examples = append(examples, fmt.Sprintf("frame %d: reference %s; reader %s", r.frame, r, g))
+			} else {
+				examples = append(examples, fmt.Sprintf("frame %d: reference %s; reader none", r.frame, r))
+			}
 		}
 	}
-	return b.Flows(), nil
+	for _, g := range got {
+		if !seen[g.frame] {
+			cats["reader record the reference lacks"]++
+			if len(examples) < 4 {
+				examples = append(examples, fmt.Sprintf("frame %d: reference none; reader %s", g.frame, g))
+			}
+		}
+	}
+	return cats, examples
 }
 
 // canonicalEntries renders fingerprint entries as sorted comparable lines
@@ -262,6 +385,81 @@ func TestGoldenTsharkCSV(t *testing.T) {
 				match++
 			}
 			t.Logf("%s: %d golden files equal, %d differ", source, match, mismatch)
+		})
+	}
+}
+
+// pcapFlows reads a capture with the project's pcap reader in
+// reference-compatible mode (IPv4 only, certificate serials, a second
+// certificate in a flow fails the capture).
+func pcapFlows(path, label string) ([]Flow, error) {
+	f, err := datasets.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return FlowsFromSource(f, label, FlowOptions{Mode: Reference, CertConflict: CertConflictError})
+}
+
+// TestGoldenPcap compares every per-capture and ALL fingerprint file with
+// fingerprints of the captures read by the project's pcap reader in
+// reference-compatible mode. A capture whose fingerprints differ must be
+// explained by a packet on which the two readers differ (the algorithm is
+// checked on identical input by TestGoldenTsharkCSV); the differences are
+// counted by category and logged.
+func TestGoldenPcap(t *testing.T) {
+	for _, source := range []string{"tcpdump", "ja4"} {
+		t.Run(source, func(t *testing.T) {
+			goldens := shared.Glob(t, "golden/flowprint/"+source+"/*.fingerprints.json")
+			dataDir := shared.Path(t, "data/pcaps/"+source)
+			var captures []string
+			match, explained := 0, 0
+			total := make(map[string]int)
+			capCats := make(map[string]int)
+			for _, g := range goldens {
+				name := strings.TrimSuffix(filepath.Base(g), ".fingerprints.json")
+				if name == "ALL" {
+					continue
+				}
+				capture := filepath.Join(dataDir, name)
+				captures = append(captures, capture)
+				m, _ := fitCaptures(t, []string{capture}, pcapFlows)
+				d := compareGolden(m, goldenEntries(t, g))
+				if d == "" {
+					match++
+					continue
+				}
+				cats, examples := readerDiff(capture)
+				if len(cats) == 0 {
+					t.Errorf("%s/%s: fingerprints differ on identical packet records:\n%s", source, name, d)
+					continue
+				}
+				explained++
+				var keys []string
+				for k, n := range cats {
+					total[k] += n
+					keys = append(keys, k)
+				}
+				sort.Strings(keys)
+				capCats[keys[0]]++
+				t.Logf("%s/%s: reader differences %v\n    %s", source, name, cats, strings.Join(examples, "\n    "))
+			}
+			sort.Strings(captures)
+			m, _ := fitCaptures(t, captures, pcapFlows)
+			all := compareGolden(m, goldenEntries(t, filepath.Join(filepath.Dir(goldens[0]), "ALL.fingerprints.json")))
+			switch {
+			case all == "":
+				match++
+			case explained == 0:
+				t.Errorf("%s/ALL differs although every capture matches:\n%s", source, all)
+			default:
+				explained++
+				t.Logf("%s/ALL differs (it includes the captures above)", source)
+			}
+			t.Logf("%s: %d golden files equal, %d differ because of reader differences", source, match, explained)
+			for k, n := range total {
+				t.Logf("%s: %5d packets: %s", source, n, k)
+			}
 		})
 	}
 }
