@@ -420,12 +420,14 @@ func (p *pcapReader) next() ([]byte, recordInfo, error) {
 		return nil, recordInfo{}, err
 	}
 	sec := int64(p.order.Uint32(hdr[0:]))
-	frac := int64(p.order.Uint32(hdr[4:]))
+	frac := p.order.Uint32(hdr[4:])
 	if !p.nano {
+		// In 32 bits, as tshark's pcap reader does: an out-of-range
+		// microsecond field wraps around the same way.
 		frac *= 1000
 	}
 	ri := recordInfo{
-		timeNs:  sec*1e9 + frac,
+		timeNs:  sec*1e9 + int64(frac),
 		caplen:  int(p.order.Uint32(hdr[8:])),
 		origLen: int(p.order.Uint32(hdr[12:])),
 		link:    p.link,

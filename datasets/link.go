@@ -41,17 +41,16 @@ const (
 )
 
 // decoder decodes frames down to the transport header. The link layers
-// (Ethernet, 802.1Q, Linux SLL/SLL2, BSD loopback) and the tunnel headers
+// (Ethernet, 802.1Q, BSD loopback) and the tunnel headers
 // (GRE, VXLAN, Geneve) are decoded by preallocated gopacket DecodingLayers;
-// IPv4, IPv6 (with extension headers), TCP and UDP by hand, because only a
+// Linux SLL/SLL2, MPLS, PPP, IPv4, IPv6 (with extension headers), TCP and
+// UDP by hand, because only a
 // few fields are needed and tshark keeps dissecting in cases where gopacket's
 // decoders fail (unknown or damaged IP and TCP options, TSO frames with an IP
 // total length of 0).
 type decoder struct {
 	eth    layers.Ethernet
 	dot1q  layers.Dot1Q
-	sll    layers.LinuxSLL
-	sll2   layers.LinuxSLL2
 	loop   layers.Loopback
 	gre    layers.GRE
 	vxlan  layers.VXLAN
@@ -67,6 +66,37 @@ func (d *decoder) SetTruncated() {}
 
 func (d *decoder) init() {}
 
+// Layer types of headers gopacket has no type for.
+const (
+	layerMACsec gopacket.LayerType = 1<<40 + iota
+	layerPPPoE
+	layerNSH
+)
+
+// etherNext maps an EtherType to the layer it announces, or LayerTypeZero
+// for anything that cannot lead to IP.
+func etherNext(et uint16) gopacket.LayerType {
+	switch et {
+	case 0x0800:
+		return layers.LayerTypeIPv4
+	case 0x86dd:
+		return layers.LayerTypeIPv6
+	case 0x8100, 0x88a8, 0x9100:
+		return layers.LayerTypeDot1Q
+	case 0x8847, 0x8848:
+		return layers.LayerTypeMPLS
+	case 0x88e5:
+		return layerMACsec
+	case 0x8864:
+		return layerPPPoE
+	case 0x6558:
+		return layers.LayerTypeEthernet
+	case 0x894f:
+		return layerNSH
+	}
+	return gopacket.LayerTypeZero
+}
+
 // firstLayer maps a link type to the layer that starts its frames.
 func firstLayer(link layers.LinkType, data []byte) gopacket.LayerType {
 	switch link {
@@ -78,11 +108,11 @@ func firstLayer(link layers.LinkType, data []byte) gopacket.LayerType {
 		return layers.LayerTypeLinuxSLL
 	case layers.LinkTypeLinuxSLL2:
 		return layers.LayerTypeLinuxSLL2
-	case layers.LinkTypeIPv4:
-		return layers.LayerTypeIPv4
 	case layers.LinkTypeIPv6:
 		return layers.LayerTypeIPv6
-	case layers.LinkTypeRaw, linkTypeRawBSD, linkTypeRawOpenBSD:
+	case layers.LinkTypeRaw, linkTypeRawBSD, linkTypeRawOpenBSD, layers.LinkTypeIPv4:
+		// tshark picks IPv4 or IPv6 by the version nibble for all of
+		// these, even for LINKTYPE_IPV4 (but not for LINKTYPE_IPV6).
 		if len(data) > 0 && data[0]>>4 == 6 {
 			return layers.LayerTypeIPv6
 		}
@@ -111,10 +141,88 @@ func (d *decoder) decode(data []byte, link layers.LinkType, st *streamTable) (*h
 			dl = &d.eth
 		case layers.LayerTypeDot1Q:
 			dl = &d.dot1q
-		case layers.LayerTypeLinuxSLL:
-			dl = &d.sll
-		case layers.LayerTypeLinuxSLL2:
-			dl = &d.sll2
+		case layers.LayerTypeLinuxSLL, layers.LayerTypeLinuxSLL2:
+			// By hand: tshark ignores the address length field, which
+			// gopacket rejects when it exceeds 8.
+			n, off := 16, 14
+			if typ == layers.LayerTypeLinuxSLL2 {
+				n, off = 20, 0
+			}
+			if len(data) < n {
+				return d.stop(found, sawIP, skipMalformed)
+			}
+			typ = etherNext(binary.BigEndian.Uint16(data[off:]))
+			data = data[n:]
+			continue
+		case layerMACsec:
+			// 802.1AE SecTAG: TCI/AN, short length, packet number and an
+			// optional SCI. Only frames with unencrypted user data carry an
+			// EtherType and a readable packet.
+			if len(data) < 6 {
+				return d.stop(found, sawIP, skipMalformed)
+			}
+			n := 6
+			if data[0]&0x20 != 0 {
+				n += 8
+			}
+			if data[0]&0x08 != 0 || len(data) < n+2 {
+				return d.stop(found, sawIP, skipNotIP)
+			}
+			typ = etherNext(binary.BigEndian.Uint16(data[n:]))
+			data = data[n+2:]
+			continue
+		case layerNSH:
+			// Network Service Header: length in 4-byte words, then the
+			// next protocol (1 IPv4, 2 IPv6, 3 Ethernet).
+			if len(data) < 8 {
+				return d.stop(found, sawIP, skipMalformed)
+			}
+			n := int(binary.BigEndian.Uint16(data)&0x3f) * 4
+			if n < 8 || len(data) < n {
+				return d.stop(found, sawIP, skipMalformed)
+			}
+			switch data[3] {
+			case 1:
+				typ = layers.LayerTypeIPv4
+			case 2:
+				typ = layers.LayerTypeIPv6
+			case 3:
+				typ = layers.LayerTypeEthernet
+			default:
+				return d.stop(found, sawIP, skipNotIP)
+			}
+			data = data[n:]
+			continue
+		case layerPPPoE:
+			// PPPoE session header (6 bytes), then PPP.
+			if len(data) < 6 {
+				return d.stop(found, sawIP, skipMalformed)
+			}
+			typ, data = layers.LayerTypePPP, data[6:]
+			continue
+		case layers.LayerTypeMPLS:
+			// Label stack entries up to the bottom of stack; then IPv4 or
+			// IPv6 by the version nibble, as tshark guesses.
+			for {
+				if len(data) < 4 {
+					return d.stop(found, sawIP, skipMalformed)
+				}
+				bottom := data[2]&1 == 1
+				data = data[4:]
+				if bottom {
+					break
+				}
+			}
+			typ = gopacket.LayerTypeZero
+			if len(data) > 0 {
+				switch data[0] >> 4 {
+				case 4:
+					typ = layers.LayerTypeIPv4
+				case 6:
+					typ = layers.LayerTypeIPv6
+				}
+			}
+			continue
 		case layers.LayerTypeLoopback:
 			dl = &d.loop
 		case layers.LayerTypeGRE:
@@ -182,8 +290,19 @@ func (d *decoder) decode(data []byte, link layers.LinkType, st *streamTable) (*h
 		if err := dl.DecodeFromBytes(data, d); err != nil {
 			return d.stop(found, sawIP, skipMalformed)
 		}
-		typ = dl.NextLayerType()
 		data = dl.LayerPayload()
+		switch dl {
+		case &d.eth:
+			typ = etherNext(uint16(d.eth.EthernetType))
+		case &d.dot1q:
+			typ = etherNext(uint16(d.dot1q.Type))
+		case &d.gre:
+			typ = etherNext(uint16(d.gre.Protocol))
+		case &d.geneve:
+			typ = etherNext(uint16(d.geneve.Protocol))
+		default:
+			typ = dl.NextLayerType()
+		}
 	}
 	return d.stop(found, sawIP, skipMalformed)
 }
@@ -236,6 +355,8 @@ func decodePPP(data []byte) (gopacket.LayerType, []byte, bool) {
 		return layers.LayerTypeIPv4, data, true
 	case 0x57:
 		return layers.LayerTypeIPv6, data, true
+	case 0x281, 0x283:
+		return layers.LayerTypeMPLS, data, true
 	}
 	return gopacket.LayerTypeZero, data, true
 }
@@ -278,10 +399,12 @@ func decodeIPv6(data []byte, h *header) (uint8, []byte, skipReason) {
 	h.src = netip.AddrFrom16([16]byte(data[8:24]))
 	h.dst = netip.AddrFrom16([16]byte(data[24:40]))
 	h.ipLen = plen + 40
-	end := len(data)
-	if plen != 0 && 40+plen < end {
-		end = 40 + plen
+	if plen == 0 {
+		// A jumbogram (or a BIG TCP frame): tshark 4.0 reports these
+		// as malformed and dissects no transport header.
+		return 0, nil, skipMalformed
 	}
+	end := min(len(data), 40+plen)
 	data = data[40:end]
 	for range maxLayers {
 		switch nh {
@@ -327,9 +450,12 @@ func decodeTransport(proto uint8, data []byte, h *header) bool {
 			return false
 		}
 		off := int(data[12]>>4) * 4
-		if off < 20 || off > len(data) {
+		if off < 20 {
 			return false
 		}
+		// Options cut short by the snapshot length: tshark still numbers
+		// the conversation.
+		off = min(off, len(data))
 		h.proto = TCP
 		h.sport = binary.BigEndian.Uint16(data[0:])
 		h.dport = binary.BigEndian.Uint16(data[2:])

@@ -42,6 +42,7 @@ type tcpConv struct {
 	base    [2]uint32 // first sequence number seen per direction
 	baseSet [2]bool
 	closed  bool // a FIN or RST was seen
+	socks   bool // a SOCKS connect reply was seen
 	tls     [2]tlsDir
 }
 
@@ -55,6 +56,8 @@ type tcpConv struct {
 // differs from the first sequence number seen in that direction, or when
 // the conversation already saw a FIN or RST (port reuse). A repeated SYN
 // with the same sequence number is a retransmission and keeps the index.
+// As tshark's SOCKS dissector does, a SOCKS connect reply from port 1080
+// uses up one extra TCP index (for the proxied connection).
 type streamTable struct {
 	tcp              map[convKey]*tcpConv
 	udp              map[convKey]int64
@@ -127,10 +130,28 @@ func (t *streamTable) packet(h *header, p *Packet) int64 {
 		return t.udpID(h)
 	}
 	c, dir := t.conv(h)
+	if h.sport == 1080 && !c.socks && socksReply(h.payload) {
+		// tshark's SOCKS dissector takes one more TCP stream index for
+		// the proxied connection when the proxy grants it.
+		c.socks = true
+		t.nextTCP++
+	}
 	if t.tlsOn {
 		t.segment(&c.tls[dir], h, p)
 	}
 	return c.id
+}
+
+// socksReply reports whether a payload from a SOCKS server (port 1080) is
+// a SOCKS4 "request granted" or a SOCKS5 "succeeded" connect reply.
+func socksReply(b []byte) bool {
+	switch {
+	case len(b) == 8 && b[0] == 0 && b[1] == 0x5a:
+		return true
+	case len(b) >= 10 && b[0] == 5 && b[1] == 0 && b[2] == 0 && (b[3] == 1 || b[3] == 3 || b[3] == 4):
+		return true
+	}
+	return false
 }
 
 // getBuf returns an empty buffer for TLS reassembly.

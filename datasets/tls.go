@@ -38,13 +38,17 @@ const maxTLSRecord = 5 + 1<<14 + 2048
 //   - Retransmitted bytes are skipped, overlapping segments contribute only
 //     their new bytes, and a gap in the sequence space (a lost or reordered
 //     segment) ends TLS parsing in that direction.
-//   - Parsing ends at the first ChangeCipherSpec or application-data
-//     record: what follows is encrypted (the TLS 1.3 Certificate message is
-//     never visible). A record that is not valid TLS ends it too.
+//   - Parsing ends at the first application-data record: what follows is
+//     encrypted (the TLS 1.3 Certificate message is never visible). After a
+//     ChangeCipherSpec record, handshake records are encrypted too and are
+//     skipped, except a whole ClientHello (the second ClientHello after a
+//     TLS 1.3 HelloRetryRequest). A record that is not valid TLS ends
+//     parsing.
 type tlsDir struct {
 	state   tlsState
 	started bool   // next is valid
 	probes  uint8  // non-TLS segments seen before the first record
+	ccs     bool   // a ChangeCipherSpec record was seen
 	next    uint32 // next expected sequence number
 	rec     []byte // the part of a record received so far
 	hs      []byte // the part of a handshake message received so far
@@ -174,8 +178,21 @@ func (t *streamTable) feed(d *tlsDir, data []byte, p *Packet) {
 func (t *streamTable) record(d *tlsDir, rec []byte, p *Packet) {
 	switch rec[0] {
 	case 22: // handshake
-		t.handshake(d, rec[5:], p)
-	case 20, 23: // change cipher spec, application data: encrypted from here on
+		body := rec[5:]
+		if d.ccs {
+			// After ChangeCipherSpec handshake records are encrypted,
+			// except the second ClientHello of a TLS 1.3 HelloRetryRequest
+			// exchange, sent after a middlebox-compatibility
+			// ChangeCipherSpec: accept exactly one whole ClientHello.
+			if len(d.hs) > 0 || len(body) < 4 || body[0] != 1 ||
+				int(body[1])<<16|int(body[2])<<8|int(body[3]) != len(body)-4 {
+				return
+			}
+		}
+		t.handshake(d, body, p)
+	case 20: // change cipher spec
+		d.ccs = true
+	case 23: // application data: encrypted from here on
 		t.release(d)
 	}
 }
