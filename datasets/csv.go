@@ -35,7 +35,9 @@ import (
 //     nanoseconds.
 //   - length: the IP total length (ip.len). The reader sets both
 //     Packet.IPLen and Packet.FrameLen to it (the format has no frame
-//     length); the writer writes Packet.IPLen.
+//     length) unless a "frame_len" column is present; the writer writes
+//     Packet.IPLen, or Packet.FrameLen when CSVWriter.FrameLength is set
+//     (the "real" chunks of the MAppGraph reference data were made so).
 //   - source_address, destination_address: IPv4 or IPv6 text. IPv6 is
 //     written as text too, but MAppGraph's own code cannot parse it (its IP
 //     octet features split dotted quads and skip the chunk, mappgraph.md
@@ -52,9 +54,10 @@ import (
 // ("443.0"), the form pandas writes for an integer column that holds a
 // missing value.
 //
-// Two optional columns that the MAppGraph files do not have carry the rest
-// of a Packet: "frame" (Packet.Frame; 0 when absent) and "sni"
-// (Packet.SNI). CSVWriter writes them when its Extended field is set.
+// Three optional columns that the MAppGraph files do not have carry the
+// rest of a Packet: "frame" (Packet.Frame; 0 when absent), "frame_len"
+// (Packet.FrameLen) and "sni" (Packet.SNI). CSVWriter writes them when its
+// Extended field is set.
 
 // CSV column names of the packet CSV format.
 const (
@@ -68,6 +71,7 @@ const (
 	colDstPort  = "destination_port"
 	colCert     = "certificate"
 	colFrame    = "frame"
+	colFrameLen = "frame_len"
 	colSNI      = "sni"
 )
 
@@ -138,11 +142,12 @@ const (
 	slotDstPort
 	slotCert
 	slotFrame
+	slotFrameLen
 	slotSNI
 	numColumns
 )
 
-var slotNames = [numColumns]string{colProtocol, colStream, colTime, colLength, colSrc, colDst, colSrcPort, colDstPort, colCert, colFrame, colSNI}
+var slotNames = [numColumns]string{colProtocol, colStream, colTime, colLength, colSrc, colDst, colSrcPort, colDstPort, colCert, colFrame, colFrameLen, colSNI}
 
 // NewCSVReader reads the header of a packet CSV from r and returns a reader
 // for its rows. name is used in error messages (usually the file path). A
@@ -326,6 +331,14 @@ func (c *CSVReader) parse(rec []string) error {
 			}
 			p.Frame = v
 		}
+	}
+	if c.idx[slotFrameLen] >= 0 {
+		s := rec[c.idx[slotFrameLen]]
+		v, ok := parseInteger(s, 0, math.MaxInt32)
+		if !ok {
+			return c.fail(slotFrameLen, "invalid number %q", s)
+		}
+		p.FrameLen = int(v)
 	}
 	if c.idx[slotSNI] >= 0 {
 		p.SNI = rec[c.idx[slotSNI]]
@@ -532,10 +545,14 @@ func AppendSeconds(dst []byte, ns int64) []byte {
 // CSVWriter writes packet records in the packet CSV format, header first.
 // It buffers its output: call Flush at the end.
 type CSVWriter struct {
-	// Extended adds the columns "frame" and "sni" after "certificate", so
-	// that every field of a Packet survives a write and read. Set it before
-	// the first Write. MAppGraph's code ignores the extra columns.
+	// Extended adds the columns "frame", "frame_len" and "sni" after
+	// "certificate", so that every field of a Packet survives a write and
+	// read. Set it before the first Write. MAppGraph's code ignores the
+	// extra columns.
 	Extended bool
+	// FrameLength writes Packet.FrameLen in the "length" column instead of
+	// the IP total length of the specification.
+	FrameLength bool
 
 	w      *bufio.Writer
 	buf    []byte
@@ -563,7 +580,7 @@ func (w *CSVWriter) WriteHeader() error {
 	}
 	b = append(b, colCert...)
 	if w.Extended {
-		b = append(b, ","+colFrame+","+colSNI...)
+		b = append(b, ","+colFrame+","+colFrameLen+","+colSNI...)
 	}
 	b = append(b, '\n')
 	w.buf = b
@@ -591,7 +608,11 @@ func (w *CSVWriter) Write(p *Packet) error {
 	b = append(b, ',')
 	b = AppendSeconds(b, p.Time)
 	b = append(b, ',')
-	b = strconv.AppendInt(b, int64(p.IPLen), 10)
+	if w.FrameLength {
+		b = strconv.AppendInt(b, int64(p.FrameLen), 10)
+	} else {
+		b = strconv.AppendInt(b, int64(p.IPLen), 10)
+	}
 	b = append(b, ',')
 	if p.Src.IsValid() {
 		b = p.Src.AppendTo(b)
@@ -611,6 +632,8 @@ func (w *CSVWriter) Write(p *Packet) error {
 		if p.Frame != 0 {
 			b = strconv.AppendInt(b, p.Frame, 10)
 		}
+		b = append(b, ',')
+		b = strconv.AppendInt(b, int64(p.FrameLen), 10)
 		b = append(b, ',')
 		b = appendCSVField(b, p.SNI)
 	}

@@ -240,9 +240,9 @@ func TestCSVRoundTrip(t *testing.T) {
 			Dst:      addrs[r.IntN(len(addrs))],
 			SrcPort:  uint16(r.Uint32()),
 			DstPort:  uint16(r.Uint32()),
-			FrameLen: r.IntN(70000),
+			FrameLen: 20 + r.IntN(70000),
 		}
-		p.IPLen = p.FrameLen
+		p.IPLen = p.FrameLen - r.IntN(20)
 		switch r.IntN(4) {
 		case 0:
 			p.Cert = make([]byte, 1+r.IntN(40))
@@ -263,13 +263,40 @@ func TestCSVRoundTrip(t *testing.T) {
 		}
 		t.Fatalf("extended round trip: %d records, want %d", len(got), len(pkts))
 	}
-	// The MAppGraph columns alone keep everything but Frame and SNI.
+	// The MAppGraph columns alone keep everything but Frame, FrameLen and SNI.
 	got = csvReadAll(t, "roundtrip", csvWriteAll(t, pkts, false))
 	for i := range pkts {
 		want := pkts[i]
-		want.Frame, want.SNI = 0, ""
+		want.Frame, want.SNI, want.FrameLen = 0, "", want.IPLen
 		if !reflect.DeepEqual(got[i], want) {
 			t.Fatalf("round trip: record %d is\n%+v\nwant\n%+v", i, got[i], want)
+		}
+	}
+}
+
+func TestCSVWriteFrameLength(t *testing.T) {
+	p := Packet{Time: 1500000000, Proto: TCP, Stream: 2, Src: netip.MustParseAddr("10.0.0.1"), Dst: netip.MustParseAddr("10.0.0.2"),
+		SrcPort: 1, DstPort: 2, FrameLen: 74, IPLen: 60, Frame: 9, SNI: "x"}
+	for _, c := range []struct {
+		frameLength, extended bool
+		want                  string
+	}{
+		{false, false, "0,tcp,2,1.5,60,10.0.0.1,10.0.0.2,1,2,\n"},
+		{true, false, "0,tcp,2,1.5,74,10.0.0.1,10.0.0.2,1,2,\n"},
+		{false, true, "0,tcp,2,1.5,60,10.0.0.1,10.0.0.2,1,2,,9,74,x\n"},
+	} {
+		var buf bytes.Buffer
+		w := NewCSVWriter(&buf)
+		w.FrameLength, w.Extended = c.frameLength, c.extended
+		if err := w.Write(&p); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		_, row, _ := strings.Cut(buf.String(), "\n")
+		if row != c.want {
+			t.Errorf("FrameLength %v Extended %v: row %q, want %q", c.frameLength, c.extended, row, c.want)
 		}
 	}
 }
