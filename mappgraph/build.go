@@ -82,6 +82,11 @@ func Build(pkts []datasets.Packet, opts BuildOptions) (*Graph, error) {
 // chunk to the next. A Builder is not safe for concurrent use.
 type Builder struct {
 	rows   []row
+	tmp    []row
+	secs   []float64
+	times  []float64
+	ranks  []int64
+	kept   []int32
 	keys   map[addrPort]int32
 	uniq   []keyInfo
 	idx    []int
@@ -147,41 +152,65 @@ func (b *Builder) Build(pkts []datasets.Packet, opts BuildOptions) (*Graph, erro
 		return nil, fmt.Errorf("mappgraph: %w", ErrEmpty)
 	}
 	// 5.1 rebase on the earliest time.
-	minNS := pkts[0].Time
+	// The reference sorts by time three times and by destination once with
+	// NumPy's unstable quicksort; the order of rows inside a destination
+	// decides the last bits of its sums (mean absolute deviation, Welford
+	// variance, skew and kurtosis sums), so the same permutations are
+	// applied here.
+	secs := b.secs[:0]
 	for i := range pkts {
-		minNS = min(minNS, pkts[i].Time)
+		secs = append(secs, epochSeconds(pkts[i].Time))
 	}
-	t0 := epochSeconds(minNS)
-	// 5.2, 5.3 port filter and service side.
+	b.secs = secs
+	b.idx = npArgsort(secs, b.idx) // main loop: sort_values('time')
+	t0 := secs[b.idx[0]]
+	// 5.2, 5.3 port filter and service side; rows of incoming packets
+	// (destination port higher) first, then outgoing ones, as the
+	// reference concatenates them.
 	if b.keys == nil {
 		b.keys = make(map[addrPort]int32)
 	}
 	clear(b.keys)
-	b.rows = b.rows[:0]
+	b.tmp = b.tmp[:0]
 	b.uniq = b.uniq[:0]
-	for i := range pkts {
-		p := &pkts[i]
-		if ignoredPort(p.SrcPort) || ignoredPort(p.DstPort) || p.SrcPort == p.DstPort {
-			continue
+	for pass := 0; pass < 2; pass++ {
+		for _, pi := range b.idx {
+			p := &pkts[pi]
+			if ignoredPort(p.SrcPort) || ignoredPort(p.DstPort) || p.SrcPort == p.DstPort {
+				continue
+			}
+			out := p.DstPort < p.SrcPort
+			if out != (pass == 1) {
+				continue
+			}
+			var ap addrPort
+			if out {
+				ap = addrPort{p.Dst, p.DstPort}
+			} else {
+				ap = addrPort{p.Src, p.SrcPort}
+			}
+			k, ok := b.keys[ap]
+			if !ok {
+				k = int32(len(b.uniq))
+				b.keys[ap] = k
+				b.uniq = append(b.uniq, keyInfo{ap: ap, ip: ap.addr.String(), group: -1})
+			}
+			b.uniq[k].count++
+			b.tmp = append(b.tmp, row{
+				t: secs[pi] - t0, key: k, length: int32(p.IPLen),
+				stream: p.Stream, tcp: p.Proto == datasets.TCP, out: out,
+			})
 		}
-		var ap addrPort
-		out := p.DstPort < p.SrcPort
-		if out {
-			ap = addrPort{p.Dst, p.DstPort}
-		} else {
-			ap = addrPort{p.Src, p.SrcPort}
-		}
-		k, ok := b.keys[ap]
-		if !ok {
-			k = int32(len(b.uniq))
-			b.keys[ap] = k
-			b.uniq = append(b.uniq, keyInfo{ap: ap, ip: ap.addr.String(), group: -1})
-		}
-		b.uniq[k].count++
-		b.rows = append(b.rows, row{
-			t: epochSeconds(p.Time) - t0, key: k, length: int32(p.IPLen),
-			stream: p.Stream, tcp: p.Proto == datasets.TCP, out: out,
-		})
+	}
+	// basic_reprocessing: sort_values('time') of the concatenation.
+	b.times = b.times[:0]
+	for i := range b.tmp {
+		b.times = append(b.times, b.tmp[i].t)
+	}
+	b.idx = npArgsort(b.times, b.idx)
+	b.rows = b.rows[:0]
+	for _, i := range b.idx {
+		b.rows = append(b.rows, b.tmp[i])
 	}
 	if len(b.rows) == 0 {
 		return nil, fmt.Errorf("mappgraph: %w: no packet left after the port filter", ErrSkipped)
@@ -216,15 +245,22 @@ func (b *Builder) Build(pkts []datasets.Packet, opts BuildOptions) (*Graph, erro
 			groups = append(groups, group{key: k})
 		}
 	}
-	// Rows per group (kept rows in time order).
+	// Rows per group, in the order of pkt_reprocessing's
+	// sort_values(['IP_port']) of the kept rows (group index = key rank).
+	b.ranks = b.ranks[:0]
+	b.kept = b.kept[:0]
 	for i := range b.rows {
-		r := &b.rows[i]
-		g := b.uniq[r.key].group
-		if g < 0 {
-			continue
+		if g := b.uniq[b.rows[i].key].group; g >= 0 {
+			b.ranks = append(b.ranks, int64(g))
+			b.kept = append(b.kept, int32(i))
 		}
-		gr := &groups[g]
-		gr.rows = append(gr.rows, int32(i))
+	}
+	b.idx = npArgsort(b.ranks, b.idx)
+	for _, k := range b.idx {
+		ri := b.kept[k]
+		r := &b.rows[ri]
+		gr := &groups[b.uniq[r.key].group]
+		gr.rows = append(gr.rows, ri)
 		if r.out {
 			gr.nOut++
 		} else {

@@ -3,7 +3,6 @@ package mappgraph
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -55,24 +54,25 @@ func buildGoldenApp(tb testing.TB, dir, app string) builtApp {
 	}
 	sort.Strings(files)
 	var out builtApp
+	chunks := make([]datasets.Chunk, len(files))
+	for i, f := range files {
+		chunks[i] = datasets.Chunk{App: app, Capture: f, Index: i + 1, Packets: readPackets(tb, f)}
+	}
+	gs, st, err := BuildGraphs(app, chunks, DefaultBuildOptions)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	out.graphs = gs
+	out.counts = [4]int{st.Kept, st.Empty, st.Skipped, st.Degenerate}
+	// Which chunk each kept graph came from: rebuild the outcome per chunk.
 	var b Builder
-	for _, f := range files {
-		g, err := b.Build(readPackets(tb, f), DefaultBuildOptions)
-		switch {
-		case err == nil:
-			out.counts[0]++
-			g.ID, g.App = len(out.graphs)+1, app
-			out.graphs = append(out.graphs, g)
-			out.chunks = append(out.chunks, strings.TrimSuffix(filepath.Base(f), ".csv"))
-		case errors.Is(err, ErrEmpty):
-			out.counts[1]++
-		case errors.Is(err, ErrSkipped):
-			out.counts[2]++
-		case errors.Is(err, ErrDegenerate):
-			out.counts[3]++
-		default:
-			tb.Fatalf("%s: %v", f, err)
+	for _, c := range chunks {
+		if _, err := b.Build(c.Packets, DefaultBuildOptions); err == nil {
+			out.chunks = append(out.chunks, strings.TrimSuffix(filepath.Base(c.Capture), ".csv"))
 		}
+	}
+	if len(out.chunks) != len(gs) {
+		tb.Fatalf("%s: %d kept chunks on rebuild, %d graphs", app, len(out.chunks), len(gs))
 	}
 	return out
 }
@@ -286,7 +286,7 @@ func TestGoldenStandardized(t *testing.T) {
 	if err := json.Unmarshal(data, &ms); err != nil {
 		t.Fatal(err)
 	}
-	n := 0
+	n, exact := 0, 0
 	for f, name := range featureNames {
 		want, ok := ms[name]
 		if ok != Standardized(f) {
@@ -297,11 +297,14 @@ func TestGoldenStandardized(t *testing.T) {
 			continue
 		}
 		n++
+		if st.Mean[f] == want[0] && st.Std[f] == want[1] {
+			exact++
+		}
 		if !close(st.Mean[f], want[0]) || !close(st.Std[f], want[1]) {
 			t.Errorf("feature %s: mean, std = %v, %v; want %v, %v", name, st.Mean[f], st.Std[f], want[0], want[1])
 		}
 	}
-	t.Logf("mean_std.json: %d statistics compared", n)
+	t.Logf("mean_std.json: %d (mean, std) pairs within 1e-9, %d of them bit-identical", n, exact)
 
 	for _, app := range apps {
 		for side, folder := range []string{"train_graphs", "test_graphs"} {
@@ -316,6 +319,13 @@ func TestGoldenStandardized(t *testing.T) {
 			}
 			t.Logf("%s/%s: %d graphs", folder, app, len(got))
 			reportMismatches(t, folder+"/"+app, compareGraphs(got, want, false))
+			out := t.TempDir()
+			if err := WriteGraphs(out, app, got); err != nil {
+				t.Fatal(err)
+			}
+			for _, name := range []string{FeaturesFile, WeightsFile} {
+				compareFiles(t, filepath.Join(out, app, name), filepath.Join(d, name))
+			}
 		}
 	}
 }

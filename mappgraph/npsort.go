@@ -30,10 +30,11 @@ func npArgsortDesc(v []int64, idx []int) []int {
 	return s
 }
 
-// npArgsort is NumPy's aquicksort for int64 keys: the permutation that
-// sorts v ascending, with NumPy's tie order. idx is reused when large
-// enough.
-func npArgsort(v []int64, idx []int) []int {
+// npArgsort is NumPy's aquicksort (int64, float64 without NaN, or any key
+// compared by rank such as pandas' object sort of IP_port tuples): the
+// permutation that sorts v ascending, with NumPy's tie order. idx is
+// reused when large enough.
+func npArgsort[T int64 | float64](v []T, idx []int) []int {
 	n := len(v)
 	if cap(idx) < n {
 		idx = make([]int, n)
@@ -118,7 +119,7 @@ func npArgsort(v []int64, idx []int) []int {
 }
 
 // npAHeapsort is NumPy's aheapsort on the index slice a (1-based heap).
-func npAHeapsort(v []int64, a []int) {
+func npAHeapsort[T int64 | float64](v []T, a []int) {
 	n := len(a)
 	at := func(i int) *int { return &a[i-1] }
 	for l := n >> 1; l > 0; l-- {

@@ -124,7 +124,22 @@ func seriesSkew(x, scratch []float64) float64 {
 		return 0
 	}
 	c := float64(n)
-	return (c * math.Sqrt(c-1) / (c - 2)) * (m3 / math.Pow(m2, 1.5))
+	return (c * math.Sqrt(c-1) / (c - 2)) * (m3 / pow15(m2))
+}
+
+// pow15 is x^1.5 rounded to nearest, as the C library's pow gives it
+// (math.Pow rounds twice: sqrt(x)·x). The square root's rounding error and
+// the product's are recovered exactly with fused multiply-adds
+// (double-double arithmetic) before the final rounding.
+func pow15(x float64) float64 {
+	if x <= 0 || math.IsInf(x, 0) || math.IsNaN(x) {
+		return math.Pow(x, 1.5)
+	}
+	s := math.Sqrt(x)
+	sLo := math.FMA(-s, s, x) / (2 * s) // sqrt(x) ≈ s + sLo
+	p := x * s
+	pErr := math.FMA(x, s, -p) // x·s = p + pErr exactly
+	return p + (pErr + x*sLo)
 }
 
 // seriesKurt is pandas' nankurt (unbiased excess kurtosis): NaN for fewer

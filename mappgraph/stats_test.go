@@ -208,3 +208,17 @@ func TestEpochSecondsFastPath(t *testing.T) {
 		}
 	}
 }
+
+// TestPow15 compares pow15 with x^1.5 computed with 200-bit floats and
+// rounded once.
+func TestPow15(t *testing.T) {
+	r := rand.New(rand.NewPCG(8, 9))
+	for i := 0; i < 20000; i++ {
+		x := math.Ldexp(1+r.Float64(), r.IntN(80)-20)
+		bx := new(big.Float).SetPrec(200).SetFloat64(x)
+		want, _ := new(big.Float).SetPrec(200).Mul(bx, new(big.Float).SetPrec(200).Sqrt(bx)).Float64()
+		if got := pow15(x); got != want {
+			t.Fatalf("pow15(%v) = %v, want %v", x, got, want)
+		}
+	}
+}
