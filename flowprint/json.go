@@ -27,9 +27,9 @@ func (m *Model) WriteJSON(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	var b []byte
 	b = append(b, `{"batch": `...)
-	b = appendPyNumber(b, m.Params.Batch, !m.PythonFloats)
+	b = appendPyNumber(b, m.Params.Batch, !m.BatchIsFloat)
 	b = append(b, `, "window": `...)
-	b = appendPyNumber(b, m.Params.Window, !m.PythonFloats)
+	b = appendPyNumber(b, m.Params.Window, !m.WindowIsFloat)
 	b = append(b, `, "correlation": `...)
 	b = appendPyNumber(b, m.Params.Correlation, false)
 	b = append(b, `, "similarity": `...)

@@ -33,11 +33,11 @@ type Model struct {
 	Params Params
 	// Threshold is the default detection threshold (0.1).
 	Threshold float64
-	// PythonFloats makes WriteJSON print batch and window as floats
-	// ("300.0"), as the reference does when they were given on its command
-	// line; otherwise integral values print as integers, as the
-	// reference's defaults do.
-	PythonFloats bool
+	// BatchIsFloat and WindowIsFloat make WriteJSON print batch and window
+	// as floats ("300.0"), as the reference does when they were given on
+	// its command line; otherwise integral values print as integers, as
+	// the reference's defaults do.
+	BatchIsFloat, WindowIsFloat bool
 
 	entries []Entry
 	byKey   map[string]int

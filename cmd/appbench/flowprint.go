@@ -1,0 +1,358 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"appbench/datasets"
+	"appbench/flowprint"
+)
+
+const flowprintUsage = `usage: appbench flowprint [-h]
+                    [--fingerprint [FILE] | --detection FLOAT | --recognition]
+                    [-b BATCH] [-c CORRELATION] [-s SIMILARITY] [-w WINDOW]
+                    [-p PCAPS...] [-r READ...] [-o WRITE] [-l SPLIT] [-a RANDOM]
+                    [-t TRAIN...] [-e TEST...] [--full] [--keep-first-cert]
+
+FlowPrint: Semi-Supervised Mobile-App Fingerprinting on Encrypted Network
+Traffic (van Ede et al., NDSS 2020), with the command line of the original
+tool. Options take their values as the original does: "-p a.pcap b.pcap"
+gives two captures, "--fingerprint FILE" or "--fingerprint=FILE" a file.
+
+FlowPrint mode (select up to one):
+  --fingerprint [FILE]       run in raw fingerprint generation mode (default)
+                             outputs to terminal or json FILE
+  --detection FLOAT          run in unseen app detection mode with threshold
+                             FLOAT (0 means fingerprint mode, as in the original)
+  --recognition              run in app recognition mode
+
+FlowPrint parameters:
+  -b, --batch       FLOAT    batch size in seconds       (default=300)
+  -c, --correlation FLOAT    cross-correlation threshold (default=0.1)
+  -s, --similarity  FLOAT    similarity threshold        (default=0.9)
+  -w, --window      FLOAT    window size in seconds      (default=30)
+
+Flow data input/output (either --pcaps or --read required):
+  -p, --pcaps  PATHS...      pcap(ng) files (or packet CSVs, optionally gzip)
+                             to run through FlowPrint; label = the path
+  -r, --read   PATHS...      read preprocessed flows from given files
+  -o, --write  PATH          write preprocessed flows to given file
+                             (gzip JSON lines, see package flowprint)
+  -l, -i, --split FLOAT      fraction of flows to select for testing (default=0)
+  -a, --random INT           random state to use for split          (default=42)
+  --full                     keep IPv6 packets (the original reads IPv4 only)
+  --keep-first-cert          keep a flow's first certificate when a second one
+                             appears (the original fails the whole capture)
+
+Train/test input (for --detection/--recognition):
+  -t, --train PATHS...       json files containing training fingerprints
+  -e, --test  PATHS...       json files containing testing fingerprints
+
+Examples:
+  appbench flowprint -p a.pcap b.pcap --fingerprint fp.json
+  appbench flowprint -p *.pcap -o flows.jsonl.gz -l 0.5 --fingerprint fp.json
+  appbench flowprint -t fp.train.json -e fp.test.json --recognition
+  appbench flowprint -t fp.train.json -e fp.test.json --detection 0.1
+`
+
+func init() {
+	rootCmd.AddCommand(&cobra.Command{
+		Use:                "flowprint [flags]",
+		Short:              "FlowPrint fingerprinting, app recognition and unseen-app detection (original command line)",
+		Long:               flowprintUsage,
+		DisableFlagParsing: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runFlowprint(cmd.OutOrStdout(), cmd.ErrOrStderr(), args)
+		},
+	})
+}
+
+// flowprintArgs are the parsed command-line options.
+type flowprintArgs struct {
+	fingerprintSet bool
+	fingerprint    string
+	detection      float64
+	detectionSet   bool
+	recognition    bool
+	params         flowprint.Params
+	batchGiven     bool
+	windowGiven    bool
+	pcaps, read    []string
+	write          string
+	split          float64
+	random         int64
+	train, test    []string
+	full           bool
+	keepFirstCert  bool
+	help           bool
+}
+
+// parseFlowprintArgs parses arguments with the original's argparse
+// semantics: options with several values take every following argument up
+// to the next option; --fingerprint takes an optional value.
+func parseFlowprintArgs(args []string) (*flowprintArgs, error) {
+	a := &flowprintArgs{params: flowprint.DefaultParams(), random: 42}
+	isOption := func(s string) bool {
+		if len(s) < 2 || s[0] != '-' {
+			return false
+		}
+		_, err := strconv.ParseFloat(s, 64)
+		return err != nil // negative numbers are values
+	}
+	for i := 0; i < len(args); i++ {
+		arg := args[i]
+		if !isOption(arg) {
+			return nil, fmt.Errorf("unrecognized argument %q", arg)
+		}
+		name, inline, hasInline := strings.Cut(arg, "=")
+		one := func() (string, error) {
+			if hasInline {
+				return inline, nil
+			}
+			if i+1 >= len(args) || isOption(args[i+1]) {
+				return "", fmt.Errorf("argument %s: expected one argument", name)
+			}
+			i++
+			return args[i], nil
+		}
+		many := func() ([]string, error) {
+			var out []string
+			if hasInline {
+				out = append(out, inline)
+			}
+			for i+1 < len(args) && !isOption(args[i+1]) {
+				i++
+				out = append(out, args[i])
+			}
+			if len(out) == 0 {
+				return nil, fmt.Errorf("argument %s: expected at least one argument", name)
+			}
+			return out, nil
+		}
+		float := func(dst *float64) error {
+			s, err := one()
+			if err != nil {
+				return err
+			}
+			v, err := strconv.ParseFloat(s, 64)
+			if err != nil {
+				return fmt.Errorf("argument %s: invalid float value: %q", name, s)
+			}
+			*dst = v
+			return nil
+		}
+		var err error
+		switch name {
+		case "-h", "--help":
+			a.help = true
+		case "--fingerprint":
+			a.fingerprintSet = true
+			if hasInline {
+				a.fingerprint = inline
+			} else if i+1 < len(args) && !isOption(args[i+1]) {
+				i++
+				a.fingerprint = args[i]
+			}
+		case "--detection":
+			a.detectionSet = true
+			err = float(&a.detection)
+		case "--recognition":
+			a.recognition = true
+		case "-b", "--batch":
+			err = float(&a.params.Batch)
+			a.batchGiven = true
+		case "-c", "--correlation":
+			err = float(&a.params.Correlation)
+		case "-s", "--similarity":
+			err = float(&a.params.Similarity)
+		case "-w", "--window":
+			err = float(&a.params.Window)
+			a.windowGiven = true
+		case "-p", "--pcaps":
+			a.pcaps, err = many()
+		case "-r", "--read":
+			a.read, err = many()
+		case "-o", "--write":
+			a.write, err = one()
+		case "-l", "-i", "--split":
+			err = float(&a.split)
+		case "-a", "--random":
+			var s string
+			if s, err = one(); err == nil {
+				if a.random, err = strconv.ParseInt(s, 10, 64); err != nil {
+					err = fmt.Errorf("argument %s: invalid int value: %q", name, s)
+				}
+			}
+		case "-t", "--train":
+			a.train, err = many()
+		case "-e", "--test":
+			a.test, err = many()
+		case "--full":
+			a.full = true
+		case "--keep-first-cert":
+			a.keepFirstCert = true
+		default:
+			return nil, fmt.Errorf("unrecognized argument %q", arg)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	modes := 0
+	for _, set := range []bool{a.fingerprintSet, a.detectionSet, a.recognition} {
+		if set {
+			modes++
+		}
+	}
+	if modes > 1 {
+		return nil, errors.New("arguments --fingerprint, --detection and --recognition are mutually exclusive")
+	}
+	return a, nil
+}
+
+func runFlowprint(stdout, stderr io.Writer, args []string) error {
+	a, err := parseFlowprintArgs(args)
+	if err != nil {
+		fmt.Fprint(stderr, flowprintUsage)
+		return fmt.Errorf("flowprint: %w", err)
+	}
+	if a.help {
+		fmt.Fprint(stdout, flowprintUsage)
+		return nil
+	}
+	// A detection threshold of 0 is falsy in the original and selects
+	// fingerprint mode.
+	detection := a.detectionSet && a.detection != 0
+	if !detection && !a.recognition {
+		if len(a.pcaps) == 0 && len(a.read) == 0 {
+			fmt.Fprint(stderr, flowprintUsage)
+			return errors.New("flowprint: fingerprint mode requires input data, please specify --pcaps or --read arguments")
+		}
+		if err := a.params.Validate(); err != nil {
+			return err
+		}
+		return flowprintFingerprint(stdout, stderr, a)
+	}
+	if len(a.train) == 0 || len(a.test) == 0 {
+		fmt.Fprint(stderr, flowprintUsage)
+		return errors.New("flowprint: --detection/--recognition require training and testing fingerprints, please specify --train and --test arguments")
+	}
+	model := flowprint.NewModel(a.params)
+	if err := model.LoadJSON(a.train...); err != nil {
+		return err
+	}
+	tests, err := flowprint.LoadTestJSON(a.test...)
+	if err != nil {
+		return err
+	}
+	fps := make([]flowprint.Fingerprint, len(tests))
+	for i, e := range tests {
+		fps[i] = e.Fingerprint
+	}
+	preds := make([]string, len(tests))
+	if detection {
+		flags, err := model.Detect(fps, a.detection)
+		if err != nil {
+			return err
+		}
+		for i, f := range flags {
+			preds[i] = strconv.Itoa(f)
+		}
+	} else {
+		if preds, err = model.Recognize(fps); err != nil {
+			return err
+		}
+	}
+	return flowprint.WriteMatchReport(stdout, tests, preds)
+}
+
+// flowprintReadCapture reads one packet file into flows labelled with its
+// path.
+func flowprintReadCapture(path string, opts flowprint.FlowOptions) ([]flowprint.Flow, error) {
+	f, err := datasets.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return flowprint.FlowsFromSource(f, path, opts)
+}
+
+func flowprintFingerprint(stdout, stderr io.Writer, a *flowprintArgs) error {
+	opts := flowprint.FlowOptions{Mode: flowprint.Reference, CertConflict: flowprint.CertConflictError}
+	if a.full {
+		opts.Mode = flowprint.Full
+	}
+	if a.keepFirstCert {
+		opts.CertConflict = flowprint.CertKeepFirst
+	}
+	var flows []flowprint.Flow
+	for _, p := range a.pcaps {
+		fl, err := flowprintReadCapture(p, opts)
+		if err != nil {
+			// The original skips a capture that fails to read.
+			fmt.Fprintf(stderr, "Reading %s failed: '%v'\n", p, err)
+			continue
+		}
+		flows = append(flows, fl...)
+	}
+	for _, r := range a.read {
+		fl, err := flowprint.LoadFlows(r)
+		if err != nil {
+			return err
+		}
+		flows = append(flows, fl...)
+	}
+	if a.write != "" {
+		if err := flowprint.SaveFlows(a.write, flows); err != nil {
+			return err
+		}
+	}
+	type part struct {
+		kind  string
+		flows []flowprint.Flow
+	}
+	parts := []part{{"", flows}}
+	if a.split != 0 {
+		train, test, err := flowprint.SplitFlows(flows, a.split, uint64(a.random))
+		if err != nil {
+			return err
+		}
+		parts = []part{{"train", train}, {"test", test}}
+	}
+	for _, p := range parts {
+		labels := make([]string, len(p.flows))
+		for i := range p.flows {
+			labels[i] = p.flows[i].Label
+		}
+		model := flowprint.NewModel(a.params)
+		model.BatchIsFloat, model.WindowIsFloat = a.batchGiven, a.windowGiven
+		if len(p.flows) > 0 {
+			if err := model.Fit(p.flows, labels); err != nil {
+				return err
+			}
+		}
+		if a.fingerprint == "" {
+			if err := flowprint.WriteFingerprints(stdout, model, p.kind); err != nil {
+				return err
+			}
+			continue
+		}
+		ext := filepath.Ext(a.fingerprint)
+		out := strings.TrimSuffix(a.fingerprint, ext)
+		if p.kind != "" {
+			out += "." + p.kind
+		}
+		out += ext
+		if err := model.SaveJSON(out); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Fingerprints saved to %s\n", out)
+	}
+	return nil
+}
