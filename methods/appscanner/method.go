@@ -1,0 +1,260 @@
+package appscanner
+
+import (
+	"bytes"
+	"context"
+	"encoding/gob"
+	"fmt"
+	"io"
+	"math/rand/v2"
+
+	"appbench/appscanner"
+	"appbench/datasets"
+	"appbench/forest"
+	"appbench/methods"
+)
+
+func init() { methods.Register("appscanner", New) }
+
+// Params are the method's parameters; see the package comment.
+type Params struct {
+	Trees          int     `yaml:"trees" json:"trees"`
+	MaxFeatures    int     `yaml:"max_features" json:"max_features"`
+	MaxDepth       int     `yaml:"max_depth" json:"max_depth"`
+	MinSamplesLeaf int     `yaml:"min_samples_leaf" json:"min_samples_leaf"`
+	Threshold      float64 `yaml:"threshold" json:"threshold"`
+	BurstGap       float64 `yaml:"burst_gap" json:"burst_gap"`
+	Extraction     string  `yaml:"extraction" json:"extraction"`
+	Models         int     `yaml:"models" json:"models"`
+	Voting         string  `yaml:"voting" json:"voting"`
+}
+
+// DefaultParams returns the defaults listed in the package comment.
+func DefaultParams() Params {
+	return Params{Trees: 150, Threshold: 0, BurstGap: appscanner.DefaultBurstGap, Extraction: "auto", Models: 1, Voting: "majority"}
+}
+
+// Validate names the first bad parameter.
+func (p Params) Validate() error {
+	switch {
+	case p.Trees < 1:
+		return fmt.Errorf("appscanner: trees = %d: must be at least 1", p.Trees)
+	case p.MaxFeatures < 0 || p.MaxFeatures > appscanner.NumFeatures:
+		return fmt.Errorf("appscanner: max_features = %d: must be 0 (sqrt) to %d", p.MaxFeatures, appscanner.NumFeatures)
+	case p.MaxDepth < 0:
+		return fmt.Errorf("appscanner: max_depth = %d: must be 0 (unlimited) or positive", p.MaxDepth)
+	case p.MinSamplesLeaf < 0:
+		return fmt.Errorf("appscanner: min_samples_leaf = %d: must not be negative", p.MinSamplesLeaf)
+	case !(p.Threshold >= 0 && p.Threshold <= 1):
+		return fmt.Errorf("appscanner: threshold = %v: must be in [0, 1]", p.Threshold)
+	case !(p.BurstGap > 0):
+		return fmt.Errorf("appscanner: burst_gap = %v: must be a positive number of seconds", p.BurstGap)
+	case p.Extraction != "auto" && p.Extraction != "csv" && p.Extraction != "pcap":
+		return fmt.Errorf("appscanner: extraction = %q: must be auto, csv or pcap", p.Extraction)
+	case p.Models < 1:
+		return fmt.Errorf("appscanner: models = %d: must be at least 1", p.Models)
+	case p.Voting != "majority" && p.Voting != "soft":
+		return fmt.Errorf("appscanner: voting = %q: must be majority or soft", p.Voting)
+	}
+	return nil
+}
+
+// Method is the "appscanner" method.
+type Method struct {
+	p       Params
+	seed    uint64
+	workers int
+	log     io.Writer
+	models  []*appscanner.Classifier
+}
+
+// New is the Factory of "appscanner".
+func New(cfg methods.Config) (methods.Method, error) {
+	p := DefaultParams()
+	if cfg.Decode != nil {
+		if err := cfg.Decode(&p); err != nil {
+			return nil, err
+		}
+	}
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	log := cfg.Log
+	if log == nil {
+		log = io.Discard
+	}
+	return &Method{p: p, seed: cfg.Seed, workers: max(1, cfg.Workers), log: log}, nil
+}
+
+// Name returns "appscanner".
+func (m *Method) Name() string { return "appscanner" }
+
+// Inputs reports that the method reads packets.
+func (m *Method) Inputs() methods.Input { return methods.Packets }
+
+// DetectsUnknown reports whether Predict can mark chunks Unknown for a
+// reason other than having no flow: true when a confidence threshold is
+// set.
+func (m *Method) DetectsUnknown() bool { return m.p.Threshold > 0 }
+
+// flows extracts the flows of a chunk with the configured semantics.
+func (m *Method) flows(pkts []datasets.Packet) ([]appscanner.Flow, error) {
+	opt := appscanner.Options{BurstGap: m.p.BurstGap}
+	pcap := m.p.Extraction == "pcap"
+	if m.p.Extraction == "auto" {
+		pcap = len(pkts) > 0 && pkts[0].Frame != 0
+	}
+	if pcap {
+		return appscanner.PcapFlows(pkts, opt)
+	}
+	return appscanner.CSVFlows(pkts, opt)
+}
+
+// Fit extracts flows from the training chunks and fits the forests.
+func (m *Method) Fit(ctx context.Context, train []methods.Sample) error {
+	if len(train) == 0 {
+		return fmt.Errorf("appscanner: no training samples")
+	}
+	// Deal each app's chunks round-robin over the slices.
+	slice := make([]int, len(train))
+	seen := make(map[string]int)
+	for i, s := range train {
+		if s.Label == "" {
+			return fmt.Errorf("appscanner: training sample %d (%s) has no label", i, s.Capture)
+		}
+		slice[i] = seen[s.Label] % m.p.Models
+		seen[s.Label]++
+	}
+	X := make([][]float64, m.p.Models)
+	y := make([][]string, m.p.Models)
+	for i, s := range train {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		fl, err := m.flows(s.Packets)
+		if err != nil {
+			return fmt.Errorf("appscanner: training sample %d (%s): %w", i, s.Capture, err)
+		}
+		k := slice[i]
+		X[k] = append(X[k], appscanner.Features(fl)...)
+		for range fl {
+			y[k] = append(y[k], s.Label)
+		}
+	}
+	m.models = m.models[:0]
+	for k := range X {
+		if len(y[k]) == 0 {
+			return fmt.Errorf("appscanner: training slice %d of %d has no flow (too few training chunks for models = %d?)", k+1, m.p.Models, m.p.Models)
+		}
+		opt := forest.Options{Trees: m.p.Trees, MaxFeatures: m.p.MaxFeatures, MaxDepth: m.p.MaxDepth,
+			MinSamplesLeaf: m.p.MinSamplesLeaf, Workers: m.workers, Seed: rand.New(rand.NewPCG(m.seed, uint64(k))).Uint64()}
+		c, err := appscanner.Train(ctx, X[k], y[k], opt)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(m.log, "appscanner: model %d/%d: %d flows, %d apps\n", k+1, m.p.Models, len(y[k]), len(c.Labels))
+		m.models = append(m.models, c)
+	}
+	return nil
+}
+
+// Predict labels each test chunk; see the package comment.
+func (m *Method) Predict(ctx context.Context, test []methods.Sample) ([]methods.Prediction, error) {
+	if len(m.models) == 0 {
+		return nil, fmt.Errorf("appscanner: Predict before Fit")
+	}
+	out := make([]methods.Prediction, len(test))
+	votes := make([]appscanner.Vote, len(m.models))
+	for i, s := range test {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		fl, err := m.flows(s.Packets)
+		if err != nil {
+			return nil, fmt.Errorf("appscanner: test sample %d (%s): %w", i, s.Capture, err)
+		}
+		X := appscanner.Features(fl)
+		for k, c := range m.models {
+			if len(fl) == 0 {
+				votes[k] = appscanner.Vote{Unknown: true}
+				continue
+			}
+			if m.p.Voting == "soft" {
+				votes[k], err = c.SoftVoteFlows(X, m.p.Threshold, m.workers)
+			} else {
+				var preds []appscanner.FlowPrediction
+				preds, err = c.PredictFlows(X, m.p.Threshold, m.workers)
+				votes[k] = appscanner.VoteFlows(preds)
+			}
+			if err != nil {
+				return nil, fmt.Errorf("appscanner: test sample %d (%s): %w", i, s.Capture, err)
+			}
+		}
+		v := votes[0]
+		if len(votes) > 1 {
+			v = appscanner.VoteModels(votes)
+		}
+		out[i] = methods.Prediction{Label: v.Label, Score: v.Share(), Unknown: v.Unknown}
+	}
+	return out, nil
+}
+
+// saved is the gob form written by Save.
+type saved struct {
+	Version int
+	Params  Params
+	Labels  [][]string
+	Forests [][]byte
+}
+
+const savedVersion = 1
+
+// Save writes the parameters and fitted forests (encoding/gob).
+func (m *Method) Save(w io.Writer) error {
+	if len(m.models) == 0 {
+		return fmt.Errorf("appscanner: Save before Fit")
+	}
+	s := saved{Version: savedVersion, Params: m.p}
+	for _, c := range m.models {
+		var buf bytes.Buffer
+		if err := c.Forest.Save(&buf); err != nil {
+			return fmt.Errorf("appscanner: save: %w", err)
+		}
+		s.Labels = append(s.Labels, c.Labels)
+		s.Forests = append(s.Forests, buf.Bytes())
+	}
+	if err := gob.NewEncoder(w).Encode(s); err != nil {
+		return fmt.Errorf("appscanner: save: %w", err)
+	}
+	return nil
+}
+
+// Load restores a method written by Save, parameters included.
+func (m *Method) Load(r io.Reader) error {
+	var s saved
+	if err := gob.NewDecoder(r).Decode(&s); err != nil {
+		return fmt.Errorf("appscanner: load: %w", err)
+	}
+	if s.Version != savedVersion {
+		return fmt.Errorf("appscanner: load: model version %d, this build reads %d", s.Version, savedVersion)
+	}
+	if err := s.Params.Validate(); err != nil {
+		return fmt.Errorf("appscanner: load: %w", err)
+	}
+	if len(s.Forests) == 0 || len(s.Forests) != len(s.Labels) {
+		return fmt.Errorf("appscanner: load: %d forests with %d label lists", len(s.Forests), len(s.Labels))
+	}
+	models := make([]*appscanner.Classifier, len(s.Forests))
+	for k, b := range s.Forests {
+		f, err := forest.Load(bytes.NewReader(b))
+		if err != nil {
+			return fmt.Errorf("appscanner: load: model %d: %w", k+1, err)
+		}
+		if f.Classes != len(s.Labels[k]) || f.Features != appscanner.NumFeatures {
+			return fmt.Errorf("appscanner: load: model %d has %d classes and %d features for %d labels", k+1, f.Classes, f.Features, len(s.Labels[k]))
+		}
+		models[k] = &appscanner.Classifier{Labels: s.Labels[k], Forest: f}
+	}
+	m.p, m.models = s.Params, models
+	return nil
+}
