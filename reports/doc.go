@@ -1,0 +1,11 @@
+// Package reports turns experiment results into paper-style tables and
+// plots.
+//
+// It follows benchstat: Build computes a table model once (one row per
+// method and sweep point, one column per metric, mean and 95% confidence
+// interval over the repetitions, with Student's t quantiles), and thin
+// renderers print it as a terminal table, Markdown, LaTeX, CSV or JSON.
+// PlotSweep draws a metric against a swept parameter with error bars, and
+// PlotConfusion a confusion-matrix heat map, as PNG or SVG (by the file
+// extension).
+package reports

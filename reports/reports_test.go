@@ -1,0 +1,161 @@
+package reports
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"image/png"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"appbench/bench"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// fixture returns fixed results: majority and destination-set (swept over
+// k = 1, 3) with three repetitions each; destination-set detects unseen
+// apps.
+func fixture() []*bench.Result {
+	var rs []*bench.Result
+	acc := map[string][]float64{
+		"majority":            {0.2, 0.25, 0.2},
+		"destination-set k=1": {0.8, 0.84, 0.79},
+		"destination-set k=3": {0.86, 0.85, 0.9},
+	}
+	add := func(method string, mi, pi int, k any, name string) {
+		for rep := 0; rep < 3; rep++ {
+			a := acc[name][rep]
+			r := &bench.Result{
+				Schema: bench.ResultSchema, ID: fmt.Sprintf("%s-%d-%d", method, pi, rep), Experiment: "fixture",
+				Method: method, MethodName: method, MethodIndex: mi, PointIndex: pi, Repeat: rep, Seed: uint64(rep + 1),
+				Train: 100, Test: 25, FitSeconds: 0.5 + 0.1*float64(rep), PredictSeconds: 0.01 * float64(rep+1),
+				Metrics: bench.Metrics{N: 25, Accuracy: a, MacroF1: a - 0.05, WeightedF1: a - 0.02,
+					Confusion: bench.Confusion{Labels: []string{"a", "b"}, Matrix: [][]int{{10 + rep, 2}, {3, 10 - rep}}}},
+			}
+			if k != nil {
+				r.Point = []bench.Coord{{Param: "methods.destination-set.k", Value: k}}
+				r.Metrics.Detection = &bench.Detection{F1: a - 0.1}
+			}
+			rs = append(rs, r)
+		}
+	}
+	add("majority", 0, 0, nil, "majority")
+	add("destination-set", 1, 0, 1, "destination-set k=1")
+	add("destination-set", 1, 1, 3, "destination-set k=3")
+	return rs
+}
+
+func TestSummarize(t *testing.T) {
+	s := Summarize([]float64{1, 2, 3}, 0.95)
+	// t(0.975, 2) = 4.302652729911275 (scipy.stats.t.ppf(0.975, 2)).
+	h := 4.302652729911275 / math.Sqrt(3)
+	if s.N != 3 || s.Mean != 2 || math.Abs(s.Std-1) > 1e-15 || math.Abs(s.Hi-2-h) > 1e-9 || math.Abs(2-s.Lo-h) > 1e-9 {
+		t.Errorf("Summarize = %+v, want mean 2 std 1 half-width %.12g", s, h)
+	}
+	one := Summarize([]float64{0.5}, 0.95)
+	if one.N != 1 || one.Lo != 0.5 || one.Hi != 0.5 || one.Std != 0 {
+		t.Errorf("one value: %+v", one)
+	}
+	if z := Summarize(nil, 0.95); z.N != 0 {
+		t.Errorf("no values: %+v", z)
+	}
+}
+
+func TestBuild(t *testing.T) {
+	tb, err := Build(fixture(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"method", "destination-set k"}; strings.Join(tb.Keys, "|") != strings.Join(want, "|") {
+		t.Errorf("keys %v, want %v", tb.Keys, want)
+	}
+	if len(tb.Rows) != 3 || tb.Rows[2].Keys[1] != "3" || tb.Rows[0].Keys[1] != "" {
+		t.Fatalf("rows %+v", tb.Rows)
+	}
+	// detection_f1 is a default column because some results have it, and
+	// majority's cell is absent.
+	col := -1
+	for i, c := range tb.Columns {
+		if c.Key == "detection_f1" {
+			col = i
+		}
+	}
+	if col < 0 || tb.Rows[0].Cells[col].N != 0 || tb.Rows[1].Cells[col].N != 3 {
+		t.Errorf("detection column %d in %+v", col, tb.Rows)
+	}
+	if math.Abs(tb.Rows[1].Cells[0].Mean-0.81) > 1e-12 {
+		t.Errorf("mean accuracy %v, want 0.81", tb.Rows[1].Cells[0].Mean)
+	}
+	if _, err := Build(fixture(), Options{Metrics: []string{"nosuch"}}); err == nil {
+		t.Error("unknown metric accepted")
+	}
+}
+
+func TestGoldenTables(t *testing.T) {
+	tb, err := Build(fixture(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range Formats {
+		var buf bytes.Buffer
+		if err := Write(&buf, tb, f); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		golden := filepath.Join("testdata", "table."+f+".golden")
+		if *update {
+			if err := os.WriteFile(golden, buf.Bytes(), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		want, err := os.ReadFile(golden)
+		if err != nil {
+			t.Fatalf("%v (run go test -update to create it)", err)
+		}
+		if !bytes.Equal(buf.Bytes(), want) {
+			t.Errorf("%s output differs from %s (go test -update rewrites it):\n%s", f, golden, buf.String())
+		}
+	}
+	if err := Write(&bytes.Buffer{}, tb, "xml"); err == nil {
+		t.Error("unknown format accepted")
+	}
+}
+
+func TestPlots(t *testing.T) {
+	dir := t.TempDir()
+	rs := fixture()
+	for _, ext := range []string{".png", ".svg"} {
+		sweep := filepath.Join(dir, "sweep"+ext)
+		if err := PlotSweep(rs, "methods.destination-set.k", "accuracy", sweep, 0.95); err != nil {
+			t.Fatal(err)
+		}
+		conf := filepath.Join(dir, "confusion"+ext)
+		if err := PlotConfusion(rs[0].Metrics.Confusion, "majority", conf); err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range []string{sweep, conf} {
+			b, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ext == ".png" {
+				img, err := png.Decode(bytes.NewReader(b))
+				if err != nil || img.Bounds().Dx() < 100 {
+					t.Errorf("%s: %v", p, err)
+				}
+			} else if !bytes.Contains(b, []byte("<svg")) || !bytes.Contains(b, []byte("</svg>")) {
+				t.Errorf("%s is not an SVG document", p)
+			}
+		}
+	}
+	if err := PlotSweep(rs, "dataset.window", "accuracy", filepath.Join(dir, "x.png"), 0.95); err == nil {
+		t.Error("plot of an unswept parameter accepted")
+	}
+	if err := PlotConfusion(rs[0].Metrics.Confusion, "x", filepath.Join(dir, "x.gif")); err == nil {
+		t.Error("unknown image format accepted")
+	}
+}

@@ -1,0 +1,329 @@
+package reports
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strings"
+
+	"gonum.org/v1/gonum/stat/distuv"
+
+	"appbench/bench"
+)
+
+// Metric is a number read from a result.
+type Metric struct {
+	// Key names the metric in options, CSV and JSON.
+	Key string `json:"key"`
+	// Name is the column title.
+	Name string `json:"name"`
+	// Digits is the number of decimals shown.
+	Digits int `json:"digits"`
+	// Value reads the metric; ok is false when the result lacks it.
+	Value func(r *bench.Result) (v float64, ok bool) `json:"-"`
+}
+
+func always(f func(r *bench.Result) float64) func(r *bench.Result) (float64, bool) {
+	return func(r *bench.Result) (float64, bool) { return f(r), true }
+}
+
+func detection(f func(d *bench.Detection) float64) func(r *bench.Result) (float64, bool) {
+	return func(r *bench.Result) (float64, bool) {
+		if r.Metrics.Detection == nil {
+			return 0, false
+		}
+		return f(r.Metrics.Detection), true
+	}
+}
+
+// Metrics lists the metrics a table can show, by key.
+var Metrics = []Metric{
+	{"accuracy", "Accuracy", 4, always(func(r *bench.Result) float64 { return r.Metrics.Accuracy })},
+	{"macro_precision", "Macro P", 4, always(func(r *bench.Result) float64 { return r.Metrics.MacroPrecision })},
+	{"macro_recall", "Macro R", 4, always(func(r *bench.Result) float64 { return r.Metrics.MacroRecall })},
+	{"macro_f1", "Macro F1", 4, always(func(r *bench.Result) float64 { return r.Metrics.MacroF1 })},
+	{"weighted_precision", "Weighted P", 4, always(func(r *bench.Result) float64 { return r.Metrics.WeightedPrecision })},
+	{"weighted_recall", "Weighted R", 4, always(func(r *bench.Result) float64 { return r.Metrics.WeightedRecall })},
+	{"weighted_f1", "Weighted F1", 4, always(func(r *bench.Result) float64 { return r.Metrics.WeightedF1 })},
+	{"detection_precision", "Unseen P", 4, detection(func(d *bench.Detection) float64 { return d.Precision })},
+	{"detection_recall", "Unseen R", 4, detection(func(d *bench.Detection) float64 { return d.Recall })},
+	{"detection_f1", "Unseen F1", 4, detection(func(d *bench.Detection) float64 { return d.F1 })},
+	{"fit_seconds", "Fit (s)", 3, always(func(r *bench.Result) float64 { return r.FitSeconds })},
+	{"predict_seconds", "Predict (s)", 3, always(func(r *bench.Result) float64 { return r.PredictSeconds })},
+	{"peak_heap_mb", "Peak heap (MB)", 1, always(func(r *bench.Result) float64 { return float64(r.PeakHeapBytes) / (1 << 20) })},
+	{"train", "Train", 0, always(func(r *bench.Result) float64 { return float64(r.Train) })},
+	{"test", "Test", 0, always(func(r *bench.Result) float64 { return float64(r.Test) })},
+}
+
+// MetricByKey returns the metric with this key.
+func MetricByKey(key string) (Metric, error) {
+	for _, m := range Metrics {
+		if m.Key == key {
+			return m, nil
+		}
+	}
+	keys := make([]string, len(Metrics))
+	for i, m := range Metrics {
+		keys[i] = m.Key
+	}
+	return Metric{}, fmt.Errorf("reports: unknown metric %q (known: %s)", key, strings.Join(keys, ", "))
+}
+
+// DefaultMetrics are the columns of a table when none are asked for:
+// accuracy, macro and weighted F1, unseen-app detection F1 when some result
+// has it, fit and predict times.
+func DefaultMetrics(rs []*bench.Result) []string {
+	keys := []string{"accuracy", "macro_f1", "weighted_f1"}
+	for _, r := range rs {
+		if r.Metrics.Detection != nil {
+			keys = append(keys, "detection_f1")
+			break
+		}
+	}
+	return append(keys, "fit_seconds", "predict_seconds")
+}
+
+// Options control Build.
+type Options struct {
+	// Metrics are the metric keys shown as columns (default
+	// DefaultMetrics).
+	Metrics []string
+	// Confidence is the level of the confidence intervals (default 0.95).
+	Confidence float64
+}
+
+// Stat summarises one metric over the repetitions of a row.
+type Stat struct {
+	// N is the number of values; 0 means the metric is absent.
+	N    int     `json:"n"`
+	Mean float64 `json:"mean"`
+	// Std is the sample standard deviation (n-1 denominator; 0 for N=1).
+	Std float64 `json:"std"`
+	// Lo and Hi bound the confidence interval of the mean,
+	// mean -/+ t(1-(1-level)/2, N-1) * Std/sqrt(N); both equal Mean when
+	// N = 1.
+	Lo float64 `json:"ci_lo"`
+	Hi float64 `json:"ci_hi"`
+}
+
+// Summarize computes a Stat with a confidence interval at level (e.g.
+// 0.95), using Student's t quantiles.
+func Summarize(xs []float64, level float64) Stat {
+	s := Stat{N: len(xs)}
+	if s.N == 0 {
+		return s
+	}
+	for _, x := range xs {
+		s.Mean += x
+	}
+	s.Mean /= float64(s.N)
+	s.Lo, s.Hi = s.Mean, s.Mean
+	if s.N < 2 {
+		return s
+	}
+	var ss float64
+	for _, x := range xs {
+		ss += (x - s.Mean) * (x - s.Mean)
+	}
+	s.Std = math.Sqrt(ss / float64(s.N-1))
+	t := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(s.N - 1)}.Quantile(1 - (1-level)/2)
+	h := t * s.Std / math.Sqrt(float64(s.N))
+	s.Lo, s.Hi = s.Mean-h, s.Mean+h
+	return s
+}
+
+// Row is one method at one sweep point.
+type Row struct {
+	// Keys are the row's values of Table.Keys.
+	Keys []string `json:"keys"`
+	// Cells hold one Stat per column.
+	Cells []Stat `json:"cells"`
+	// Repeats counts the results merged into the row.
+	Repeats int `json:"repeats"`
+	// IDs are the cell ids of those results.
+	IDs []string `json:"ids"`
+}
+
+// Table is the table model: computed once, rendered by the Write
+// functions.
+type Table struct {
+	// Title names the experiment(s).
+	Title string `json:"title"`
+	// Keys are the titles of the key columns: "method", then each swept
+	// parameter (and "experiment" first when results of several
+	// experiments are merged).
+	Keys []string `json:"keys"`
+	// Columns are the metrics shown.
+	Columns    []Metric `json:"columns"`
+	Rows       []Row    `json:"rows"`
+	Confidence float64  `json:"confidence"`
+	// Notes are warnings about the results, printed under the table.
+	Notes []string `json:"notes,omitempty"`
+}
+
+// Build groups results by experiment, method and sweep point and summarises
+// each metric over the repetitions. Rows keep the results' order (see
+// bench.SortResults).
+func Build(rs []*bench.Result, opt Options) (*Table, error) {
+	if opt.Confidence == 0 {
+		opt.Confidence = 0.95
+	}
+	if opt.Confidence <= 0 || opt.Confidence >= 1 {
+		return nil, fmt.Errorf("reports: confidence %g not in (0, 1)", opt.Confidence)
+	}
+	keys := opt.Metrics
+	if len(keys) == 0 {
+		keys = DefaultMetrics(rs)
+	}
+	t := &Table{Confidence: opt.Confidence}
+	for _, k := range keys {
+		m, err := MetricByKey(k)
+		if err != nil {
+			return nil, err
+		}
+		t.Columns = append(t.Columns, m)
+	}
+	rs = slices.Clone(rs)
+	bench.SortResults(rs)
+	var exps, params []string
+	for _, r := range rs {
+		if !slices.Contains(exps, r.Experiment) {
+			exps = append(exps, r.Experiment)
+		}
+		for _, c := range r.Point {
+			if !slices.Contains(params, c.Param) {
+				params = append(params, c.Param)
+			}
+		}
+	}
+	t.Title = strings.Join(exps, ", ")
+	multi := len(exps) > 1
+	if multi {
+		t.Keys = append(t.Keys, "experiment")
+	}
+	t.Keys = append(t.Keys, "method")
+	for _, p := range params {
+		t.Keys = append(t.Keys, shortParam(p))
+	}
+	type group struct {
+		keys []string
+		rs   []*bench.Result
+	}
+	var order []string
+	groups := make(map[string]*group)
+	for _, r := range rs {
+		var k []string
+		if multi {
+			k = append(k, r.Experiment)
+		}
+		k = append(k, r.Method)
+		for _, p := range params {
+			v := ""
+			for _, c := range r.Point {
+				if c.Param == p {
+					v = FormatValue(c.Value)
+				}
+			}
+			k = append(k, v)
+		}
+		id := strings.Join(k, "\x00")
+		g := groups[id]
+		if g == nil {
+			g = &group{keys: k}
+			groups[id] = g
+			order = append(order, id)
+		}
+		g.rs = append(g.rs, r)
+	}
+	for _, id := range order {
+		g := groups[id]
+		row := Row{Keys: g.keys, Repeats: len(g.rs)}
+		seeds := make(map[uint64]bool)
+		for _, r := range g.rs {
+			row.IDs = append(row.IDs, r.ID)
+			if seeds[r.Seed] {
+				t.Notes = append(t.Notes, fmt.Sprintf("%s: two results with seed %d (results of different configurations merged?)", strings.Join(nonEmpty(g.keys), " "), r.Seed))
+			}
+			seeds[r.Seed] = true
+		}
+		for _, m := range t.Columns {
+			var xs []float64
+			for _, r := range g.rs {
+				if v, ok := m.Value(r); ok {
+					xs = append(xs, v)
+				}
+			}
+			row.Cells = append(row.Cells, Summarize(xs, opt.Confidence))
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	if len(t.Rows) == 0 {
+		t.Notes = append(t.Notes, "no results")
+	}
+	return t, nil
+}
+
+func nonEmpty(s []string) []string {
+	var out []string
+	for _, x := range s {
+		if x != "" {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// shortParam drops the "dataset." or "methods.<m>." prefix of a swept
+// parameter path for column titles.
+func shortParam(p string) string {
+	switch {
+	case strings.HasPrefix(p, "dataset."):
+		return strings.TrimPrefix(p, "dataset.")
+	case strings.HasPrefix(p, "task."):
+		return strings.TrimPrefix(p, "task.")
+	case strings.HasPrefix(p, "methods."):
+		parts := strings.SplitN(p, ".", 3)
+		if len(parts) == 3 {
+			return parts[1] + " " + strings.TrimPrefix(parts[2], "params.")
+		}
+	}
+	return p
+}
+
+// FormatValue prints a swept value compactly: scalars as they are, lists
+// as "[n items]" when long.
+func FormatValue(v any) string {
+	switch t := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return t
+	case []any:
+		if len(t) > 4 {
+			return fmt.Sprintf("[%d items]", len(t))
+		}
+		parts := make([]string, len(t))
+		for i, x := range t {
+			parts[i] = FormatValue(x)
+		}
+		return "[" + strings.Join(parts, " ") + "]"
+	case map[string]any:
+		b, _ := json.Marshal(t)
+		return string(b)
+	case float64:
+		return fmt.Sprint(t)
+	}
+	return fmt.Sprint(v)
+}
+
+// sortedKeys returns the sorted keys of m.
+func sortedKeys[V any](m map[string]V) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}
