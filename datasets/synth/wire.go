@@ -1,0 +1,230 @@
+package synth
+
+import (
+	"encoding/binary"
+	"fmt"
+	"net"
+	"net/netip"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+
+	"appbench/datasets"
+)
+
+// Header sizes of the frames the generator writes.
+const (
+	ethLen  = 14
+	ip4Len  = 20
+	ip6Len  = 40
+	udpLen  = 8
+	tcpLen  = 20
+	minEth  = 60 // frames are padded to the Ethernet minimum without FCS
+	synOpts = 20 // MSS, SACK permitted, timestamps, NOP, window scale
+	tsOpts  = 12 // NOP, NOP, timestamps
+)
+
+// lengths returns the IP total length and the frame length of p.
+func (p *pkt) lengths() (ipLen, frameLen int) {
+	c := p.c
+	if c == nil {
+		return 0, minEth // ARP
+	}
+	ipLen = ip4Len
+	if c.v6 {
+		ipLen = ip6Len
+	}
+	if c.proto == datasets.UDP {
+		ipLen += udpLen
+	} else {
+		ipLen += tcpLen + tsOpts
+		if p.opt == optSYN {
+			ipLen += synOpts - tsOpts
+		}
+	}
+	ipLen += len(p.payload)
+	return ipLen, max(minEth, ethLen+ipLen)
+}
+
+// record fills rec with the packet record the pcap reader gives for p.
+func (g *gen) record(p *pkt, rec *datasets.Packet) {
+	c := p.c
+	ipLen, frameLen := p.lengths()
+	*rec = datasets.Packet{
+		Frame:    g.frame,
+		Time:     p.t,
+		Proto:    c.proto,
+		Stream:   c.stream,
+		Src:      c.cip,
+		Dst:      c.sip,
+		SrcPort:  c.cport,
+		DstPort:  c.sport,
+		FrameLen: frameLen,
+		IPLen:    ipLen,
+		Cert:     p.cert,
+		SNI:      p.sni,
+	}
+	if p.dir == srv {
+		rec.Src, rec.Dst = rec.Dst, rec.Src
+		rec.SrcPort, rec.DstPort = rec.DstPort, rec.SrcPort
+	}
+}
+
+// wire serialises frames, reusing its buffers and layers.
+type wire struct {
+	buf  gopacket.SerializeBuffer
+	opts gopacket.SerializeOptions
+	eth  layers.Ethernet
+	ip4  layers.IPv4
+	ip6  layers.IPv6
+	tcp  layers.TCP
+	udp  layers.UDP
+	arp  layers.ARP
+	pay  gopacket.Payload
+	ls   []gopacket.SerializableLayer
+	opt  [5]layers.TCPOption
+	ts   [8]byte
+	mss  [2]byte
+	bc   net.HardwareAddr
+	zero net.HardwareAddr
+}
+
+func newWire() *wire {
+	return &wire{
+		buf:  gopacket.NewSerializeBuffer(),
+		opts: gopacket.SerializeOptions{FixLengths: true, ComputeChecksums: true},
+		bc:   net.HardwareAddr{0xff, 0xff, 0xff, 0xff, 0xff, 0xff},
+		zero: net.HardwareAddr{0, 0, 0, 0, 0, 0},
+	}
+}
+
+// frame serialises p; the result is valid until the next call.
+func (w *wire) frame(g *gen, p *pkt) ([]byte, error) {
+	c := p.c
+	w.ls = w.ls[:0]
+	w.eth = layers.Ethernet{SrcMAC: g.cmac, DstMAC: g.gmac}
+	if c == nil || p.dir == srv {
+		w.eth.SrcMAC, w.eth.DstMAC = g.gmac, g.cmac
+	}
+	if c == nil {
+		w.eth.EthernetType = layers.EthernetTypeARP
+		gw, cl := g.gateway.As4(), g.client4.As4()
+		w.arp = layers.ARP{AddrType: layers.LinkTypeEthernet, Protocol: layers.EthernetTypeIPv4, HwAddressSize: 6, ProtAddressSize: 4, Operation: uint16(p.flags)}
+		if p.flags == layers.ARPRequest {
+			w.eth.SrcMAC, w.eth.DstMAC = g.cmac, w.bc
+			w.arp.SourceHwAddress, w.arp.SourceProtAddress = g.cmac, cl[:]
+			w.arp.DstHwAddress, w.arp.DstProtAddress = w.zero, gw[:]
+		} else {
+			w.arp.SourceHwAddress, w.arp.SourceProtAddress = g.gmac, gw[:]
+			w.arp.DstHwAddress, w.arp.DstProtAddress = g.cmac, cl[:]
+		}
+		w.ls = append(w.ls, &w.eth, &w.arp)
+		if err := gopacket.SerializeLayers(w.buf, w.opts, w.ls...); err != nil {
+			return nil, fmt.Errorf("synth: frame %d: %w", g.frame, err)
+		}
+		return w.buf.Bytes(), nil
+	}
+	src, dst := c.ips[cli], c.ips[srv]
+	ttl := uint8(64)
+	if p.dir == srv {
+		src, dst = dst, src
+		if c.d != nil {
+			ttl = c.d.ttl
+		}
+	}
+	ipProto := layers.IPProtocolTCP
+	if c.proto == datasets.UDP {
+		ipProto = layers.IPProtocolUDP
+	}
+	var netLayer gopacket.NetworkLayer
+	if c.v6 {
+		w.eth.EthernetType = layers.EthernetTypeIPv6
+		w.ip6 = layers.IPv6{Version: 6, HopLimit: ttl, NextHeader: ipProto, SrcIP: src, DstIP: dst}
+		w.ls = append(w.ls, &w.eth, &w.ip6)
+		netLayer = &w.ip6
+	} else {
+		w.eth.EthernetType = layers.EthernetTypeIPv4
+		w.ip4 = layers.IPv4{Version: 4, IHL: 5, Id: p.ipid, Flags: layers.IPv4DontFragment, TTL: ttl, Protocol: ipProto, SrcIP: src, DstIP: dst}
+		w.ls = append(w.ls, &w.eth, &w.ip4)
+		netLayer = &w.ip4
+	}
+	sport, dport := c.cport, c.sport
+	if p.dir == srv {
+		sport, dport = dport, sport
+	}
+	if c.proto == datasets.UDP {
+		w.udp = layers.UDP{SrcPort: layers.UDPPort(sport), DstPort: layers.UDPPort(dport)}
+		if err := w.udp.SetNetworkLayerForChecksum(netLayer); err != nil {
+			return nil, err
+		}
+		w.ls = append(w.ls, &w.udp)
+	} else {
+		w.tcp = layers.TCP{
+			SrcPort: layers.TCPPort(sport), DstPort: layers.TCPPort(dport),
+			Seq: p.seq, Ack: p.ack, Window: p.win,
+			FIN: p.flags&fFIN != 0, SYN: p.flags&fSYN != 0, RST: p.flags&fRST != 0,
+			PSH: p.flags&fPSH != 0, ACK: p.flags&fACK != 0,
+		}
+		binary.BigEndian.PutUint32(w.ts[0:], p.tsval)
+		binary.BigEndian.PutUint32(w.ts[4:], p.tsecr)
+		tsOpt := layers.TCPOption{OptionType: layers.TCPOptionKindTimestamps, OptionLength: 10, OptionData: w.ts[:]}
+		nop := layers.TCPOption{OptionType: layers.TCPOptionKindNop, OptionLength: 1}
+		if p.opt == optSYN {
+			mss := 1460
+			if c.v6 {
+				mss = 1440
+			}
+			scale := byte(8)
+			if p.dir == srv {
+				mss, scale = c.d.mss, 9
+			}
+			binary.BigEndian.PutUint16(w.mss[:], uint16(mss))
+			w.opt = [5]layers.TCPOption{
+				{OptionType: layers.TCPOptionKindMSS, OptionLength: 4, OptionData: w.mss[:]},
+				{OptionType: layers.TCPOptionKindSACKPermitted, OptionLength: 2},
+				tsOpt,
+				nop,
+				{OptionType: layers.TCPOptionKindWindowScale, OptionLength: 3, OptionData: []byte{scale}},
+			}
+			w.tcp.Options = w.opt[:5]
+		} else {
+			w.opt[0], w.opt[1], w.opt[2] = nop, nop, tsOpt
+			w.tcp.Options = w.opt[:3]
+		}
+		if err := w.tcp.SetNetworkLayerForChecksum(netLayer); err != nil {
+			return nil, err
+		}
+		w.ls = append(w.ls, &w.tcp)
+	}
+	if len(p.payload) > 0 {
+		w.pay = p.payload
+		w.ls = append(w.ls, w.pay)
+	}
+	if err := gopacket.SerializeLayers(w.buf, w.opts, w.ls...); err != nil {
+		return nil, fmt.Errorf("synth: frame %d: %w", g.frame, err)
+	}
+	return w.buf.Bytes(), nil
+}
+
+// dnsMessage makes a DNS query (answers == nil) or response for host.
+func dnsMessage(id uint16, host string, qtype uint16, answers []netip.Addr, ttl uint32) []byte {
+	d := layers.DNS{
+		ID: id, RD: true, OpCode: layers.DNSOpCodeQuery,
+		Questions: []layers.DNSQuestion{{Name: []byte(host), Type: layers.DNSType(qtype), Class: layers.DNSClassIN}},
+	}
+	if answers != nil {
+		d.QR, d.RA = true, true
+		for _, a := range answers {
+			d.Answers = append(d.Answers, layers.DNSResourceRecord{
+				Name: []byte(host), Type: layers.DNSType(qtype), Class: layers.DNSClassIN, TTL: ttl, IP: a.AsSlice(),
+			})
+		}
+	}
+	buf := gopacket.NewSerializeBuffer()
+	if err := d.SerializeTo(buf, gopacket.SerializeOptions{FixLengths: true}); err != nil {
+		// Only a host name longer than DNS allows fails, and host names
+		// are generated short.
+		return nil
+	}
+	return append([]byte(nil), buf.Bytes()...)
+}
