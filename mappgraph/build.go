@@ -162,7 +162,7 @@ func (b *Builder) Build(pkts []datasets.Packet, opts BuildOptions) (*Graph, erro
 		secs = append(secs, epochSeconds(pkts[i].Time))
 	}
 	b.secs = secs
-	b.idx = npArgsort(secs, b.idx) // main loop: sort_values('time')
+	b.idx = npArgsortTimes(secs, b.idx) // main loop: sort_values('time')
 	t0 := secs[b.idx[0]]
 	// 5.2, 5.3 port filter and service side; rows of incoming packets
 	// (destination port higher) first, then outgoing ones, as the
@@ -173,6 +173,7 @@ func (b *Builder) Build(pkts []datasets.Packet, opts BuildOptions) (*Graph, erro
 	clear(b.keys)
 	b.tmp = b.tmp[:0]
 	b.uniq = b.uniq[:0]
+	lastKey := int32(-1)
 	for pass := 0; pass < 2; pass++ {
 		for _, pi := range b.idx {
 			p := &pkts[pi]
@@ -189,11 +190,17 @@ func (b *Builder) Build(pkts []datasets.Packet, opts BuildOptions) (*Graph, erro
 			} else {
 				ap = addrPort{p.Src, p.SrcPort}
 			}
-			k, ok := b.keys[ap]
-			if !ok {
-				k = int32(len(b.uniq))
-				b.keys[ap] = k
-				b.uniq = append(b.uniq, keyInfo{ap: ap, ip: ap.addr.String(), group: -1})
+			// Packets come in bursts: try the previous key first.
+			k := lastKey
+			if k < 0 || b.uniq[k].ap != ap {
+				var ok bool
+				k, ok = b.keys[ap]
+				if !ok {
+					k = int32(len(b.uniq))
+					b.keys[ap] = k
+					b.uniq = append(b.uniq, keyInfo{ap: ap, ip: ap.addr.String(), group: -1})
+				}
+				lastKey = k
 			}
 			b.uniq[k].count++
 			b.tmp = append(b.tmp, row{
@@ -207,7 +214,7 @@ func (b *Builder) Build(pkts []datasets.Packet, opts BuildOptions) (*Graph, erro
 	for i := range b.tmp {
 		b.times = append(b.times, b.tmp[i].t)
 	}
-	b.idx = npArgsort(b.times, b.idx)
+	b.idx = npArgsortTimes(b.times, b.idx)
 	b.rows = b.rows[:0]
 	for _, i := range b.idx {
 		b.rows = append(b.rows, b.tmp[i])
@@ -273,6 +280,7 @@ func (b *Builder) Build(pkts []datasets.Packet, opts BuildOptions) (*Graph, erro
 	}
 	clear(b.fidx)
 	b.flows = b.flows[:0]
+	lastFlow := int32(-1)
 	for gi := range groups {
 		for _, ri := range groups[gi].rows {
 			r := &b.rows[ri]
@@ -280,11 +288,16 @@ func (b *Builder) Build(pkts []datasets.Packet, opts BuildOptions) (*Graph, erro
 				continue
 			}
 			fk := flowKey{r.stream, r.tcp, int32(gi)}
-			fi, ok := b.fidx[fk]
-			if !ok {
-				fi = int32(len(b.flows))
-				b.fidx[fk] = fi
-				b.flows = append(b.flows, flow{key: fk, start: r.t, end: r.t})
+			fi := lastFlow
+			if fi < 0 || b.flows[fi].key != fk {
+				var ok bool
+				fi, ok = b.fidx[fk]
+				if !ok {
+					fi = int32(len(b.flows))
+					b.fidx[fk] = fi
+					b.flows = append(b.flows, flow{key: fk, start: r.t, end: r.t})
+				}
+				lastFlow = fi
 			}
 			f := &b.flows[fi]
 			f.start, f.end = min(f.start, r.t), max(f.end, r.t)
@@ -491,6 +504,15 @@ func intersectCount(a, b []int64) int64 {
 // floorDivide is NumPy's floor_divide for float64 (npy_divmod), which
 // differs from math.Floor(a/b) when a/b rounds up to an integer.
 func floorDivide(a, b float64) float64 {
+	// Fast path: for an integral b and 0 ≤ a < 2⁵², NumPy's result is the
+	// exact floor k (a − fmod(a, b) = k·b is exact), and a candidate q is
+	// that floor iff a − q·b, rounded once by the FMA, lies in [0, b).
+	if a >= 0 && a < 1<<52 && b > 0 && b == math.Trunc(b) {
+		q := math.Floor(a / b)
+		if r := math.FMA(-q, b, a); r >= 0 && r < b {
+			return q
+		}
+	}
 	if b == 0 {
 		return a / b
 	}

@@ -1,5 +1,10 @@
 package mappgraph
 
+import (
+	"cmp"
+	"slices"
+)
+
 // The reference orders destinations and edge rows with pandas
 // sort_values(ascending=False), whose default kind is NumPy's "quicksort":
 // an introsort that is not stable above 16 elements. Ties (equal packet
@@ -28,6 +33,69 @@ func npArgsortDesc(v []int64, idx []int) []int {
 		s[k] = n - 1 - s[k]
 	}
 	return s
+}
+
+// npArgsortTimes is npArgsort for float64 keys, with shortcuts that give
+// the same permutation: when all keys are distinct the sorted order is
+// unique, so the identity (already sorted input, the usual case for
+// capture times) or any correct sort will do; NumPy's algorithm is only
+// run when there are ties.
+func npArgsortTimes(v []float64, idx []int) []int {
+	n := len(v)
+	if cap(idx) < n {
+		idx = make([]int, n)
+	}
+	idx = idx[:n]
+	for i := range idx {
+		idx[i] = i
+	}
+	// Length of the leading strictly increasing run.
+	m := 1
+	for m < n && v[m-1] < v[m] {
+		m++
+	}
+	if m >= n {
+		return idx
+	}
+	// Two strictly increasing runs (the reference's concatenation of
+	// incoming and outgoing rows): merge them unless a value is shared.
+	two := true
+	for i := m + 1; i < n; i++ {
+		if !(v[i-1] < v[i]) {
+			two = false
+			break
+		}
+	}
+	if two {
+		i, j, k := 0, m, 0
+		for i < m && j < n {
+			switch {
+			case v[i] < v[j]:
+				idx[k] = i
+				i++
+			case v[j] < v[i]:
+				idx[k] = j
+				j++
+			default:
+				return npArgsort(v, idx)
+			}
+			k++
+		}
+		for ; i < m; i, k = i+1, k+1 {
+			idx[k] = i
+		}
+		for ; j < n; j, k = j+1, k+1 {
+			idx[k] = j
+		}
+		return idx
+	}
+	slices.SortFunc(idx, func(a, b int) int { return cmp.Compare(v[a], v[b]) })
+	for i := 1; i < n; i++ {
+		if !(v[idx[i-1]] < v[idx[i]]) {
+			return npArgsort(v, idx)
+		}
+	}
+	return idx
 }
 
 // npArgsort is NumPy's aquicksort (int64, float64 without NaN, or any key

@@ -222,3 +222,36 @@ func TestPow15(t *testing.T) {
 		}
 	}
 }
+
+// TestNpArgsortTimes checks the shortcuts against NumPy's algorithm: one
+// run, two runs, shuffled distinct values and values with ties.
+func TestNpArgsortTimes(t *testing.T) {
+	r := rand.New(rand.NewPCG(10, 11))
+	for trial := 0; trial < 200; trial++ {
+		n := 1 + r.IntN(300)
+		v := make([]float64, n)
+		for i := range v {
+			v[i] = float64(r.IntN(1000000))
+		}
+		switch trial % 4 {
+		case 0:
+			slices.Sort(v)
+		case 1:
+			m := r.IntN(n)
+			slices.Sort(v[:m])
+			slices.Sort(v[m:])
+		case 2:
+			for i := range v {
+				v[i] = float64(r.IntN(20)) // many ties
+			}
+			m := r.IntN(n)
+			slices.Sort(v[:m])
+			slices.Sort(v[m:])
+		}
+		want := npArgsort(v, nil)
+		got := npArgsortTimes(v, nil)
+		if !slices.Equal(got, want) {
+			t.Fatalf("trial %d (n=%d): shortcut order differs from NumPy's", trial, n)
+		}
+	}
+}
