@@ -1,0 +1,150 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"appbench/datasets"
+	"appbench/internal/shared"
+)
+
+// readCSVFile reads a packet CSV with the CSV reader (not Open, so that
+// the file must really be CSV).
+func readCSVFile(t *testing.T, path string) []datasets.Packet {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return readCSVBytes(t, path, data)
+}
+
+func readCSVBytes(t *testing.T, name string, data []byte) []datasets.Packet {
+	t.Helper()
+	r, err := datasets.NewCSVReader(bytes.NewReader(data), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []datasets.Packet
+	for r.Scan() {
+		p := *r.Packet()
+		p.Cert = bytes.Clone(p.Cert)
+		out = append(out, p)
+	}
+	if err := r.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func equalPackets(a, b datasets.Packet) bool {
+	if !bytes.Equal(a.Cert, b.Cert) {
+		return false
+	}
+	a.Cert, b.Cert = nil, nil
+	return reflect.DeepEqual(a, b)
+}
+
+// TestConvertRealCaptures converts every shared capture and checks that the
+// CSV rows equal the capture reader's records: all fields with --extended,
+// the MAppGraph columns without.
+func TestConvertRealCaptures(t *testing.T) {
+	files := append(shared.Glob(t, "data/pcaps/*/*.pcap"), shared.Glob(t, "data/pcaps/*/*.pcapng")...)
+	dir := t.TempDir()
+	ctx := context.Background()
+	rows, certs, converted := 0, 0, 0
+	for _, in := range files {
+		want, err := datasets.ReadFile(in)
+		if err != nil {
+			// A capture the reader rejects must fail to convert too, and
+			// leave nothing behind.
+			out := filepath.Join(dir, "failed.csv")
+			if _, _, cerr := convertFile(ctx, in, convertOptions{out: out}, nil); cerr == nil {
+				t.Errorf("%s: converted although ReadFile fails with %v", in, err)
+			}
+			continue
+		}
+		converted++
+		out := filepath.Join(dir, filepath.Base(in)+".csv")
+		n, _, err := convertFile(ctx, in, convertOptions{out: out, extended: true}, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", in, err)
+		}
+		got := readCSVFile(t, out)
+		if int(n) != len(want) || len(got) != len(want) {
+			t.Fatalf("%s: %d rows (%d reported), the reader gives %d records", in, len(got), n, len(want))
+		}
+		for i := range want {
+			if !equalPackets(got[i], want[i]) {
+				t.Fatalf("%s: row %d is\n%+v\nthe reader gives\n%+v", in, i, got[i], want[i])
+			}
+			if want[i].Cert != nil {
+				certs++
+			}
+		}
+		rows += len(got)
+
+		// The plain MAppGraph columns, to standard output.
+		var buf bytes.Buffer
+		if _, _, err := convertFile(ctx, in, convertOptions{out: "-"}, &buf); err != nil {
+			t.Fatal(err)
+		}
+		got = readCSVBytes(t, "stdout", buf.Bytes())
+		for i := range want {
+			w := want[i]
+			w.Frame, w.SNI, w.FrameLen = 0, "", w.IPLen
+			if !equalPackets(got[i], w) {
+				t.Fatalf("%s: plain row %d is\n%+v\nwant\n%+v", in, i, got[i], w)
+			}
+		}
+	}
+	if certs == 0 {
+		t.Error("no certificate in any converted capture")
+	}
+	leftovers, _ := filepath.Glob(filepath.Join(dir, ".*"))
+	if len(leftovers) > 0 {
+		t.Errorf("temporary files left behind: %v", leftovers)
+	}
+	t.Logf("%d of %d captures converted, %d rows, %d with a certificate", converted, len(files), rows, certs)
+}
+
+// TestConvertCSVAtomic converts a CSV with an error on its third row: the
+// previous output file stays as it was and no temporary file remains.
+func TestConvertCSVAtomic(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.csv")
+	const header = ",protocol,stream_id,time,length,source_address,destination_address,source_port,destination_port,certificate\n"
+	good := header + "0,udp,0,10.5,60,10.0.0.1,10.0.0.2,5000,53,\n1,tcp,,11.0,40,2001:db8::1,2001:db8::2,443,50000,3082\n"
+	if err := os.WriteFile(in, []byte(good), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out.csv")
+	if _, _, err := convertFile(context.Background(), in, convertOptions{out: out}, nil); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(data) != good {
+		t.Fatalf("converting our own format changed it:\n%s\nwant\n%s", data, good)
+	}
+	if err := os.WriteFile(in, []byte(good+"2,tcp,0,12,40,10.0.0.1,10.0.0.2,1,bad,\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = convertFile(context.Background(), in, convertOptions{out: out}, nil)
+	if err == nil || !strings.Contains(err.Error(), `in.csv:4: column "destination_port": invalid port "bad"`) {
+		t.Fatalf("error %v", err)
+	}
+	if again, _ := os.ReadFile(out); !bytes.Equal(again, data) {
+		t.Error("a failed conversion changed the existing output")
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 2 {
+		t.Errorf("files left in the output folder: %v", entries)
+	}
+}

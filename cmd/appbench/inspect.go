@@ -1,0 +1,327 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/netip"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"appbench/datasets"
+)
+
+// topDestinations is how many destinations inspect lists.
+const topDestinations = 10
+
+// fileSummary is what appbench inspect reports about one file.
+type fileSummary struct {
+	File       string `json:"file"`
+	Error      string `json:"error,omitempty"`
+	Format     string `json:"format"`
+	Compressed bool   `json:"compressed,omitempty"`
+	// Frames counts every frame of a capture (TCP/UDP or not) and every
+	// row of a packet CSV.
+	Frames  int64 `json:"frames"`
+	Packets int64 `json:"packets"`
+	TCP     int64 `json:"tcp_packets"`
+	UDP     int64 `json:"udp_packets"`
+	Other   int64 `json:"other_packets,omitempty"`
+	// First and Last are the earliest and latest packet times (RFC 3339,
+	// UTC); DurationS is their difference in seconds.
+	First     string  `json:"first,omitempty"`
+	Last      string  `json:"last,omitempty"`
+	DurationS float64 `json:"duration_s"`
+	// TCPStreams and UDPStreams count distinct stream indices.
+	TCPStreams int `json:"tcp_streams"`
+	UDPStreams int `json:"udp_streams"`
+	// Destinations counts distinct service endpoints; TopDestinations
+	// lists the busiest by packets.
+	Destinations    int                    `json:"destinations"`
+	TopDestinations []endpointCount        `json:"top_destinations"`
+	Certificates    []certificateSummary   `json:"certificates"`
+	SNI             []nameCount            `json:"sni"`
+	Capture         *datasets.CaptureStats `json:"capture_stats,omitempty"`
+}
+
+type endpointCount struct {
+	Endpoint string `json:"endpoint"`
+	Packets  int64  `json:"packets"`
+}
+
+type nameCount struct {
+	Name    string `json:"name"`
+	Packets int64  `json:"packets"`
+}
+
+// certificateSummary describes one distinct certificate.
+type certificateSummary struct {
+	SubjectCN string `json:"subject_cn"`
+	IssuerCN  string `json:"issuer_cn,omitempty"`
+	// Serial is the serial number in decimal (FlowPrint's certificate
+	// identity).
+	Serial string `json:"serial,omitempty"`
+	// SHA256 is the fingerprint of the certificate bytes.
+	SHA256 string `json:"sha256"`
+	// ParseError says why the bytes are not an X.509 certificate.
+	ParseError string `json:"parse_error,omitempty"`
+	Packets    int64  `json:"packets"`
+}
+
+func init() {
+	var asJSON, noTLS bool
+	cmd := &cobra.Command{
+		Use:   "inspect FILE...",
+		Short: "Summarise captures and packet CSV files",
+		Long: `inspect reads each FILE (pcap, pcapng or packet CSV, optionally gzip-compressed; the
+format is told from the content) and prints: format, frames, TCP and UDP packets, time span,
+streams, the busiest destinations, the TLS server certificates (subject CN, serial number,
+packets) and the TLS server names (SNI).
+
+A destination is the service side of a packet, the endpoint with the lower port (the
+destination when both ports are equal), as in MAppGraph's node keys. Certificates are
+parsed with crypto/x509; bytes that do not parse (opaque CSV values) are listed by their
+SHA-256 with the parse error.
+
+A file that cannot be read is reported and the others are still inspected; the command
+then fails.`,
+		Example: `  appbench inspect capture.pcapng
+  appbench inspect corpus/zoom/*.pcap --json | jq '.[].tcp_packets'
+  appbench inspect samples/among_us_1_3.csv`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			if ctx == nil {
+				ctx = context.Background()
+			}
+			var sums []fileSummary
+			failed := 0
+			for _, path := range args {
+				s, err := inspectFile(ctx, path, datasets.CaptureOptions{NoTLS: noTLS})
+				if err != nil {
+					if ctx.Err() != nil {
+						return err
+					}
+					s.Error = err.Error()
+					failed++
+				}
+				sums = append(sums, s)
+			}
+			out := cmd.OutOrStdout()
+			if asJSON {
+				enc := json.NewEncoder(out)
+				enc.SetIndent("", "  ")
+				if err := enc.Encode(sums); err != nil {
+					return err
+				}
+			} else if err := printSummaries(out, sums); err != nil {
+				return err
+			}
+			if failed > 0 {
+				return fmt.Errorf("inspect: %d of %d files could not be read", failed, len(args))
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON array with one object per file")
+	cmd.Flags().BoolVar(&noTLS, "no-tls", false, "skip TLS parsing (faster; no certificates or SNI)")
+	rootCmd.AddCommand(cmd)
+}
+
+// serviceEndpoint returns the service side of a packet: the endpoint with
+// the lower port, the destination when the ports are equal.
+func serviceEndpoint(p *datasets.Packet) netip.AddrPort {
+	if p.SrcPort < p.DstPort {
+		return netip.AddrPortFrom(p.Src, p.SrcPort)
+	}
+	return netip.AddrPortFrom(p.Dst, p.DstPort)
+}
+
+// inspectFile reads one file and summarises it. On a read error the summary
+// holds what was read before it.
+func inspectFile(ctx context.Context, path string, opts datasets.CaptureOptions) (fileSummary, error) {
+	s := fileSummary{File: path, Format: datasets.FormatUnknown.String(), TopDestinations: []endpointCount{}, Certificates: []certificateSummary{}, SNI: []nameCount{}}
+	f, err := datasets.OpenWith(path, opts)
+	if err != nil {
+		return s, err
+	}
+	defer f.Close()
+	s.Format, s.Compressed = f.Format().String(), f.Compressed()
+
+	type streamKey struct {
+		proto  datasets.Protocol
+		stream int64
+	}
+	streams := make(map[streamKey]struct{})
+	dests := make(map[netip.AddrPort]int64)
+	certs := make(map[string]int64)
+	var certOrder []string
+	snis := make(map[string]int64)
+	var first, last int64
+	for f.Scan() {
+		p := f.Packet()
+		if s.Packets&0xffff == 0 {
+			if err := ctx.Err(); err != nil {
+				return s, err
+			}
+		}
+		if s.Packets == 0 || p.Time < first {
+			first = p.Time
+		}
+		if s.Packets == 0 || p.Time > last {
+			last = p.Time
+		}
+		s.Packets++
+		switch p.Proto {
+		case datasets.TCP:
+			s.TCP++
+		case datasets.UDP:
+			s.UDP++
+		default:
+			s.Other++
+		}
+		if p.Stream >= 0 {
+			streams[streamKey{p.Proto, p.Stream}] = struct{}{}
+		}
+		dests[serviceEndpoint(p)]++
+		if len(p.Cert) > 0 {
+			k := string(p.Cert)
+			if certs[k] == 0 {
+				certOrder = append(certOrder, k)
+			}
+			certs[k]++
+		}
+		if p.SNI != "" {
+			snis[p.SNI]++
+		}
+	}
+	readErr := f.Err()
+	if st, ok := f.CaptureStats(); ok {
+		s.Frames = st.Frames
+		s.Capture = &st
+	} else {
+		s.Frames = s.Packets
+	}
+	if s.Packets > 0 {
+		s.First = time.Unix(0, first).UTC().Format(time.RFC3339Nano)
+		s.Last = time.Unix(0, last).UTC().Format(time.RFC3339Nano)
+		s.DurationS = float64(last-first) / 1e9
+	}
+	for k := range streams {
+		if k.proto == datasets.UDP {
+			s.UDPStreams++
+		} else if k.proto == datasets.TCP {
+			s.TCPStreams++
+		}
+	}
+	s.Destinations = len(dests)
+	for ep, n := range dests {
+		s.TopDestinations = append(s.TopDestinations, endpointCount{ep.String(), n})
+	}
+	sort.Slice(s.TopDestinations, func(i, j int) bool {
+		a, b := s.TopDestinations[i], s.TopDestinations[j]
+		if a.Packets != b.Packets {
+			return a.Packets > b.Packets
+		}
+		return a.Endpoint < b.Endpoint
+	})
+	if len(s.TopDestinations) > topDestinations {
+		s.TopDestinations = s.TopDestinations[:topDestinations]
+	}
+	for _, der := range certOrder {
+		s.Certificates = append(s.Certificates, describeCertificate([]byte(der), certs[der]))
+	}
+	sort.SliceStable(s.Certificates, func(i, j int) bool { return s.Certificates[i].Packets > s.Certificates[j].Packets })
+	for name, n := range snis {
+		s.SNI = append(s.SNI, nameCount{name, n})
+	}
+	sort.Slice(s.SNI, func(i, j int) bool {
+		if s.SNI[i].Packets != s.SNI[j].Packets {
+			return s.SNI[i].Packets > s.SNI[j].Packets
+		}
+		return s.SNI[i].Name < s.SNI[j].Name
+	})
+	return s, readErr
+}
+
+// describeCertificate parses DER bytes with crypto/x509.
+func describeCertificate(der []byte, packets int64) certificateSummary {
+	sum := sha256.Sum256(der)
+	c := certificateSummary{SHA256: hex.EncodeToString(sum[:]), Packets: packets}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		c.ParseError = err.Error()
+		return c
+	}
+	c.SubjectCN = cert.Subject.CommonName
+	c.IssuerCN = cert.Issuer.CommonName
+	if cert.SerialNumber != nil {
+		c.Serial = cert.SerialNumber.String()
+	}
+	return c
+}
+
+// printSummaries writes the human-readable report.
+func printSummaries(out io.Writer, sums []fileSummary) error {
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	for i, s := range sums {
+		if i > 0 {
+			fmt.Fprintln(tw)
+		}
+		fmt.Fprintf(tw, "%s\n", s.File)
+		if s.Error != "" {
+			fmt.Fprintf(tw, "  error\t%s\n", s.Error)
+			if s.Packets == 0 {
+				continue
+			}
+		}
+		format := s.Format
+		if s.Compressed {
+			format += " (gzip)"
+		}
+		fmt.Fprintf(tw, "  format\t%s\n", format)
+		fmt.Fprintf(tw, "  frames\t%d\n", s.Frames)
+		other := ""
+		if s.Other > 0 {
+			other = fmt.Sprintf(", other %d", s.Other)
+		}
+		fmt.Fprintf(tw, "  packets\t%d (TCP %d, UDP %d%s)\n", s.Packets, s.TCP, s.UDP, other)
+		if s.Packets > 0 {
+			fmt.Fprintf(tw, "  time\t%s .. %s (%.6f s)\n", s.First, s.Last, s.DurationS)
+		}
+		fmt.Fprintf(tw, "  streams\tTCP %d, UDP %d\n", s.TCPStreams, s.UDPStreams)
+		fmt.Fprintf(tw, "  destinations\t%d", s.Destinations)
+		if s.Destinations > len(s.TopDestinations) {
+			fmt.Fprintf(tw, " (top %d by packets)", len(s.TopDestinations))
+		}
+		fmt.Fprintln(tw)
+		for _, d := range s.TopDestinations {
+			fmt.Fprintf(tw, "  \t%d\t%s\n", d.Packets, d.Endpoint)
+		}
+		fmt.Fprintf(tw, "  certificates\t%d\n", len(s.Certificates))
+		for _, c := range s.Certificates {
+			if c.ParseError != "" {
+				fmt.Fprintf(tw, "  \t%d\tsha256 %s\t(not X.509: %s)\n", c.Packets, c.SHA256[:16], c.ParseError)
+				continue
+			}
+			fmt.Fprintf(tw, "  \t%d\tCN=%s\tserial %s\tissuer CN=%s\n", c.Packets, c.SubjectCN, c.Serial, c.IssuerCN)
+		}
+		fmt.Fprintf(tw, "  SNI names\t%d\n", len(s.SNI))
+		for _, n := range s.SNI {
+			fmt.Fprintf(tw, "  \t%d\t%s\n", n.Packets, strings.ToValidUTF8(n.Name, "?"))
+		}
+		if st := s.Capture; st != nil {
+			fmt.Fprintf(tw, "  skipped frames\tlink type %d, not IP %d, not TCP/UDP %d, fragments %d, malformed %d\n",
+				st.SkippedLinkType, st.SkippedNotIP, st.SkippedNotTransport, st.SkippedFragment, st.SkippedMalformed)
+		}
+	}
+	return tw.Flush()
+}
