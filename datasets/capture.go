@@ -156,6 +156,7 @@ type CaptureReader struct {
 
 	next   func() (data []byte, ci recordInfo, err error)
 	ioerr  *errRecorder
+	ng     bool // pcapng (for error messages)
 	frame  int64
 	pkt    Packet
 	err    error
@@ -224,6 +225,7 @@ func NewCaptureReader(r io.Reader, name string, opts CaptureOptions) (*CaptureRe
 	}
 	switch {
 	case binary.LittleEndian.Uint32(head) == pcapngMagicSection:
+		cr.ng = true
 		ng, err := pcapgo.NewNgReader(br, pcapgo.NgReaderOptions{WantMixedLinkType: true})
 		if err != nil {
 			return nil, cr.formatError(err, "pcapng section header")
@@ -263,7 +265,11 @@ func (cr *CaptureReader) formatError(err error, where string) error {
 		return fmt.Errorf("datasets: %s: %s: %w", cr.name, where, cr.ioerr.err)
 	}
 	if err == io.EOF || err == io.ErrUnexpectedEOF {
-		return fmt.Errorf("datasets: %s: %s: file cut short: %w", cr.name, where, ErrMalformed)
+		what := "file cut short"
+		if cr.ng {
+			what = "pcapng block cut short or with a wrong length"
+		}
+		return fmt.Errorf("datasets: %s: %s: %s: %w", cr.name, where, what, ErrMalformed)
 	}
 	return fmt.Errorf("datasets: %s: %s: %v: %w", cr.name, where, err, ErrMalformed)
 }

@@ -88,7 +88,7 @@ func (t *streamTable) segment(d *tlsDir, h *header, p *Packet) {
 	}
 	d.next += uint32(len(data))
 	if d.state == tlsUnknown {
-		if !tlsRecordStart(data) {
+		if !tlsRecordStart(data) && !tlsRecordPrefix(data) {
 			d.probes++
 			if d.probes >= tlsProbeSegments {
 				t.release(d)
@@ -107,6 +107,18 @@ func tlsRecordStart(data []byte) bool {
 		return false
 	}
 	return data[0] >= 20 && data[0] <= 24 && data[1] == 3 && data[2] <= 4
+}
+
+// tlsRecordPrefix reports whether a segment shorter than 3 bytes could be
+// the start of a TLS record header; feed checks the header once complete.
+func tlsRecordPrefix(data []byte) bool {
+	switch len(data) {
+	case 1:
+		return data[0] >= 20 && data[0] <= 24
+	case 2:
+		return data[0] >= 20 && data[0] <= 24 && data[1] == 3
+	}
+	return false
 }
 
 // recordLen returns the total length of the record whose 5-byte header
