@@ -4,6 +4,7 @@
 package all
 
 import (
-	_ "appbench/methods/baseline"  // majority, destination-set
-	_ "appbench/methods/mappgraph" // mappgraph
+	_ "appbench/methods/appscanner" // appscanner
+	_ "appbench/methods/baseline"   // majority, destination-set
+	_ "appbench/methods/mappgraph"  // mappgraph
 )

@@ -1,0 +1,317 @@
+package bench
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"appbench/methods"
+)
+
+// Coord is the value of one swept parameter in a cell.
+type Coord struct {
+	Param string `json:"param"`
+	Value any    `json:"value"`
+}
+
+// Cell is one unit of work: one method with its parameters on one dataset
+// configuration with one seed.
+type Cell struct {
+	// ID names the cell and its result file: <method>-<12 hex digits of
+	// Hash>.
+	ID string
+	// Hash is the SHA-256 of the cell's canonical configuration (dataset,
+	// task, method, parameters, seed); equal hashes mean equal work.
+	Hash string
+	// Index is the position in the experiment's expansion order; shards
+	// take the cells whose Index is their number modulo the shard count.
+	Index int
+	// Method is the method's id (its as name, or its registered name).
+	Method string
+	// MethodName is the registered name.
+	MethodName string
+	// MethodIndex and PointIndex order the cells for reports: the method's
+	// position in the config and the sweep point's position in the grid.
+	MethodIndex, PointIndex int
+	// Point holds the swept values of the cell, in axis order.
+	Point []Coord
+	// Repeat is the repetition number (0-based) and Seed its seed.
+	Repeat int
+	Seed   uint64
+	// Config is the cell's resolved configuration (sweep values applied,
+	// defaults filled in).
+	Config Config
+	// DataPath is the dataset path with variables expanded (empty for
+	// synth).
+	DataPath string
+	// Params is the method's parameters as generic YAML values (nil when
+	// none were given).
+	Params any
+
+	spec    MethodSpec
+	file    string
+	dataKey string
+}
+
+// cellKey is what the cell hash covers.
+type cellKey struct {
+	Dataset datasetKey `json:"dataset"`
+	Task    Task       `json:"task"`
+	Method  string     `json:"method"`
+	Params  any        `json:"params"`
+	Seed    uint64     `json:"seed"`
+}
+
+// datasetKey is Dataset in canonical, hashable form.
+type datasetKey struct {
+	Kind         string        `json:"kind"`
+	Path         string        `json:"path,omitempty"`
+	Synth        any           `json:"synth,omitempty"`
+	Apps         []string      `json:"apps,omitempty"`
+	AppCount     int           `json:"app_count,omitempty"`
+	AppsList     string        `json:"apps_list,omitempty"`
+	Window       time.Duration `json:"window,omitempty"`
+	Overlap      time.Duration `json:"overlap,omitempty"`
+	MinPackets   int           `json:"min_packets"`
+	Split        string        `json:"split"`
+	TestFraction float64       `json:"test_fraction"`
+	Nodes        int           `json:"nodes,omitempty"`
+	Slice        time.Duration `json:"slice,omitempty"`
+}
+
+func (d *Dataset) key() datasetKey {
+	return datasetKey{
+		Kind: d.Kind, Path: d.Path, Synth: generic(&d.Synth), Apps: d.Apps, AppCount: d.AppCount,
+		AppsList: d.AppsList, Window: d.Window, Overlap: d.Overlap, MinPackets: d.MinPackets,
+		Split: d.Split, TestFraction: d.TestFraction, Nodes: d.Nodes, Slice: d.Slice,
+	}
+}
+
+// generic decodes a YAML node into plain Go values (nil for none).
+func generic(n *yaml.Node) any {
+	if isNull(resolve(n)) {
+		return nil
+	}
+	var v any
+	if err := n.Decode(&v); err != nil {
+		return n.Value
+	}
+	return normalize(v)
+}
+
+// normalize turns map[any]any into map[string]any so values encode as JSON.
+func normalize(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, x := range t {
+			t[k] = normalize(x)
+		}
+		return t
+	case map[any]any:
+		m := make(map[string]any, len(t))
+		for k, x := range t {
+			m[fmt.Sprint(k)] = normalize(x)
+		}
+		return m
+	case []any:
+		for i, x := range t {
+			t[i] = normalize(x)
+		}
+		return t
+	}
+	return v
+}
+
+func hashJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic("bench: unhashable cell key: " + err.Error()) // only plain values reach here
+	}
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
+}
+
+// axisRelevant reports whether axis a applies to the method with id m: it
+// does unless all its paths address other methods.
+func axisRelevant(a *Axis, m string) bool {
+	for _, p := range a.Paths() {
+		if !strings.HasPrefix(p, "methods.") || strings.HasPrefix(p, "methods."+m+".") {
+			return true
+		}
+	}
+	return false
+}
+
+// expand builds the cells: for each method, the Cartesian product of the
+// axes that apply to it (first axis slowest), then the repetitions.
+func (x *Experiment) expand() error {
+	base := &x.Config
+	// Validate the base config first so that errors point at it.
+	if err := base.validate(x.File, resolve(x.root)); err != nil {
+		return err
+	}
+	for mi := range base.Methods {
+		mid := base.Methods[mi].ID()
+		var axes []int
+		for ai := range base.Sweep {
+			if axisRelevant(&base.Sweep[ai], mid) {
+				axes = append(axes, ai)
+			}
+		}
+		idx := make([]int, len(axes))
+		for point := 0; ; point++ {
+			root := cloneNode(x.root)
+			var coords []Coord
+			for k, ai := range axes {
+				a := &base.Sweep[ai]
+				v := &a.Values[idx[k]]
+				for pi, p := range a.Paths() {
+					val := v
+					if len(a.Params) > 0 {
+						val = resolve(v).Content[pi]
+					}
+					if err := setPath(root, p, cloneNode(val), val.Line); err != nil {
+						return posErr(x.File, val, fmt.Sprintf("sweep[%d]", ai), "%w", err)
+					}
+					coords = append(coords, Coord{Param: p, Value: generic(val)})
+				}
+			}
+			var c Config
+			if err := decodeStrict(x.File, root, &c, ""); err != nil {
+				return err
+			}
+			if c.Name == "" {
+				c.Name = base.Name
+			}
+			if err := c.validate(x.File, resolve(root)); err != nil {
+				return err
+			}
+			if err := x.addCells(&c, root, mi, point, coords); err != nil {
+				return err
+			}
+			// advance the odometer
+			k := len(axes) - 1
+			for ; k >= 0; k-- {
+				idx[k]++
+				if idx[k] < len(base.Sweep[axes[k]].Values) {
+					break
+				}
+				idx[k] = 0
+			}
+			if k < 0 {
+				break
+			}
+		}
+	}
+	seen := make(map[string]*Cell)
+	for _, c := range x.Cells {
+		if o, dup := seen[c.Hash]; dup {
+			return &PosError{File: x.File, Err: fmt.Errorf("cells %s and %s are the same work (a sweep value repeats a default?)", o.ID, c.ID)}
+		}
+		seen[c.Hash] = c
+	}
+	return nil
+}
+
+// addCells checks the method and the dataset of one sweep point and appends
+// its repetitions.
+func (x *Experiment) addCells(c *Config, root *yaml.Node, mi, point int, coords []Coord) error {
+	mid := x.Config.Methods[mi].ID()
+	var spec *MethodSpec
+	var specIdx int
+	for i := range c.Methods {
+		if c.Methods[i].ID() == mid {
+			spec, specIdx = &c.Methods[i], i
+		}
+	}
+	if spec == nil {
+		return &PosError{File: x.File, Err: fmt.Errorf("a sweep renamed method %q", mid)}
+	}
+	key := fmt.Sprintf("methods[%d].params", specIdx)
+	m, err := newMethod(x.File, spec, key, c.RepeatSeed(0), c.MethodWorkers, io.Discard)
+	if err != nil {
+		return err
+	}
+	in := methods.InputsOf(m)
+	dsNode := mapValue(root, "dataset")
+	if c.Dataset.Kind == KindGraphs && in&methods.Graphs == 0 {
+		return posErr(x.File, dsNode, "dataset.kind", "method %q needs packets, but a graphs dataset gives prebuilt graphs", mid)
+	}
+	if c.Dataset.Kind != KindGraphs && in&methods.Packets == 0 {
+		return posErr(x.File, dsNode, "dataset.kind", "method %q needs prebuilt graphs (dataset kind graphs), but a %s dataset gives packets", mid, c.Dataset.Kind)
+	}
+	var dataPath string
+	if c.Dataset.Kind == KindSynth {
+		if err := checkSynth(x.File, &c.Dataset.Synth); err != nil {
+			return err
+		}
+	} else {
+		pn := mapValue(dsNode, "path")
+		dataPath, err = expandPath(c.Dataset.Path, x.Dir)
+		if err != nil {
+			return posErr(x.File, pn, "dataset.path", "%w", err)
+		}
+		if _, err := os.Stat(dataPath); err != nil {
+			return posErr(x.File, pn, "dataset.path", "dataset not found: %w", err)
+		}
+		if c.Dataset.AppsList != "" {
+			if c.Dataset.AppsList, err = expandPath(c.Dataset.AppsList, x.Dir); err != nil {
+				return posErr(x.File, mapValue(dsNode, "apps_list"), "dataset.apps_list", "%w", err)
+			}
+		}
+	}
+	params := generic(&spec.Params)
+	dk := c.Dataset.key()
+	for r := 0; r < c.Repeats; r++ {
+		seed := c.RepeatSeed(r)
+		h := hashJSON(cellKey{Dataset: dk, Task: c.Task, Method: spec.Name, Params: params, Seed: seed})
+		x.Cells = append(x.Cells, &Cell{
+			ID: mid + "-" + h[:12], Hash: h, Index: len(x.Cells),
+			Method: mid, MethodName: spec.Name, MethodIndex: mi, PointIndex: point,
+			Point: coords, Repeat: r, Seed: seed, Config: *c, DataPath: dataPath,
+			Params: params, spec: *spec, file: x.File,
+			dataKey: hashJSON(struct {
+				D    datasetKey
+				Path string
+			}{dk, dataPath}),
+		})
+	}
+	return nil
+}
+
+// newMethod builds a method from its spec, decoding its parameters
+// strictly.
+func newMethod(file string, spec *MethodSpec, key string, seed uint64, workers int, log io.Writer) (methods.Method, error) {
+	f, err := methods.Lookup(spec.Name)
+	if err != nil {
+		return nil, &PosError{File: file, Key: key, Err: err}
+	}
+	params := spec.Params
+	m, err := f(methods.Config{
+		Decode: func(v any) error {
+			return decodeStrict(file, &params, v, key)
+		},
+		Seed:    seed,
+		Workers: workers,
+		Log:     log,
+	})
+	if err != nil {
+		var pe *PosError
+		if asPos(err, &pe) {
+			return nil, err
+		}
+		line := 0
+		if !isNull(&params) {
+			line = params.Line
+		}
+		return nil, &PosError{File: file, Line: line, Key: key, Err: err}
+	}
+	return m, nil
+}

@@ -1,0 +1,22 @@
+// Package bench is the experiment harness: it reads an experiment file
+// (YAML), expands its sweep grid into cells, runs them with a bounded
+// worker pool and stores one result file per cell.
+//
+// An experiment names a dataset (a synthetic corpus generated in memory, a
+// labeled corpus of captures or packet CSVs on disk, or a processed
+// MAppGraph graph set), how it is cut into chunks and split, the task
+// (closed-world classification, or open world with apps held out of
+// training), the methods with their parameters, sweep axes over any
+// dataset, task or method parameter, and repetitions with seeds. Load
+// validates everything before any work: unknown methods, unknown keys, wrong
+// types and missing datasets are errors naming the file, the line and the
+// key (*PosError).
+//
+// A cell is one method with its parameters at one sweep point with one
+// seed. Its result (metrics, times, peak heap, configuration hash, build,
+// seed) is written atomically to <dir>/<cell id>.cell.json; Run skips cells
+// whose result exists with the same configuration hash, so an interrupted
+// run resumes with nothing lost, and Shard splits the cells between
+// machines whose results merge by simply sharing (or copying into) one
+// folder.
+package bench

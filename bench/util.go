@@ -1,0 +1,5 @@
+package bench
+
+import "errors"
+
+func asPos(err error, pe **PosError) bool { return errors.As(err, pe) }

@@ -1,0 +1,93 @@
+package main
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"appbench/bench"
+	"appbench/reports"
+)
+
+func init() {
+	var format, metrics, plots, experiment string
+	var confidence float64
+	cmd := &cobra.Command{
+		Use:   "report DIR",
+		Short: "Merge the result files of a results folder into a comparison table",
+		Long: `report reads every <cell>.cell.json file of a results folder (written by
+"appbench run", possibly by several shards on several machines), groups them by
+method and sweep point, and prints mean and confidence interval of each metric
+over the repetitions. --plots also writes metric-against-parameter plots and
+confusion-matrix heat maps as PNG and SVG.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			rs, err := bench.ReadResults(args[0])
+			if err != nil {
+				return err
+			}
+			if experiment != "" {
+				var keep []*bench.Result
+				for _, r := range rs {
+					if r.Experiment == experiment {
+						keep = append(keep, r)
+					}
+				}
+				rs = keep
+			}
+			if len(rs) == 0 {
+				return fmt.Errorf("report: no results in %s", args[0])
+			}
+			return printReport(cmd.OutOrStdout(), rs, format, metrics, plots, confidence)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&format, "format", "text", "table format: "+strings.Join(reports.Formats, ", "))
+	fl.StringVar(&metrics, "metrics", "", "comma-separated columns, from: "+metricKeys())
+	fl.StringVar(&plots, "plots", "", "also write plots (PNG and SVG) into this folder")
+	fl.StringVar(&experiment, "experiment", "", "only the results of this experiment")
+	fl.Float64Var(&confidence, "confidence", 0.95, "confidence level of the intervals")
+	rootCmd.AddCommand(cmd)
+}
+
+func metricKeys() string {
+	var ks []string
+	for _, m := range reports.Metrics {
+		ks = append(ks, m.Key)
+	}
+	return strings.Join(ks, ", ")
+}
+
+func contains(s []string, x string) bool {
+	for _, y := range s {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+func nonEmpty(s []string) []string {
+	var out []string
+	for _, x := range s {
+		if x != "" {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func sortStrings(s []string) { sort.Strings(s) }
+
+// safeName turns text into a file-name part.
+func safeName(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '.':
+			return r
+		}
+		return '_'
+	}, s)
+}

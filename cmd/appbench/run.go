@@ -1,0 +1,261 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"appbench/bench"
+	"appbench/configs"
+	"appbench/methods"
+	_ "appbench/methods/all"
+	"appbench/reports"
+)
+
+type runFlags struct {
+	out, shard, format, plots, metrics string
+	workers                            int
+	dryRun, noProgress, verbose        bool
+}
+
+func init() {
+	var f runFlags
+	cmd := &cobra.Command{
+		Use:   "run [experiment.yaml]",
+		Short: "Run an experiment and print its comparison table",
+		Long: `run expands an experiment file into cells (methods x sweep points x
+repetitions), runs the unfinished ones with a bounded worker pool, stores one
+JSON result per cell in the results folder and prints the comparison table.
+
+Without a file it runs the built-in default experiment (configs/default.yaml):
+every registered method on a synthetic corpus generated in memory.
+
+Re-running skips finished cells, so an interrupted run (Ctrl-C, crash, killed
+job) resumes where it stopped. --shard i/n runs every n-th cell starting at i
+(0-based), for array jobs; merge the shards with "appbench report DIR".
+
+Registered methods: ` + strings.Join(methods.Names(), ", "),
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			return runExperiment(ctx, cmd.OutOrStdout(), cmd.ErrOrStderr(), args, &f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&f.out, "out", "o", "", "results folder (default results/<experiment name>)")
+	fl.StringVar(&f.shard, "shard", "", "run only shard i of n (i/n, 0-based), e.g. $SLURM_ARRAY_TASK_ID/4")
+	fl.IntVar(&f.workers, "workers", 0, "cells run at the same time (default: the experiment's workers)")
+	fl.BoolVar(&f.dryRun, "dry-run", false, "list the cells and whether they are done, run nothing")
+	fl.StringVar(&f.format, "format", "text", "table format: "+strings.Join(reports.Formats, ", "))
+	fl.StringVar(&f.metrics, "metrics", "", "comma-separated table columns (default: accuracy, macro and weighted F1, detection F1, times)")
+	fl.StringVar(&f.plots, "plots", "", "also write plots (PNG and SVG) into this folder")
+	fl.BoolVar(&f.noProgress, "no-progress", false, "no progress bar (it is off anyway when stderr is not a terminal)")
+	fl.BoolVarP(&f.verbose, "verbose", "v", false, "show the methods' progress messages on stderr")
+	rootCmd.AddCommand(cmd)
+}
+
+// loadExperiment reads the named experiment file, or the embedded default.
+func loadExperiment(args []string) (*bench.Experiment, error) {
+	if len(args) == 1 {
+		return bench.LoadFile(args[0])
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return nil, err
+	}
+	return bench.Load("configs/"+configs.DefaultName+" (built in)", wd, configs.Default())
+}
+
+func runExperiment(ctx context.Context, stdout, stderr io.Writer, args []string, f *runFlags) error {
+	x, err := loadExperiment(args)
+	if err != nil {
+		return err
+	}
+	var shard bench.Shard
+	if f.shard != "" {
+		if shard, err = bench.ParseShard(f.shard); err != nil {
+			return err
+		}
+	}
+	out := f.out
+	if out == "" {
+		out = filepath.Join("results", x.Config.Name)
+	}
+	if f.dryRun {
+		return dryRun(stdout, x, out, shard)
+	}
+	opt := bench.Options{Dir: out, Shard: shard, Workers: f.workers}
+	if f.verbose {
+		opt.Log = stderr
+	}
+	var bar *progressbar.ProgressBar
+	if !f.noProgress && isTerminal(stderr) {
+		total := 0
+		for _, c := range x.Cells {
+			if shard.Has(c) {
+				total++
+			}
+		}
+		bar = progressbar.NewOptions(total,
+			progressbar.OptionSetWriter(stderr),
+			progressbar.OptionSetDescription(x.Config.Name),
+			progressbar.OptionShowCount(),
+			progressbar.OptionSetPredictTime(true),
+			progressbar.OptionSetElapsedTime(true),
+			progressbar.OptionClearOnFinish(),
+		)
+		opt.Progress = func(e bench.Event) {
+			bar.Describe(fmt.Sprintf("%s %s", x.Config.Name, e.Cell.ID))
+			bar.Set(e.Done)
+		}
+	} else {
+		opt.Progress = func(e bench.Event) {
+			switch {
+			case e.Err != nil:
+				fmt.Fprintf(stderr, "[%d/%d] %s failed: %v\n", e.Done, e.Total, e.Cell.ID, e.Err)
+			case !e.Skipped && f.verbose:
+				fmt.Fprintf(stderr, "[%d/%d] %s done\n", e.Done, e.Total, e.Cell.ID)
+			}
+		}
+	}
+	sum, err := bench.Run(ctx, x, opt)
+	if bar != nil {
+		bar.Finish()
+	}
+	if sum != nil {
+		fmt.Fprintf(stderr, "%s: %d cells (shard %s): %d already done, %d run, %d failed; results in %s\n",
+			x.Config.Name, sum.Cells, shard, sum.Skipped, sum.Ran, sum.Failed, out)
+	}
+	if err != nil {
+		return err
+	}
+	if shard.Count > 1 {
+		fmt.Fprintf(stderr, "shard %s done; when every shard has finished: appbench report %s\n", shard, out)
+		return nil
+	}
+	return printReport(stdout, sum.Results, f.format, f.metrics, f.plots, 0.95)
+}
+
+func isTerminal(w io.Writer) bool {
+	fd, ok := w.(interface{ Fd() uintptr })
+	return ok && term.IsTerminal(int(fd.Fd()))
+}
+
+func dryRun(w io.Writer, x *bench.Experiment, out string, shard bench.Shard) error {
+	fmt.Fprintf(w, "experiment %s (%s): %d cells, results in %s\n", x.Config.Name, x.File, len(x.Cells), out)
+	for _, c := range x.Cells {
+		if !shard.Has(c) {
+			continue
+		}
+		state := "todo"
+		if r, err := bench.ReadResult(bench.ResultPath(out, c.ID)); err == nil && r.ConfigHash == c.Hash {
+			state = "done"
+		}
+		var pt []string
+		for _, p := range c.Point {
+			pt = append(pt, p.Param+"="+reports.FormatValue(p.Value))
+		}
+		fmt.Fprintf(w, "%-4s %s  method=%s repeat=%d seed=%d %s\n", state, c.ID, c.Method, c.Repeat, c.Seed, strings.Join(pt, " "))
+	}
+	return nil
+}
+
+// printReport renders the table of rs and, when plots is set, writes the
+// plots.
+func printReport(w io.Writer, rs []*bench.Result, format, metrics, plots string, confidence float64) error {
+	var keys []string
+	if metrics != "" {
+		keys = strings.Split(metrics, ",")
+	}
+	t, err := reports.Build(rs, reports.Options{Metrics: keys, Confidence: confidence})
+	if err != nil {
+		return err
+	}
+	if err := reports.Write(w, t, format); err != nil {
+		return err
+	}
+	if plots != "" {
+		return writePlots(rs, t, plots, confidence)
+	}
+	return nil
+}
+
+// writePlots writes, for every swept parameter, accuracy and macro F1
+// against it, and for every table row the confusion matrix summed over its
+// repetitions.
+func writePlots(rs []*bench.Result, t *reports.Table, dir string, confidence float64) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	var params []string
+	for _, r := range rs {
+		for _, c := range r.Point {
+			if !contains(params, c.Param) {
+				params = append(params, c.Param)
+			}
+		}
+	}
+	var errs []error
+	for _, p := range params {
+		for _, m := range []string{"accuracy", "macro_f1"} {
+			for _, ext := range []string{".png", ".svg"} {
+				name := filepath.Join(dir, "sweep_"+safeName(p)+"_"+m+ext)
+				errs = append(errs, reports.PlotSweep(rs, p, m, name, confidence))
+			}
+		}
+	}
+	byID := make(map[string]*bench.Result)
+	for _, r := range rs {
+		byID[r.ID] = r
+	}
+	for _, row := range t.Rows {
+		cm := sumConfusion(row.IDs, byID)
+		name := safeName(strings.Join(nonEmpty(row.Keys), "_"))
+		for _, ext := range []string{".png", ".svg"} {
+			errs = append(errs, reports.PlotConfusion(cm, strings.Join(nonEmpty(row.Keys), " "), filepath.Join(dir, "confusion_"+name+ext)))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// sumConfusion adds up the confusion matrices of some results over the
+// union of their labels.
+func sumConfusion(ids []string, byID map[string]*bench.Result) bench.Confusion {
+	var labels []string
+	for _, id := range ids {
+		for _, l := range byID[id].Metrics.Confusion.Labels {
+			if !contains(labels, l) {
+				labels = append(labels, l)
+			}
+		}
+	}
+	sortStrings(labels)
+	idx := make(map[string]int)
+	for i, l := range labels {
+		idx[l] = i
+	}
+	m := make([][]int, len(labels))
+	for i := range m {
+		m[i] = make([]int, len(labels))
+	}
+	for _, id := range ids {
+		c := byID[id].Metrics.Confusion
+		for i, row := range c.Matrix {
+			for j, v := range row {
+				m[idx[c.Labels[i]]][idx[c.Labels[j]]] += v
+			}
+		}
+	}
+	return bench.Confusion{Labels: labels, Matrix: m}
+}
