@@ -195,3 +195,30 @@ func mustParse(t *testing.T, s string) float64 {
 	}
 	return f
 }
+
+// BenchmarkReadProcessed reads the shipped training graphs of one app.
+func BenchmarkReadProcessed(b *testing.B) {
+	d := shared.Path(b, "data/mappgraph/2_0/train_graphs/N20/t10/voizfm")
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ReadGraphs(filepath.Join(d, FeaturesFile), filepath.Join(d, WeightsFile), "voizfm"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkWriteGraphs writes them back.
+func BenchmarkWriteGraphs(b *testing.B) {
+	d := shared.Path(b, "data/mappgraph/2_0/train_graphs/N20/t10/voizfm")
+	gs, err := ReadGraphs(filepath.Join(d, FeaturesFile), filepath.Join(d, WeightsFile), "voizfm")
+	if err != nil {
+		b.Fatal(err)
+	}
+	out := b.TempDir()
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := WriteGraphs(out, "voizfm", gs); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
