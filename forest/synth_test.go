@@ -2,6 +2,7 @@ package forest
 
 import (
 	"bufio"
+	"context"
 	"flag"
 	"fmt"
 	"math/rand/v2"
@@ -10,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 var regen = flag.Bool("regen", false, "rewrite testdata/synth_{train,test}.csv from the generator")
@@ -115,4 +117,39 @@ func TestRegenerateSynthetic(t *testing.T) {
 		}
 	}
 	fmt.Println("wrote testdata/synth_train.csv and testdata/synth_test.csv")
+}
+
+var parity = flag.String("parity", "", "write the benchmark-sized data set (30000 training + 10000 test rows × 54 × 40 classes) as CSV files into this folder, and report this forest's fit time and accuracy on it, for comparison with testdata/sklearn_reference.py")
+
+// TestParityLarge compares with scikit-learn at the benchmark's size:
+//
+//	go test ./forest/ -run TestParityLarge -parity /tmp/parity -v
+//	/usr/bin/python3 forest/testdata/sklearn_reference.py /tmp/parity/train.csv /tmp/parity/test.csv
+func TestParityLarge(t *testing.T) {
+	if *parity == "" {
+		t.Skip("run with -parity DIR")
+	}
+	X, y := synthetic(2026, 40000, 54, 30, 40, 1.6) // the first 30000 rows are benchData's
+	n := 30000 * 54
+	if err := os.MkdirAll(*parity, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := writeCSV(filepath.Join(*parity, "train.csv"), X[:n], y[:30000], 54); err != nil {
+		t.Fatal(err)
+	}
+	if err := writeCSV(filepath.Join(*parity, "test.csv"), X[n:], y[30000:], 54); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	f, err := Fit(context.Background(), X[:n], 30000, 54, y[:30000], 40, Options{Trees: 100, Seed: 0, Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fit := time.Since(start)
+	start = time.Now()
+	pred, _, err := f.Predict(X[n:], 10000, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("go forest: fit %.1f s (1 worker), predict %.2f s (10000 rows), accuracy %.4f", fit.Seconds(), time.Since(start).Seconds(), accuracy(pred, y[30000:]))
 }
