@@ -3,6 +3,7 @@ package flowprint
 import (
 	"errors"
 	"fmt"
+	"sync"
 )
 
 // DefaultThreshold is the reference's default detection threshold.
@@ -41,6 +42,7 @@ type Model struct {
 
 	entries []Entry
 	byKey   map[string]int
+	mu      sync.Mutex          // guards index
 	index   map[Element][]int32 // element -> entries holding it
 }
 
@@ -70,7 +72,7 @@ func (m *Model) Len() int { return len(m.entries) }
 func (m *Model) Fit(flows []Flow, labels []string) error {
 	m.entries = nil
 	m.byKey = make(map[string]int)
-	m.index = nil
+	m.setIndex(nil)
 	return m.Update(flows, labels)
 }
 
@@ -91,7 +93,7 @@ func (m *Model) addResult(res *Result, labels []string) error {
 	if m.byKey == nil {
 		m.byKey = make(map[string]int)
 	}
-	m.index = nil
+	m.setIndex(nil)
 	type counter struct {
 		order  []string
 		counts map[string]int
@@ -142,7 +144,7 @@ func (m *Model) Add(fp Fingerprint, labels ...string) {
 	if m.byKey == nil {
 		m.byKey = make(map[string]int)
 	}
-	m.index = nil
+	m.setIndex(nil)
 	key := fp.Key()
 	e, ok := m.byKey[key]
 	if !ok {
@@ -164,9 +166,13 @@ func (m *Model) Add(fp Fingerprint, labels ...string) {
 	}
 }
 
-func (m *Model) buildIndex() {
+// buildIndex builds the element index once; Match may run concurrently
+// on a model that is not being changed.
+func (m *Model) buildIndex() map[Element][]int32 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	if m.index != nil {
-		return
+		return m.index
 	}
 	m.index = make(map[Element][]int32)
 	for i := range m.entries {
@@ -174,6 +180,13 @@ func (m *Model) buildIndex() {
 			m.index[e] = append(m.index[e], int32(i))
 		}
 	}
+	return m.index
+}
+
+func (m *Model) setIndex(ix map[Element][]int32) {
+	m.mu.Lock()
+	m.index = ix
+	m.mu.Unlock()
 }
 
 // Default selects the fallback of Match when a fingerprint shares no
@@ -204,7 +217,7 @@ func (m *Model) Match(fps []Fingerprint, def Default) ([]int, []float64, error) 
 	if len(m.entries) == 0 {
 		return nil, nil, ErrEmptyModel
 	}
-	m.buildIndex()
+	index := m.buildIndex()
 	dflt := -1
 	switch def {
 	case DefaultCommon:
@@ -229,7 +242,7 @@ func (m *Model) Match(fps []Fingerprint, def Default) ([]int, []float64, error) 
 	for k, f := range fps {
 		touched = touched[:0]
 		for _, e := range f.Elements {
-			for _, t := range m.index[e] {
+			for _, t := range index[e] {
 				if counts[t] == 0 {
 					touched = append(touched, t)
 				}

@@ -1,0 +1,316 @@
+package flowprint
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"sync"
+
+	fp "appbench/flowprint"
+	"appbench/methods"
+)
+
+func init() { methods.Register("flowprint", New) }
+
+// Params are the parameters of "flowprint" (yaml keys in the experiment
+// file). Defaults follow the enhanced FlowPrint scripts (see the package
+// documentation).
+type Params struct {
+	// Batch is the batch length in seconds (300).
+	Batch float64 `yaml:"batch" json:"batch"`
+	// Window is the activity window in seconds used for training (10).
+	Window float64 `yaml:"window" json:"window"`
+	// TestWindow is the activity window for test fingerprints (30, the
+	// enhanced scripts' default FlowPrint); 0 means Window.
+	TestWindow float64 `yaml:"test_window" json:"test_window"`
+	// Correlation is the correlation-graph edge threshold (0.1).
+	Correlation float64 `yaml:"correlation" json:"correlation"`
+	// Similarity is the fingerprint merge threshold (0.9).
+	Similarity float64 `yaml:"similarity" json:"similarity"`
+	// Threshold is the unseen-app detection threshold (0.1).
+	Threshold float64 `yaml:"threshold" json:"threshold"`
+	// Mode is "enhanced" (each flow votes for the chunk label) or
+	// "fingerprint" (each distinct fingerprint of the chunk votes once).
+	Mode string `yaml:"mode" json:"mode"`
+	// Input is "reference" (IPv4 only, as the reference's tshark reader)
+	// or "full" (IPv6 kept).
+	Input string `yaml:"input" json:"input"`
+	// TrainCertificates keeps certificates in the training flows; the
+	// enhanced scripts blank them (false).
+	TrainCertificates bool `yaml:"train_certificates" json:"train_certificates"`
+	// Default is the fallback when a fingerprint shares nothing with the
+	// training fingerprints: "common" (most flows, the reference's
+	// default) or "largest".
+	Default string `yaml:"default" json:"default"`
+	// Detect sets Prediction.Unknown (true).
+	Detect bool `yaml:"detect" json:"detect"`
+	// RoundTrip drops the NoCertificate element from the trained
+	// fingerprints, as the enhanced scripts' JSON save and load do (true).
+	// With false the in-memory fingerprints of the reference's fit are
+	// used, where the element is shared by every fingerprint holding a
+	// flow without certificate.
+	RoundTrip bool `yaml:"round_trip" json:"round_trip"`
+	// MergeBoundExact corrects the reference's float bound on merge
+	// candidates (false: reference behaviour).
+	MergeBoundExact bool `yaml:"merge_bound_exact" json:"merge_bound_exact"`
+}
+
+// DefaultParams returns the defaults documented on Params.
+func DefaultParams() Params {
+	return Params{Batch: 300, Window: 10, TestWindow: 30, Correlation: 0.1, Similarity: 0.9,
+		Threshold: 0.1, Mode: "enhanced", Input: "reference", Default: "common", Detect: true, RoundTrip: true}
+}
+
+// Validate checks the parameters and names the bad key.
+func (p Params) Validate() error {
+	switch p.Mode {
+	case "enhanced", "fingerprint":
+	default:
+		return fmt.Errorf("flowprint: mode %q: want \"enhanced\" or \"fingerprint\"", p.Mode)
+	}
+	switch p.Input {
+	case "reference", "full":
+	default:
+		return fmt.Errorf("flowprint: input %q: want \"reference\" or \"full\"", p.Input)
+	}
+	switch p.Default {
+	case "common", "largest":
+	default:
+		return fmt.Errorf("flowprint: default %q: want \"common\" or \"largest\"", p.Default)
+	}
+	if p.TestWindow < 0 {
+		return fmt.Errorf("flowprint: test_window %v must be >= 0", p.TestWindow)
+	}
+	if err := p.trainParams().Validate(); err != nil {
+		return err
+	}
+	return p.testParams().Validate()
+}
+
+func (p Params) trainParams() fp.Params {
+	return fp.Params{Batch: p.Batch, Window: p.Window, Correlation: p.Correlation,
+		Similarity: p.Similarity, MergeBoundExact: p.MergeBoundExact}
+}
+
+func (p Params) testParams() fp.Params {
+	q := p.trainParams()
+	if p.TestWindow > 0 {
+		q.Window = p.TestWindow
+	}
+	return q
+}
+
+func (p Params) flowOptions(train bool) fp.FlowOptions {
+	o := fp.FlowOptions{Mode: fp.Reference, CertConflict: fp.CertKeepFirst}
+	if p.Input == "full" {
+		o.Mode = fp.Full
+	}
+	o.IgnoreCertificates = train && !p.TrainCertificates
+	return o
+}
+
+// Method is the FlowPrint harness method.
+type Method struct {
+	p       Params
+	workers int
+	model   *fp.Model
+}
+
+// New builds the method from its configuration.
+func New(cfg methods.Config) (methods.Method, error) {
+	p := DefaultParams()
+	if cfg.Decode != nil {
+		if err := cfg.Decode(&p); err != nil {
+			return nil, err
+		}
+	}
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	return &Method{p: p, workers: max(cfg.Workers, 1)}, nil
+}
+
+// Name returns "flowprint".
+func (m *Method) Name() string { return "flowprint" }
+
+// DetectsUnknown reports whether predictions carry open-world flags.
+func (m *Method) DetectsUnknown() bool { return m.p.Detect }
+
+// Fit fingerprints the flows of all training chunks together and labels
+// the fingerprints.
+func (m *Method) Fit(ctx context.Context, train []methods.Sample) error {
+	var flows []fp.Flow
+	var labels []string
+	opts := m.p.flowOptions(true)
+	for i, s := range train {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		// Each chunk is its own flow key space, as each CSV file is in
+		// the enhanced scripts.
+		fl, err := fp.FlowsFromPackets(s.Packets, strconv.Itoa(i), opts)
+		if err != nil {
+			return fmt.Errorf("flowprint: training sample %d (%s): %w", i, s.Capture, err)
+		}
+		flows = append(flows, fl...)
+		for range fl {
+			labels = append(labels, s.Label)
+		}
+	}
+	if len(flows) == 0 {
+		return errors.New("flowprint: the training samples hold no TCP/UDP flows")
+	}
+	model := fp.NewModel(m.p.trainParams())
+	model.Threshold = m.p.Threshold
+	if err := model.Fit(flows, labels); err != nil {
+		return err
+	}
+	if m.p.RoundTrip {
+		rt := fp.NewModel(model.Params)
+		rt.Threshold = model.Threshold
+		for _, e := range model.Entries() {
+			rt.Add(e.Fingerprint.WithoutNoCertificate(), e.Labels...)
+		}
+		model = rt
+	}
+	m.model = model
+	return nil
+}
+
+// Predict labels each test chunk (see the package documentation).
+func (m *Method) Predict(ctx context.Context, test []methods.Sample) ([]methods.Prediction, error) {
+	if m.model == nil {
+		return nil, errors.New("flowprint: Predict called before Fit or Load")
+	}
+	out := make([]methods.Prediction, len(test))
+	errs := make([]error, len(test))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < min(m.workers, max(len(test), 1)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				out[i], errs[i] = m.predictOne(test[i])
+			}
+		}()
+	}
+	var cerr error
+	for i := range test {
+		if cerr = ctx.Err(); cerr != nil {
+			break
+		}
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if cerr != nil {
+		return nil, cerr
+	}
+	for i, err := range errs {
+		if err != nil {
+			return nil, fmt.Errorf("flowprint: test sample %d (%s): %w", i, test[i].Capture, err)
+		}
+	}
+	return out, nil
+}
+
+func (m *Method) predictOne(s methods.Sample) (methods.Prediction, error) {
+	flows, err := fp.FlowsFromPackets(s.Packets, "chunk", m.p.flowOptions(false))
+	if err != nil {
+		return methods.Prediction{}, err
+	}
+	if len(flows) == 0 {
+		return methods.Prediction{Unknown: m.p.Detect}, nil
+	}
+	res, err := fp.Generate(flows, m.p.testParams())
+	if err != nil {
+		return methods.Prediction{}, err
+	}
+	var fps []fp.Fingerprint
+	if m.p.Mode == "fingerprint" {
+		// One vote per distinct fingerprint (the empty one included when
+		// the chunk has no fingerprint at all).
+		seen := make(map[string]bool)
+		for _, f := range res.FlowFingerprints() {
+			if k := f.Key(); !seen[k] {
+				seen[k] = true
+				fps = append(fps, f)
+			}
+		}
+	} else {
+		fps = res.FlowFingerprints()
+	}
+	def := fp.DefaultCommon
+	if m.p.Default == "largest" {
+		def = fp.DefaultLargest
+	}
+	idx, scores, err := m.model.Match(fps, def)
+	if err != nil {
+		return methods.Prediction{}, err
+	}
+	entries := m.model.Entries()
+	counts := make(map[string]int)
+	var order []string
+	unseen := 0
+	for i, j := range idx {
+		l := entries[j].Label()
+		if counts[l] == 0 {
+			order = append(order, l)
+		}
+		counts[l]++
+		// A fingerprint that shares nothing with the training
+		// fingerprints has score 0 against the default.
+		if scores[i] < m.p.Threshold {
+			unseen++
+		}
+	}
+	best := order[0]
+	for _, l := range order {
+		if counts[l] > counts[best] {
+			best = l
+		}
+	}
+	return methods.Prediction{
+		Label:   best,
+		Score:   float64(counts[best]) / float64(len(idx)),
+		Unknown: m.p.Detect && 2*unseen > len(idx),
+	}, nil
+}
+
+// Save writes the trained fingerprints in the reference's JSON format.
+func (m *Method) Save(w io.Writer) error {
+	if m.model == nil {
+		return errors.New("flowprint: Save called before Fit")
+	}
+	return m.model.WriteJSON(w)
+}
+
+// Load restores fingerprints written by Save (or by the reference); the
+// method's own parameters stay in force.
+func (m *Method) Load(r io.Reader) error {
+	var buf bytes.Buffer
+	if _, err := buf.ReadFrom(r); err != nil {
+		return fmt.Errorf("flowprint: %w", err)
+	}
+	_, fps, err := fp.ReadJSON(&buf, "flowprint model")
+	if err != nil {
+		return fmt.Errorf("flowprint: %w", err)
+	}
+	model := fp.NewModel(m.p.trainParams())
+	model.Threshold = m.p.Threshold
+	for _, lf := range fps {
+		model.Add(lf.Fingerprint, lf.Label)
+	}
+	m.model = model
+	return nil
+}
+
+var (
+	_ methods.Detector = (*Method)(nil)
+	_ methods.Saver    = (*Method)(nil)
+	_ methods.Loader   = (*Method)(nil)
+)
