@@ -144,22 +144,41 @@ func VoteModels(votes []Vote) Vote {
 	return majority(labels)
 }
 
+// Proba returns the rows × len(Labels) class probabilities of the flows
+// in X (rows × NumFeatures).
+func (c *Classifier) Proba(X []float64, workers int) ([]float64, error) {
+	rows := len(X) / NumFeatures
+	if len(X) != rows*NumFeatures {
+		return nil, fmt.Errorf("appscanner: predict: %d feature values is not a whole number of flows", len(X))
+	}
+	p, err := c.Forest.PredictProba(X, rows, workers)
+	if err != nil {
+		return nil, fmt.Errorf("appscanner: predict: %w", err)
+	}
+	return p, nil
+}
+
 // SoftVoteFlows is an alternative chunk vote: the class with the largest
 // summed probability over the chunk's flows that are not Unknown, with the
 // forest's class order breaking ties. Ballots is the number of flows
 // counted and Votes the number of them whose own prediction is the
 // winner.
 func (c *Classifier) SoftVoteFlows(X []float64, threshold float64, workers int) (Vote, error) {
-	rows := len(X) / NumFeatures
-	p, err := c.Forest.PredictProba(X, rows, workers)
+	p, err := c.Proba(X, workers)
 	if err != nil {
-		return Vote{}, fmt.Errorf("appscanner: predict: %w", err)
+		return Vote{}, err
 	}
-	k := c.Forest.Classes
+	return c.SoftVote(p, threshold), nil
+}
+
+// SoftVote is SoftVoteFlows on probabilities already computed by Proba.
+func (c *Classifier) SoftVote(proba []float64, threshold float64) Vote {
+	k := len(c.Labels)
+	rows := len(proba) / k
 	sum := make([]float64, k)
 	var own []int
 	for i := 0; i < rows; i++ {
-		pi := p[i*k : (i+1)*k]
+		pi := proba[i*k : (i+1)*k]
 		cls, conf := forest.Argmax(pi)
 		if conf < threshold {
 			continue
@@ -170,7 +189,7 @@ func (c *Classifier) SoftVoteFlows(X []float64, threshold float64, workers int) 
 		}
 	}
 	if len(own) == 0 {
-		return Vote{Unknown: true}, nil
+		return Vote{Unknown: true}
 	}
 	best, _ := forest.Argmax(sum)
 	n := 0
@@ -179,5 +198,5 @@ func (c *Classifier) SoftVoteFlows(X []float64, threshold float64, workers int) 
 			n++
 		}
 	}
-	return Vote{Label: c.Labels[best], Votes: n, Ballots: len(own)}, nil
+	return Vote{Label: c.Labels[best], Votes: n, Ballots: len(own)}
 }

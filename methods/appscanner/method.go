@@ -8,6 +8,8 @@ import (
 	"io"
 	"math/rand/v2"
 
+	"golang.org/x/sync/errgroup"
+
 	"appbench/appscanner"
 	"appbench/datasets"
 	"appbench/forest"
@@ -110,6 +112,31 @@ func (m *Method) flows(pkts []datasets.Packet) ([]appscanner.Flow, error) {
 	return appscanner.CSVFlows(pkts, opt)
 }
 
+// features extracts the flows of every sample in parallel and returns
+// each sample's feature matrix.
+func (m *Method) features(ctx context.Context, samples []methods.Sample, what string) ([][]float64, error) {
+	X := make([][]float64, len(samples))
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(m.workers)
+	for i := range samples {
+		g.Go(func() error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			fl, err := m.flows(samples[i].Packets)
+			if err != nil {
+				return fmt.Errorf("appscanner: %s sample %d (%s): %w", what, i, samples[i].Capture, err)
+			}
+			X[i] = appscanner.Features(fl)
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	return X, nil
+}
+
 // Fit extracts flows from the training chunks and fits the forests.
 func (m *Method) Fit(ctx context.Context, train []methods.Sample) error {
 	if len(train) == 0 {
@@ -125,23 +152,20 @@ func (m *Method) Fit(ctx context.Context, train []methods.Sample) error {
 		slice[i] = seen[s.Label] % m.p.Models
 		seen[s.Label]++
 	}
+	feats, err := m.features(ctx, train, "training")
+	if err != nil {
+		return err
+	}
 	X := make([][]float64, m.p.Models)
 	y := make([][]string, m.p.Models)
 	for i, s := range train {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		fl, err := m.flows(s.Packets)
-		if err != nil {
-			return fmt.Errorf("appscanner: training sample %d (%s): %w", i, s.Capture, err)
-		}
 		k := slice[i]
-		X[k] = append(X[k], appscanner.Features(fl)...)
-		for range fl {
+		X[k] = append(X[k], feats[i]...)
+		for range len(feats[i]) / appscanner.NumFeatures {
 			y[k] = append(y[k], s.Label)
 		}
 	}
-	m.models = m.models[:0]
+	models := make([]*appscanner.Classifier, 0, m.p.Models)
 	for k := range X {
 		if len(y[k]) == 0 {
 			return fmt.Errorf("appscanner: training slice %d of %d has no flow (too few training chunks for models = %d?)", k+1, m.p.Models, m.p.Models)
@@ -153,8 +177,9 @@ func (m *Method) Fit(ctx context.Context, train []methods.Sample) error {
 			return err
 		}
 		fmt.Fprintf(m.log, "appscanner: model %d/%d: %d flows, %d apps\n", k+1, m.p.Models, len(y[k]), len(c.Labels))
-		m.models = append(m.models, c)
+		models = append(models, c)
 	}
+	m.models = models
 	return nil
 }
 
@@ -163,36 +188,51 @@ func (m *Method) Predict(ctx context.Context, test []methods.Sample) ([]methods.
 	if len(m.models) == 0 {
 		return nil, fmt.Errorf("appscanner: Predict before Fit")
 	}
-	out := make([]methods.Prediction, len(test))
-	votes := make([]appscanner.Vote, len(m.models))
-	for i, s := range test {
+	feats, err := m.features(ctx, test, "test")
+	if err != nil {
+		return nil, err
+	}
+	// One forest pass over the flows of all chunks.
+	start := make([]int, len(test)+1)
+	for i, x := range feats {
+		start[i+1] = start[i] + len(x)/appscanner.NumFeatures
+	}
+	all := make([]float64, 0, start[len(test)]*appscanner.NumFeatures)
+	for _, x := range feats {
+		all = append(all, x...)
+	}
+	votes := make([][]appscanner.Vote, len(test))
+	for i := range votes {
+		votes[i] = make([]appscanner.Vote, len(m.models))
+	}
+	for k, c := range m.models {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		fl, err := m.flows(s.Packets)
-		if err != nil {
-			return nil, fmt.Errorf("appscanner: test sample %d (%s): %w", i, s.Capture, err)
-		}
-		X := appscanner.Features(fl)
-		for k, c := range m.models {
-			if len(fl) == 0 {
-				votes[k] = appscanner.Vote{Unknown: true}
-				continue
-			}
-			if m.p.Voting == "soft" {
-				votes[k], err = c.SoftVoteFlows(X, m.p.Threshold, m.workers)
-			} else {
-				var preds []appscanner.FlowPrediction
-				preds, err = c.PredictFlows(X, m.p.Threshold, m.workers)
-				votes[k] = appscanner.VoteFlows(preds)
-			}
+		if m.p.Voting == "soft" {
+			p, err := c.Proba(all, m.workers)
 			if err != nil {
-				return nil, fmt.Errorf("appscanner: test sample %d (%s): %w", i, s.Capture, err)
+				return nil, err
 			}
+			nc := len(c.Labels)
+			for i := range test {
+				votes[i][k] = c.SoftVote(p[start[i]*nc:start[i+1]*nc], m.p.Threshold)
+			}
+			continue
 		}
-		v := votes[0]
-		if len(votes) > 1 {
-			v = appscanner.VoteModels(votes)
+		preds, err := c.PredictFlows(all, m.p.Threshold, m.workers)
+		if err != nil {
+			return nil, err
+		}
+		for i := range test {
+			votes[i][k] = appscanner.VoteFlows(preds[start[i]:start[i+1]])
+		}
+	}
+	out := make([]methods.Prediction, len(test))
+	for i, vs := range votes {
+		v := vs[0]
+		if len(vs) > 1 {
+			v = appscanner.VoteModels(vs)
 		}
 		out[i] = methods.Prediction{Label: v.Label, Score: v.Share(), Unknown: v.Unknown}
 	}
