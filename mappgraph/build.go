@@ -93,6 +93,7 @@ type Builder struct {
 	counts []int64
 	vals   []float64
 	scr    []float64
+	keybuf []uint16
 	flows  []flow
 	fidx   map[flowKey]int32
 }
@@ -421,6 +422,7 @@ func (b *Builder) packetFeatures(g *group) {
 	if cap(b.vals) < 2*n {
 		b.vals = make([]float64, 2*n)
 		b.scr = make([]float64, 3*n)
+		b.keybuf = make([]uint16, 2*n)
 	}
 	all := b.vals[:n]
 	outs := b.vals[n : n+g.nOut]
@@ -438,9 +440,9 @@ func (b *Builder) packetFeatures(g *group) {
 			ni++
 		}
 	}
-	packetStats(all, b.scr, g.feat[offComplete:offComplete+NumPacketStats])
-	packetStats(outs, b.scr, g.feat[offOut:offOut+NumPacketStats])
-	packetStats(ins, b.scr, g.feat[offIn:offIn+NumPacketStats])
+	packetStats(all, b.scr, b.keybuf, g.feat[offComplete:offComplete+NumPacketStats])
+	packetStats(outs, b.scr, b.keybuf, g.feat[offOut:offOut+NumPacketStats])
+	packetStats(ins, b.scr, b.keybuf, g.feat[offIn:offIn+NumPacketStats])
 	for i := 0; i < 3*NumPacketStats; i++ {
 		if math.IsNaN(g.feat[i]) {
 			g.feat[i] = 0

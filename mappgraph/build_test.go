@@ -137,7 +137,8 @@ func TestBuildOutcomes(t *testing.T) {
 }
 
 // synthChunk makes a seeded 5-minute chunk: nDest destinations with
-// Zipf-like packet counts, nPkts packets in time order.
+// Zipf-like packet counts, each reached over four streams (conversations),
+// nPkts packets in time order with destinations interleaved at random.
 func synthChunk(seed uint64, nDest, nPkts int) []datasets.Packet {
 	r := rand.New(rand.NewPCG(seed, 7))
 	dev := netip.MustParseAddr(device)
@@ -153,14 +154,17 @@ func synthChunk(seed uint64, nDest, nPkts int) []datasets.Packet {
 	base := int64(1_600_000_000_000_000_000)
 	pkts := make([]datasets.Packet, nPkts)
 	for i := range pkts {
-		d := ds[int(float64(nDest)*math.Pow(r.Float64(), 3))]
+		di := int(float64(nDest) * math.Pow(r.Float64(), 3))
+		d := ds[di]
+		s := 4*di + r.IntN(4)
 		p := datasets.Packet{Time: base + int64(i)*int64(300*time.Second)/int64(nPkts) + int64(r.IntN(1000)),
-			Proto: datasets.TCP, Stream: int64(r.IntN(4 * nDest)), IPLen: 40 + r.IntN(1460)}
+			Proto: datasets.TCP, Stream: int64(s), IPLen: 40 + r.IntN(1460)}
 		p.FrameLen = p.IPLen
+		local := uint16(30000 + s)
 		if r.IntN(2) == 0 {
-			p.Src, p.Dst, p.SrcPort, p.DstPort = dev, d.addr, uint16(30000+r.IntN(30000)), d.port
+			p.Src, p.Dst, p.SrcPort, p.DstPort = dev, d.addr, local, d.port
 		} else {
-			p.Src, p.Dst, p.SrcPort, p.DstPort = d.addr, dev, d.port, uint16(30000+r.IntN(30000))
+			p.Src, p.Dst, p.SrcPort, p.DstPort = d.addr, dev, d.port, local
 		}
 		pkts[i] = p
 	}

@@ -3,7 +3,6 @@ package mappgraph
 import (
 	"math"
 	"slices"
-	"unsafe"
 )
 
 // The estimators below follow the reference stack (pandas groupby
@@ -192,8 +191,8 @@ func percentileSorted(sorted []float64, q float64) float64 {
 // var, skew, kurt, pkt_num, 10..90th percentiles) of x into out. NaN
 // results (std and var of one value, skew of fewer than 3, kurt of fewer
 // than 4) are left as NaN. x is sorted in place after the order-dependent
-// sums; scratch must hold 3·len(x) values. x must not hold NaN.
-func packetStats(x, scratch []float64, out []float64) {
+// sums; scratch must hold 3·len(x) values and keys 2·len(x).
+func packetStats(x, scratch []float64, keys []uint16, out []float64) {
 	n := len(x)
 	out[2] = seriesMean(x)
 	out[3] = seriesMAD(x, scratch)
@@ -202,31 +201,48 @@ func packetStats(x, scratch []float64, out []float64) {
 	out[6] = seriesSkew(x, scratch)
 	out[7] = seriesKurt(x, scratch)
 	out[8] = float64(n)
-	sortNoNaN(x)
+	sortLengths(x, keys)
 	out[0], out[1] = x[n-1], x[0]
 	for k := 1; k <= 9; k++ {
 		out[8+k] = percentileSorted(x, float64(10*k))
 	}
 }
 
-// sortNoNaN sorts NaN-free float64 values: with no NaN, the order of the
-// IEEE bit patterns mapped to unsigned keys is the numeric order, and
-// integer comparisons are cheaper than the NaN-aware float ones.
-func sortNoNaN(x []float64) {
-	keys := unsafe.Slice((*uint64)(unsafe.Pointer(unsafe.SliceData(x))), len(x))
-	for i, k := range keys {
-		if k>>63 != 0 {
-			keys[i] = ^k
-		} else {
-			keys[i] = k | 1<<63
-		}
+// sortLengths sorts x, packet lengths, using buf (at least 2·len(x)
+// values): a two-pass radix sort when every value is an integer in
+// [0, 65535], the usual case, else a comparison sort.
+func sortLengths(x []float64, buf []uint16) {
+	n := len(x)
+	if n < 64 {
+		slices.Sort(x)
+		return
 	}
-	slices.Sort(keys)
-	for i, k := range keys {
-		if k>>63 != 0 {
-			keys[i] = k &^ (1 << 63)
-		} else {
-			keys[i] = ^k
+	keys, tmp := buf[:n], buf[n:2*n]
+	for i, v := range x {
+		if !(v >= 0 && v <= math.MaxUint16 && v == math.Trunc(v)) {
+			slices.Sort(x)
+			return
 		}
+		keys[i] = uint16(v)
+	}
+	var lo, hi [257]int
+	for _, k := range keys {
+		lo[k&0xff+1]++
+		hi[k>>8+1]++
+	}
+	for i := 1; i < 257; i++ {
+		lo[i] += lo[i-1]
+		hi[i] += hi[i-1]
+	}
+	for _, k := range keys {
+		tmp[lo[k&0xff]] = k
+		lo[k&0xff]++
+	}
+	for _, k := range tmp {
+		keys[hi[k>>8]] = k
+		hi[k>>8]++
+	}
+	for i, k := range keys {
+		x[i] = float64(k)
 	}
 }

@@ -58,7 +58,7 @@ func TestEstimators(t *testing.T) {
 		check("kurt", seriesKurt(x, scratch), c.kurt)
 
 		var out [NumPacketStats]float64
-		packetStats(x, scratch, out[:])
+		packetStats(x, scratch, make([]uint16, 2*len(x)), out[:])
 		want := [NumPacketStats]float64{slices.Max(c.x), slices.Min(c.x), c.mean, c.mad, c.sd, c.variance,
 			c.skew, c.kurt, float64(len(c.x))}
 		copy(want[9:], c.pct[:])
@@ -252,6 +252,28 @@ func TestNpArgsortTimes(t *testing.T) {
 		got := npArgsortTimes(v, nil)
 		if !slices.Equal(got, want) {
 			t.Fatalf("trial %d (n=%d): shortcut order differs from NumPy's", trial, n)
+		}
+	}
+}
+
+// TestSortLengths checks both sorting paths against slices.Sort.
+func TestSortLengths(t *testing.T) {
+	r := rand.New(rand.NewPCG(12, 13))
+	for _, n := range []int{0, 1, 5, 63, 64, 65, 1000, 30000} {
+		for _, big := range []bool{false, true} {
+			x := make([]float64, n)
+			for i := range x {
+				x[i] = float64(r.IntN(65536))
+				if big && i == n/2 {
+					x[i] = 70000.5 // not a 16-bit integer: fallback path
+				}
+			}
+			want := slices.Clone(x)
+			slices.Sort(want)
+			sortLengths(x, make([]uint16, 2*n))
+			if !slices.Equal(x, want) {
+				t.Fatalf("n=%d big=%v: not sorted", n, big)
+			}
 		}
 	}
 }
