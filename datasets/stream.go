@@ -68,6 +68,11 @@ type streamTable struct {
 	abandoned int64
 	free      [][]byte // buffers of finished TLS directions, for reuse
 	cert      []byte   // the current packet's certificate
+
+	// onTLS, when set (by tests), is told about every server name (typ 1)
+	// and certificate (typ 11) found, even those that do not make it onto
+	// a record because the packet already carries one.
+	onTLS func(typ byte, value []byte)
 }
 
 func (t *streamTable) init(tlsOn bool, bufSize int) {

@@ -254,13 +254,23 @@ func (t *streamTable) handshake(d *tlsDir, body []byte, p *Packet) {
 func (t *streamTable) message(msg []byte, p *Packet) {
 	switch msg[0] {
 	case 1: // ClientHello
-		if sni, ok := clientHelloSNI(msg[4:]); ok && p.SNI == "" {
-			p.SNI = string(sni)
+		if sni, ok := clientHelloSNI(msg[4:]); ok {
+			if t.onTLS != nil {
+				t.onTLS(1, sni)
+			}
+			if p.SNI == "" {
+				p.SNI = string(sni)
+			}
 		}
 	case 11: // Certificate (TLS 1.0 to 1.2)
-		if cert, ok := firstCertificate(msg[4:]); ok && p.Cert == nil {
-			t.cert = append(t.cert[:0], cert...)
-			p.Cert = t.cert
+		if cert, ok := firstCertificate(msg[4:]); ok {
+			if t.onTLS != nil {
+				t.onTLS(11, cert)
+			}
+			if p.Cert == nil {
+				t.cert = append(t.cert[:0], cert...)
+				p.Cert = t.cert
+			}
 		}
 	}
 }
