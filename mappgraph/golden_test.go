@@ -77,10 +77,10 @@ func buildGoldenApp(tb testing.TB, dir, app string) builtApp {
 	return out
 }
 
-// close reports whether got agrees with want to 1e-9 relative (with an
+// closeEnough reports whether got agrees with want to 1e-9 relative (with an
 // absolute floor of 1e-12 for values that cancel to about zero); NaN only
 // equals NaN.
-func close(got, want float64) bool {
+func closeEnough(got, want float64) bool {
 	if math.IsNaN(got) || math.IsNaN(want) {
 		return math.IsNaN(got) && math.IsNaN(want)
 	}
@@ -118,7 +118,7 @@ func compareGraphs(got, want []*Graph, exactInts bool) map[string][]string {
 					if a != b {
 						add("feature "+featureNames[f], "graph %d node %d: %v, want %v", w.ID, i, a, b)
 					}
-				} else if !close(a, b) {
+				} else if !closeEnough(a, b) {
 					add("feature "+featureNames[f], "graph %d node %d: %v, want %v", w.ID, i, a, b)
 				}
 			}
@@ -300,7 +300,7 @@ func TestGoldenStandardized(t *testing.T) {
 		if st.Mean[f] == want[0] && st.Std[f] == want[1] {
 			exact++
 		}
-		if !close(st.Mean[f], want[0]) || !close(st.Std[f], want[1]) {
+		if !closeEnough(st.Mean[f], want[0]) || !closeEnough(st.Std[f], want[1]) {
 			t.Errorf("feature %s: mean, std = %v, %v; want %v, %v", name, st.Mean[f], st.Std[f], want[0], want[1])
 		}
 	}
