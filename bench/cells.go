@@ -180,7 +180,12 @@ func (x *Experiment) expand() error {
 					if err := setPath(root, p, cloneNode(val), val.Line); err != nil {
 						return posErr(x.File, val, fmt.Sprintf("sweep[%d]", ai), "%w", err)
 					}
-					coords = append(coords, Coord{Param: p, Value: generic(val)})
+					if len(a.Labels) == 0 {
+						coords = append(coords, Coord{Param: p, Value: generic(val)})
+					}
+				}
+				if len(a.Labels) > 0 {
+					coords = append(coords, Coord{Param: strings.Join(a.Paths(), "+"), Value: a.Labels[idx[k]]})
 				}
 			}
 			var c Config

@@ -159,6 +159,11 @@ type Axis struct {
 	Params []string `yaml:"params"`
 	// Values are the values taken along the axis.
 	Values []yaml.Node `yaml:"values"`
+	// Labels, when given, name the values in results and tables (one per
+	// value), e.g. "similar" and "different" for two app lists. The cell's
+	// coordinate is then one entry whose parameter is the paths joined
+	// with "+".
+	Labels []string `yaml:"labels"`
 }
 
 // Paths returns Param or Params.
@@ -243,6 +248,9 @@ func (x *Experiment) validateAxes() error {
 			if !strings.HasPrefix(p, "dataset.") && !strings.HasPrefix(p, "task.") && !strings.HasPrefix(p, "methods.") {
 				return posErr(x.File, an, key, "parameter %q: only dataset.*, task.* and methods.* can be swept", p)
 			}
+		}
+		if len(a.Labels) > 0 && len(a.Labels) != len(a.Values) {
+			return posErr(x.File, an, key+".labels", "%d labels for %d values", len(a.Labels), len(a.Values))
 		}
 		if len(a.Params) > 0 {
 			for j := range a.Values {

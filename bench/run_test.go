@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"appbench/internal/shared"
 	"appbench/mappgraph"
 	"appbench/methods"
 	_ "appbench/methods/baseline"
@@ -198,10 +199,15 @@ methods: [{name: majority}]
 sweep:
   - params: [dataset.nodes, dataset.test_fraction]
     values: [[20, 0.2], [20, 0.3]]
+    labels: [small, large]
 `, graphFixture(t))
 	x := loadFixture(t, text)
 	if len(x.Cells) != 2 || x.Cells[1].Config.Dataset.TestFraction != 0.3 || x.Cells[1].Config.Dataset.Nodes != 20 {
 		t.Fatalf("cells %+v", x.Cells)
+	}
+	want := []Coord{{Param: "dataset.nodes+dataset.test_fraction", Value: "large"}}
+	if !reflect.DeepEqual(x.Cells[1].Point, want) {
+		t.Errorf("labelled point %+v, want %+v", x.Cells[1].Point, want)
 	}
 }
 
@@ -394,5 +400,31 @@ func TestParseShard(t *testing.T) {
 	}
 	if s, err := ParseShard("2/5"); err != nil || s != (Shard{2, 5}) {
 		t.Errorf("ParseShard(2/5) = %v, %v", s, err)
+	}
+}
+
+// TestSharedProcessedGraphs runs the baselines on the real MAppGraph
+// processed graphs of the shared data (22 apps, 2-minute chunks).
+func TestSharedProcessedGraphs(t *testing.T) {
+	root := shared.Path(t, "data/mappgraph/2_0")
+	x := loadFixture(t, fmt.Sprintf(`name: shared-graphs
+dataset: {kind: graphs, path: %s}
+methods:
+  - name: majority
+  - name: destination-set
+    params: {k: 1}
+`, root))
+	sum, err := Run(context.Background(), x, Options{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range sum.Results {
+		if r.Apps != 22 || r.Train == 0 || r.Test == 0 {
+			t.Errorf("%s: %d apps, %d train, %d test graphs", r.ID, r.Apps, r.Train, r.Test)
+		}
+		t.Logf("%s: accuracy %.4f macro F1 %.4f (%d train, %d test graphs)", r.Method, r.Metrics.Accuracy, r.Metrics.MacroF1, r.Train, r.Test)
+		if r.Method == "destination-set" && r.Metrics.Accuracy < 0.5 {
+			t.Errorf("destination-set accuracy %.3f on real graphs, want well above chance", r.Metrics.Accuracy)
+		}
 	}
 }

@@ -276,8 +276,15 @@ func nonEmpty(s []string) []string {
 }
 
 // shortParam drops the "dataset." or "methods.<m>." prefix of a swept
-// parameter path for column titles.
+// parameter path (each of several joined with "+") for column titles.
 func shortParam(p string) string {
+	if strings.Contains(p, "+") {
+		parts := strings.Split(p, "+")
+		for i, x := range parts {
+			parts[i] = shortParam(x)
+		}
+		return strings.Join(parts, "+")
+	}
 	switch {
 	case strings.HasPrefix(p, "dataset."):
 		return strings.TrimPrefix(p, "dataset.")

@@ -1,0 +1,178 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"appbench/bench"
+	"appbench/configs"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/e2e")
+
+// e2eConfig is a small synthetic experiment: baselines and AppScanner on 4
+// apps, swept over the k of destination-set, two repetitions.
+const e2eConfig = `name: e2e
+dataset:
+  kind: synth
+  synth: {apps: 4, captures_per_app: 3, duration: 4m, seed: 7}
+  window: 1m
+methods:
+  - name: majority
+  - name: destination-set
+  - name: appscanner
+    params: {trees: 10}
+sweep:
+  - param: methods.destination-set.k
+    values: [1, 3]
+repeats: 2
+workers: 2
+`
+
+func execute(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	var out bytes.Buffer
+	rootCmd.SetOut(&out)
+	rootCmd.SetErr(&bytes.Buffer{})
+	rootCmd.SetArgs(args)
+	err := rootCmd.ExecuteContext(context.Background())
+	return out.String(), err
+}
+
+// TestEndToEnd runs a synthetic experiment from the command line, then
+// reports its result folder in every format and compares the tables of the
+// deterministic metrics with golden files (go test -update rewrites them).
+func TestEndToEnd(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "e2e.yaml")
+	if err := os.WriteFile(cfg, []byte(e2eConfig), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res := filepath.Join(dir, "results")
+	out, err := execute(t, "run", cfg, "--out", res, "--no-progress", "--format", "text")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []string{"majority", "destination-set", "appscanner", "Accuracy"} {
+		if !strings.Contains(out, m) {
+			t.Errorf("run output lacks %q:\n%s", m, out)
+		}
+	}
+	files, _ := filepath.Glob(filepath.Join(res, "*"+bench.ResultSuffix))
+	if len(files) != 8 {
+		t.Fatalf("%d result files, want 8 (majority 2, destination-set 2x2, appscanner 2)", len(files))
+	}
+	plots := filepath.Join(dir, "plots")
+	for _, f := range []string{"text", "markdown", "latex", "csv", "json"} {
+		args := []string{"report", res, "--format", f, "--metrics", "accuracy,macro_f1,weighted_f1,train,test"}
+		if f == "text" {
+			args = append(args, "--plots", plots)
+		}
+		got, err := execute(t, args...)
+		if err != nil {
+			t.Fatalf("report --format %s: %v", f, err)
+		}
+		golden := filepath.Join("..", "..", "testdata", "e2e", "table."+f+".golden")
+		if *update {
+			if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		want, err := os.ReadFile(golden)
+		if err != nil {
+			t.Fatalf("%v (go test -update creates it)", err)
+		}
+		if got != string(want) {
+			t.Errorf("report --format %s differs from %s (go test -update rewrites it):\n%s", f, golden, got)
+		}
+	}
+	for _, p := range []string{"sweep_methods.destination-set.k_accuracy.png", "sweep_methods.destination-set.k_macro_f1.svg",
+		"confusion_majority.png", "confusion_destination-set_3.svg"} {
+		if st, err := os.Stat(filepath.Join(plots, p)); err != nil || st.Size() == 0 {
+			t.Errorf("plot %s: %v", p, err)
+		}
+	}
+	// A second run finds every cell done and runs nothing.
+	var errBuf bytes.Buffer
+	rootCmd.SetErr(&errBuf)
+	rootCmd.SetOut(&bytes.Buffer{})
+	rootCmd.SetArgs([]string{"run", cfg, "--out", res, "--no-progress"})
+	if err := rootCmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(errBuf.String(), "8 already done, 0 run") {
+		t.Errorf("second run: %s", errBuf.String())
+	}
+	// --dry-run lists the cells as done.
+	dry, err := execute(t, "run", cfg, "--out", res, "--dry-run")
+	if err != nil || strings.Count(dry, "\ndone ") != 8 {
+		t.Errorf("dry run (%v):\n%s", err, dry)
+	}
+}
+
+func TestRunBadConfig(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "bad.yaml")
+	text := "dataset: {kind: synth}\nmethods:\n  - name: majority\n  - name: destination-set\n    params: {k: 2, kay: 3}\n"
+	if err := os.WriteFile(cfg, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := execute(t, "run", cfg, "--out", filepath.Join(dir, "r"), "--no-progress")
+	if err == nil || !strings.Contains(err.Error(), "bad.yaml:5:") || !strings.Contains(err.Error(), "kay") {
+		t.Fatalf("error %v, want one naming bad.yaml:5 and kay", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "r")); err == nil {
+		t.Error("a bad config created the results folder")
+	}
+}
+
+// TestEmbeddedConfigs loads every shipped experiment file. Those that need
+// a dataset are loaded with their variable pointing at an empty folder and
+// must fail on the dataset path only.
+func TestEmbeddedConfigs(t *testing.T) {
+	ents, err := configs.Files.ReadDir(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range ents {
+		b, _ := configs.Files.ReadFile(e.Name())
+		_, err := bench.Load(e.Name(), t.TempDir(), b)
+		if e.Name() == configs.DefaultName {
+			if err != nil {
+				t.Errorf("%s: %v", e.Name(), err)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), `"dataset.path"`) {
+			t.Errorf("%s without data: %v, want a dataset.path error", e.Name(), err)
+		}
+	}
+}
+
+// TestDefaultExperiment runs the built-in default experiment and checks it
+// stays under two minutes. It takes about a minute, so it runs only with
+// APPBENCH_LONG=1.
+func TestDefaultExperiment(t *testing.T) {
+	if os.Getenv("APPBENCH_LONG") == "" {
+		t.Skip("set APPBENCH_LONG=1 to run the default experiment")
+	}
+	start := time.Now()
+	var out bytes.Buffer
+	if err := runExperiment(context.Background(), &out, os.Stderr, nil, &runFlags{out: t.TempDir(), noProgress: true, format: "text"}); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("default experiment in %v:\n%s", time.Since(start), out.String())
+	if d := time.Since(start); d > 2*time.Minute {
+		t.Errorf("default experiment took %v, want under 2 minutes", d)
+	}
+}
