@@ -11,8 +11,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -120,6 +122,12 @@ func loadCorpusDir(root string) (*Corpus, error) {
 			}
 			if d.IsDir() {
 				return nil
+			}
+			if d.Type()&fs.ModeSymlink != 0 {
+				if st, err := os.Stat(fp); err == nil && st.IsDir() {
+					c.Notes = append(c.Notes, fmt.Sprintf("skipped %s: symbolic link to a folder, not followed", fp))
+					return nil
+				}
 			}
 			format, err := SniffFile(fp)
 			if err != nil {
@@ -304,16 +312,82 @@ func (c *Corpus) EachCapture(ctx context.Context, fn func(ref CaptureRef, pkts [
 	return nil
 }
 
-// Chunks reads every capture once and cuts it with ChunkPackets; a chunk's
-// App is the capture's label and its Capture the capture's path. Chunks are
-// in corpus order, then by index, empty windows included. The chunks of a
-// capture share one array of its packets.
+// EachCaptureParallel is EachCapture with up to workers captures read at
+// the same time (workers < 1 means runtime.GOMAXPROCS(0)). fn is still
+// called from the calling goroutine, one capture at a time, in corpus
+// order, so the result of a run does not depend on the number of workers.
+// At most workers captures are held in memory besides the one fn is given.
+func (c *Corpus) EachCaptureParallel(ctx context.Context, workers int, fn func(ref CaptureRef, pkts []Packet) error) error {
+	if workers < 1 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	if workers == 1 || len(c.Captures) <= 1 {
+		return c.EachCapture(ctx, fn)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer func() {
+		cancel()
+		wg.Wait()
+	}()
+	type result struct {
+		pkts []Packet
+		err  error
+	}
+	slots := make([]chan result, len(c.Captures))
+	for i := range slots {
+		slots[i] = make(chan result, 1)
+	}
+	tokens := make(chan struct{}, workers)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for i, ref := range c.Captures {
+			select {
+			case tokens <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				pkts, err := ReadFile(ref.Path)
+				slots[i] <- result{pkts, err}
+			}()
+		}
+	}()
+	for i, ref := range c.Captures {
+		var r result
+		select {
+		case r = <-slots[i]:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		<-tokens
+		if r.err != nil {
+			return r.err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := fn(ref, r.pkts); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Chunks reads every capture once (several at a time, see
+// EachCaptureParallel) and cuts it with ChunkPackets; a chunk's App is the
+// capture's label and its Capture the capture's path. Chunks are in corpus
+// order, then by index, empty windows included. The chunks of a capture
+// share one array of its packets.
 func (c *Corpus) Chunks(ctx context.Context, window, overlap time.Duration) ([]Chunk, error) {
 	if err := CheckWindow(window, overlap); err != nil {
 		return nil, err
 	}
 	var chunks []Chunk
-	err := c.EachCapture(ctx, func(ref CaptureRef, pkts []Packet) error {
+	err := c.EachCaptureParallel(ctx, 0, func(ref CaptureRef, pkts []Packet) error {
 		chunks = append(chunks, ChunkPackets(ref.Label, ref.Path, pkts, window, overlap)...)
 		return nil
 	})

@@ -187,3 +187,73 @@ func TestLoadCorpusShared(t *testing.T) {
 	}
 	t.Logf("%d captures, %d notes", len(c.Captures), len(c.Notes))
 }
+
+func TestEachCaptureParallel(t *testing.T) {
+	root := t.TempDir()
+	for i := range 9 {
+		app := string(rune('a' + i%3))
+		offs := make([]int64, i+1)
+		for k := range offs {
+			offs[k] = int64(k)
+		}
+		writeFile(t, filepath.Join(root, app, strings.Repeat("x", i+1)+".csv"), csvAt(t, int64(i), offs...))
+	}
+	c, err := LoadCorpus(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type seen struct {
+		path string
+		n    int
+		t0   int64
+	}
+	run := func(workers int) []seen {
+		var got []seen
+		err := c.EachCaptureParallel(context.Background(), workers, func(ref CaptureRef, pkts []Packet) error {
+			got = append(got, seen{ref.Path, len(pkts), pkts[0].Time})
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	want := run(1)
+	if len(want) != 9 {
+		t.Fatalf("%d captures", len(want))
+	}
+	for i, s := range want {
+		if s.path != c.Captures[i].Path {
+			t.Fatalf("capture %d is %s, want corpus order %s", i, s.path, c.Captures[i].Path)
+		}
+		if base := filepath.Base(s.path); s.n != len(base)-len(".csv") || s.t0 != int64(s.n-1)*1e9 {
+			t.Fatalf("%s: %d packets from %d", s.path, s.n, s.t0)
+		}
+	}
+	for _, w := range []int{0, 2, 3, 16} {
+		if got := run(w); !reflect.DeepEqual(got, want) {
+			t.Errorf("%d workers: %v, want %v", w, got, want)
+		}
+	}
+	// fn's error stops the run.
+	stop := errors.New("stop")
+	calls := 0
+	err = c.EachCaptureParallel(context.Background(), 3, func(CaptureRef, []Packet) error {
+		calls++
+		if calls == 4 {
+			return stop
+		}
+		return nil
+	})
+	if !errors.Is(err, stop) || calls != 4 {
+		t.Errorf("error %v after %d calls", err, calls)
+	}
+	// A damaged capture (b/xx.csv, the fourth in corpus order after a/x,
+	// a/xxxx, a/xxxxxxx): its error, after the three captures before it.
+	writeFile(t, filepath.Join(root, "b", "xx.csv"), []byte("protocol,stream_id,time,length,source_address,destination_address,source_port,destination_port\ntcp,0,zz,1,1.2.3.4,1.2.3.5,1,2\n"))
+	calls = 0
+	err = c.EachCaptureParallel(context.Background(), 4, func(CaptureRef, []Packet) error { calls++; return nil })
+	if err == nil || !strings.Contains(err.Error(), `xx.csv:2: column "time"`) || calls != 3 {
+		t.Errorf("damaged capture: %v after %d calls", err, calls)
+	}
+}
