@@ -33,11 +33,13 @@ var (
 	// ErrEmpty: the chunk has no packet at all.
 	ErrEmpty = errors.New("empty chunk")
 	// ErrSkipped: a step of the construction fails in the reference (no
-	// destination left after filtering and joining, or a node address that
-	// is not a dotted IPv4 quad), so the chunk is skipped.
+	// packet left after the port filter and the service-side rule, or a
+	// node address that is not a dotted IPv4 quad), so the chunk is
+	// skipped.
 	ErrSkipped = errors.New("chunk skipped")
 	// ErrDegenerate: the graph has at most one edge row (at most two
-	// nodes) and is dropped by the keep rule.
+	// nodes, including none when the inner joins leave no destination)
+	// and is dropped by the keep rule.
 	ErrDegenerate = errors.New("graph with at most one edge dropped")
 )
 
@@ -335,7 +337,9 @@ func (b *Builder) Build(pkts []datasets.Packet, opts BuildOptions) (*Graph, erro
 		nodes = append(nodes, g)
 	}
 	if len(nodes) == 0 {
-		return nil, fmt.Errorf("mappgraph: %w: no destination with packets in both directions", ErrSkipped)
+		// The reference's joins give empty frames without failing; the
+		// graph has no edge row and the keep rule drops it.
+		return nil, fmt.Errorf("mappgraph: %w: no destination with packets in both directions and a flow", ErrDegenerate)
 	}
 	// 5.9 node order: NumPy's descending quicksort on complete_pkt_num.
 	b.counts = b.counts[:0]

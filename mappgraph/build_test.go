@@ -102,6 +102,10 @@ func TestBuildOutcomes(t *testing.T) {
 	if _, err := Build(dns, DefaultBuildOptions); !errors.Is(err, ErrSkipped) {
 		t.Errorf("DNS only: %v", err)
 	}
+	inOnly := []datasets.Packet{pkt(0, "1.1.1.1", 443, false, 70, 0), pkt(1, "2.2.2.2", 443, false, 70, 1)}
+	if _, err := Build(inOnly, DefaultBuildOptions); !errors.Is(err, ErrDegenerate) {
+		t.Errorf("incoming packets only (empty joins): %v", err)
+	}
 	two := []datasets.Packet{
 		pkt(0, "1.1.1.1", 443, true, 70, 0), pkt(1, "1.1.1.1", 443, false, 70, 0),
 		pkt(0, "2.2.2.2", 443, true, 70, 1), pkt(1, "2.2.2.2", 443, false, 70, 1),

@@ -30,9 +30,13 @@
 //     Packet.Seconds, which rounds twice);
 //   - a packet with a negative Stream (unknown) belongs to no flow, as an
 //     empty stream_id in the reference;
-//   - a chunk with no destination left after filtering and joining is
-//     ErrSkipped (the reference fails on the empty frames), a node that is
-//     not a dotted IPv4 address is ErrSkipped (the octet parsing fails);
+//   - a chunk with no packet left after the port filter and the
+//     service-side rule is ErrSkipped (the reference fails on the empty
+//     frames, spec §5.11), a node that is not a dotted IPv4 address is
+//     ErrSkipped (the octet parsing fails); a chunk whose destinations all
+//     lack outgoing packets, incoming packets or flows gives empty joins,
+//     not a failure, and is ErrDegenerate like any graph with at most one
+//     edge row;
 //   - all-equal weights give NaN weights (0/0), kept as in the reference.
 //
 // # Processed format
