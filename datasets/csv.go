@@ -13,52 +13,6 @@ import (
 	"strings"
 )
 
-// The packet CSV format is MAppGraph's raw packet file (mappgraph.md §2), one
-// row per packet in capture order:
-//
-//	,protocol,stream_id,time,length,source_address,destination_address,source_port,destination_port,certificate
-//	0,tcp,0,1516186786.703072,66,192.168.235.1,192.168.235.136,53649,8089,
-//
-// Columns are found by their header name, in any order; the first column is
-// an unnamed row index (0, 1, 2, ...) that readers ignore and may be absent.
-// Columns with other names are ignored by the reader.
-//
-// Value conventions of this package (the reference leaves them open):
-//   - protocol: "tcp", "udp" or "unknown" (ParseProtocol).
-//   - stream_id: tshark's tcp.stream/udp.stream; an empty field means
-//     unknown (Packet.Stream = -1).
-//   - time: seconds since the epoch as a decimal number, read exactly into
-//     nanoseconds (no float64 round trip; digits beyond the ninth decimal are
-//     rounded half away from zero); written as the shortest decimal text of
-//     the nanosecond value with at least one decimal ("1516186786.703072",
-//     "1600896590.0"), so that every written file reads back to the same
-//     nanoseconds.
-//   - length: the IP total length (ip.len). The reader sets both
-//     Packet.IPLen and Packet.FrameLen to it (the format has no frame
-//     length) unless a "frame_len" column is present; the writer writes
-//     Packet.IPLen, or Packet.FrameLen when CSVWriter.FrameLength is set
-//     (the "real" chunks of the MAppGraph reference data were made so).
-//   - source_address, destination_address: IPv4 or IPv6 text. IPv6 is
-//     written as text too, but MAppGraph's own code cannot parse it (its IP
-//     octet features split dotted quads and skip the chunk, mappgraph.md
-//     §5.11). An empty field is the zero netip.Addr.
-//   - source_port, destination_port: integers 0-65535.
-//   - certificate: the writer writes Packet.Cert as lowercase hex of the DER
-//     bytes (empty when nil). The reader decodes a field of an even number of
-//     hex digits (either case, optionally colon-separated as tshark prints
-//     them) into bytes; any other non-empty value is kept as opaque bytes
-//     (the field's text), since MAppGraph never interprets the column. The
-//     column itself is optional on input.
-//
-// Integer columns also accept an integral value with a zero fraction
-// ("443.0"), the form pandas writes for an integer column that holds a
-// missing value.
-//
-// Three optional columns that the MAppGraph files do not have carry the
-// rest of a Packet: "frame" (Packet.Frame; 0 when absent), "frame_len"
-// (Packet.FrameLen) and "sni" (Packet.SNI). CSVWriter writes them when its
-// Extended field is set.
-
 // CSV column names of the packet CSV format.
 const (
 	colProtocol = "protocol"
@@ -118,6 +72,53 @@ func (e *CSVError) Unwrap() []error { return []error{ErrMalformed, e.Err} }
 // CSVReader reads packet records from a packet CSV file, one row at a time.
 // It implements Source. The record returned by Packet, and its Cert bytes,
 // are overwritten by the next call to Scan.
+//
+// The packet CSV format is MAppGraph's raw packet file (mappgraph.md §2), one
+// row per packet in capture order:
+//
+//	,protocol,stream_id,time,length,source_address,destination_address,source_port,destination_port,certificate
+//	0,tcp,0,1516186786.703072,66,192.168.235.1,192.168.235.136,53649,8089,
+//
+// Columns are found by their header name, in any order; the first column is
+// an unnamed row index (0, 1, 2, ...) that readers ignore and may be absent.
+// Columns with other names are ignored by the reader.
+//
+// Value conventions of this package (the reference leaves them open):
+//   - protocol: "tcp", "udp" or "unknown" (ParseProtocol).
+//   - stream_id: tshark's tcp.stream/udp.stream; an empty field (or -1)
+//     means unknown (Packet.Stream = -1).
+//   - time: seconds since the epoch as a decimal number, read exactly into
+//     nanoseconds (no float64 round trip; digits beyond the ninth decimal are
+//     rounded half away from zero); written as the shortest decimal text of
+//     the nanosecond value with at least one decimal ("1516186786.703072",
+//     "1600896590.0"), so that every written file reads back to the same
+//     nanoseconds.
+//   - length: the IP total length (ip.len). The reader sets both
+//     Packet.IPLen and Packet.FrameLen to it (the format has no frame
+//     length) unless a "frame_len" column is present; the writer writes
+//     Packet.IPLen, or Packet.FrameLen when CSVWriter.FrameLength is set
+//     (the "real" chunks of the MAppGraph reference data were made so).
+//   - source_address, destination_address: IPv4 or IPv6 text. IPv6 is
+//     written as text too, but MAppGraph's own code cannot parse it (its IP
+//     octet features split dotted quads and skip the chunk, mappgraph.md
+//     §5.11). An empty field is the zero netip.Addr. A comma list of
+//     addresses (tunnelled packets in tshark output) is an error.
+//   - source_port, destination_port: integers 0-65535, required.
+//   - certificate: the writer writes Packet.Cert as lowercase hex of the DER
+//     bytes (empty when nil). The reader decodes a field of an even number of
+//     hex digits (either case, optionally colon-separated as tshark prints
+//     them) into bytes; any other non-empty value is kept as opaque bytes
+//     (the field's text), since MAppGraph never interprets the column. The
+//     column itself is optional on input.
+//
+// Integer columns also accept an integral value with a zero fraction
+// ("443.0"), the form pandas writes for an integer column that holds a
+// missing value.
+//
+// Three optional columns that the MAppGraph files do not have carry the
+// rest of a Packet: "frame" (Packet.Frame; 0 when absent), "frame_len"
+// (Packet.FrameLen) and "sni" (Packet.SNI). CSVWriter writes them when its
+// Extended field is set.
 type CSVReader struct {
 	name string
 	r    *csv.Reader
