@@ -52,8 +52,13 @@ type Node struct {
 // LeafClass[LeafStart[l]:LeafStart[l+1]] with the probabilities in the same
 // range of LeafProb (classes absent from the leaf are left out).
 type Tree struct {
-	Nodes     []Node
+	// Nodes are the tree's nodes in preorder; node 0 is the root.
+	Nodes []Node
+	// LeafStart has one offset per leaf into LeafClass and LeafProb, plus
+	// the end offset.
 	LeafStart []int32
+	// LeafClass and LeafProb are the classes present in each leaf and
+	// their shares of the leaf's (bootstrap-weighted) training rows.
 	LeafClass []int32
 	LeafProb  []float64
 }

@@ -20,15 +20,24 @@ func init() { methods.Register("appscanner", New) }
 
 // Params are the method's parameters; see the package comment.
 type Params struct {
-	Trees          int     `yaml:"trees" json:"trees"`
-	MaxFeatures    int     `yaml:"max_features" json:"max_features"`
-	MaxDepth       int     `yaml:"max_depth" json:"max_depth"`
-	MinSamplesLeaf int     `yaml:"min_samples_leaf" json:"min_samples_leaf"`
-	Threshold      float64 `yaml:"threshold" json:"threshold"`
-	BurstGap       float64 `yaml:"burst_gap" json:"burst_gap"`
-	Extraction     string  `yaml:"extraction" json:"extraction"`
-	Models         int     `yaml:"models" json:"models"`
-	Voting         string  `yaml:"voting" json:"voting"`
+	// Trees is the number of trees of each forest.
+	Trees int `yaml:"trees" json:"trees"`
+	// MaxFeatures is the number of features tried per split (0: sqrt).
+	MaxFeatures int `yaml:"max_features" json:"max_features"`
+	// MaxDepth limits tree depth (0: unlimited).
+	MaxDepth int `yaml:"max_depth" json:"max_depth"`
+	// MinSamplesLeaf is the smallest leaf, in distinct training flows.
+	MinSamplesLeaf int `yaml:"min_samples_leaf" json:"min_samples_leaf"`
+	// Threshold is the per-flow confidence threshold (0: none).
+	Threshold float64 `yaml:"threshold" json:"threshold"`
+	// BurstGap is the burst threshold in seconds.
+	BurstGap float64 `yaml:"burst_gap" json:"burst_gap"`
+	// Extraction is "auto", "csv" (R2) or "pcap" (R1).
+	Extraction string `yaml:"extraction" json:"extraction"`
+	// Models is the number of forests trained on disjoint slices.
+	Models int `yaml:"models" json:"models"`
+	// Voting is "majority" or "soft".
+	Voting string `yaml:"voting" json:"voting"`
 }
 
 // DefaultParams returns the defaults listed in the package comment.
