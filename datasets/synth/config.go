@@ -42,6 +42,11 @@ type Config struct {
 	// answer with their own traffic profile whatever the app, so a higher
 	// overlap makes apps harder to tell apart.
 	Overlap float64 `yaml:"overlap"`
+	// Hosting is the fraction, in [0, 1], of the apps' own services hosted
+	// behind shared front-end addresses (cloud load balancers, CDN edges):
+	// services of different apps then share IP addresses and ports but
+	// keep their own host names and certificates.
+	Hosting float64 `yaml:"hosting"`
 	// Noise is the rate of background flows not caused by the app (QUIC
 	// sessions to UDP 443, connectivity checks, system TLS services), in
 	// flows per minute. Noise > 0 also opens a long-lived push-service
@@ -53,9 +58,14 @@ type Config struct {
 	// the others negotiate TLS 1.2 and send their certificate chain in the
 	// clear.
 	TLS13Fraction float64 `yaml:"tls13_fraction"`
-	// IPv6Fraction is the fraction, in [0, 1], of services reached over
-	// IPv6.
+	// IPv6Fraction is the fraction, in [0, 1], of services that have IPv6
+	// addresses; clients on IPv6-capable networks reach them over IPv6.
 	IPv6Fraction float64 `yaml:"ipv6_fraction"`
+	// IPv6Captures is the fraction, in [0, 1], of captures made on an
+	// IPv6-capable network; the others use IPv4 only. (The MAppGraph
+	// reference drops every chunk holding an IPv6 packet, so IPv6 is kept
+	// to a minority of captures by default.)
+	IPv6Captures float64 `yaml:"ipv6_captures"`
 	// Activity scales how busy apps are: the number of usage sessions per
 	// capture is proportional to it. Use it (or Duration) to reach a
 	// packet budget.
@@ -82,9 +92,11 @@ func DefaultConfig() Config {
 		DestinationsPerApp: 6,
 		SharedDestinations: 12,
 		Overlap:            0.3,
+		Hosting:            0.5,
 		Noise:              2,
 		TLS13Fraction:      0.3,
-		IPv6Fraction:       0.1,
+		IPv6Fraction:       0.3,
+		IPv6Captures:       0.25,
 		Activity:           1,
 	}
 }
@@ -127,10 +139,16 @@ func (c *Config) Validate() error {
 	if err := frac("overlap", c.Overlap); err != nil {
 		return err
 	}
+	if err := frac("hosting", c.Hosting); err != nil {
+		return err
+	}
 	if err := frac("tls13_fraction", c.TLS13Fraction); err != nil {
 		return err
 	}
 	if err := frac("ipv6_fraction", c.IPv6Fraction); err != nil {
+		return err
+	}
+	if err := frac("ipv6_captures", c.IPv6Captures); err != nil {
 		return err
 	}
 	if c.Overlap > 0 && c.SharedDestinations == 0 {

@@ -101,7 +101,7 @@ type dnsEntry struct {
 type gen struct {
 	w          *world
 	app        *app
-	prof       sizes
+	ownP       []sizes // this capture's profile of each own service of the app
 	r          *rng
 	micro      bool
 	t0, tEnd   int64
@@ -110,6 +110,7 @@ type gen struct {
 	gateway    netip.Addr
 	resolver   netip.Addr
 	cmac, gmac net.HardwareAddr
+	v6         bool    // the network offers IPv6
 	bwDown     float64 // bytes per ns
 	bwUp       float64
 	h          []actor
@@ -136,13 +137,16 @@ func newGen(w *world, ai, k int) *gen {
 	g.t0 = start.UnixNano()
 	g.tEnd = g.t0 + int64(cfg.Duration)
 	g.now = g.t0
-	// Per-capture variation of the app's profile.
-	p := g.app.prof
-	p.reqMu += 0.12 * r.NormFloat64()
-	p.smallMu += 0.15 * r.NormFloat64()
-	p.bigMu += 0.2 * r.NormFloat64()
-	p.bigProb *= math.Exp(0.25 * r.NormFloat64())
-	g.prof = p
+	// Per-capture variation of the app's profiles.
+	dReq, dSmall, dBig := 0.12*r.NormFloat64(), 0.15*r.NormFloat64(), 0.2*r.NormFloat64()
+	fBig := math.Exp(0.25 * r.NormFloat64())
+	for _, p := range g.app.ownP {
+		p.reqMu += dReq
+		p.smallMu += dSmall
+		p.bigMu += dBig
+		p.bigProb *= fBig
+		g.ownP = append(g.ownP, p)
+	}
 	// Client network.
 	switch r.IntN(3) {
 	case 0:
@@ -165,6 +169,7 @@ func newGen(w *world, ai, k int) *gen {
 	}
 	b6[6], b6[7] = 0, byte(r.IntN(16))
 	g.client6 = netip.AddrFrom16(b6)
+	g.v6 = r.Float64() < cfg.IPv6Captures
 	g.cmac = randMAC(r)
 	g.gmac = randMAC(r)
 	g.bwDown = uni(r.Rand, 3, 60) * 1e6 / 8 / 1e9
@@ -557,7 +562,7 @@ func (g *gen) resolve(d *dest, t int64) (netip.Addr, int64) {
 	r := g.r
 	addrs := d.v4
 	qtype := uint16(1)
-	if len(d.v6) > 0 {
+	if len(d.v6) > 0 && g.v6 {
 		addrs, qtype = d.v6, 28
 	}
 	rot := r.IntN(len(addrs))
@@ -751,8 +756,8 @@ func (sd *sessionDriver) onTimer(g *gen, t int64) {
 			d := a.shared[pick(r.Rand, a.sharedW)]
 			g.request(d, at, d.prof)
 		} else {
-			d := a.own[pick(r.Rand, a.ownW)]
-			g.request(d, at, g.prof)
+			j := pick(r.Rand, a.ownW)
+			g.request(a.own[j], at, g.ownP[j])
 		}
 		at += int64(r.ExpFloat64() * a.spread * 1e9)
 	}

@@ -27,6 +27,7 @@ func smallConfig() Config {
 	cfg.Seed = 7
 	cfg.Noise = 6
 	cfg.IPv6Fraction = 0.3
+	cfg.IPv6Captures = 0.5
 	cfg.Activity = 2
 	return cfg
 }

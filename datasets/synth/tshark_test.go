@@ -222,4 +222,3 @@ func allDests(w *world) []*dest {
 	}
 	return out
 }
-

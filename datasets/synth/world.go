@@ -60,6 +60,7 @@ type app struct {
 	name         string
 	own          []*dest
 	ownW         []float64
+	ownP         []sizes // traffic profile of each own service
 	shared       []*dest
 	sharedW      []float64
 	prof         sizes
@@ -187,12 +188,12 @@ func publicV6(r *rand.Rand) netip.Addr {
 func randomSizes(r *rand.Rand) sizes {
 	return sizes{
 		reqMu:      math.Log(uni(r, 120, 1100)),
-		reqSigma:   uni(r, 0.15, 0.7),
+		reqSigma:   uni(r, 0.1, 0.4),
 		smallMu:    math.Log(uni(r, 150, 4000)),
-		smallSigma: uni(r, 0.2, 0.9),
+		smallSigma: uni(r, 0.15, 0.5),
 		bigMu:      math.Log(uni(r, 8e3, 80e3)),
 		bigSigma:   uni(r, 0.3, 0.9),
-		bigProb:    uni(r, 0.02, 0.2),
+		bigProb:    uni(r, 0.02, 0.12),
 		procMs:     uni(r, 5, 120),
 	}
 }
@@ -265,14 +266,37 @@ func newWorld(cfg Config) (*world, error) {
 		}
 		w.shared = append(w.shared, d)
 	}
+	// Shared front ends: addresses that host services of several apps.
+	type front struct {
+		v4, v6 []netip.Addr
+		rtt    float64
+		mss    int
+		ttl    uint8
+	}
+	fronts := make([]front, max(2, cfg.Apps/2))
+	for i := range fronts {
+		f := &fronts[i]
+		for n := 2 + r.IntN(3); len(f.v4) < n; {
+			if a := publicV4(r); !used[a] {
+				used[a] = true
+				f.v4 = append(f.v4, a)
+				a6 := publicV6(r)
+				used[a6] = true
+				f.v6 = append(f.v6, a6)
+			}
+		}
+		f.rtt = math.Min(300, logn(r, math.Log(30), 0.5))
+		f.mss = []int{1460, 1440}[r.IntN(2)]
+		f.ttl = uint8(48 + r.IntN(12))
+	}
 	names := AppNames(cfg.Apps)
 	for ai, name := range names {
 		a := &app{name: name, prof: randomSizes(r)}
-		a.gapMean = uni(r, 1.5, 9)
+		a.gapMean = uni(r, 2, 12)
 		a.spread = uni(r, 0.005, 0.15)
 		a.burstsMean = uni(r, 3, 14)
-		a.reqsMean = uni(r, 1.5, 6)
-		a.pauseMean = uni(r, 15, 90)
+		a.reqsMean = uni(r, 1.5, 4)
+		a.pauseMean = uni(r, 5, 40)
 		a.sessionFirst = uni(r, 0.5, 10)
 		a.userAgent = fmt.Sprintf("%s/%d.%d.%d (Linux; Android %d; okhttp/4.%d)", name, 1+r.IntN(9), r.IntN(30), r.IntN(10), 10+r.IntN(5), 9+r.IntN(4))
 		prefixes := r.Perm(len(ownPrefixes))
@@ -294,8 +318,23 @@ func newWorld(cfg Config) (*world, error) {
 			if err != nil {
 				return nil, err
 			}
+			if r.Float64() < cfg.Hosting {
+				f := &fronts[r.IntN(len(fronts))]
+				d.v4 = f.v4
+				if len(d.v6) > 0 {
+					d.v6 = f.v6
+				}
+				d.rtt, d.mss, d.ttl = f.rtt, f.mss, f.ttl
+			}
 			a.own = append(a.own, d)
 			a.ownW = append(a.ownW, 1/math.Pow(float64(j+1), zipf))
+			// Each endpoint of the app has its own sizes around the app's.
+			p := a.prof
+			p.reqMu += 0.35 * r.NormFloat64()
+			p.smallMu += 0.5 * r.NormFloat64()
+			p.bigMu += 0.3 * r.NormFloat64()
+			p.procMs *= math.Exp(0.3 * r.NormFloat64())
+			a.ownP = append(a.ownP, p)
 		}
 		if n := len(w.shared); n > 0 {
 			for _, j := range r.Perm(n)[:(n+1)/2] {
