@@ -207,3 +207,39 @@ func TestConvertMatchesGoldenRealChunks(t *testing.T) {
 	}
 	t.Logf("%d reference chunks, %d rows", len(chunks), rows)
 }
+
+// TestConvertCommand runs the command line: a missing -o is an error, and
+// a conversion reports what it wrote.
+func TestConvertCommand(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.data")
+	const data = "protocol,stream_id,time,length,source_address,destination_address,source_port,destination_port\nudp,0,2.5,60,10.0.0.1,10.0.0.2,5000,53\n"
+	if err := os.WriteFile(in, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	rootCmd.SetOut(&stdout)
+	rootCmd.SetErr(&stderr)
+	defer rootCmd.SetArgs(nil)
+	rootCmd.SetArgs([]string{"convert", in})
+	if err := rootCmd.Execute(); err == nil || !strings.Contains(err.Error(), "the output file is required") {
+		t.Errorf("without -o: %v", err)
+	}
+	out := filepath.Join(dir, "out.csv")
+	rootCmd.SetArgs([]string{"convert", in, "-o", out, "--extended"})
+	if err := rootCmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if want := "converted " + in + " (csv): 1 packets to " + out + "\n"; stderr.String() != want {
+		t.Errorf("stderr %q, want %q", stderr.String(), want)
+	}
+	got, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const want = ",protocol,stream_id,time,length,source_address,destination_address,source_port,destination_port,certificate,frame,frame_len,sni\n" +
+		"0,udp,0,2.5,60,10.0.0.1,10.0.0.2,5000,53,,,60,\n"
+	if string(got) != want {
+		t.Errorf("output\n%s\nwant\n%s", got, want)
+	}
+}
