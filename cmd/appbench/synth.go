@@ -13,7 +13,11 @@ import (
 	"appbench/datasets/synth"
 )
 
-func init() {
+func init() { rootCmd.AddCommand(newSynthCmd()) }
+
+// newSynthCmd builds the synth subcommand (a fresh one per call, so tests
+// get fresh flags).
+func newSynthCmd() *cobra.Command {
 	var (
 		out        string
 		configPath string
@@ -65,11 +69,12 @@ files. Flags override the configuration file, which overrides the defaults.`,
 			if err := cfg.Validate(); err != nil {
 				return err
 			}
-			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
-			defer stop()
+			ctx := cmd.Context()
 			if ctx == nil {
 				ctx = context.Background()
 			}
+			ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
+			defer stop()
 			began := time.Now()
 			m, err := synth.Generate(ctx, cfg, out)
 			if err != nil {
@@ -92,5 +97,5 @@ files. Flags override the configuration file, which overrides the defaults.`,
 	f.DurationVar(&duration, "duration", def.Duration, "length of each capture")
 	f.Uint64Var(&seed, "seed", def.Seed, "seed of every random choice")
 	f.IntVar(&workers, "workers", 0, "captures generated in parallel (0: all CPUs)")
-	rootCmd.AddCommand(cmd)
+	return cmd
 }
