@@ -58,7 +58,16 @@ func captureSeeds(t testing.TB) map[string][]byte {
 		copy(b[14:], r.data[12:14])
 		sll[i] = capRecord{timeNs: r.timeNs, data: append(b, r.data[14:]...)}
 	}
+	ch := clientHello("quic.seed.example")[5:]
+	var quic []capRecord
+	for i, d := range [][]byte{
+		quicInitial(t, quicV1, []byte{1, 2, 3, 4, 5, 6, 7, 8}, 0, cryptoFrame(40, ch[40:])),
+		quicInitial(t, quicV1, []byte{1, 2, 3, 4, 5, 6, 7, 8}, 1, append([]byte{0x02, 0, 0, 0, 0}, cryptoFrame(0, ch[:40])...)),
+	} {
+		quic = append(quic, capRecord{timeNs: int64(i), data: ethFrame(ipPacket(t, flowSpec{src: cli6, dst: srv6, sport: 6000, dport: 443, payload: d}))})
+	}
 	return map[string][]byte{
+		"quic-initial.pcap":      pcapFile(pcapMagicMicro, binary.LittleEndian, layers.LinkTypeEthernet, quic),
 		"tls-vlan-nano-le.pcap":  pcapFile(pcapMagicNano, binary.LittleEndian, layers.LinkTypeEthernet, recs),
 		"tls-raw6-micro-be.pcap": pcapFile(pcapMagicMicro, binary.BigEndian, layers.LinkTypeRaw, recs6),
 		"tls-vlan.pcapng":        pcapngFile(t, layers.LinkTypeEthernet, recs),

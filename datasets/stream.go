@@ -69,6 +69,11 @@ type streamTable struct {
 	free      [][]byte // buffers of finished TLS directions, for reuse
 	cert      []byte   // the current packet's certificate
 
+	quic      map[convKey]*quicConn // client Initial state per UDP conversation
+	quicHdr   []byte                // scratch: unprotected QUIC header
+	quicPlain []byte                // scratch: decrypted QUIC payload
+	quicSNI   []byte                // scratch: server name found in QUIC
+
 	// onTLS, when set (by tests), is told about every server name (typ 1)
 	// and certificate (typ 11) found, even those that do not make it onto
 	// a record because the packet already carries one.
@@ -132,6 +137,15 @@ func (t *streamTable) udpID(h *header) int64 {
 // the TLS extraction, which may set p.Cert and p.SNI.
 func (t *streamTable) packet(h *header, p *Packet) int64 {
 	if h.proto != TCP {
+		if t.tlsOn && isQUICInitial(h.payload) {
+			k, _ := makeKey(h)
+			if sni, ok := t.quicDatagram(k, h.payload); ok {
+				if t.onTLS != nil {
+					t.onTLS(1, sni)
+				}
+				p.SNI = string(sni)
+			}
+		}
 		return t.udpID(h)
 	}
 	c, dir := t.conv(h)
