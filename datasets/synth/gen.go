@@ -386,14 +386,17 @@ func (g *gen) newConn(proto datasets.Protocol, d *dest, addr netip.Addr, port ui
 	if c.v6 {
 		c.cip = g.client6
 	}
-	for {
+	for try := 0; ; try++ {
 		p := uint16(g.nextPort)
 		g.nextPort += 1 + g.r.IntN(3)
 		if g.nextPort > 60999 {
 			g.nextPort -= 60999 - 32768
 		}
 		k := convKey{proto, c.cip, c.sip, p, port}
-		if !g.used[k] {
+		// Every ephemeral port already talked to this server: reuse one
+		// (only possible with tens of thousands of connections to one
+		// address; stream numbers then follow the first conversation).
+		if !g.used[k] || try > 60999-32768 {
 			g.used[k] = true
 			c.cport = p
 			break
@@ -481,9 +484,11 @@ func (g *gen) finish(c *conn) {
 // receiver's ACK passes it.
 func (g *gen) ackDelay(c *conn, receiver int) int64 {
 	if receiver == cli {
-		return int64(uni(g.r.Rand, 40e3, 300e3))
+		return int64(uni(g.r.Rand, 40e3, 150e3))
 	}
-	return c.rtt + int64(uni(g.r.Rand, 0, 2e6))
+	// Exactly one round trip: an ACK of the server never passes the
+	// capture point after the server's next data segment.
+	return c.rtt
 }
 
 // flushPend sends side s's pending delayed ACK if it is due before t, and
