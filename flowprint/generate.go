@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/bits"
 	"slices"
+	"strings"
 	"unsafe"
 )
 
@@ -104,8 +106,45 @@ type generator struct {
 	elems []Element
 
 	owner  []int32 // element id -> cluster (per batch), -1 none
-	best   []*fp   // element id -> fingerprint (per batch)
 	counts []int32
+	bitmap []uint64
+	rank   []int32 // element id -> canonical rank
+}
+
+// sortUnique sorts s and removes duplicates, with a bitmap over the value
+// range when that is small compared to len(s).
+func sortUnique(s []int32, bitmap *[]uint64) []int32 {
+	if len(s) < 32 {
+		slices.Sort(s)
+		return slices.Compact(s)
+	}
+	lo, hi := s[0], s[0]
+	for _, v := range s {
+		lo, hi = min(lo, v), max(hi, v)
+	}
+	span := int(hi) - int(lo) + 1
+	if span > 16*len(s) {
+		slices.Sort(s)
+		return slices.Compact(s)
+	}
+	words := (span + 63) / 64
+	if cap(*bitmap) < words {
+		*bitmap = make([]uint64, words)
+	}
+	bm := (*bitmap)[:words]
+	for _, v := range s {
+		d := int(v - lo)
+		bm[d>>6] |= 1 << (uint(d) & 63)
+	}
+	s = s[:0]
+	for i, w := range bm {
+		for w != 0 {
+			s = append(s, lo+int32(i*64+bits.TrailingZeros64(w)))
+			w &= w - 1
+		}
+		bm[i] = 0
+	}
+	return s
 }
 
 // Generate computes the fingerprint of every flow (the reference's
@@ -166,11 +205,38 @@ func Generate(flows []Flow, p Params) (*Result, error) {
 }
 
 func (g *generator) export(f *fp) Fingerprint {
-	e := make([]Element, len(f.elems))
-	for i, id := range f.elems {
+	if g.rank == nil {
+		// Rank every element once in canonical order.
+		ids := make([]int32, len(g.elems))
+		for i := range ids {
+			ids[i] = int32(i)
+		}
+		keys := make([]string, len(g.elems))
+		for i, e := range g.elems {
+			if e.Kind == Destination {
+				keys[i] = e.Addr.String()
+			}
+		}
+		slices.SortFunc(ids, func(a, b int32) int {
+			ea, eb := g.elems[a], g.elems[b]
+			if ea.Kind == Destination && eb.Kind == Destination {
+				if c := strings.Compare(keys[a], keys[b]); c != 0 {
+					return c
+				}
+			}
+			return CompareElements(ea, eb)
+		})
+		g.rank = make([]int32, len(g.elems))
+		for r, id := range ids {
+			g.rank[id] = int32(r)
+		}
+	}
+	ids := slices.Clone(f.elems)
+	slices.SortFunc(ids, func(a, b int32) int { return cmp.Compare(g.rank[a], g.rank[b]) })
+	e := make([]Element, len(ids))
+	for i, id := range ids {
 		e[i] = g.elems[id]
 	}
-	slices.SortFunc(e, CompareElements)
 	return Fingerprint{Elements: e, NFlows: f.n}
 }
 
@@ -216,7 +282,6 @@ func (g *generator) prepare() {
 	for i := range g.owner {
 		g.owner[i] = -1
 	}
-	g.best = make([]*fp, m)
 }
 
 // batches returns the [lo, hi) position ranges of the non-empty batches:
@@ -264,6 +329,20 @@ func binOf(edges []float64, t float64) int {
 		return 1
 	})
 	return i
+}
+
+// clique is a maximal clique of the correlation graph that may become a
+// fingerprint: its size (elements, NoCertificate included), flow count and
+// sorted nodes; fp is made on first use.
+//
+// Ties between cliques of equal size and flow count holding the same
+// element go to the clique whose sorted node list is lexicographically
+// greater (nodes numbered in order of their first cluster); the reference
+// lets the later clique of networkx's enumeration win.
+type clique struct {
+	size, n int
+	nodes   []int32
+	fp      *fp
 }
 
 type cluster struct {
@@ -356,8 +435,7 @@ func (g *generator) batch(lo, hi int, out []*fp) {
 				}
 			}
 		}
-		slices.Sort(scratch)
-		scratch = slices.Compact(scratch)
+		scratch = sortUnique(scratch, &g.bitmap)
 		key := string(unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(scratch))), 4*len(scratch)))
 		node, ok := byKey[key]
 		if !ok {
@@ -372,55 +450,118 @@ func (g *generator) batch(lo, hi int, out []*fp) {
 
 	adj := g.graph(nodes)
 
-	// §3.3-3.4 maximal cliques -> fingerprints.
-	var fps []*fp
-	var elems []int32
-	maximalCliques(adj, func(clique []int32) {
-		ncl := 0
-		for _, v := range clique {
+	// §3.3-3.4 maximal cliques -> fingerprints. Every element except
+	// NoCertificate belongs to exactly one cluster, hence one node, so the
+	// largest fingerprint holding an element is the largest clique holding
+	// its node; NoCertificate goes to the largest clique holding a cluster
+	// with a certificate-less flow. Only these winning cliques become
+	// fingerprint objects (the others are never assigned to a flow).
+	nn := len(nodes)
+	nodeElems := make([]int, nn)
+	nodeFlows := make([]int, nn)
+	nodeNull := make([]bool, nn)
+	for v := range nodes {
+		for _, k := range nodeCl[v] {
+			cl := &clusters[k]
+			nodeElems[v] += len(cl.dsts) + len(cl.certs)
+			nodeFlows[v] += len(cl.flows)
+			nodeNull[v] = nodeNull[v] || cl.null
+		}
+	}
+	bestNode := make([]*clique, nn)
+	var bestNull *clique
+	var sorted []int32
+	maximalCliques(adj, func(nodesOf []int32) {
+		ncl, size, n, null := 0, 0, 0, false
+		for _, v := range nodesOf {
 			ncl += len(nodeCl[v])
+			size += nodeElems[v]
+			n += nodeFlows[v]
+			null = null || nodeNull[v]
 		}
 		if ncl < 2 {
 			return
 		}
-		elems = elems[:0]
-		null, n := false, 0
-		for _, v := range clique {
-			for _, k := range nodeCl[v] {
-				cl := &clusters[k]
-				elems = append(elems, cl.dsts...)
-				elems = append(elems, cl.certs...)
-				null = null || cl.null
-				n += len(cl.flows)
+		if null {
+			size++
+		}
+		sorted = append(sorted[:0], nodesOf...)
+		sortedDone := false
+		var c *clique
+		better := func(have *clique) bool {
+			if have == nil {
+				return true
 			}
+			if size != have.size {
+				return size > have.size
+			}
+			if n != have.n {
+				return n > have.n
+			}
+			if !sortedDone {
+				slices.Sort(sorted)
+				sortedDone = true
+			}
+			return slices.Compare(sorted, have.nodes) > 0
+		}
+		upd := func(slot **clique) {
+			if better(*slot) {
+				if c == nil {
+					if !sortedDone {
+						slices.Sort(sorted)
+						sortedDone = true
+					}
+					c = &clique{size: size, n: n, nodes: slices.Clone(sorted)}
+				}
+				*slot = c
+			}
+		}
+		for _, v := range nodesOf {
+			upd(&bestNode[v])
 		}
 		if null {
-			elems = append(elems, 0)
+			upd(&bestNull)
 		}
-		e := slices.Clone(elems)
-		slices.Sort(e)
-		fps = append(fps, newFP(e, n))
 	})
-	slices.SortStableFunc(fps, compareFP)
-	var touched []int32
-	for _, f := range fps {
-		for _, e := range f.elems {
-			if g.best[e] == nil {
-				touched = append(touched, e)
+	materialise := func(c *clique) *fp {
+		if c == nil {
+			return nil
+		}
+		if c.fp == nil {
+			var e []int32
+			null := false
+			for _, v := range c.nodes {
+				for _, k := range nodeCl[v] {
+					cl := &clusters[k]
+					e = append(e, cl.dsts...)
+					e = append(e, cl.certs...)
+					null = null || cl.null
+				}
 			}
-			g.best[e] = f
+			if null {
+				e = append(e, 0)
+			}
+			slices.Sort(e)
+			c.fp = newFP(e, c.n)
+		}
+		return c.fp
+	}
+	nodeOf := make([]int32, len(clusters))
+	for v := range nodeCl {
+		for _, k := range nodeCl[v] {
+			nodeOf[k] = int32(v)
 		}
 	}
 	for i := range out {
 		pos := lo + i
-		f := g.best[g.dst[pos]]
-		if f == nil {
-			f = g.best[g.cert[pos]]
+		var f *fp
+		if k := g.owner[g.dst[pos]]; k >= 0 {
+			f = materialise(bestNode[nodeOf[k]])
+		}
+		if f == nil && g.cert[pos] == 0 {
+			f = materialise(bestNull)
 		}
 		out[i] = f
-	}
-	for _, e := range touched {
-		g.best[e] = nil
 	}
 	// Reset the element owners of this batch.
 	for pos := lo; pos < hi; pos++ {
@@ -670,98 +811,89 @@ func unionSorted(a, b []int32) []int32 {
 
 // maximalCliques calls emit with every maximal clique of the graph given by
 // sorted adjacency lists (isolated nodes are cliques of one), using
-// Bron-Kerbosch with Tomita pivoting. The slice passed to emit is reused.
+// Bron-Kerbosch with Tomita pivoting on bit sets. The slice passed to emit
+// is reused.
 func maximalCliques(adj [][]int32, emit func([]int32)) {
 	n := len(adj)
 	if n == 0 {
 		return
 	}
-	p := make([]int32, n)
-	for i := range p {
-		p[i] = int32(i)
+	words := (n + 63) / 64
+	nb := make([]uint64, n*words)
+	for v, list := range adj {
+		row := nb[v*words : (v+1)*words]
+		for _, u := range list {
+			row[u>>6] |= 1 << (uint(u) & 63)
+		}
 	}
+	neigh := func(v int) []uint64 { return nb[v*words : (v+1)*words] }
+	p := make([]uint64, words)
+	for v := 0; v < n; v++ {
+		p[v>>6] |= 1 << (uint(v) & 63)
+	}
+	x := make([]uint64, words)
 	var r []int32
-	var rec func(p, x []int32)
-	rec = func(p, x []int32) {
-		if len(p) == 0 {
-			if len(x) == 0 {
-				emit(r)
+	// Scratch bit sets, one pair per recursion depth.
+	var pool [][]uint64
+	get := func() []uint64 {
+		if k := len(pool); k > 0 {
+			b := pool[k-1]
+			pool = pool[:k-1]
+			return b
+		}
+		return make([]uint64, words)
+	}
+	var rec func(p, x []uint64)
+	rec = func(p, x []uint64) {
+		empty := true
+		for i := range p {
+			if p[i] != 0 || x[i] != 0 {
+				empty = false
+				break
 			}
+		}
+		if empty {
+			emit(r)
 			return
 		}
 		// Pivot: the vertex of P ∪ X with most neighbours in P.
-		pivot, bestN := int32(-1), -1
-		for _, set := range [2][]int32{p, x} {
-			for _, u := range set {
-				c := countIntersect(p, adj[u])
-				if c > bestN {
-					pivot, bestN = u, c
+		pivot, best := -1, -1
+		for i := range p {
+			w := p[i] | x[i]
+			for w != 0 {
+				u := i*64 + bits.TrailingZeros64(w)
+				w &= w - 1
+				c := 0
+				nu := neigh(u)
+				for j := range p {
+					c += bits.OnesCount64(p[j] & nu[j])
+				}
+				if c > best {
+					pivot, best = u, c
 				}
 			}
 		}
-		cand := differenceSorted(p, adj[pivot])
-		p = slices.Clone(p)
-		x = slices.Clone(x)
-		for _, v := range cand {
-			r = append(r, v)
-			rec(intersectSorted(p, adj[v]), intersectSorted(x, adj[v]))
-			r = r[:len(r)-1]
-			if i, ok := slices.BinarySearch(p, v); ok {
-				p = slices.Delete(p, i, i+1)
+		np := neigh(pivot)
+		for i := range p {
+			cand := p[i] &^ np[i]
+			for cand != 0 {
+				bit := bits.TrailingZeros64(cand)
+				cand &= cand - 1
+				v := i*64 + bit
+				nv := neigh(v)
+				p2, x2 := get(), get()
+				for j := range p {
+					p2[j] = p[j] & nv[j]
+					x2[j] = x[j] & nv[j]
+				}
+				r = append(r, int32(v))
+				rec(p2, x2)
+				r = r[:len(r)-1]
+				pool = append(pool, p2, x2)
+				p[i] &^= 1 << uint(bit)
+				x[i] |= 1 << uint(bit)
 			}
-			i, _ := slices.BinarySearch(x, v)
-			x = slices.Insert(x, i, v)
 		}
 	}
-	rec(p, nil)
-}
-
-func countIntersect(a, b []int32) int {
-	i, j, c := 0, 0, 0
-	for i < len(a) && j < len(b) {
-		switch {
-		case a[i] < b[j]:
-			i++
-		case a[i] > b[j]:
-			j++
-		default:
-			c++
-			i++
-			j++
-		}
-	}
-	return c
-}
-
-func intersectSorted(a, b []int32) []int32 {
-	var out []int32
-	i, j := 0, 0
-	for i < len(a) && j < len(b) {
-		switch {
-		case a[i] < b[j]:
-			i++
-		case a[i] > b[j]:
-			j++
-		default:
-			out = append(out, a[i])
-			i++
-			j++
-		}
-	}
-	return out
-}
-
-func differenceSorted(a, b []int32) []int32 {
-	var out []int32
-	j := 0
-	for _, v := range a {
-		for j < len(b) && b[j] < v {
-			j++
-		}
-		if j < len(b) && b[j] == v {
-			continue
-		}
-		out = append(out, v)
-	}
-	return out
+	rec(p, x)
 }

@@ -99,12 +99,15 @@ func (m *Model) addResult(res *Result, labels []string) error {
 		counts map[string]int
 	}
 	counters := make(map[int]*counter)
+	keys := make([]string, len(res.Fingerprints))
+	for i, f := range res.Fingerprints {
+		keys[i] = f.Key()
+	}
 	for i, id := range res.Of {
-		fp := Fingerprint{}
+		fp, key := Fingerprint{}, ""
 		if id >= 0 {
-			fp = res.Fingerprints[id]
+			fp, key = res.Fingerprints[id], keys[id]
 		}
-		key := fp.Key()
 		e, ok := m.byKey[key]
 		if !ok {
 			e = len(m.entries)
