@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -186,6 +187,15 @@ feed:
 	wg.Wait()
 	for _, c := range mine {
 		if r, err := ReadResult(ResultPath(opt.Dir, c.ID)); err == nil && r.ConfigHash == c.Hash {
+			// A result from an earlier run of an edited experiment keeps
+			// its work but takes its place in the current one.
+			if r.Experiment != c.Config.Name || r.Method != c.Method || r.MethodIndex != c.MethodIndex ||
+				r.PointIndex != c.PointIndex || !sameJSON(r.Point, c.Point) {
+				r.Experiment, r.Method, r.MethodIndex, r.PointIndex, r.Point = c.Config.Name, c.Method, c.MethodIndex, c.PointIndex, c.Point
+				if err := WriteResult(opt.Dir, r); err != nil {
+					return sum, err
+				}
+			}
 			sum.Results = append(sum.Results, r)
 		}
 	}
@@ -326,4 +336,11 @@ func startPeak() *peakSampler {
 func (p *peakSampler) stop() uint64 {
 	close(p.quit)
 	return <-p.done
+}
+
+// sameJSON reports whether a and b encode to the same JSON.
+func sameJSON(a, b any) bool {
+	x, err1 := json.Marshal(a)
+	y, err2 := json.Marshal(b)
+	return err1 == nil && err2 == nil && string(x) == string(y)
 }

@@ -10,6 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
 	"appbench/bench"
 	"appbench/configs"
 )
@@ -35,8 +38,23 @@ repeats: 2
 workers: 2
 `
 
+// resetFlags puts every flag of the command tree back to its default, as
+// cobra keeps flag values between executions in one process.
+func resetFlags(c *cobra.Command) {
+	c.Flags().VisitAll(func(f *pflag.Flag) {
+		if f.Value.Type() != "stringSlice" && f.Value.Type() != "stringArray" {
+			f.Value.Set(f.DefValue)
+		}
+		f.Changed = false
+	})
+	for _, sub := range c.Commands() {
+		resetFlags(sub)
+	}
+}
+
 func execute(t *testing.T, args ...string) (string, error) {
 	t.Helper()
+	resetFlags(rootCmd)
 	var out bytes.Buffer
 	rootCmd.SetOut(&out)
 	rootCmd.SetErr(&bytes.Buffer{})
@@ -106,6 +124,7 @@ func TestEndToEnd(t *testing.T) {
 	var errBuf bytes.Buffer
 	rootCmd.SetErr(&errBuf)
 	rootCmd.SetOut(&bytes.Buffer{})
+	resetFlags(rootCmd)
 	rootCmd.SetArgs([]string{"run", cfg, "--out", res, "--no-progress"})
 	if err := rootCmd.Execute(); err != nil {
 		t.Fatal(err)

@@ -6,5 +6,6 @@ package all
 import (
 	_ "appbench/methods/appscanner" // appscanner
 	_ "appbench/methods/baseline"   // majority, destination-set
+	_ "appbench/methods/flowprint"  // flowprint
 	_ "appbench/methods/mappgraph"  // mappgraph
 )
