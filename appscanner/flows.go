@@ -107,9 +107,15 @@ type pkt struct {
 // they are sorted by time (stable, so ties keep capture order; NumPy's
 // unstable sort may order equal timestamps differently), and bursts are cut
 // where the float64 difference of consecutive timestamps in seconds exceeds
-// the gap. The first packet is dropped (reference quirk). See Options.Strict
-// for R1's crashes; without it the result for an input with no usable
-// packet is an empty slice and no error.
+// the gap. The first packet is dropped (reference quirk).
+//
+// Where R1 crashes (a TCP packet over IPv6; an empty burst, i.e. a single
+// usable packet or a first gap right after packet 0), Options.Strict gives
+// an error wrapping ErrNoIPv4 or ErrEmptyBurst. The default instead skips
+// non-IPv4 packets and empty bursts (R2's behaviour, which the
+// specification adopts): it returns the flows of the other bursts, an
+// empty slice for an input with fewer than two usable packets, and never
+// an error for valid options.
 func PcapFlows(pkts []datasets.Packet, opt Options) ([]Flow, error) {
 	gap, err := opt.gap()
 	if err != nil {
