@@ -20,7 +20,9 @@ type Param struct {
 	W, G, M, V []float32
 }
 
-// Model is a DGCNN classifier.
+// Model is a DGCNN classifier. It keeps the activations of its last batch
+// for the backward pass, so one Model must not be used by several
+// goroutines at once (it parallelises internally).
 type Model struct {
 	// Config is the architecture and training configuration.
 	Config Config
@@ -122,16 +124,6 @@ func (m *Model) NumParams() int {
 		n += len(p.W)
 	}
 	return n
-}
-
-// param returns the parameter named name.
-func (m *Model) param(name string) *Param {
-	for _, p := range m.Params {
-		if p.Name == name {
-			return p
-		}
-	}
-	panic("dgcnn: no parameter " + name)
 }
 
 // workspace holds the activations of one batch for the backward pass; its
