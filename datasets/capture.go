@@ -73,8 +73,8 @@ type CaptureStats struct {
 	// (ICMP, IGMP, ESP, ... ; ICMP errors quoting a TCP or UDP header are
 	// counted here too).
 	SkippedNotTransport int64
-	// SkippedFragment counts IPv4 and IPv6 fragments; the reader does not
-	// reassemble IP fragments.
+	// SkippedFragment counts IPv4 and IPv6 fragments that do not complete
+	// a datagram (a completing fragment yields the datagram's record).
 	SkippedFragment int64
 	// SkippedMalformed counts frames cut short or damaged before the end
 	// of their TCP or UDP header.
@@ -126,9 +126,10 @@ func (s skipReason) String() string {
 //     LINKTYPE_IPV6 and the DLT_RAW values 12 and 14), BSD null and OpenBSD
 //     loop. Frames of other link types are skipped and counted.
 //   - IPv4 and IPv6, IPv6 extension headers (hop-by-hop, routing,
-//     destination options, AH) are skipped over. IP fragments are not
-//     reassembled: they are skipped and counted (tshark reassembles them and
-//     reports the transport header on the last fragment).
+//     destination options, AH) are skipped over. IP fragments are
+//     reassembled as tshark does (see fragTable): the record is on the frame
+//     that completes the datagram (with that frame's length and IP length);
+//     the other fragments are skipped and counted.
 //   - Tunnels: the record describes the first (outermost) TCP or UDP header
 //     of the frame, with the IP header that carries it. IP-in-IP and GRE are
 //     decoded through, so their record is the inner TCP or UDP packet (the

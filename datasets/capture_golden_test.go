@@ -140,12 +140,9 @@ func readCaptureFrames(t *testing.T, path string) (map[int64]Packet, map[int64]s
 // Any other category fails the test.
 var captureAllowed = map[string]string{
 	"missing: unsupported link type":         "frames of link types the reader does not decode",
-	"missing: IP fragment":                   "IP fragments are not reassembled",
-	"missing: file error":                    "frames after a file-level error",
 	"non-plain row":                          "tunnelled or ICMP-quoted rows are not compared field by field",
 	"sni: QUIC after version negotiation":    "tshark 4.0 does not decrypt the Initial packets sent after a QUIC Version Negotiation; the reader does",
 	"cert: decrypted with embedded TLS keys": "TLS 1.3 certificates that tshark decrypts with keys stored in the capture",
-	"stream: after an IP fragment":           "tshark numbers the conversation of a reassembled fragment",
 }
 
 // hasDecryptionSecrets reports whether a pcapng file holds a Decryption
@@ -175,17 +172,6 @@ func hasQUICVersionNegotiation(t *testing.T, path string) bool {
 	}
 	for cr.Scan() {
 		if b := cr.dec.h.payload; cr.dec.h.proto == UDP && len(b) >= 5 && b[0]&0x80 != 0 && binary.BigEndian.Uint32(b[1:]) == 0 {
-			return true
-		}
-	}
-	return false
-}
-
-// fragmentBefore reports whether a frame before frame was skipped as an IP
-// fragment.
-func fragmentBefore(skips map[int64]skipReason, frame int64) bool {
-	for f, why := range skips {
-		if f < frame && why == skipFragment {
 			return true
 		}
 	}
@@ -255,8 +241,6 @@ func TestCaptureGolden(t *testing.T) {
 					note("sni: QUIC after version negotiation", where)
 				case d == "cert" && secrets:
 					note("cert: decrypted with embedded TLS keys", where)
-				case d == "stream" && fragmentBefore(skips, g.frame):
-					note("stream: after an IP fragment", where)
 				default:
 					note("field "+d, where)
 				}

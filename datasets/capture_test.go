@@ -528,3 +528,80 @@ func TestCaptureMalformed(t *testing.T) {
 		}
 	})
 }
+
+// TestCaptureFragments reassembles IPv4 fragments that arrive out of order
+// and IPv6 fragments: the record is on the completing frame.
+func TestCaptureFragments(t *testing.T) {
+	payload := bytes.Repeat([]byte("0123456789abcdef"), 200) // 3200 bytes
+	whole := ipPacket(t, flowSpec{src: cli4, dst: srv4, sport: 7000, dport: 53, payload: payload})
+	body := whole[20:] // UDP header + payload
+	frag4 := func(off int, part []byte, more bool) []byte {
+		h := append([]byte{}, whole[:20]...)
+		binary.BigEndian.PutUint16(h[2:], uint16(20+len(part)))
+		fo := uint16(off / 8)
+		if more {
+			fo |= 0x2000
+		}
+		binary.BigEndian.PutUint16(h[6:], fo)
+		h[10], h[11] = 0, 0
+		var sum uint32
+		for i := 0; i < 20; i += 2 {
+			sum += uint32(h[i])<<8 | uint32(h[i+1])
+		}
+		for sum > 0xffff {
+			sum = sum&0xffff + sum>>16
+		}
+		binary.BigEndian.PutUint16(h[10:], ^uint16(sum))
+		return append(h, part...)
+	}
+	whole6 := ipPacket(t, flowSpec{src: cli6, dst: srv6, sport: 7001, dport: 53, payload: payload})
+	body6 := whole6[40:]
+	frag6 := func(off int, part []byte, more bool) []byte {
+		h := append([]byte{}, whole6[:40]...)
+		h[6] = 44
+		binary.BigEndian.PutUint16(h[4:], uint16(8+len(part)))
+		fo := uint16(off/8) << 3
+		if more {
+			fo |= 1
+		}
+		fh := []byte{17, 0, 0, 0, 0, 0, 0, 42}
+		binary.BigEndian.PutUint16(fh[2:], fo)
+		return append(append(h, fh...), part...)
+	}
+	recs := []capRecord{
+		{timeNs: 1, data: ethFrame(frag4(1480, body[1480:2960], true))},
+		{timeNs: 2, data: ethFrame(frag6(0, body6[:1448], true))},
+		{timeNs: 3, data: ethFrame(frag4(2960, body[2960:], false))},
+		{timeNs: 4, data: ethFrame(frag6(1448, body6[1448:], false))},
+		{timeNs: 5, data: ethFrame(frag4(0, body[:1480], true))},
+	}
+	pkts, st, err := readCapture(t, pcapFile(pcapMagicMicro, binary.LittleEndian, layers.LinkTypeEthernet, recs), CaptureOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pkts) != 2 || st.SkippedFragment != 3 {
+		t.Fatalf("records %+v, stats %+v", pkts, st)
+	}
+	if p := pkts[0]; p.Frame != 4 || p.Src != cli6 || p.SrcPort != 7001 || p.FrameLen != len(recs[3].data) {
+		t.Errorf("IPv6 record %+v", p)
+	}
+	if p := pkts[1]; p.Frame != 5 || p.Src != cli4 || p.SrcPort != 7000 || p.IPLen != 1500 {
+		t.Errorf("IPv4 record %+v", p)
+	}
+}
+
+func TestAddRange(t *testing.T) {
+	var have [][2]int
+	for _, r := range [][2]int{{10, 20}, {30, 40}, {0, 5}, {20, 30}, {5, 8}, {35, 50}, {60, 70}} {
+		have = addRange(have, r[0], r[1])
+	}
+	want := [][2]int{{0, 8}, {10, 50}, {60, 70}}
+	if len(have) != len(want) {
+		t.Fatalf("ranges %v, want %v", have, want)
+	}
+	for i := range want {
+		if have[i] != want[i] {
+			t.Fatalf("ranges %v, want %v", have, want)
+		}
+	}
+}

@@ -58,6 +58,7 @@ type decoder struct {
 
 	h     header
 	inner header // transport header inside a UDP tunnel
+	frag  fragTable
 }
 
 // SetTruncated implements gopacket.DecodeFeedback; truncation is detected
@@ -247,9 +248,9 @@ func (d *decoder) decode(data []byte, link layers.LinkType, st *streamTable) (*h
 				t = &d.inner
 			}
 			if typ == layers.LayerTypeIPv4 {
-				ipProto, data, why = decodeIPv4(data, t)
+				ipProto, data, why = d.decodeIPv4(data, t)
 			} else {
-				ipProto, data, why = decodeIPv6(data, t)
+				ipProto, data, why = d.decodeIPv6(data, t)
 			}
 			if why != skipNone {
 				return d.stop(found, sawIP, why)
@@ -364,7 +365,7 @@ func decodePPP(data []byte) (gopacket.LayerType, []byte, bool) {
 // decodeIPv4 reads an IPv4 header into h and returns the protocol number
 // and the payload, bounded by the total length. A total length of 0 (TCP
 // segmentation offload) means the rest of the frame.
-func decodeIPv4(data []byte, h *header) (uint8, []byte, skipReason) {
+func (d *decoder) decodeIPv4(data []byte, h *header) (uint8, []byte, skipReason) {
 	if len(data) < 20 || data[0]>>4 != 4 {
 		return 0, nil, skipMalformed
 	}
@@ -382,15 +383,42 @@ func decodeIPv4(data []byte, h *header) (uint8, []byte, skipReason) {
 	h.src = netip.AddrFrom4([4]byte(data[12:16]))
 	h.dst = netip.AddrFrom4([4]byte(data[16:20]))
 	if frag := binary.BigEndian.Uint16(data[6:]); frag&0x3fff != 0 {
-		return 0, nil, skipFragment
+		off := int(frag&0x1fff) * 8
+		if total > len(data) || !ipv4ChecksumOK(data[:ihl]) {
+			// tshark reassembles only whole fragments with a valid
+			// header checksum; otherwise it dissects a first fragment's
+			// payload as it is and shows the others as fragments.
+			if off == 0 {
+				return data[9], data[ihl:min(total, len(data))], skipNone
+			}
+			return 0, nil, skipFragment
+		}
+		k := fragKey{src: h.src.As16(), dst: h.dst.As16(), id: uint32(binary.BigEndian.Uint16(data[4:])), proto: data[9]}
+		full, ok := d.frag.add(k, off, frag&0x2000 != 0, data[ihl:total])
+		if !ok {
+			return 0, nil, skipFragment
+		}
+		return data[9], full, skipNone
 	}
 	return data[9], data[ihl:min(total, len(data))], skipNone
+}
+
+// ipv4ChecksumOK reports whether an IPv4 header's checksum is valid.
+func ipv4ChecksumOK(hdr []byte) bool {
+	var sum uint32
+	for i := 0; i+1 < len(hdr); i += 2 {
+		sum += uint32(hdr[i])<<8 | uint32(hdr[i+1])
+	}
+	for sum > 0xffff {
+		sum = sum&0xffff + sum>>16
+	}
+	return sum == 0xffff
 }
 
 // decodeIPv6 reads an IPv6 header into h, skips the extension headers
 // (hop-by-hop, routing, destination options, AH, and atomic fragment
 // headers) and returns the upper-layer protocol number and payload.
-func decodeIPv6(data []byte, h *header) (uint8, []byte, skipReason) {
+func (d *decoder) decodeIPv6(data []byte, h *header) (uint8, []byte, skipReason) {
 	if len(data) < 40 || data[0]>>4 != 6 {
 		return 0, nil, skipMalformed
 	}
@@ -404,6 +432,7 @@ func decodeIPv6(data []byte, h *header) (uint8, []byte, skipReason) {
 		// as malformed and dissects no transport header.
 		return 0, nil, skipMalformed
 	}
+	cut := len(data) < 40+plen
 	end := min(len(data), 40+plen)
 	data = data[40:end]
 	for range maxLayers {
@@ -430,10 +459,26 @@ func decodeIPv6(data []byte, h *header) (uint8, []byte, skipReason) {
 			if len(data) < 8 {
 				return 0, nil, skipMalformed
 			}
-			if binary.BigEndian.Uint16(data[2:])&0xfff9 != 0 {
+			fo := binary.BigEndian.Uint16(data[2:])
+			if fo&0xfff9 == 0 { // atomic fragment
+				nh, data = data[0], data[8:]
+				continue
+			}
+			if cut {
+				// Cut short: not reassembled; a first fragment's
+				// payload is dissected as it is (as tshark does).
+				if fo>>3 == 0 {
+					nh, data = data[0], data[8:]
+					continue
+				}
 				return 0, nil, skipFragment
 			}
-			nh, data = data[0], data[8:]
+			k := fragKey{src: h.src.As16(), dst: h.dst.As16(), id: binary.BigEndian.Uint32(data[4:]), proto: data[0], v6: true}
+			full, ok := d.frag.add(k, int(fo>>3)*8, fo&1 != 0, data[8:])
+			if !ok {
+				return 0, nil, skipFragment
+			}
+			nh, data = data[0], full
 		default:
 			return nh, data, skipNone
 		}

@@ -324,27 +324,7 @@ func (t *streamTable) quicCrypto(c *quicConn, o uint64, data []byte) {
 		c.crypto = c.crypto[:hi]
 	}
 	copy(c.crypto[lo:hi], data)
-	// Insert [lo, hi) and merge overlapping or touching ranges.
-	merged := c.have[:0:0]
-	placed := false
-	for _, r := range c.have {
-		switch {
-		case r[1] < lo:
-			merged = append(merged, r)
-		case r[0] > hi:
-			if !placed {
-				merged = append(merged, [2]int{lo, hi})
-				placed = true
-			}
-			merged = append(merged, r)
-		default:
-			lo, hi = min(lo, r[0]), max(hi, r[1])
-		}
-	}
-	if !placed {
-		merged = append(merged, [2]int{lo, hi})
-	}
-	c.have = merged
+	c.have = addRange(c.have, lo, hi)
 }
 
 // quicRelease ends the Initial processing of a connection.
