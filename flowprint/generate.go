@@ -111,6 +111,25 @@ type generator struct {
 	rank   []int32 // element id -> canonical rank
 }
 
+// pyFloorDiv is Python's float floor division a // b (CPython's
+// float_floor_div), which the reference uses for window indices: unlike
+// math.Floor(a/b) it does not round up when a/b rounds to an integer.
+func pyFloorDiv(a, b float64) float64 {
+	mod := math.Mod(a, b)
+	div := (a - mod) / b
+	if mod != 0 && (b < 0) != (mod < 0) {
+		div -= 1
+	}
+	if div == 0 {
+		return math.Copysign(0, a/b)
+	}
+	floor := math.Floor(div)
+	if div-floor > 0.5 {
+		floor++
+	}
+	return floor
+}
+
 // sortUnique sorts s and removes duplicates, with a bitmap over the value
 // range when that is small compared to len(s).
 func sortUnique(s []int32, bitmap *[]uint64) []int32 {
@@ -428,7 +447,7 @@ func (g *generator) batch(lo, hi int, out []*fp) {
 			f := &g.flows[g.order[pos]]
 			last := int32(math.MinInt32)
 			for _, t := range f.Times {
-				w := int32(math.Floor((t - t0) / g.p.Window))
+				w := int32(pyFloorDiv(t-t0, g.p.Window))
 				if w != last {
 					scratch = append(scratch, w)
 					last = w

@@ -448,3 +448,20 @@ func TestOrientation(t *testing.T) {
 		t.Errorf("IPv6: reference %d flows, full %d flows; want 0 and 1", len(ref.Flows()), len(full.Flows()))
 	}
 }
+
+// TestPyFloorDiv checks window indices against values of Python's
+// float floor division.
+func TestPyFloorDiv(t *testing.T) {
+	for _, c := range []struct{ a, b, want float64 }{
+		{0, 30, 0}, {29.999, 30, 0}, {30, 30, 1}, {65, 30, 2},
+		// 0.7/0.1 = 7.000000000000001 but 0.7 // 0.1 = 6.0 in Python.
+		{0.7, 0.1, 6},
+		// 1/0.1 = 10.0 but 1 // 0.1 = 9.0 in Python.
+		{1, 0.1, 9},
+		{-1, 30, -1},
+	} {
+		if got := pyFloorDiv(c.a, c.b); got != c.want {
+			t.Errorf("%v // %v = %v, want %v", c.a, c.b, got, c.want)
+		}
+	}
+}
