@@ -138,8 +138,12 @@ func (s skipReason) String() string {
 //     only counted for stream numbering, as tshark numbers it too.
 //   - ICMP errors quote the IP and TCP/UDP header of the packet that caused
 //     them. Those quoted headers are ignored: an ICMP packet yields no record
-//     and creates no conversation (tshark gives quoted headers no stream
-//     index either).
+//     and creates no conversation. (tshark lists the quoted header with the
+//     stream index of the conversation it quotes; an ICMP error is not a
+//     packet of that flow, so the reader leaves it out.)
+//   - A UDP length field below 8 or a TCP data offset below 5 makes the
+//     frame malformed: tshark shows the ports of such a header but gives it
+//     no stream index.
 //   - Stream numbers the conversations as tshark's tcp.stream and udp.stream
 //     do; see the Packet type and streamTable.
 //   - Cert and SNI come from TCP payload reassembled per direction; see

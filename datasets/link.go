@@ -517,7 +517,11 @@ func decodeTransport(proto uint8, data []byte, h *header) bool {
 	h.dport = binary.BigEndian.Uint16(data[2:])
 	h.flags, h.seq = 0, 0
 	ulen := int(binary.BigEndian.Uint16(data[4:]))
-	if ulen >= 8 && ulen < len(data) {
+	if ulen < 8 {
+		// tshark: "bogus UDP length", dissected without a conversation.
+		return false
+	}
+	if ulen < len(data) {
 		data = data[:ulen]
 	}
 	h.payload = data[8:]
