@@ -1,0 +1,107 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"appbench/datasets"
+)
+
+// corpusFixture writes a packet-CSV corpus <root>/<app>/<app>_<k>.csv: 4
+// apps x 3 captures of 10 minutes; each app talks to its own three servers
+// and a shared one, one request-reply pair every 5 seconds.
+func corpusFixture(t *testing.T) string {
+	t.Helper()
+	root := t.TempDir()
+	apps := []string{"maps", "music", "news", "video"}
+	for ai, app := range apps {
+		if err := os.MkdirAll(filepath.Join(root, app), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for k := 1; k <= 3; k++ {
+			f, err := os.Create(filepath.Join(root, app, fmt.Sprintf("%s_%d.csv", app, k)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			w := datasets.NewCSVWriter(f)
+			client := netip.AddrFrom4([4]byte{10, 0, byte(k), 2})
+			t0 := int64(1_700_000_000+86400*k) * 1e9
+			for i := 0; i < 120; i++ {
+				srv := netip.AddrFrom4([4]byte{198, 51, byte(ai), byte(1 + i%3)})
+				if i%4 == 3 {
+					srv = netip.MustParseAddr("203.0.113.9")
+				}
+				ts := t0 + int64(i)*5e9
+				out := datasets.Packet{Time: ts, Proto: datasets.TCP, Stream: int64(i % 3), Src: client, Dst: srv,
+					SrcPort: uint16(40000 + i%3), DstPort: 443, IPLen: 100, FrameLen: 100}
+				back := out
+				back.Time += 1e7
+				back.Src, back.Dst, back.SrcPort, back.DstPort = srv, client, 443, out.SrcPort
+				for _, p := range []*datasets.Packet{&out, &back} {
+					if err := w.Write(p); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			if err := w.Flush(); err != nil {
+				t.Fatal(err)
+			}
+			f.Close()
+		}
+	}
+	return root
+}
+
+func TestCorpusDataset(t *testing.T) {
+	root := corpusFixture(t)
+	list := filepath.Join(t.TempDir(), "apps_list.txt")
+	if err := os.WriteFile(list, []byte("List of 2 apps: 'news', 'maps'\nList of 3 apps: 'news', 'maps', 'video'\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	x := loadFixture(t, fmt.Sprintf(`name: corpus
+dataset:
+  kind: corpus
+  path: %s
+  apps_list: %s
+  app_count: 3
+  window: 2m
+  overlap: 1m
+  split: capture
+  test_fraction: 0.3
+methods:
+  - name: destination-set
+    params: {k: 1}
+`, root, list))
+	sum, err := Run(context.Background(), x, Options{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := sum.Results[0]
+	// 10-minute captures, 2-minute windows every minute: windows start at
+	// 0..7 min (a window must end before the last packet), 8 per capture.
+	// Per app: 2 captures train, 1 test.
+	if r.Apps != 3 || r.Train != 3*2*8 || r.Test != 3*8 {
+		t.Errorf("apps %d, train %d, test %d; want 3, 48, 24", r.Apps, r.Train, r.Test)
+	}
+	if r.Metrics.Accuracy != 1 {
+		t.Errorf("accuracy %v on separable apps", r.Metrics.Accuracy)
+	}
+	if got := strings.Join(r.Metrics.Confusion.Labels, ","); got != "maps,news,video" {
+		t.Errorf("labels %s", got)
+	}
+}
+
+func TestCorpusUnknownApp(t *testing.T) {
+	x := loadFixture(t, fmt.Sprintf(`dataset: {kind: corpus, path: %s, apps: [maps, chess]}
+methods: [{name: majority}]
+`, corpusFixture(t)))
+	_, err := Run(context.Background(), x, Options{Dir: t.TempDir()})
+	if err == nil || !strings.Contains(err.Error(), `"chess" is not in the dataset`) {
+		t.Fatalf("error %v", err)
+	}
+}
