@@ -121,10 +121,12 @@ func (s skipReason) String() string {
 //
 // Decoding follows tshark 4.0 (the reference of the packet CSVs):
 //
-//   - Link types: Ethernet (with 802.1Q VLAN tags, QinQ included), Linux
-//     cooked captures SLL and SLL2, raw IP (LINKTYPE_RAW, LINKTYPE_IPV4,
-//     LINKTYPE_IPV6 and the DLT_RAW values 12 and 14), BSD null and OpenBSD
-//     loop. Frames of other link types are skipped and counted.
+//   - Link types: Ethernet (with 802.1Q VLAN tags, QinQ included, MPLS,
+//     PPPoE, unencrypted MACsec and NSH), Linux cooked captures SLL and SLL2,
+//     raw IP (LINKTYPE_RAW, LINKTYPE_IPV4, LINKTYPE_IPV6 and the DLT_RAW
+//     values 12 and 14), BSD null and OpenBSD loop, PPP, Linux NFLOG, IP
+//     over InfiniBand and Linux ARCNET. Frames of other link types are
+//     skipped and counted.
 //   - IPv4 and IPv6, IPv6 extension headers (hop-by-hop, routing,
 //     destination options, AH) are skipped over. IP fragments are
 //     reassembled as tshark does (see fragTable): the record is on the frame

@@ -160,6 +160,10 @@ func TestCaptureLinkTypes(t *testing.T) {
 		return append(b, ip...)
 	}
 	ppp := append([]byte{0xff, 0x03, 0x00, 0x21}, ip...)
+	nflog := append([]byte{2, 0, 0, 1, 8, 0, 1, 0, 8, 0, 1, 0, byte(len(ip) + 4), 0, 9, 0}, ip...)
+	ipoib := append(append(make([]byte, 40), 0x08, 0, 0, 0), ip...)
+	arcnet := append([]byte{1, 2, 0, 0, 212, 0, 0, 1}, ip...)
+	arcnetOld := append([]byte{1, 2, 0, 0, 240}, ip...)
 	mpls := append([]byte{2, 0, 0, 0, 0, 0, 0x0b, 0, 0, 0, 0, 0, 0x88, 0x47, 0x00, 0x01, 0x01, 0x40}, ip...)
 	macsec := append([]byte{2, 0, 0, 0, 0, 0, 0x0b, 0, 0, 0, 0, 0, 0x88, 0xe5, 0x20, 0, 0, 0, 0, 1, 1, 2, 3, 4, 5, 6, 7, 8, 0x08, 0x00}, ip...)
 	pppoe := append([]byte{2, 0, 0, 0, 0, 0, 0x0b, 0, 0, 0, 0, 0, 0x88, 0x64, 0x11, 0, 0, 1, 0, byte(len(ip) + 2), 0, 0x21}, ip...)
@@ -188,6 +192,10 @@ func TestCaptureLinkTypes(t *testing.T) {
 		{"linktype-ipv4", layers.LinkTypeIPv4, ip, false},
 		{"linktype-ipv6", layers.LinkTypeIPv6, ip6, true},
 		{"ppp", layers.LinkTypePPP, ppp, false},
+		{"nflog", linkTypeNFLOG, nflog, false},
+		{"ipoib", linkTypeIPoIB, ipoib, false},
+		{"arcnet-rfc1201", linkTypeARCnet, arcnet, false},
+		{"arcnet-rfc1051", linkTypeARCnet, arcnetOld, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			data := pcapFile(pcapMagicMicro, binary.LittleEndian, tc.link, []capRecord{{timeNs: 1e9, data: tc.frame}})

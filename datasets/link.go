@@ -14,6 +14,9 @@ const (
 	linkTypeRawOpenBSD layers.LinkType = 14  // DLT_RAW on OpenBSD
 	linkTypePPPHDLC    layers.LinkType = 50  // PPP in HDLC-like framing
 	linkTypeLoop       layers.LinkType = 108 // OpenBSD loopback
+	linkTypeNFLOG      layers.LinkType = 239 // Linux netfilter log
+	linkTypeIPoIB      layers.LinkType = 242 // IP over InfiniBand
+	linkTypeARCnet     layers.LinkType = 129 // Linux ARCNET
 )
 
 // maxLayers bounds the number of headers decoded in one frame (nested
@@ -72,6 +75,9 @@ const (
 	layerMACsec gopacket.LayerType = 1<<40 + iota
 	layerPPPoE
 	layerNSH
+	layerNFLOG
+	layerIPoIB
+	layerARCnet
 )
 
 // etherNext maps an EtherType to the layer it announces, or LayerTypeZero
@@ -120,6 +126,12 @@ func firstLayer(link layers.LinkType, data []byte) gopacket.LayerType {
 		return layers.LayerTypeIPv4
 	case layers.LinkTypePPP, linkTypePPPHDLC:
 		return layers.LayerTypePPP
+	case linkTypeNFLOG:
+		return layerNFLOG
+	case linkTypeIPoIB:
+		return layerIPoIB
+	case linkTypeARCnet:
+		return layerARCnet
 	}
 	return gopacket.LayerTypeZero
 }
@@ -193,6 +205,67 @@ func (d *decoder) decode(data []byte, link layers.LinkType, st *streamTable) (*h
 				return d.stop(found, sawIP, skipNotIP)
 			}
 			data = data[n:]
+			continue
+		case layerARCnet:
+			// Source, destination, 2-byte offset, protocol type; RFC 1201
+			// types add split flag and sequence number (3 bytes).
+			if len(data) < 5 {
+				return d.stop(found, sawIP, skipMalformed)
+			}
+			n := 8
+			switch data[4] {
+			case 240, 241, 128: // RFC 1051 IP and ARP, diagnostics
+				n = 5
+			}
+			if len(data) < n {
+				return d.stop(found, sawIP, skipMalformed)
+			}
+			switch data[4] {
+			case 212, 240:
+				typ = layers.LayerTypeIPv4
+			case 196:
+				typ = layers.LayerTypeIPv6
+			default:
+				return d.stop(found, sawIP, skipNotIP)
+			}
+			data = data[n:]
+			continue
+		case layerIPoIB:
+			// 40-byte address pseudo-header, EtherType, 2 reserved bytes.
+			if len(data) < 44 {
+				return d.stop(found, sawIP, skipMalformed)
+			}
+			typ, data = etherNext(binary.BigEndian.Uint16(data[40:])), data[44:]
+			continue
+		case layerNFLOG:
+			// Address family, version, resource id, then little-endian
+			// TLVs padded to 4 bytes; type 9 holds the packet.
+			if len(data) < 4 {
+				return d.stop(found, sawIP, skipMalformed)
+			}
+			family := data[0]
+			rest := data[4:]
+			typ = gopacket.LayerTypeZero
+			for len(rest) >= 4 {
+				n := int(binary.LittleEndian.Uint16(rest))
+				if n < 4 || n > len(rest) {
+					break
+				}
+				if binary.LittleEndian.Uint16(rest[2:]) == 9 {
+					data = rest[4:n]
+					switch family {
+					case 2:
+						typ = layers.LayerTypeIPv4
+					case 10:
+						typ = layers.LayerTypeIPv6
+					}
+					break
+				}
+				rest = rest[min(len(rest), (n+3)&^3):]
+			}
+			if typ == gopacket.LayerTypeZero {
+				return d.stop(found, sawIP, skipNotIP)
+			}
 			continue
 		case layerPPPoE:
 			// PPPoE session header (6 bytes), then PPP.
