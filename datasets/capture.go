@@ -151,6 +151,11 @@ func (s skipReason) String() string {
 //   - Cert and SNI come from TCP payload reassembled per direction; see
 //     tlsDir for the rules.
 //
+// Memory does not grow with the number of packets: frames are decoded in
+// place, TLS and fragment buffers are bounded and recycled. It grows with
+// the number of conversations (one small entry each, kept for the stream
+// numbering, as tshark keeps them).
+//
 // Errors: damage to the file structure (bad header, impossible record or
 // block length, file cut in the middle of a record) ends the reading with an
 // error that names the file and the frame number and wraps ErrMalformed;
@@ -259,7 +264,6 @@ func NewCaptureReader(r io.Reader, name string, opts CaptureOptions) (*CaptureRe
 	default:
 		return nil, fmt.Errorf("datasets: %s: not a pcap or pcapng capture (magic % x): %w", name, head, ErrMalformed)
 	}
-	cr.dec.init()
 	cr.stream.init(!opts.NoTLS, opts.TLSBufferSize)
 	return cr, nil
 }

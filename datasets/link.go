@@ -68,8 +68,6 @@ type decoder struct {
 // from the lengths instead.
 func (d *decoder) SetTruncated() {}
 
-func (d *decoder) init() {}
-
 // Layer types of headers gopacket has no type for.
 const (
 	layerMACsec gopacket.LayerType = 1<<40 + iota
@@ -437,7 +435,8 @@ func decodePPP(data []byte) (gopacket.LayerType, []byte, bool) {
 
 // decodeIPv4 reads an IPv4 header into h and returns the protocol number
 // and the payload, bounded by the total length. A total length of 0 (TCP
-// segmentation offload) means the rest of the frame.
+// segmentation offload) means the rest of the frame, and IPLen is then
+// that presumed length, as tshark shows it.
 func (d *decoder) decodeIPv4(data []byte, h *header) (uint8, []byte, skipReason) {
 	if len(data) < 20 || data[0]>>4 != 4 {
 		return 0, nil, skipMalformed
@@ -447,12 +446,13 @@ func (d *decoder) decodeIPv4(data []byte, h *header) (uint8, []byte, skipReason)
 	if ihl < 20 || len(data) < ihl {
 		return 0, nil, skipMalformed
 	}
-	h.ipLen = total
 	if total == 0 {
+		// TCP segmentation offload: tshark presumes the rest of the frame.
 		total = len(data)
 	} else if total < ihl {
 		return 0, nil, skipMalformed
 	}
+	h.ipLen = total
 	h.src = netip.AddrFrom4([4]byte(data[12:16]))
 	h.dst = netip.AddrFrom4([4]byte(data[16:20]))
 	if frag := binary.BigEndian.Uint16(data[6:]); frag&0x3fff != 0 {
