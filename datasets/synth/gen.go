@@ -863,12 +863,12 @@ func (g *gen) quicFlow(d *dest, t int64) {
 	g.addPkt(c, t, srv, 0, quicLong(r, 2, c.scid[:], c.dcid[:], 300+r.IntN(900)), 0, 0)
 	t += int64(uni(r.Rand, 1e6, 5e6))
 	g.addPkt(c, t, cli, 0, quicLong(r, 2, c.dcid[:], c.scid[:], 80+r.IntN(100)), 0, 0)
-	rounds := 1 + r.IntN(12)
+	rounds := 1 + r.IntN(6)
 	for i := 0; i < rounds; i++ {
 		t += int64(uni(r.Rand, 0.5e6, 3e6))
 		g.addPkt(c, t, cli, 0, quicShort(r, c.scid[:], 40+r.IntN(400)), 0, 0)
 		t += c.rtt + int64(r.ExpFloat64()*20e6)
-		resp := int(math.Min(logn(r.Rand, d.prof.smallMu+1, d.prof.smallSigma+0.5), 2e6))
+		resp := int(math.Min(logn(r.Rand, d.prof.smallMu+0.5, d.prof.smallSigma+0.3), 300e3))
 		for n := 0; resp > 0; n++ {
 			k := max(min(resp, maxPay), 48)
 			g.addPkt(c, t, srv, 0, quicShort(r, nil, k), 0, 0)

@@ -294,7 +294,7 @@ func newWorld(cfg Config) (*world, error) {
 		a := &app{name: name, prof: randomSizes(r)}
 		a.gapMean = uni(r, 2, 12)
 		a.spread = uni(r, 0.005, 0.15)
-		a.burstsMean = uni(r, 3, 14)
+		a.burstsMean = uni(r, 3, 10)
 		a.reqsMean = uni(r, 1.5, 4)
 		a.pauseMean = uni(r, 5, 40)
 		a.sessionFirst = uni(r, 0.5, 10)
