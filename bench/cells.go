@@ -62,15 +62,16 @@ type Cell struct {
 
 // cellKey is what the cell hash covers.
 type cellKey struct {
-	Dataset datasetKey `json:"dataset"`
+	Dataset DatasetKey `json:"dataset"`
 	Task    Task       `json:"task"`
 	Method  string     `json:"method"`
 	Params  any        `json:"params"`
 	Seed    uint64     `json:"seed"`
 }
 
-// datasetKey is Dataset in canonical, hashable form.
-type datasetKey struct {
+// DatasetKey is a Dataset in canonical form: what cell hashes cover and
+// result files record.
+type DatasetKey struct {
 	Kind         string        `json:"kind"`
 	Path         string        `json:"path,omitempty"`
 	Synth        any           `json:"synth,omitempty"`
@@ -86,8 +87,8 @@ type datasetKey struct {
 	Slice        time.Duration `json:"slice,omitempty"`
 }
 
-func (d *Dataset) key() datasetKey {
-	return datasetKey{
+func (d *Dataset) key() DatasetKey {
+	return DatasetKey{
 		Kind: d.Kind, Path: d.Path, Synth: generic(&d.Synth), Apps: d.Apps, AppCount: d.AppCount,
 		AppsList: d.AppsList, Window: d.Window, Overlap: d.Overlap, MinPackets: d.MinPackets,
 		Split: d.Split, TestFraction: d.TestFraction, Nodes: d.Nodes, Slice: d.Slice,
@@ -215,6 +216,15 @@ func (x *Experiment) expand() error {
 			}
 		}
 	}
+	checked := make(map[string]bool)
+	for _, c := range x.Cells {
+		if !checked[c.dataKey] {
+			checked[c.dataKey] = true
+			if err := preflight(c, x.root); err != nil {
+				return err
+			}
+		}
+	}
 	seen := make(map[string]*Cell)
 	for _, c := range x.Cells {
 		if o, dup := seen[c.Hash]; dup {
@@ -283,7 +293,7 @@ func (x *Experiment) addCells(c *Config, root *yaml.Node, mi, point int, coords 
 			Point: coords, Repeat: r, Seed: seed, Config: *c, DataPath: dataPath,
 			Params: params, spec: *spec, file: x.File,
 			dataKey: hashJSON(struct {
-				D    datasetKey
+				D    DatasetKey
 				Path string
 			}{dk, dataPath}),
 		})

@@ -97,11 +97,23 @@ methods:
 }
 
 func TestCorpusUnknownApp(t *testing.T) {
-	x := loadFixture(t, fmt.Sprintf(`dataset: {kind: corpus, path: %s, apps: [maps, chess]}
+	text := fmt.Sprintf(`dataset:
+  kind: corpus
+  path: %s
+  apps: [maps, chess]
 methods: [{name: majority}]
-`, corpusFixture(t)))
-	_, err := Run(context.Background(), x, Options{Dir: t.TempDir()})
-	if err == nil || !strings.Contains(err.Error(), `"chess" is not in the dataset`) {
+`, corpusFixture(t))
+	_, err := Load("apps.yaml", t.TempDir(), []byte(text))
+	if err == nil || !strings.Contains(err.Error(), `apps.yaml:4: key "dataset.apps": app "chess" is not in the dataset`) {
 		t.Fatalf("error %v", err)
+	}
+	open := fmt.Sprintf(`dataset: {kind: corpus, path: %s}
+task:
+  kind: open
+  unseen_apps: [maps, music, news, video]
+methods: [{name: majority}]
+`, corpusFixture(t))
+	if _, err := Load("open.yaml", t.TempDir(), []byte(open)); err == nil || !strings.Contains(err.Error(), `open.yaml:4: key "task.unseen_apps"`) {
+		t.Fatalf("holding out every app: %v", err)
 	}
 }

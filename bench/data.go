@@ -14,7 +14,10 @@ import (
 	"strings"
 	"sync"
 
+	"go.yaml.in/yaml/v3"
+
 	"appbench/datasets"
+	"appbench/datasets/synth"
 	"appbench/mappgraph"
 	"appbench/methods"
 )
@@ -58,7 +61,7 @@ func loadData(ctx context.Context, c *Cell, workers int) (*data, error) {
 	}
 	apps, err := selectApps(c, uniqueSorted(all))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("bench: %s: dataset: %w", c.file, err)
 	}
 	keep := make(map[string]bool, len(apps))
 	for _, a := range apps {
@@ -128,7 +131,7 @@ func selectApps(c *Cell, have []string) ([]string, error) {
 	case len(d.Apps) > 0:
 		for _, a := range d.Apps {
 			if _, ok := slices.BinarySearch(have, a); !ok {
-				return nil, fmt.Errorf("bench: %s: dataset.apps: app %q is not in the dataset (%d apps: %s)", c.file, a, len(have), abbrev(have))
+				return nil, fmt.Errorf("app %q is not in the dataset (%d apps: %s)", a, len(have), abbrev(have))
 			}
 		}
 		return uniqueSorted(d.Apps), nil
@@ -139,13 +142,13 @@ func selectApps(c *Cell, have []string) ([]string, error) {
 		}
 		for _, a := range list {
 			if _, ok := slices.BinarySearch(have, a); !ok {
-				return nil, fmt.Errorf("bench: %s: app %q is not in the dataset", d.AppsList, a)
+				return nil, fmt.Errorf("app %q of %s is not in the dataset", a, d.AppsList)
 			}
 		}
 		return uniqueSorted(list), nil
 	case d.AppCount > 0:
 		if d.AppCount > len(have) {
-			return nil, fmt.Errorf("bench: %s: dataset.app_count is %d but the dataset has %d apps", c.file, d.AppCount, len(have))
+			return nil, fmt.Errorf("app_count is %d but the dataset has %d apps", d.AppCount, len(have))
 		}
 		return have[:d.AppCount], nil
 	}
@@ -208,18 +211,18 @@ func unseenApps(c *Cell, apps []string) ([]string, error) {
 	if len(t.UnseenApps) > 0 {
 		for _, a := range t.UnseenApps {
 			if !slices.Contains(apps, a) {
-				return nil, fmt.Errorf("bench: %s: task.unseen_apps: app %q is not in the experiment", c.file, a)
+				return nil, fmt.Errorf("unseen app %q is not in the experiment", a)
 			}
 		}
 		if len(uniqueSorted(t.UnseenApps)) >= len(apps) {
-			return nil, fmt.Errorf("bench: %s: task.unseen_apps holds out every app", c.file)
+			return nil, fmt.Errorf("unseen_apps holds out every app")
 		}
 		return uniqueSorted(t.UnseenApps), nil
 	}
 	n := int(math.Round(t.UnseenFraction * float64(len(apps))))
 	n = max(1, min(n, len(apps)-1))
 	if len(apps) < 2 {
-		return nil, fmt.Errorf("bench: %s: the open world needs at least 2 apps", c.file)
+		return nil, fmt.Errorf("the open world needs at least 2 apps")
 	}
 	r := rand.New(rand.NewPCG(c.Seed, 0x756e7365656e)) // "unseen"
 	perm := slices.Clone(apps)
@@ -233,7 +236,7 @@ func unseenApps(c *Cell, apps []string) ([]string, error) {
 func samples(d *data, c *Cell) (train, test []methods.Sample, unseen []string, err error) {
 	unseen, err = unseenApps(c, d.apps)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, fmt.Errorf("bench: %s: task: %w", c.file, err)
 	}
 	hidden := make(map[string]bool)
 	for _, a := range unseen {
@@ -334,4 +337,65 @@ func (dc *dataCache) release(c *Cell) {
 	if e.refs == 0 {
 		e.d = nil
 	}
+}
+
+// preflight lists the apps of a cell's dataset without reading any traffic
+// (file names for corpora, folder names for graphs, labels for the
+// synthetic corpus) and checks the app selection and the open-world
+// hold-out against them, so that such mistakes fail before any cell runs.
+func preflight(c *Cell, root *yaml.Node) error {
+	d := &c.Config.Dataset
+	ds := mapValue(root, "dataset")
+	var have []string
+	switch d.Kind {
+	case KindSynth:
+		cfg, err := synthConfig(c.file, &d.Synth)
+		if err != nil {
+			return err
+		}
+		have = synth.AppNames(cfg.Apps)
+	case KindCorpus:
+		corpus, err := datasets.LoadCorpus(c.DataPath)
+		if err != nil {
+			return posErr(c.file, mapValue(ds, "path"), "dataset.path", "%w", err)
+		}
+		have = corpus.Apps()
+	case KindGraphs:
+		for _, side := range []string{"train", "test"} {
+			ents, err := os.ReadDir(graphSetDir(c, side))
+			if err != nil {
+				return posErr(c.file, mapValue(ds, "path"), "dataset.path", "graph set: %w", err)
+			}
+			var apps []string
+			for _, e := range ents {
+				if e.IsDir() {
+					apps = append(apps, e.Name())
+				}
+			}
+			if side == "train" {
+				have = apps
+			} else if !slices.Equal(uniqueSorted(apps), uniqueSorted(have)) {
+				return posErr(c.file, mapValue(ds, "path"), "dataset.path", "%s and %s hold different apps", graphSetDir(c, "train"), graphSetDir(c, "test"))
+			}
+		}
+	}
+	apps, err := selectApps(c, uniqueSorted(have))
+	if err != nil {
+		key, n := "dataset.apps", mapValue(ds, "apps")
+		if n == nil {
+			key, n = "dataset.app_count", mapValue(ds, "app_count")
+		}
+		return posErr(c.file, n, key, "%w", err)
+	}
+	if len(apps) == 0 {
+		return posErr(c.file, ds, "dataset", "no apps")
+	}
+	if _, err := unseenApps(c, apps); err != nil {
+		key, n := "task.unseen_apps", mapValue(mapValue(root, "task"), "unseen_apps")
+		if n == nil {
+			key, n = "task", mapValue(root, "task")
+		}
+		return posErr(c.file, n, key, "%w", err)
+	}
+	return nil
 }

@@ -38,7 +38,7 @@ func loadGraphs(c *Cell) (*data, error) {
 	}
 	apps, err := selectApps(c, uniqueSorted(have))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("bench: %s: dataset: %w", c.file, err)
 	}
 	return &data{apps: apps, trainG: tr, testG: te}, nil
 }

@@ -38,7 +38,7 @@ type Result struct {
 	Repeat      int     `json:"repeat"`
 	Seed        uint64  `json:"seed"`
 	// Dataset is the cell's dataset configuration, Task its task kind.
-	Dataset datasetKey `json:"dataset"`
+	Dataset DatasetKey `json:"dataset"`
 	Task    string     `json:"task"`
 	// Apps counts the apps of the experiment; Unseen lists those held out
 	// of training (open world).
