@@ -120,6 +120,7 @@ type gen struct {
 	used       map[convKey]bool
 	nextPort   int
 	dns        map[*dest]dnsEntry
+	edge       map[*dest]int // first address of a service's per-capture edge
 	open       map[*dest][]*conn
 	cur        pkt
 	now        int64
@@ -176,6 +177,7 @@ func newGen(w *world, ai, k int) *gen {
 	g.bwUp = uni(r.Rand, 1, 15) * 1e6 / 8 / 1e9
 	g.used = make(map[convKey]bool)
 	g.dns = make(map[*dest]dnsEntry)
+	g.edge = make(map[*dest]int)
 	g.open = make(map[*dest][]*conn)
 	g.nextPort = 32768 + r.IntN(28000)
 
@@ -569,6 +571,16 @@ func (g *gen) resolve(d *dest, t int64) (netip.Addr, int64) {
 	qtype := uint16(1)
 	if len(d.v6) > 0 && g.v6 {
 		addrs, qtype = d.v6, 28
+	}
+	if len(addrs) > 2 {
+		// A service with many addresses answers from the edge nearest the
+		// capture's network: two of its addresses, fixed per capture.
+		off, ok := g.edge[d]
+		if !ok {
+			off = r.IntN(len(addrs))
+			g.edge[d] = off
+		}
+		addrs = []netip.Addr{addrs[off], addrs[(off+1)%len(addrs)]}
 	}
 	rot := r.IntN(len(addrs))
 	answers := make([]netip.Addr, len(addrs))

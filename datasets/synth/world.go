@@ -215,6 +215,9 @@ func newWorld(cfg Config) (*world, error) {
 		d := &dest{id: len(all), host: host, kind: k, port: port}
 		d.tls13 = k == kindTLS && r.Float64() < cfg.TLS13Fraction
 		n := 1 + r.IntN(3)
+		if r.IntN(5) < 2 { // served from a CDN with many edge addresses
+			n = 4 + r.IntN(5)
+		}
 		for len(d.v4) < n {
 			a := publicV4(r)
 			if !used[a] {
