@@ -117,3 +117,32 @@ methods: [{name: majority}]
 		t.Fatalf("holding out every app: %v", err)
 	}
 }
+
+func TestCorpusOpenWorld(t *testing.T) {
+	x := loadFixture(t, fmt.Sprintf(`dataset:
+  kind: corpus
+  path: %s
+  window: 2m
+  overlap: 1m
+task: {kind: open, unseen_fraction: 0.25}
+methods:
+  - name: destination-set
+    params: {k: 1, unknown_threshold: 0.5}
+repeats: 2
+`, corpusFixture(t)))
+	sum, err := Run(context.Background(), x, Options{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range sum.Results {
+		// one app of four held out: its 3 captures x 8 chunks are all
+		// tested; the known apps' 72 chunks split 80:20 per app.
+		if len(r.Unseen) != 1 || r.Train != 3*19 || r.Test != 3*5+24 {
+			t.Errorf("seed %d: unseen %v, train %d, test %d", r.Seed, r.Unseen, r.Train, r.Test)
+		}
+		d := r.Metrics.Detection
+		if d == nil || d.TP != 24 || d.FP != 0 {
+			t.Errorf("seed %d: detection %+v: the unseen app's own servers never occur in training", r.Seed, d)
+		}
+	}
+}

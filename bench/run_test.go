@@ -37,7 +37,20 @@ func (s sleepy) Fit(ctx context.Context, train []methods.Sample) error {
 	return s.Method.Fit(ctx, train)
 }
 
+// failing is a test method whose Fit fails.
+type failing struct{ methods.Method }
+
+func (failing) Inputs() methods.Input { return methods.Packets | methods.Graphs }
+func (failing) Fit(context.Context, []methods.Sample) error {
+	return errors.New("out of luck")
+}
+
 func init() {
+	methods.Register("test-failing", func(cfg methods.Config) (methods.Method, error) {
+		f, _ := methods.Lookup("majority")
+		m, err := f(cfg)
+		return failing{m}, err
+	})
 	methods.Register("test-sleepy", func(cfg methods.Config) (methods.Method, error) {
 		f, _ := methods.Lookup("majority")
 		m, err := f(cfg)
@@ -426,5 +439,25 @@ methods:
 		if r.Method == "destination-set" && r.Metrics.Accuracy < 0.5 {
 			t.Errorf("destination-set accuracy %.3f on real graphs, want well above chance", r.Metrics.Accuracy)
 		}
+	}
+}
+
+// TestFailingCellDoesNotStopOthers checks that a failing method is reported
+// while the other cells finish and are stored.
+func TestFailingCellDoesNotStopOthers(t *testing.T) {
+	x := loadFixture(t, fmt.Sprintf(`dataset: {kind: graphs, path: %s}
+methods: [{name: test-failing}, {name: majority}]
+repeats: 2
+`, graphFixture(t)))
+	dir := t.TempDir()
+	sum, err := Run(context.Background(), x, Options{Dir: dir})
+	if err == nil || !strings.Contains(err.Error(), "out of luck") || !strings.Contains(err.Error(), "test-failing-") {
+		t.Fatalf("error %v", err)
+	}
+	if sum.Failed != 2 || sum.Ran != 2 || len(sum.Results) != 2 {
+		t.Errorf("summary %+v", sum)
+	}
+	if m, _ := filepath.Glob(filepath.Join(dir, "*"+ResultSuffix)); len(m) != 2 {
+		t.Errorf("%d result files, want the 2 of majority", len(m))
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -131,6 +132,19 @@ func TestEndToEnd(t *testing.T) {
 	}
 	if !strings.Contains(errBuf.String(), "8 already done, 0 run") {
 		t.Errorf("second run: %s", errBuf.String())
+	}
+	// Three shards into another folder merge into the same table.
+	sharded := filepath.Join(dir, "sharded")
+	for i := 0; i < 3; i++ {
+		if _, err := execute(t, "run", cfg, "--out", sharded, "--no-progress", "--shard", fmt.Sprintf("%d/3", i)); err != nil {
+			t.Fatalf("shard %d/3: %v", i, err)
+		}
+	}
+	metrics := "accuracy,macro_f1,weighted_f1,train,test"
+	whole, err1 := execute(t, "report", res, "--format", "csv", "--metrics", metrics)
+	merged, err2 := execute(t, "report", sharded, "--format", "csv", "--metrics", metrics)
+	if err1 != nil || err2 != nil || whole != merged {
+		t.Errorf("merged shards (%v):\n%s\nwhole run (%v):\n%s", err2, merged, err1, whole)
 	}
 	// --dry-run lists the cells as done.
 	dry, err := execute(t, "run", cfg, "--out", res, "--dry-run")
