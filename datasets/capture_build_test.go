@@ -90,7 +90,7 @@ type flowSpec struct {
 	sport, dport uint16
 	tcp          bool
 	flags        uint8 // TCP flags
-	seq          uint32
+	seq, ack     uint32
 	payload      []byte
 }
 
@@ -115,7 +115,7 @@ func ipPacket(t testing.TB, f flowSpec) []byte {
 		ls, netl = append(ls, ip), ip
 	}
 	if f.tcp {
-		tcp := &layers.TCP{SrcPort: layers.TCPPort(f.sport), DstPort: layers.TCPPort(f.dport), Seq: f.seq, Window: 65535,
+		tcp := &layers.TCP{SrcPort: layers.TCPPort(f.sport), DstPort: layers.TCPPort(f.dport), Seq: f.seq, Ack: f.ack, Window: 65535,
 			FIN: f.flags&tcpFIN != 0, SYN: f.flags&tcpSYN != 0, RST: f.flags&tcpRST != 0, ACK: f.flags&tcpACK != 0}
 		if err := tcp.SetNetworkLayerForChecksum(netl); err != nil {
 			t.Fatal(err)

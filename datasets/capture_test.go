@@ -266,30 +266,58 @@ func TestCaptureIPv6Extensions(t *testing.T) {
 
 // TestCaptureStreams checks tshark's conversation numbering: per-protocol
 // counters, direction-independent keys, and TCP port reuse after a SYN.
+// The expected TCP indices are those tshark 4.0.17 gave to the same packets
+// (written to a pcap and read with tshark -T fields -e tcp.stream).
 func TestCaptureStreams(t *testing.T) {
-	tcp := func(src, dst netip.Addr, sp, dp uint16, flags uint8, seq uint32) flowSpec {
-		return flowSpec{src: src, dst: dst, sport: sp, dport: dp, tcp: true, flags: flags, seq: seq}
+	tcp := func(cport uint16, flags uint8, seq, ack uint32, fromServer bool) flowSpec {
+		f := flowSpec{src: cli4, dst: srv4, sport: cport, dport: 443, tcp: true, flags: flags, seq: seq, ack: ack}
+		if fromServer {
+			f.src, f.dst, f.sport, f.dport = srv4, cli4, 443, cport
+		}
+		return f
 	}
 	udp := func(src, dst netip.Addr, sp, dp uint16) flowSpec {
 		return flowSpec{src: src, dst: dst, sport: sp, dport: dp, payload: []byte{1}}
 	}
+	const syn, synack, ack, fin, rst = tcpSYN, tcpSYN | tcpACK, tcpACK, tcpFIN | tcpACK, tcpRST | tcpACK
 	steps := []struct {
 		f    flowSpec
 		want int64
 	}{
-		{tcp(cli4, srv4, 1000, 443, tcpSYN, 10), 0},
+		// A handshake; SYN retransmitted; the same ISN after FIN and after
+		// RST keeps the conversation; a server SYN with a new number
+		// starts another.
+		{tcp(1000, syn, 10, 0, false), 0},
 		{udp(cli4, srv4, 1000, 443), 0}, // separate UDP counter
-		{tcp(srv4, cli4, 443, 1000, tcpSYN|tcpACK, 50), 0},
-		{tcp(cli4, srv4, 1000, 443, tcpSYN, 10), 0}, // retransmitted SYN
-		{tcp(cli6, srv6, 1000, 443, tcpACK, 99), 1}, // other addresses
-		{udp(srv4, cli4, 443, 1000), 0},             // reverse direction
+		{tcp(1000, synack, 50, 11, true), 0},
+		{tcp(1000, syn, 10, 0, false), 0},
+		{tcp(1000, fin, 11, 51, false), 0},
+		{tcp(1000, syn, 10, 0, false), 0},
+		{tcp(1000, rst, 51, 0, true), 0},
+		{tcp(1000, syn, 10, 0, false), 0},
+		{tcp(1000, ack, 500, 0, false), 0},
+		{tcp(1000, syn, 900, 0, true), 1},
+		{tcp(1000, syn, 900, 0, true), 1},
+		{udp(srv4, cli4, 443, 1000), 0}, // reverse direction
 		{udp(cli4, srv4, 1001, 443), 1},
-		{tcp(cli4, srv4, 1000, 443, tcpSYN, 77), 2},        // new ISN: port reuse
-		{tcp(srv4, cli4, 443, 1000, tcpSYN|tcpACK, 60), 2}, // reply keeps it
-		{tcp(cli4, srv4, 1000, 443, tcpFIN|tcpACK, 78), 2}, // close
-		{tcp(cli4, srv4, 1000, 443, tcpSYN, 77), 3},        // same ISN after FIN: new
-		{tcp(cli6, srv6, 1000, 443, tcpSYN|tcpACK, 5), 1},  // SYN-ACK never splits
-		{tcp(srv6, cli6, 443, 1000, tcpACK, 1), 1},
+		// Without a SYN the base is one before the first sequence
+		// number seen, and one before the first acknowledgement number
+		// for the other direction.
+		{tcp(1001, ack, 100, 0, false), 2},
+		{tcp(1001, syn, 100, 0, false), 3},
+		{tcp(1001, syn, 99, 0, false), 4},
+		{tcp(1001, ack, 5, 0, true), 4},
+		{tcp(1001, syn, 6, 0, true), 5},
+		{tcp(1001, synack, 7, 0, true), 5},
+		{tcp(1001, syn, 99, 0, false), 6},
+		{tcp(1001, syn, 98, 0, false), 7},
+		{tcp(1002, ack, 100, 500, false), 8},
+		{tcp(1002, syn, 499, 0, true), 8},
+		{tcp(1002, syn, 500, 0, true), 9},
+		{tcp(1003, fin, 77, 88, false), 10},
+		{tcp(1003, syn, 76, 0, false), 10},
+		{tcp(1003, syn, 87, 0, true), 10},
+		{flowSpec{src: cli6, dst: srv6, sport: 1000, dport: 443, tcp: true, flags: ack, seq: 99}, 11}, // other addresses
 	}
 	var recs []capRecord
 	for i, s := range steps {
@@ -304,7 +332,7 @@ func TestCaptureStreams(t *testing.T) {
 	}
 	for i, s := range steps {
 		if pkts[i].Stream != s.want {
-			t.Errorf("step %d (%v %d>%d): stream %d, want %d", i, pkts[i].Proto, s.f.sport, s.f.dport, pkts[i].Stream, s.want)
+			t.Errorf("step %d (%v %d>%d flags %#x seq %d): stream %d, want %d", i, pkts[i].Proto, s.f.sport, s.f.dport, s.f.flags, s.f.seq, pkts[i].Stream, s.want)
 		}
 	}
 }

@@ -31,7 +31,7 @@ type header struct {
 	sport, dport uint16
 	ipLen        int
 	flags        uint8 // TCP flags
-	seq          uint32
+	seq, ack     uint32
 	payload      []byte // TCP or UDP payload (captured part)
 }
 
@@ -578,6 +578,7 @@ func decodeTransport(proto uint8, data []byte, h *header) bool {
 		h.sport = binary.BigEndian.Uint16(data[0:])
 		h.dport = binary.BigEndian.Uint16(data[2:])
 		h.seq = binary.BigEndian.Uint32(data[4:])
+		h.ack = binary.BigEndian.Uint32(data[8:])
 		h.flags = data[13]
 		h.payload = data[off:]
 		return true
@@ -588,7 +589,7 @@ func decodeTransport(proto uint8, data []byte, h *header) bool {
 	h.proto = UDP
 	h.sport = binary.BigEndian.Uint16(data[0:])
 	h.dport = binary.BigEndian.Uint16(data[2:])
-	h.flags, h.seq = 0, 0
+	h.flags, h.seq, h.ack = 0, 0, 0
 	ulen := int(binary.BigEndian.Uint16(data[4:]))
 	if ulen < 8 {
 		// tshark: "bogus UDP length", dissected without a conversation.

@@ -39,9 +39,8 @@ func compare16(a, b [16]byte) int {
 // tcpConv is the state of one TCP conversation.
 type tcpConv struct {
 	id      int64
-	base    [2]uint32 // first sequence number seen per direction
+	base    [2]uint32 // base sequence number per direction
 	baseSet [2]bool
-	closed  bool // a FIN or RST was seen
 	socks   bool // a SOCKS connect reply was seen
 	tls     [2]tlsDir
 }
@@ -53,9 +52,12 @@ type tcpConv struct {
 //
 // TCP: the same, except that a SYN without ACK on an existing conversation
 // starts a new conversation (with the next index) when its sequence number
-// differs from the first sequence number seen in that direction, or when
-// the conversation already saw a FIN or RST (port reuse). A repeated SYN
-// with the same sequence number is a retransmission and keeps the index.
+// differs from the base sequence number of its direction (port reuse). As
+// in tshark 4.0, the base of a direction is the sequence number of its
+// SYN, or one less than the first sequence number seen in it, or one less
+// than the first acknowledgement number seen from the other direction,
+// whichever comes first. A repeated SYN with the same sequence number is a
+// retransmission and keeps the index; a FIN or RST does not matter.
 // As tshark's SOCKS dissector does, a SOCKS connect reply from port 1080
 // uses up one extra TCP index (for the proxied connection).
 type streamTable struct {
@@ -92,7 +94,7 @@ func (t *streamTable) init(tlsOn bool, bufSize int) {
 func (t *streamTable) conv(h *header) (*tcpConv, int) {
 	k, dir := makeKey(h)
 	c := t.tcp[k]
-	if c != nil && h.flags&(tcpSYN|tcpACK) == tcpSYN && c.baseSet[dir] && (h.seq != c.base[dir] || c.closed) {
+	if c != nil && h.flags&(tcpSYN|tcpACK) == tcpSYN && c.baseSet[dir] && h.seq != c.base[dir] {
 		t.release(&c.tls[0])
 		t.release(&c.tls[1])
 		c = nil
@@ -103,11 +105,18 @@ func (t *streamTable) conv(h *header) (*tcpConv, int) {
 		t.tcp[k] = c
 	}
 	if !c.baseSet[dir] {
+		// tshark's base sequence number: the SYN's, or one before the
+		// first sequence number seen.
 		c.base[dir] = h.seq
+		if h.flags&tcpSYN == 0 {
+			c.base[dir]--
+		}
 		c.baseSet[dir] = true
 	}
-	if h.flags&(tcpFIN|tcpRST) != 0 {
-		c.closed = true
+	if h.flags&tcpACK != 0 && !c.baseSet[1-dir] {
+		// The other direction's base, one before the acknowledged number.
+		c.base[1-dir] = h.ack - 1
+		c.baseSet[1-dir] = true
 	}
 	return c, dir
 }
