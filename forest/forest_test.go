@@ -6,6 +6,7 @@ import (
 	"errors"
 	"math"
 	"runtime"
+	"syscall"
 	"testing"
 )
 
@@ -286,10 +287,21 @@ func heapMB() (inuse, sys float64) {
 	return float64(ms.HeapInuse) / (1 << 20), float64(ms.Sys) / (1 << 20)
 }
 
+// cpuSeconds is the process's user+system CPU time, which contention from
+// other processes inflates far less than wall time.
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return math.NaN()
+	}
+	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
+}
+
 func BenchmarkFit(b *testing.B) {
 	X, y := benchData()
 	runtime.GC()
 	var f *Forest
+	cpu0 := cpuSeconds()
 	for b.Loop() {
 		var err error
 		f, err = Fit(context.Background(), X, 30000, 54, y, 40, Options{Trees: 100, Seed: 1, Workers: 1})
@@ -297,6 +309,7 @@ func BenchmarkFit(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	b.ReportMetric((cpuSeconds()-cpu0)/float64(b.N), "cpu-s/op")
 	inuse, sys := heapMB()
 	b.ReportMetric(inuse, "MB-heap-inuse")
 	b.ReportMetric(sys, "MB-sys")
@@ -313,9 +326,11 @@ func BenchmarkPredict(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	cpu0 := cpuSeconds()
 	for b.Loop() {
 		if _, err := f.PredictProba(X, 30000, 1); err != nil {
 			b.Fatal(err)
 		}
 	}
+	b.ReportMetric((cpuSeconds()-cpu0)/float64(b.N), "cpu-s/op")
 }
