@@ -1,10 +1,11 @@
 package flowprint
 
 import (
+	"cmp"
 	"fmt"
 	"math/rand/v2"
 	"net/netip"
-	"sort"
+	"slices"
 	"testing"
 
 	"appbench/datasets"
@@ -75,7 +76,7 @@ func benchPackets(seed uint64, n int) []datasets.Packet {
 			stream++
 		}
 	}
-	sort.SliceStable(pkts, func(i, j int) bool { return pkts[i].Time < pkts[j].Time })
+	slices.SortStableFunc(pkts, func(a, b datasets.Packet) int { return cmp.Compare(a.Time, b.Time) })
 	return pkts
 }
 

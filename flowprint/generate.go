@@ -177,6 +177,12 @@ func Generate(flows []Flow, p Params) (*Result, error) {
 	if len(flows) == 0 {
 		return res, nil
 	}
+	for i := range flows {
+		f := &flows[i]
+		if math.IsNaN(f.Start) || math.IsInf(f.Start, 0) || math.IsNaN(f.End) || math.IsInf(f.End, 0) {
+			return nil, fmt.Errorf("flowprint: flow %d (%s stream %d of %q): time is not a finite number", i, f.Proto, f.Stream, f.Label)
+		}
+	}
 	g.prepare()
 	assign := make([]*fp, len(flows))
 	for _, r := range g.batches() {
@@ -311,9 +317,10 @@ func (g *generator) batches() [][2]int {
 	n := len(g.start)
 	tmin, tmax := g.start[0], g.start[n-1]
 	span := tmax - tmin
-	nb := int(math.Ceil(span / g.p.Batch))
-	if nb < 1 {
-		nb = 1
+	nbf := math.Ceil(span / g.p.Batch)
+	nb := 1
+	if nbf > 1 {
+		nb = int(min(nbf, 1<<52))
 	}
 	lo, hi := tmin, tmax
 	if lo == hi {
@@ -321,33 +328,35 @@ func (g *generator) batches() [][2]int {
 		hi += 0.5
 	}
 	step := (hi - lo) / float64(nb)
-	edges := make([]float64, nb)
-	for i := range edges {
-		edges[i] = float64(i)*step + lo
+	// edge(i) = i*step + lo, as numpy.linspace computes the edges.
+	edge := func(i int) float64 { return float64(i)*step + lo }
+	// binOf counts the edges 0..nb-1 that are <= t: an estimate from the
+	// bin width, corrected against the exact edges.
+	binOf := func(t float64) int {
+		k := int(min(max((t-lo)/step, 0), float64(nb-1))) + 1
+		for k > 1 && edge(k-1) > t {
+			k--
+		}
+		for k < nb && edge(k) <= t {
+			k++
+		}
+		if k == 1 && edge(0) > t {
+			k = 0
+		}
+		return k
 	}
 	var out [][2]int
 	pos := 0
 	for pos < n {
-		b := binOf(edges, g.start[pos])
+		b := binOf(g.start[pos])
 		end := pos + 1
-		for end < n && binOf(edges, g.start[end]) == b {
+		for end < n && binOf(g.start[end]) == b {
 			end++
 		}
 		out = append(out, [2]int{pos, end})
 		pos = end
 	}
 	return out
-}
-
-func binOf(edges []float64, t float64) int {
-	// number of edges <= t
-	i, _ := slices.BinarySearchFunc(edges, t, func(e, t float64) int {
-		if e <= t {
-			return -1
-		}
-		return 1
-	})
-	return i
 }
 
 // clique is a maximal clique of the correlation graph that may become a

@@ -2,6 +2,7 @@ package flowprint
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"net/netip"
 	"testing"
@@ -463,5 +464,31 @@ func TestPyFloorDiv(t *testing.T) {
 		if got := pyFloorDiv(c.a, c.b); got != c.want {
 			t.Errorf("%v // %v = %v, want %v", c.a, c.b, got, c.want)
 		}
+	}
+}
+
+// TestBatchEdges: flows exactly on a bin edge go to the later batch, the
+// largest start to the last batch, and a tiny batch length with a long
+// span needs no memory per bin.
+func TestBatchEdges(t *testing.T) {
+	g := &generator{p: Params{Batch: 100}}
+	// span 300: 3 bins with edges 0, 100, 200.
+	g.start = []float64{0, 99.99, 100, 150, 200, 300}
+	if got := fmt.Sprint(g.batches()); got != "[[0 2] [2 4] [4 6]]" {
+		t.Errorf("batches %s", got)
+	}
+	g.p.Batch = 1e-9
+	g.start = []float64{0, 1, 1e6}
+	if got := fmt.Sprint(g.batches()); got != "[[0 1] [1 2] [2 3]]" {
+		t.Errorf("tiny batch: %s", got)
+	}
+	g.p.Batch = 300
+	g.start = []float64{5, 5, 5}
+	if got := fmt.Sprint(g.batches()); got != "[[0 3]]" {
+		t.Errorf("zero span: %s", got)
+	}
+	bad := []Flow{flowAt(0, "1.1.1.1", 1, "", math.Inf(1))}
+	if _, err := Generate(bad, DefaultParams()); err == nil {
+		t.Error("infinite time accepted")
 	}
 }
