@@ -76,6 +76,10 @@ type FlowOptions struct {
 	// IgnoreCertificates drops every certificate (the enhanced training
 	// scripts blank the certificate column).
 	IgnoreCertificates bool
+	// DropUnknownProtocol leaves out packets whose protocol is neither TCP
+	// nor UDP (the enhanced CSV loaders drop protocol "unknown"; the
+	// reference's master keeps them as flows of protocol "unknown").
+	DropUnknownProtocol bool
 }
 
 // ErrCertConflict is wrapped by the error a flow reports when it meets a
@@ -117,6 +121,10 @@ func (b *Builder) Add(p *datasets.Packet) error {
 		return nil
 	}
 	if b.opts.Mode == Reference && (!p.Src.Is4() || !p.Dst.Is4()) {
+		b.Skipped++
+		return nil
+	}
+	if b.opts.DropUnknownProtocol && p.Proto != datasets.TCP && p.Proto != datasets.UDP {
 		b.Skipped++
 		return nil
 	}

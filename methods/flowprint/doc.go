@@ -3,9 +3,12 @@
 //
 // Training follows the MAppGraph authors' "enhanced" FlowPrint scripts
 // (spec §12): the flows of every training chunk (one flow key space per
-// chunk, certificates blanked unless train_certificates is set) are
+// chunk, packets of protocol "unknown" dropped, a flow's first certificate
+// kept, certificates blanked unless train_certificates is set) are
 // fingerprinted together with batch 300 s and window 10 s, and each
-// fingerprint is labelled with the majority app of its flows.
+// fingerprint is labelled with the majority app of its flows. The trained
+// fingerprints then lose the in-memory "no certificate" element, as the
+// scripts' JSON save and load do (round_trip: false keeps it).
 //
 // Prediction, per test chunk: the chunk's flows are fingerprinted on their
 // own (by default with window 30 s, the enhanced scripts' quirk of testing

@@ -104,7 +104,7 @@ func (p Params) testParams() fp.Params {
 }
 
 func (p Params) flowOptions(train bool) fp.FlowOptions {
-	o := fp.FlowOptions{Mode: fp.Reference, CertConflict: fp.CertKeepFirst}
+	o := fp.FlowOptions{Mode: fp.Reference, CertConflict: fp.CertKeepFirst, DropUnknownProtocol: true}
 	if p.Input == "full" {
 		o.Mode = fp.Full
 	}
