@@ -2,14 +2,18 @@
 // embedded default dataset of appbench.
 //
 // A Config describes a corpus of apps, each with its own services (host
-// names with one to three IPv4 or IPv6 addresses, port 443, some 80 or
-// 8080) and a share of third-party services common to several apps (CDNs,
-// analytics, ads), plus background traffic (QUIC-like UDP 443 sessions,
-// connectivity checks, system TLS services, a push channel on TCP 5228),
-// DNS lookups and ARP. Apps differ by their services, request and response
-// size profiles and usage rhythm: sessions of bursts of requests separated
-// by idle gaps longer than one second. Every capture of an app varies its
-// client addresses, ports, link speed and profile at random.
+// names on port 443, some on 80 or 8080, with IPv4 and some IPv6
+// addresses) and a share of third-party services common to several apps
+// (CDNs, analytics, ads), plus background traffic (QUIC-like UDP 443
+// sessions, connectivity checks, system TLS services, a push channel on TCP
+// 5228), DNS lookups and ARP. Some services of different apps sit behind
+// the same front-end addresses (Config.Hosting); CDN services have many
+// edge addresses of which each capture network sees two. Apps differ by
+// their services, per-service request and response size profiles and usage
+// rhythm: sessions of bursts of requests separated by idle gaps longer than
+// one second, sessions separated by pauses. Every capture of an app varies
+// its client addresses (private IPv4; IPv6 on some networks), ports, link
+// speed and size profile at random.
 //
 // Traffic is protocol-correct: full TCP handshakes with options, sequence and
 // acknowledgement numbers, delayed ACKs, slow start, FIN closes, and valid

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"appbench/datasets"
@@ -47,20 +48,44 @@ func needTshark(t *testing.T) {
 	}
 }
 
-// tsharkCorpus writes a small corpus for the tshark tests.
+var tshark struct {
+	once sync.Once
+	cfg  Config
+	dir  string
+	caps []Capture
+	err  error
+}
+
+// tsharkCorpus writes, once per test binary, a small corpus for the tshark
+// tests.
 func tsharkCorpus(t *testing.T) (Config, string, []Capture) {
-	cfg := smallConfig()
-	cfg.Apps, cfg.CapturesPerApp = 2, 2
-	cfg.TLS13Fraction = 0.4
-	dir := t.TempDir()
-	if _, err := Generate(context.Background(), cfg, dir); err != nil {
-		t.Fatal(err)
+	t.Helper()
+	tshark.once.Do(func() {
+		cfg := smallConfig()
+		cfg.Apps, cfg.CapturesPerApp = 2, 1
+		cfg.TLS13Fraction = 0.4
+		cfg.IPv6Captures = 1
+		tshark.cfg = cfg
+		if tshark.dir, tshark.err = os.MkdirTemp("", "synth-tshark-"); tshark.err != nil {
+			return
+		}
+		if _, tshark.err = Generate(context.Background(), cfg, tshark.dir); tshark.err != nil {
+			return
+		}
+		tshark.caps, tshark.err = Captures(cfg)
+	})
+	if tshark.err != nil {
+		t.Fatal(tshark.err)
 	}
-	caps, err := Captures(cfg)
-	if err != nil {
-		t.Fatal(err)
+	return tshark.cfg, tshark.dir, tshark.caps
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if tshark.dir != "" {
+		os.RemoveAll(tshark.dir)
 	}
-	return cfg, dir, caps
+	os.Exit(code)
 }
 
 // TestTsharkCertificates checks that tshark finds exactly the certificate
@@ -80,15 +105,34 @@ func TestTsharkCertificates(t *testing.T) {
 	}
 	var certs, snis int
 	for _, c := range caps {
-		lines := runTshark(t, "-n", "-r", filepath.Join(dir, c.Path()),
-			"-Y", "tls.handshake.certificate || tls.handshake.extensions_server_name",
-			"-T", "fields", "-e", "frame.number", "-e", "tls.handshake.certificate",
-			"-e", "tls.handshake.extensions_server_name", "-E", "occurrence=a", "-E", "aggregator=|")
+		path := filepath.Join(dir, c.Path())
 		pk, err := c.Packets()
 		if err != nil {
 			t.Fatal(err)
 		}
+		// The plain certificate query: one line per frame completing a
+		// Certificate message, with the whole chain and no server name.
+		lines := runTshark(t, "-r", path, "-Y", "tls.handshake.certificate", "-T", "fields",
+			"-e", "tls.handshake.certificate", "-e", "tls.handshake.extensions_server_name")
 		var want []string
+		for _, p := range pk {
+			if p.Cert != nil {
+				var hexes []string
+				for _, der := range chains[string(p.Cert)] {
+					hexes = append(hexes, hex.EncodeToString(der))
+				}
+				want = append(want, strings.Join(hexes, ",")+"\t")
+			}
+		}
+		if strings.Join(lines, "\n") != strings.Join(want, "\n") {
+			t.Fatalf("%s: tshark sees %d certificate frames, the generator sent %d, or the chains differ", c.Path(), len(lines), len(want))
+		}
+		// Frame by frame, certificates and server names together.
+		lines = runTshark(t, "-n", "-r", path,
+			"-Y", "tls.handshake.certificate || tls.handshake.extensions_server_name",
+			"-T", "fields", "-e", "frame.number", "-e", "tls.handshake.certificate",
+			"-e", "tls.handshake.extensions_server_name", "-E", "occurrence=a", "-E", "aggregator=|")
+		want = want[:0]
 		for _, p := range pk {
 			if p.Cert == nil && p.SNI == "" {
 				continue
