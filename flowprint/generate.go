@@ -837,6 +837,10 @@ func unionSorted(a, b []int32) []int32 {
 	return append(out, b[j:]...)
 }
 
+// maxBitsetNodes bounds the graphs whose cliques are found on bit sets
+// (n*n/8 bytes of adjacency); larger graphs use sorted neighbour lists.
+const maxBitsetNodes = 8192
+
 // maximalCliques calls emit with every maximal clique of the graph given by
 // sorted adjacency lists (isolated nodes are cliques of one), using
 // Bron-Kerbosch with Tomita pivoting on bit sets. The slice passed to emit
@@ -844,6 +848,10 @@ func unionSorted(a, b []int32) []int32 {
 func maximalCliques(adj [][]int32, emit func([]int32)) {
 	n := len(adj)
 	if n == 0 {
+		return
+	}
+	if n > maxBitsetNodes {
+		maximalCliquesSparse(adj, emit)
 		return
 	}
 	words := (n + 63) / 64
@@ -924,4 +932,78 @@ func maximalCliques(adj [][]int32, emit func([]int32)) {
 		}
 	}
 	rec(p, x)
+}
+
+// maximalCliquesSparse is maximalCliques on sorted neighbour lists, for
+// graphs too large for a bit-set adjacency matrix.
+func maximalCliquesSparse(adj [][]int32, emit func([]int32)) {
+	p := make([]int32, len(adj))
+	for i := range p {
+		p[i] = int32(i)
+	}
+	var r []int32
+	var rec func(p, x []int32)
+	rec = func(p, x []int32) {
+		if len(p) == 0 {
+			if len(x) == 0 {
+				emit(r)
+			}
+			return
+		}
+		pivot, best := int32(-1), -1
+		for _, set := range [2][]int32{p, x} {
+			for _, u := range set {
+				if c := len(intersectSorted(p, adj[u])); c > best {
+					pivot, best = u, c
+				}
+			}
+		}
+		cand := differenceSorted(p, adj[pivot])
+		p = slices.Clone(p)
+		x = slices.Clone(x)
+		for _, v := range cand {
+			r = append(r, v)
+			rec(intersectSorted(p, adj[v]), intersectSorted(x, adj[v]))
+			r = r[:len(r)-1]
+			if i, ok := slices.BinarySearch(p, v); ok {
+				p = slices.Delete(p, i, i+1)
+			}
+			i, _ := slices.BinarySearch(x, v)
+			x = slices.Insert(x, i, v)
+		}
+	}
+	rec(p, nil)
+}
+
+func intersectSorted(a, b []int32) []int32 {
+	var out []int32
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		switch {
+		case a[i] < b[j]:
+			i++
+		case a[i] > b[j]:
+			j++
+		default:
+			out = append(out, a[i])
+			i++
+			j++
+		}
+	}
+	return out
+}
+
+func differenceSorted(a, b []int32) []int32 {
+	var out []int32
+	j := 0
+	for _, v := range a {
+		for j < len(b) && b[j] < v {
+			j++
+		}
+		if j < len(b) && b[j] == v {
+			continue
+		}
+		out = append(out, v)
+	}
+	return out
 }

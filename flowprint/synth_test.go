@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"net/netip"
+	"slices"
 	"testing"
 
 	"appbench/datasets"
@@ -490,5 +491,69 @@ func TestBatchEdges(t *testing.T) {
 	bad := []Flow{flowAt(0, "1.1.1.1", 1, "", math.Inf(1))}
 	if _, err := Generate(bad, DefaultParams()); err == nil {
 		t.Error("infinite time accepted")
+	}
+}
+
+// TestMaximalCliquesAgree: the bit-set and the neighbour-list versions of
+// Bron-Kerbosch find the same maximal cliques on random graphs, and every
+// clique found is maximal.
+func TestMaximalCliquesAgree(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	collect := func(f func([][]int32, func([]int32)), adj [][]int32) []string {
+		var out []string
+		f(adj, func(c []int32) {
+			s := slices.Clone(c)
+			slices.Sort(s)
+			out = append(out, fmt.Sprint(s))
+		})
+		slices.Sort(out)
+		return out
+	}
+	for trial := 0; trial < 50; trial++ {
+		n := 1 + rng.IntN(40)
+		dens := rng.Float64()
+		adj := make([][]int32, n)
+		for i := 0; i < n; i++ {
+			for j := i + 1; j < n; j++ {
+				if rng.Float64() < dens {
+					adj[i] = append(adj[i], int32(j))
+					adj[j] = append(adj[j], int32(i))
+				}
+			}
+		}
+		for i := range adj {
+			slices.Sort(adj[i])
+		}
+		a, b := collect(maximalCliques, adj), collect(maximalCliquesSparse, adj)
+		if !slices.Equal(a, b) {
+			t.Fatalf("n=%d: bit sets %v, lists %v", n, a, b)
+		}
+		// Maximality and clique property, by brute force on one clique.
+		var first []int32
+		maximalCliques(adj, func(c []int32) {
+			if first == nil {
+				first = slices.Clone(c)
+			}
+		})
+		has := func(u, v int32) bool { _, ok := slices.BinarySearch(adj[u], v); return ok }
+		for _, u := range first {
+			for _, v := range first {
+				if u != v && !has(u, v) {
+					t.Fatalf("%v is not a clique", first)
+				}
+			}
+		}
+		for w := int32(0); w < int32(n); w++ {
+			if slices.Contains(first, w) {
+				continue
+			}
+			all := true
+			for _, u := range first {
+				all = all && has(u, w)
+			}
+			if all {
+				t.Fatalf("%v is not maximal: %d joins it", first, w)
+			}
+		}
 	}
 }
