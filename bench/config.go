@@ -277,6 +277,9 @@ func (c *Config) validate(file string, root *yaml.Node) error {
 		}
 		return resolve(n)
 	}
+	if strings.ContainsAny(c.Name, "/\\") || c.Name == "." || c.Name == ".." {
+		return posErr(file, at("name"), "name", "experiment name %q must not contain slashes", c.Name)
+	}
 	d := &c.Dataset
 	switch d.Kind {
 	case KindSynth, KindCorpus, KindGraphs:

@@ -78,6 +78,7 @@ methods: [{name: majority}]
 		{"no methods", `dataset: {kind: synth}
 `, []string{"bad.yaml", `"methods"`}},
 		{"bad yaml", "dataset: [\n", []string{"bad.yaml"}},
+		{"name with a slash", "name: a/b\ndataset: {kind: synth}\nmethods: [{name: majority}]\n", []string{"bad.yaml:1:", `"name"`}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

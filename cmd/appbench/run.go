@@ -176,7 +176,9 @@ func dryRun(w io.Writer, x *bench.Experiment, out string, shard bench.Shard) err
 func printReport(w io.Writer, rs []*bench.Result, format, metrics, plots string, confidence float64) error {
 	var keys []string
 	if metrics != "" {
-		keys = strings.Split(metrics, ",")
+		for _, k := range strings.Split(metrics, ",") {
+			keys = append(keys, strings.TrimSpace(k))
+		}
 	}
 	t, err := reports.Build(rs, reports.Options{Metrics: keys, Confidence: confidence})
 	if err != nil {
