@@ -61,12 +61,17 @@ func (c Capture) Source() datasets.Source {
 	return &source{g: newGen(c.w, c.ai, c.k)}
 }
 
-// Packets returns all packet records of the capture.
+// Packets returns all packet records of the capture. Their Cert slices are
+// the caller's own.
 func (c Capture) Packets() ([]datasets.Packet, error) {
 	src := c.Source()
 	var out []datasets.Packet
 	for src.Scan() {
-		out = append(out, *src.Packet())
+		p := *src.Packet()
+		if p.Cert != nil {
+			p.Cert = append([]byte(nil), p.Cert...)
+		}
+		out = append(out, p)
 	}
 	return out, src.Err()
 }

@@ -172,6 +172,7 @@ func TestTsharkCertificates(t *testing.T) {
 func TestTsharkFields(t *testing.T) {
 	needTshark(t)
 	_, dir, caps := tsharkCorpus(t)
+	v6 := 0
 	for _, c := range caps {
 		lines := runTshark(t, "-n", "-r", filepath.Join(dir, c.Path()), "-Y", "tcp or udp", "-T", "fields",
 			"-e", "frame.number", "-e", "frame.time_epoch", "-e", "tcp.stream", "-e", "udp.stream",
@@ -189,7 +190,13 @@ func TestTsharkFields(t *testing.T) {
 			if got, want := lines[i], tsharkLine(&pk[i]); got != want {
 				t.Fatalf("%s: packet %d:\n tshark    %s\n generator %s", c.Path(), i, got, want)
 			}
+			if pk[i].Src.Is6() {
+				v6++
+			}
 		}
+	}
+	if v6 == 0 {
+		t.Errorf("no IPv6 packet compared")
 	}
 }
 
