@@ -3,7 +3,9 @@ package synth
 import (
 	"context"
 	"io"
+	"runtime"
 	"testing"
+	"time"
 )
 
 // BenchmarkSource measures in-memory record generation.
@@ -41,4 +43,35 @@ func BenchmarkWritePcap(b *testing.B) {
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "packets/s")
 	b.ReportMetric(float64(n)/float64(b.N), "packets/capture")
+}
+
+// BenchmarkMillionPackets streams one capture of over a million packets and
+// reports the largest heap seen: memory must not grow with the capture.
+//
+//	go test -run XXX -bench MillionPackets -benchtime 1x ./datasets/synth/
+func BenchmarkMillionPackets(b *testing.B) {
+	cfg := DefaultConfig()
+	cfg.Apps, cfg.CapturesPerApp = 1, 1
+	cfg.Duration = 48 * time.Hour
+	cfg.Activity = 8
+	caps, err := Captures(cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var n int64
+	var peak uint64
+	var ms runtime.MemStats
+	for b.Loop() {
+		src := caps[0].Source()
+		for src.Scan() {
+			n++
+			if n%200000 == 0 {
+				runtime.ReadMemStats(&ms)
+				peak = max(peak, ms.HeapInuse)
+			}
+		}
+	}
+	b.ReportMetric(float64(n)/float64(b.N), "packets/capture")
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "packets/s")
+	b.ReportMetric(float64(peak)/1e6, "peak-heap-MB")
 }
