@@ -121,7 +121,7 @@ func (e *CSVError) Unwrap() []error { return []error{ErrMalformed, e.Err} }
 // Extended field is set.
 type CSVReader struct {
 	name string
-	r    *csv.Reader
+	s    *csvSplitter
 	// idx[k] is the field index of column k, -1 when absent.
 	idx  [numColumns]int
 	pkt  Packet
@@ -129,6 +129,7 @@ type CSVReader struct {
 	err  error
 	done bool
 	rows int64
+	sni  string // the last server name read, shared by equal ones
 }
 
 // Column slots of CSVReader.idx.
@@ -155,17 +156,19 @@ var slotNames = [numColumns]string{colProtocol, colStream, colTime, colLength, c
 // missing required column is an error wrapping ErrMalformed; a file with a
 // header and no rows is a valid empty capture.
 func NewCSVReader(r io.Reader, name string) (*CSVReader, error) {
-	cr := csv.NewReader(r)
-	cr.ReuseRecord = true
-	cr.FieldsPerRecord = 0
-	header, err := cr.Read()
+	sp := newCSVSplitter(r)
+	err := sp.next()
 	if err == io.EOF {
 		return nil, &CSVError{File: name, Line: 1, Err: errors.New("empty file: no header row")}
 	}
 	if err != nil {
 		return nil, csvReadError(name, err)
 	}
-	c := &CSVReader{name: name, r: cr}
+	header := make([]string, len(sp.fields))
+	for i, f := range sp.fields {
+		header[i] = string(f)
+	}
+	c := &CSVReader{name: name, s: sp}
 	if col := mapHeader(header, &c.idx); col != "" {
 		return nil, &CSVError{File: name, Line: 1, Column: col, Err: errors.New("column appears twice in the header")}
 	}
@@ -212,12 +215,12 @@ func missingColumns(idx *[numColumns]int) []string {
 
 // csvReadError converts an error of encoding/csv into a positioned error.
 func csvReadError(name string, err error) error {
-	var pe *csv.ParseError
-	if errors.As(err, &pe) {
-		if errors.Is(pe.Err, csv.ErrFieldCount) {
-			return &CSVError{File: name, Line: pe.Line, Err: pe.Err}
+	var se *syntaxError
+	if errors.As(err, &se) {
+		if se.err == csv.ErrFieldCount {
+			return &CSVError{File: name, Line: se.line, Err: se.err}
 		}
-		return &CSVError{File: name, Line: pe.Line, Err: fmt.Errorf("byte %d of the line: %w", pe.Column, pe.Err)}
+		return &CSVError{File: name, Line: se.line, Err: fmt.Errorf("byte %d of the line: %w", se.col, se.err)}
 	}
 	return fmt.Errorf("datasets: %s: %w", name, err)
 }
@@ -228,7 +231,7 @@ func (c *CSVReader) Scan() bool {
 	if c.done {
 		return false
 	}
-	rec, err := c.r.Read()
+	err := c.s.next()
 	if err != nil {
 		c.done = true
 		if err != io.EOF {
@@ -236,7 +239,7 @@ func (c *CSVReader) Scan() bool {
 		}
 		return false
 	}
-	if err := c.parse(rec); err != nil {
+	if err := c.parse(c.s.fields); err != nil {
 		c.done = true
 		c.err = err
 		return false
@@ -256,17 +259,21 @@ func (c *CSVReader) Rows() int64 { return c.rows }
 
 // fail builds the positioned error of column slot k of the current row.
 func (c *CSVReader) fail(k int, format string, args ...any) error {
-	line, _ := c.r.FieldPos(c.idx[k])
+	line := c.s.fieldLine(c.idx[k])
 	return &CSVError{File: c.name, Line: line, Column: slotNames[k], Err: fmt.Errorf(format, args...)}
 }
 
-func (c *CSVReader) parse(rec []string) error {
+// parse sets the current record from the fields of a row. The fields are
+// viewed as strings without copying (bstr) by parsers that keep no part
+// of them; what the record keeps (a zoned IPv6 address, the SNI) is copied.
+func (c *CSVReader) parse(rec [][]byte) error {
 	p := &c.pkt
 	*p = Packet{Stream: -1}
+	field := func(k int) string { return bstr(rec[c.idx[k]]) }
 
-	p.Proto = ParseProtocol(rec[c.idx[slotProtocol]])
+	p.Proto = ParseProtocol(field(slotProtocol))
 
-	if s := rec[c.idx[slotStream]]; s != "" {
+	if s := field(slotStream); s != "" {
 		v, ok := parseInteger(s, -1, math.MaxInt64)
 		if !ok {
 			return c.fail(slotStream, "invalid stream index %q", s)
@@ -274,14 +281,14 @@ func (c *CSVReader) parse(rec []string) error {
 		p.Stream = v
 	}
 
-	s := rec[c.idx[slotTime]]
+	s := field(slotTime)
 	ns, err := ParseSecondsNS(s)
 	if err != nil {
 		return c.fail(slotTime, "invalid number %q: %v", s, err)
 	}
 	p.Time = ns
 
-	s = rec[c.idx[slotLength]]
+	s = field(slotLength)
 	n, ok := parseInteger(s, 0, math.MaxInt32)
 	if !ok {
 		return c.fail(slotLength, "invalid number %q", s)
@@ -290,9 +297,12 @@ func (c *CSVReader) parse(rec []string) error {
 	p.FrameLen = int(n)
 
 	for _, k := range [2]int{slotSrc, slotDst} {
-		s := rec[c.idx[k]]
+		s := field(k)
 		if s == "" {
 			continue
+		}
+		if strings.IndexByte(s, '%') >= 0 {
+			s = strings.Clone(s) // the zone is kept in the netip.Addr
 		}
 		a, err := netip.ParseAddr(s)
 		if err != nil {
@@ -306,7 +316,7 @@ func (c *CSVReader) parse(rec []string) error {
 	}
 
 	for _, k := range [2]int{slotSrcPort, slotDstPort} {
-		s := rec[c.idx[k]]
+		s := field(k)
 		v, ok := parseInteger(s, 0, math.MaxUint16)
 		if !ok {
 			return c.fail(k, "invalid port %q", s)
@@ -319,13 +329,13 @@ func (c *CSVReader) parse(rec []string) error {
 	}
 
 	if c.idx[slotCert] >= 0 {
-		if s := rec[c.idx[slotCert]]; s != "" {
+		if s := field(slotCert); s != "" {
 			c.cert = decodeCert(c.cert[:0], s)
 			p.Cert = c.cert
 		}
 	}
 	if c.idx[slotFrame] >= 0 {
-		if s := rec[c.idx[slotFrame]]; s != "" {
+		if s := field(slotFrame); s != "" {
 			v, ok := parseInteger(s, 0, math.MaxInt64)
 			if !ok {
 				return c.fail(slotFrame, "invalid frame number %q", s)
@@ -334,7 +344,7 @@ func (c *CSVReader) parse(rec []string) error {
 		}
 	}
 	if c.idx[slotFrameLen] >= 0 {
-		s := rec[c.idx[slotFrameLen]]
+		s := field(slotFrameLen)
 		v, ok := parseInteger(s, 0, math.MaxInt32)
 		if !ok {
 			return c.fail(slotFrameLen, "invalid number %q", s)
@@ -342,7 +352,12 @@ func (c *CSVReader) parse(rec []string) error {
 		p.FrameLen = int(v)
 	}
 	if c.idx[slotSNI] >= 0 {
-		p.SNI = rec[c.idx[slotSNI]]
+		if s := field(slotSNI); s != "" {
+			if s != c.sni {
+				c.sni = strings.Clone(s)
+			}
+			p.SNI = c.sni
+		}
 	}
 	return nil
 }
