@@ -11,9 +11,9 @@ const (
 	tlsDone                    // nothing more to learn (or not TLS)
 )
 
-// tlsProbeSegments is how many payload segments a direction may carry
-// before the first TLS record (an HTTP CONNECT or SOCKS exchange, say)
-// before it is taken for not TLS.
+// tlsProbeSegments is how many payload segments of other data (an HTTP
+// CONNECT or SOCKS exchange, say) may precede the first TLS record of a
+// direction before the direction is taken for not TLS.
 const tlsProbeSegments = 8
 
 // maxTLSRecord is the largest TLS record (header included) accepted: the
@@ -29,29 +29,35 @@ const maxTLSRecord = 5 + 1<<14 + 2048
 //
 //   - A direction is taken for TLS when a payload segment that continues the
 //     byte stream starts with a TLS record header (content type 20 to 24,
-//     major version 3). Up to tlsProbeSegments segments of other data may
-//     come first (proxy handshakes); after that the direction is given up.
+//     major version 3), on any port: tshark finds TLS by port (443, 8443,
+//     ...) and heuristically elsewhere. Up to tlsProbeSegments segments of
+//     other data may come first (an HTTP CONNECT, SOCKS or STARTTLS
+//     exchange); after that the direction is given up. On ports that tshark
+//     gives to other protocols (tlsClaimedPort) TLS is only found after such
+//     an upgrade, never in the first payload.
 //   - Records are reassembled across segments; a handshake message is
 //     reassembled across records. The field is put on the packet whose
-//     payload completes the message, as tshark reports reassembled PDUs on
-//     the segment that completes them.
+//     payload completes the record that ends the message, as tshark reports
+//     reassembled PDUs on the segment that completes them.
 //   - Retransmitted bytes are skipped, overlapping segments contribute only
 //     their new bytes, and a gap in the sequence space (a lost or reordered
 //     segment) ends TLS parsing in that direction.
-//   - Parsing ends at the first application-data record: what follows is
-//     encrypted (the TLS 1.3 Certificate message is never visible). After a
+//   - Parsing ends at the first application-data record after a handshake
+//     message: what follows is encrypted (the TLS 1.3 Certificate message is
+//     never visible). After a
 //     ChangeCipherSpec record, handshake records are encrypted too and are
 //     skipped, except a whole ClientHello (the second ClientHello after a
 //     TLS 1.3 HelloRetryRequest). A record that is not valid TLS ends
 //     parsing.
 type tlsDir struct {
-	state   tlsState
-	started bool   // next is valid
-	probes  uint8  // non-TLS segments seen before the first record
-	ccs     bool   // a ChangeCipherSpec record was seen
-	next    uint32 // next expected sequence number
-	rec     []byte // the part of a record received so far
-	hs      []byte // the part of a handshake message received so far
+	state     tlsState
+	started   bool   // next is valid
+	probes    uint8  // non-TLS segments seen before the first record
+	ccs       bool   // a ChangeCipherSpec record was seen
+	handshake bool   // a handshake message was parsed
+	next      uint32 // next expected sequence number
+	rec       []byte // the part of a record received so far
+	hs        []byte // the part of a handshake message received so far
 }
 
 // segment feeds one TCP segment of the direction d.
@@ -59,27 +65,31 @@ func (t *streamTable) segment(d *tlsDir, h *header, p *Packet) {
 	if d.state == tlsDone {
 		return
 	}
+	data, seq := h.payload, h.seq
 	if h.flags&tcpSYN != 0 {
-		d.next = h.seq + 1
-		d.started = true
-		return
+		// The SYN takes one sequence number; data on it (TCP Fast Open)
+		// follows.
+		seq++
+		if !d.started {
+			d.next = seq
+			d.started = true
+		}
 	}
-	data := h.payload
 	if len(data) == 0 {
 		return
 	}
 	if !d.started {
-		d.next = h.seq
+		d.next = seq
 		d.started = true
 	}
-	switch diff := int32(h.seq - d.next); {
+	switch diff := int32(seq - d.next); {
 	case diff > 0: // gap: bytes are missing
 		if d.state == tlsActive {
 			t.abandoned++
 			t.release(d)
 			return
 		}
-		d.next = h.seq
+		d.next = seq
 	case diff < 0: // retransmission or overlap
 		if int(-diff) >= len(data) {
 			return
@@ -88,6 +98,13 @@ func (t *streamTable) segment(d *tlsDir, h *header, p *Packet) {
 	}
 	d.next += uint32(len(data))
 	if d.state == tlsUnknown {
+		if d.probes == 0 && (tlsClaimedPort(h.sport) || tlsClaimedPort(h.dport)) &&
+			(tlsRecordStart(data) || tlsRecordPrefix(data)) {
+			// tshark hands this port to another dissector, which finds
+			// TLS only after an upgrade (CONNECT, SOCKS, STARTTLS).
+			t.release(d)
+			return
+		}
 		if !tlsRecordStart(data) && !tlsRecordPrefix(data) {
 			d.probes++
 			if d.probes >= tlsProbeSegments {
@@ -98,6 +115,20 @@ func (t *streamTable) segment(d *tlsDir, h *header, p *Packet) {
 		d.state = tlsActive
 	}
 	t.feed(d, data, p)
+}
+
+// tlsClaimedPort reports whether tshark 4.0 gives a TCP port to a
+// dissector that does not look for TLS in the first bytes of a
+// conversation (HTTP and proxy ports, SSH, DNS, mail before STARTTLS, ...).
+// The list was measured by sending a ClientHello to many ports and reading
+// the result with tshark 4.0.17.
+func tlsClaimedPort(p uint16) bool {
+	switch p {
+	case 21, 22, 23, 25, 53, 80, 110, 389, 554, 1080, 1900, 1935, 2710, 2869,
+		3128, 3132, 3306, 5432, 5985, 6379, 7000, 8080, 8088, 11371:
+		return true
+	}
+	return false
 }
 
 // tlsRecordStart reports whether data starts with a plausible TLS record
@@ -205,7 +236,9 @@ func (t *streamTable) record(d *tlsDir, rec []byte, p *Packet) {
 	case 20: // change cipher spec
 		d.ccs = true
 	case 23: // application data: encrypted from here on
-		t.release(d)
+		if d.handshake {
+			t.release(d)
+		}
 	}
 }
 
@@ -233,6 +266,7 @@ func (t *streamTable) handshake(d *tlsDir, body []byte, p *Packet) {
 			break
 		}
 		t.message(body[:n], p)
+		d.handshake = true
 		body = body[n:]
 	}
 	switch {
@@ -275,8 +309,8 @@ func (t *streamTable) message(msg []byte, p *Packet) {
 	}
 }
 
-// clientHelloSNI returns the first host_name of the server_name extension
-// of a ClientHello body.
+// clientHelloSNI returns the first name of the server_name extension of a
+// ClientHello body.
 func clientHelloSNI(b []byte) ([]byte, bool) {
 	// legacy_version(2) random(32)
 	if len(b) < 35 {
@@ -324,18 +358,16 @@ func clientHelloSNI(b []byte) ([]byte, bool) {
 		if l := int(binary.BigEndian.Uint16(ext)); l < len(list) {
 			list = list[:l]
 		}
-		for len(list) >= 3 {
-			nt := list[0]
-			nl := int(binary.BigEndian.Uint16(list[1:]))
-			if len(list) < 3+nl {
-				return nil, false
-			}
-			if nt == 0 {
-				return list[3 : 3+nl], true
-			}
-			list = list[3+nl:]
+		// The first entry, whatever its name type, as tshark lists every
+		// entry under extensions_server_name.
+		if len(list) < 3 {
+			return nil, false
 		}
-		return nil, false
+		nl := int(binary.BigEndian.Uint16(list[1:]))
+		if len(list) < 3+nl {
+			return nil, false
+		}
+		return list[3 : 3+nl], true
 	}
 	return nil, false
 }
