@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -276,4 +277,78 @@ func TestGoldenPcaps(t *testing.T) {
 		"reference crashes: %d reproduced as errors, %d give no flow; %d known reader differences; "+
 		"%d of %d feature values bit-identical, largest relative difference %.3g",
 		equal, rowsOK, strictDiffers, crashErr, crashEmpty, known, dev.bitSame, dev.values, dev.rel)
+}
+
+// TestGoldenPcapsScapyInput feeds PcapFlows the packet records scapy gives
+// R1 (written by testdata/r1_packets.py into $APPBENCH_R1_PACKETS) and
+// requires every reference output to be reproduced exactly, crashes
+// included (strict mode), so the extraction is checked apart from any
+// difference between the project's capture reader and scapy.
+func TestGoldenPcapsScapyInput(t *testing.T) {
+	dir := os.Getenv("APPBENCH_R1_PACKETS")
+	if dir == "" {
+		t.Skip("APPBENCH_R1_PACKETS is not set (see testdata/r1_packets.py)")
+	}
+	root := shared.Path(t, "golden/appscanner/pcap")
+	dumps, err := filepath.Glob(filepath.Join(dir, "*", "*.r1.csv"))
+	if err != nil || len(dumps) == 0 {
+		t.Fatalf("no packet dumps in %s (%v)", dir, err)
+	}
+	equal, rows, crashes := 0, 0, 0
+	for _, d := range dumps {
+		rel, _ := filepath.Rel(dir, strings.TrimSuffix(d, ".r1.csv"))
+		data, err := os.ReadFile(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var pkts []datasets.Packet
+		var serr error
+		for i, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+			if line == "" {
+				continue
+			}
+			if strings.HasPrefix(line, "ERROR") {
+				serr = fmt.Errorf("%s: %s: %w", rel, line, ErrNoIPv4)
+				continue
+			}
+			f := strings.Split(line, ",")
+			if len(f) != 6 {
+				t.Fatalf("%s:%d: %d fields", d, i+1, len(f))
+			}
+			ns, err1 := datasets.ParseSecondsNS(f[0])
+			src, err2 := netip.ParseAddr(f[1])
+			dst, err3 := netip.ParseAddr(f[2])
+			sp, err4 := strconv.ParseUint(f[3], 10, 16)
+			dp, err5 := strconv.ParseUint(f[4], 10, 16)
+			ln, err6 := strconv.Atoi(f[5])
+			if err := errors.Join(err1, err2, err3, err4, err5, err6); err != nil {
+				t.Fatalf("%s:%d: %v", d, i+1, err)
+			}
+			pkts = append(pkts, datasets.Packet{Frame: int64(i + 1), Time: ns, Proto: datasets.TCP, Src: src, Dst: dst,
+				SrcPort: uint16(sp), DstPort: uint16(dp), IPLen: ln})
+		}
+		var flows []Flow
+		if serr == nil {
+			flows, serr = PcapFlows(pkts, Options{Strict: true})
+		}
+		if _, err := os.Stat(filepath.Join(root, rel+".flows.error.txt")); err == nil {
+			if serr == nil {
+				t.Errorf("%s: the reference crashed; strict extraction gave %d flows", rel, len(flows))
+			}
+			crashes++
+			continue
+		}
+		if serr != nil {
+			t.Errorf("%s: %v", rel, serr)
+			continue
+		}
+		want := readGolden(t, filepath.Join(root, rel+".flows.csv"))
+		if msg, _ := compareFlows(flows, want); msg != "" {
+			t.Errorf("%s: %s", rel, msg)
+			continue
+		}
+		equal++
+		rows += len(want)
+	}
+	t.Logf("scapy's records: %d captures equal (%d flow rows), %d reference crashes reproduced, of %d", equal, rows, crashes, len(dumps))
 }
