@@ -203,12 +203,12 @@ type builder struct {
 	rows, cols, classes int
 	r                   resolved
 
-	weight  []int32   // bootstrap count of each row
-	samples []int32   // rows with a positive count, partitioned by node
-	xf      []float64 // feature values of the samples of the node
-	feats   []int32   // feature permutation
-	counts  []int64   // class weights of the node
-	left    []int64   // class weights left of the split point
+	weight  []int32 // bootstrap count of each row
+	samples []int32 // rows with a positive count, partitioned by node
+	xf      []pair  // feature values of the node's samples, with the samples
+	feats   []int32 // feature permutation
+	counts  []int64 // class weights of the node
+	left    []int64 // class weights left of the split point
 	stack   []entry
 }
 
@@ -221,7 +221,7 @@ func newBuilder(xt []float64, y []int32, rows, cols, classes int, r resolved) *b
 		xt: xt, y: y, rows: rows, cols: cols, classes: classes, r: r,
 		weight:  make([]int32, rows),
 		samples: make([]int32, 0, rows),
-		xf:      make([]float64, rows),
+		xf:      make([]pair, rows),
 		feats:   make([]int32, cols),
 		counts:  make([]int64, classes),
 		left:    make([]int64, classes),
@@ -325,7 +325,7 @@ func (b *builder) split(rng *rand.Rand, start, end int, wTot int64) (feat int32,
 	best := math.Inf(-1)
 	feat = -1
 	m := end - start
-	xs := b.xf[start:end]
+	xs := b.xf[:m]
 	ss := b.samples[start:end]
 	minLeaf := b.r.minLeaf
 	found := 0
@@ -338,7 +338,7 @@ func (b *builder) split(rng *rand.Rand, start, end int, wTot int64) (feat int32,
 		lo, hi := math.Inf(1), math.Inf(-1)
 		for i, s := range ss {
 			v := col[s]
-			xs[i] = v
+			xs[i] = pair{v, s}
 			lo = min(lo, v)
 			hi = max(hi, v)
 		}
@@ -346,12 +346,12 @@ func (b *builder) split(rng *rand.Rand, start, end int, wTot int64) (feat int32,
 			continue
 		}
 		found++
-		sortPairs(xs, ss)
+		sortPairs(xs)
 		clear(b.left)
 		var sqL, wL int64
 		sqR, wR := sqTot, wTot
 		for p := 0; p < m-1; p++ {
-			s := ss[p]
+			s := xs[p].s
 			c := b.y[s]
 			w := int64(b.weight[s])
 			lc := b.left[c]
@@ -361,7 +361,8 @@ func (b *builder) split(rng *rand.Rand, start, end int, wTot int64) (feat int32,
 			b.left[c] = lc + w
 			wL += w
 			wR -= w
-			if xs[p+1] <= xs[p]+featureThreshold {
+			v, next := xs[p].v, xs[p+1].v
+			if next <= v+featureThreshold {
 				continue
 			}
 			if p+1 < minLeaf || m-p-1 < minLeaf {
@@ -371,9 +372,9 @@ func (b *builder) split(rng *rand.Rand, start, end int, wTot int64) (feat int32,
 			if proxy > best {
 				best = proxy
 				feat = f
-				thr = xs[p]/2 + xs[p+1]/2
-				if thr == xs[p+1] || math.IsInf(thr, 0) {
-					thr = xs[p]
+				thr = v/2 + next/2
+				if thr == next || math.IsInf(thr, 0) {
+					thr = v
 				}
 			}
 		}
@@ -381,24 +382,31 @@ func (b *builder) split(rng *rand.Rand, start, end int, wTot int64) (feat int32,
 	return feat, thr, feat < 0
 }
 
-// sortPairs sorts v ascending, applying the same permutation to s.
-func sortPairs(v []float64, s []int32) {
-	depth := 0
-	for n := len(v); n > 0; n >>= 1 {
-		depth += 2
-	}
-	quickPairs(v, s, depth)
+// pair is a feature value with its sample, the unit the splitter sorts.
+type pair struct {
+	v float64
+	s int32
 }
 
-func quickPairs(v []float64, s []int32, depth int) {
-	for len(v) > 16 {
+// sortPairs sorts x by value (introsort: three-way quicksort, heapsort
+// below a depth limit, insertion sort for short runs).
+func sortPairs(x []pair) {
+	depth := 0
+	for n := len(x); n > 0; n >>= 1 {
+		depth += 2
+	}
+	quickPairs(x, depth)
+}
+
+func quickPairs(x []pair, depth int) {
+	for len(x) > 16 {
 		if depth == 0 {
-			heapPairs(v, s)
+			heapPairs(x)
 			return
 		}
 		depth--
-		n := len(v)
-		a, b, c := v[0], v[n/2], v[n-1]
+		n := len(x)
+		a, b, c := x[0].v, x[n/2].v, x[n-1].v
 		// median of three
 		if a > b {
 			a, b = b, a
@@ -413,55 +421,52 @@ func quickPairs(v []float64, s []int32, depth int) {
 		// three-way partition: [0,lt) < p, [lt,i) == p, [gt,n) > p
 		lt, i, gt := 0, 0, n
 		for i < gt {
-			x := v[i]
-			if x < p {
-				v[lt], v[i] = v[i], v[lt]
-				s[lt], s[i] = s[i], s[lt]
+			v := x[i].v
+			if v < p {
+				x[lt], x[i] = x[i], x[lt]
 				lt++
 				i++
-			} else if x > p {
+			} else if v > p {
 				gt--
-				v[gt], v[i] = v[i], v[gt]
-				s[gt], s[i] = s[i], s[gt]
+				x[gt], x[i] = x[i], x[gt]
 			} else {
 				i++
 			}
 		}
 		if lt < n-gt {
-			quickPairs(v[:lt], s[:lt], depth)
-			v, s = v[gt:], s[gt:]
+			quickPairs(x[:lt], depth)
+			x = x[gt:]
 		} else {
-			quickPairs(v[gt:], s[gt:], depth)
-			v, s = v[:lt], s[:lt]
+			quickPairs(x[gt:], depth)
+			x = x[:lt]
 		}
 	}
-	for i := 1; i < len(v); i++ {
-		x, y := v[i], s[i]
+	for i := 1; i < len(x); i++ {
+		e := x[i]
 		j := i
-		for j > 0 && v[j-1] > x {
-			v[j], s[j] = v[j-1], s[j-1]
+		for j > 0 && x[j-1].v > e.v {
+			x[j] = x[j-1]
 			j--
 		}
-		v[j], s[j] = x, y
+		x[j] = e
 	}
 }
 
-func heapPairs(v []float64, s []int32) {
-	n := len(v)
+func heapPairs(x []pair) {
+	n := len(x)
 	down := func(i, n int) {
 		for {
 			c := 2*i + 1
 			if c >= n {
 				return
 			}
-			if c+1 < n && v[c+1] > v[c] {
+			if c+1 < n && x[c+1].v > x[c].v {
 				c++
 			}
-			if v[i] >= v[c] {
+			if x[i].v >= x[c].v {
 				return
 			}
-			v[i], v[c] = v[c], v[i]
-			s[i], s[c] = s[c], s[i]
+			x[i], x[c] = x[c], x[i]
 			i = c
 		}
 	}
@@ -469,8 +474,7 @@ func heapPairs(v []float64, s []int32) {
 		down(i, n)
 	}
 	for end := n - 1; end > 0; end-- {
-		v[0], v[end] = v[end], v[0]
-		s[0], s[end] = s[end], s[0]
+		x[0], x[end] = x[end], x[0]
 		down(0, end)
 	}
 }

@@ -248,29 +248,25 @@ func TestSortPairs(t *testing.T) {
 			X[i] = math.Round(X[i]) // many duplicates
 		}
 	}
-	s := make([]int32, len(X))
-	for i := range s {
-		s[i] = int32(i)
-	}
-	v := append([]float64(nil), X...)
-	sortPairs(v, s)
-	for i := range v {
-		if i > 0 && v[i-1] > v[i] {
-			t.Fatalf("not sorted at %d", i)
+	for _, depth := range []int{-1, 0} { // introsort, then the heap-sort fallback
+		x := make([]pair, len(X))
+		for i, v := range X {
+			x[i] = pair{v, int32(i)}
 		}
-		if X[s[i]] != v[i] {
-			t.Fatalf("index %d does not follow its value", i)
+		if depth < 0 {
+			sortPairs(x)
+		} else {
+			quickPairs(x, depth)
 		}
-	}
-	// the heap-sort fallback
-	v = append(v[:0], X...)
-	for i := range s {
-		s[i] = int32(i)
-	}
-	quickPairs(v, s, 0)
-	for i := range v {
-		if (i > 0 && v[i-1] > v[i]) || X[s[i]] != v[i] {
-			t.Fatalf("heap sort wrong at %d", i)
+		seen := make([]bool, len(X))
+		for i, e := range x {
+			if i > 0 && x[i-1].v > e.v {
+				t.Fatalf("depth %d: not sorted at %d", depth, i)
+			}
+			if X[e.s] != e.v || seen[e.s] {
+				t.Fatalf("depth %d: entry %d does not carry its own sample", depth, i)
+			}
+			seen[e.s] = true
 		}
 	}
 }
