@@ -22,7 +22,10 @@
 // X.509 chain generated with crypto/x509 (Ed25519 keys derived from the
 // seed, subject CN = host name = SNI, serials of up to 19 bytes),
 // ServerKeyExchange and ServerHelloDone, often spanning several TCP
-// segments; TLS 1.3 servers send ServerHello then only encrypted records.
+// segments, and often a session ticket: later connections of the capture
+// to the same host usually resume the session in an abbreviated handshake
+// without a certificate. TLS 1.3 servers send ServerHello then only
+// encrypted records.
 //
 // Generation is deterministic: the same Config (Workers aside) gives
 // byte-identical files. Every capture has its own PCG stream derived from

@@ -120,7 +120,8 @@ type gen struct {
 	used       map[convKey]bool
 	nextPort   int
 	dns        map[*dest]dnsEntry
-	edge       map[*dest]int // first address of a service's per-capture edge
+	edge       map[*dest]int    // first address of a service's per-capture edge
+	tickets    map[*dest][]byte // TLS 1.2 session tickets held by the client
 	open       map[*dest][]*conn
 	cur        pkt
 	now        int64
@@ -178,6 +179,7 @@ func newGen(w *world, ai, k int) *gen {
 	g.used = make(map[convKey]bool)
 	g.dns = make(map[*dest]dnsEntry)
 	g.edge = make(map[*dest]int)
+	g.tickets = make(map[*dest][]byte)
 	g.open = make(map[*dest][]*conn)
 	g.nextPort = 32768 + r.IntN(28000)
 
@@ -624,10 +626,32 @@ func (g *gen) openTCP(d *dest, t int64) *conn {
 	if d.kind == kindTLS {
 		t += int64(uni(r.Rand, 100e3, 2e6))
 		sid := fill(nil, r, 32)
-		ch := clientHello(nil, r, d.host, sid)
+		// A TLS 1.2 client holding a session ticket for the host usually
+		// resumes: the server then sends no certificate.
+		ticket := g.tickets[d]
+		resume := !c.tls13 && ticket != nil && r.Float64() < 0.7
+		if !resume {
+			ticket = nil
+		}
+		ch := clientHello(nil, r, d.host, sid, ticket)
 		last := g.sendData(c, t, cli, msg{b: ch, sniEnd: len(ch), sni: d.host})
 		t = last + c.rtt + int64(uni(r.Rand, 0.5e6, 8e6))
-		if c.tls13 {
+		switch {
+		case resume:
+			sh, _ := serverHello12(nil, r, nil, sid, true)
+			newTicket := r.IntN(3) == 0
+			sh = serverFinish12(sh, r, newTicket)
+			last = g.sendData(c, t, srv, msg{b: sh})
+			t = last + int64(uni(r.Rand, 0.3e6, 3e6))
+			fin := record(nil, recChangeCipherSpec, 0x0303, 1)
+			fin = append(fin, 1)
+			fin = record(fin, recHandshake, 0x0303, 40)
+			fin = fill(fin, r, 40)
+			last = g.sendData(c, t, cli, msg{b: fin})
+			if newTicket {
+				g.tickets[d] = fill(nil, r, 160+r.IntN(64))
+			}
+		case c.tls13:
 			sh := serverHello13(nil, r, d.chain, sid)
 			last = g.sendData(c, t, srv, msg{b: sh})
 			t = last + int64(uni(r.Rand, 0.3e6, 3e6))
@@ -642,13 +666,17 @@ func (g *gen) openTCP(d *dest, t int64) *conn {
 				nst = appData13(nst, r, 200+r.IntN(60), 16384)
 			}
 			last = g.sendData(c, t, srv, msg{b: nst})
-		} else {
+		default:
 			sh, end := serverHello12(nil, r, d.chain, sid, r.IntN(2) == 0)
 			last = g.sendData(c, t, srv, msg{b: sh, certEnd: end, cert: d.chain[0]})
 			t = last + int64(uni(r.Rand, 0.3e6, 3e6))
 			last = g.sendData(c, t, cli, msg{b: clientFinish12(nil, r)})
 			t = last + c.rtt + int64(uni(r.Rand, 0.2e6, 2e6))
-			last = g.sendData(c, t, srv, msg{b: serverFinish12(nil, r, r.IntN(2) == 0)})
+			newTicket := r.IntN(2) == 0
+			last = g.sendData(c, t, srv, msg{b: serverFinish12(nil, r, newTicket)})
+			if newTicket {
+				g.tickets[d] = fill(nil, r, 160+r.IntN(64))
+			}
 		}
 		c.last = max(c.last, last+int64(uni(r.Rand, 0.1e6, 1e6)))
 	}

@@ -299,7 +299,14 @@ func TestTrafficShape(t *testing.T) {
 	}
 	appsOf := make(map[netip.AddrPort]map[string]bool)
 	var dns, quic, certs, spanning, gaps int
+	tls12 := make(map[string]bool)
+	for _, d := range allDests(caps[0].w) {
+		tls12[d.host] = d.kind == kindTLS && !d.tls13
+	}
+	var full, resumed int
 	for _, c := range caps {
+		sni := make(map[int64]string) // TCP stream -> server name, TLS 1.2 only
+		hasCert := make(map[int64]bool)
 		pk, err := c.Packets()
 		if err != nil {
 			t.Fatal(err)
@@ -326,6 +333,9 @@ func TestTrafficShape(t *testing.T) {
 				appsOf[server] = make(map[string]bool)
 			}
 			appsOf[server][c.App] = true
+			if p.SNI != "" && tls12[p.SNI] {
+				sni[p.Stream] = p.SNI
+			}
 			switch {
 			case p.Proto == datasets.UDP && server.Port() == 53:
 				dns++
@@ -340,6 +350,7 @@ func TestTrafficShape(t *testing.T) {
 					serverData[p.Stream]++
 				}
 				if p.Cert != nil {
+					hasCert[p.Stream] = true
 					certs++
 					if serverData[p.Stream] > 1 {
 						spanning++
@@ -347,6 +358,16 @@ func TestTrafficShape(t *testing.T) {
 				}
 			}
 		}
+		for s := range sni {
+			if hasCert[s] {
+				full++
+			} else {
+				resumed++
+			}
+		}
+	}
+	if full == 0 || resumed == 0 {
+		t.Errorf("%d full and %d resumed TLS 1.2 handshakes; want both", full, resumed)
 	}
 	if dns == 0 || quic == 0 || certs == 0 {
 		t.Errorf("%d DNS packets, %d UDP 443 packets, %d certificates; want all > 0", dns, quic, certs)

@@ -75,7 +75,8 @@ func ext(b []byte, typ int, data []byte) []byte {
 
 // clientHello appends a TLS record holding a ClientHello for host, as a
 // modern Android client sends it (offering TLS 1.3 and 1.2).
-func clientHello(b []byte, r *rng, host string, sessionID []byte) []byte {
+// A non-empty ticket asks the server to resume a TLS 1.2 session.
+func clientHello(b []byte, r *rng, host string, sessionID, ticket []byte) []byte {
 	var body []byte
 	body = put16(body, 0x0303)
 	body = fill(body, r, 32)
@@ -99,7 +100,7 @@ func clientHello(b []byte, r *rng, host string, sessionID []byte) []byte {
 	exts = ext(exts, 0xff01, []byte{0})                                        // renegotiation_info
 	exts = ext(exts, 0x000a, []byte{0, 8, 0, 0x1d, 0, 0x17, 0, 0x18, 0, 0x19}) // supported_groups
 	exts = ext(exts, 0x000b, []byte{1, 0})                                     // ec_point_formats
-	exts = ext(exts, 0x0023, nil)                                              // session_ticket
+	exts = ext(exts, 0x0023, ticket)                                           // session_ticket
 	exts = ext(exts, 0x0010, []byte{0, 12, 2, 'h', '2', 8, 'h', 't', 't', 'p', '/', '1', '.', '1'})
 	exts = ext(exts, 0x0005, []byte{1, 0, 0, 0, 0}) // status_request
 	exts = ext(exts, 0x000d, []byte{0, 16, 4, 3, 8, 4, 4, 1, 5, 3, 8, 5, 5, 1, 8, 6, 6, 1})
@@ -123,7 +124,9 @@ func clientHello(b []byte, r *rng, host string, sessionID []byte) []byte {
 // serverHello12 appends the first server flight of a TLS 1.2 ECDHE
 // handshake: ServerHello, Certificate, ServerKeyExchange, ServerHelloDone,
 // either in one record or one record per message. It returns the offset in
-// the result at which the Certificate message's record ends.
+// the result at which the Certificate message's record ends. With no chain
+// it appends the ServerHello alone (an abbreviated, resumed handshake) and
+// returns 0.
 func serverHello12(b []byte, r *rng, chain [][]byte, sessionID []byte, oneRecord bool) ([]byte, int) {
 	var sh []byte
 	sh = put16(sh, 0x0303)
@@ -139,6 +142,12 @@ func serverHello12(b []byte, r *rng, chain [][]byte, sessionID []byte, oneRecord
 	exts = ext(exts, 0x0010, []byte{0, 3, 2, 'h', '2'})
 	sh = put16(sh, len(exts))
 	sh = append(sh, exts...)
+	if chain == nil {
+		b = record(b, recHandshake, 0x0303, 4+len(sh))
+		b = append(b, 2)
+		b = put24(b, len(sh))
+		return append(b, sh...), 0
+	}
 
 	var certs []byte
 	for _, c := range chain {
