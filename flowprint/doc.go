@@ -27,8 +27,12 @@
 // element (NoCertificate) that counts in sizes and scores but is dropped from
 // JSON, the float64 size bound of candidate merge pairs, the silent 0 -> 0.1
 // detection threshold default, and the abort on a second certificate within a
-// flow. Corrected behaviours are offered as options (FlowOptions,
-// Params.MergeBoundExact).
+// flow. Corrected behaviours are offered as options: Params.FixedBatches,
+// Params.NoNullCertificate, Params.MergeBoundExact, Model.DetectExact,
+// FlowOptions.CertConflict (CertKeepFirst) and FlowOptions.CertificateHash
+// (certificates told apart by digest, not serial number). Merging with
+// similarity <= 0, which raises an error in the reference, unions all
+// fingerprints as intended.
 //
 // Where the reference depends on hash-set iteration order (ties between
 // equally large fingerprints, the order in which similar fingerprints are

@@ -1,6 +1,7 @@
 package flowprint
 
 import (
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"math/big"
@@ -76,6 +77,11 @@ type FlowOptions struct {
 	// IgnoreCertificates drops every certificate (the enhanced training
 	// scripts blank the certificate column).
 	IgnoreCertificates bool
+	// CertificateHash identifies certificates by the SHA-256 digest of
+	// their DER encoding (as a decimal integer) instead of their serial
+	// number, correcting the reference quirk that merges servers whose
+	// certificates share a serial number. Default false (reference).
+	CertificateHash bool
 	// DropUnknownProtocol leaves out packets whose protocol is neither TCP
 	// nor UDP (the enhanced CSV loaders drop protocol "unknown"; the
 	// reference's master keeps them as flows of protocol "unknown").
@@ -130,8 +136,10 @@ func (b *Builder) Add(p *datasets.Packet) error {
 	}
 	cert := ""
 	if len(p.Cert) > 0 && !b.opts.IgnoreCertificates {
-		s, err := CertSerial(p.Cert)
-		if err != nil {
+		if b.opts.CertificateHash {
+			sum := sha256.Sum256(p.Cert)
+			cert = new(big.Int).SetBytes(sum[:]).String()
+		} else if s, err := CertSerial(p.Cert); err != nil {
 			b.BadCerts++
 		} else {
 			cert = s

@@ -35,6 +35,20 @@ type Params struct {
 	// to Similarity is compared as the paper intends. Default false
 	// (reference).
 	MergeBoundExact bool
+	// NoNullCertificate corrects a reference quirk: the reference adds a
+	// "no certificate" element (NoCertificate) to every cluster holding a
+	// flow without certificate, so that fingerprints share it, it counts
+	// in sizes and Jaccard scores, and a certificate-less flow whose
+	// destination is in no fingerprint inherits the largest fingerprint
+	// holding it. When true no such element exists. Default false
+	// (reference).
+	NoNullCertificate bool
+	// FixedBatches corrects a reference quirk: the reference cuts the
+	// span of flow start times into ceil(span/Batch) equal-width bins, so
+	// batches are shorter than Batch. When true batch k holds the flows
+	// starting in [t0 + k*Batch, t0 + (k+1)*Batch), t0 the first start.
+	// Default false (reference).
+	FixedBatches bool
 }
 
 // DefaultParams returns the reference defaults: batch 300 s, window 30 s,
@@ -345,6 +359,9 @@ func (g *generator) batches() [][2]int {
 		}
 		return k
 	}
+	if g.p.FixedBatches {
+		binOf = func(t float64) int { return int(min(pyFloorDiv(t-tmin, g.p.Batch), 1<<52)) }
+	}
 	var out [][2]int
 	pos := 0
 	for pos < n {
@@ -432,7 +449,7 @@ func (g *generator) batch(lo, hi int, out []*fp) {
 				cl.certs = append(cl.certs, c)
 				g.owner[c] = k
 			}
-		} else {
+		} else if !g.p.NoNullCertificate {
 			cl.null = true
 		}
 	}

@@ -557,3 +557,53 @@ func TestMaximalCliquesAgree(t *testing.T) {
 		}
 	}
 }
+
+// TestCorrectedOptions: the options that correct reference quirks change
+// results as documented.
+func TestCorrectedOptions(t *testing.T) {
+	// NoNullCertificate: the lone certificate-less flow no longer inherits
+	// the fingerprint through the "no certificate" element (it still gets
+	// one by gap filling, from its neighbour in time), and the
+	// fingerprint has no NoCertificate element.
+	flows := []Flow{
+		flowAt(0, "1.0.0.1", 443, "", 0, 5),
+		flowAt(1, "1.0.0.2", 443, "", 1, 6),
+		flowAt(2, "9.9.9.9", 53, "", 200, 290),
+	}
+	p := DefaultParams()
+	p.NoNullCertificate = true
+	res, err := Generate(flows, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Fingerprints) != 1 || res.Fingerprints[0].Len() != 2 {
+		t.Errorf("NoNullCertificate: %v", res.Fingerprints)
+	}
+	// FixedBatches: with a 301 s span, batches are [0, 300) and [300, 600)
+	// instead of two of 150.5 s.
+	g := &generator{p: Params{Batch: 300, FixedBatches: true}, start: []float64{0, 150.6, 299, 301}}
+	if got := fmt.Sprint(g.batches()); got != "[[0 3] [3 4]]" {
+		t.Errorf("fixed batches %s, want [[0 3] [3 4]]", got)
+	}
+	g.p.FixedBatches = false
+	if got := fmt.Sprint(g.batches()); got != "[[0 1] [1 4]]" {
+		t.Errorf("equal-width batches %s, want [[0 1] [1 4]]", got)
+	}
+	// CertificateHash: two certificates with the same serial are one
+	// element by serial, two by hash.
+	a := datasets.Packet{Proto: datasets.TCP, Stream: 0, Src: netip.MustParseAddr("1.1.1.1"), Dst: netip.MustParseAddr("10.0.0.1"), SrcPort: 443, DstPort: 50000,
+		Cert: []byte{0x30, 0x08, 0x30, 0x06, 0x02, 0x01, 0x05, 0x04, 0x01, 0xaa}}
+	b := a
+	b.Stream, b.Src = 1, netip.MustParseAddr("2.2.2.2")
+	b.Cert = []byte{0x30, 0x08, 0x30, 0x06, 0x02, 0x01, 0x05, 0x04, 0x01, 0xbb}
+	for _, hash := range []bool{false, true} {
+		fl, err := FlowsFromPackets([]datasets.Packet{a, b}, "x", FlowOptions{CertificateHash: hash})
+		if err != nil {
+			t.Fatal(err)
+		}
+		same := fl[0].Cert == fl[1].Cert
+		if same == hash || fl[0].Cert == "" {
+			t.Errorf("CertificateHash %v: certificates %q and %q", hash, fl[0].Cert, fl[1].Cert)
+		}
+	}
+}

@@ -19,6 +19,8 @@ const flowprintUsage = `usage: appbench flowprint [-h]
                     [-b BATCH] [-c CORRELATION] [-s SIMILARITY] [-w WINDOW]
                     [-p PCAPS...] [-r READ...] [-o WRITE] [-l SPLIT] [-a RANDOM]
                     [-t TRAIN...] [-e TEST...] [--full] [--keep-first-cert]
+                    [--fixed-batches] [--no-null-cert] [--exact-merge-bound]
+                    [--cert-hash]
 
 FlowPrint: Semi-Supervised Mobile-App Fingerprinting on Encrypted Network
 Traffic (van Ede et al., NDSS 2020), with the command line of the original
@@ -49,6 +51,14 @@ Flow data input/output (either --pcaps or --read required):
   --full                     keep IPv6 packets (the original reads IPv4 only)
   --keep-first-cert          keep a flow's first certificate when a second one
                              appears (the original fails the whole capture)
+
+Corrections of the original's quirks (all off by default):
+  --fixed-batches            batches of exactly BATCH seconds (the original
+                             cuts the time span into equal-width bins)
+  --no-null-cert             no "no certificate" element in fingerprints
+  --exact-merge-bound        compare fingerprints of size ratio exactly
+                             SIMILARITY for merging (float bound in the original)
+  --cert-hash                identify certificates by SHA-256 instead of serial
 
 Train/test input (for --detection/--recognition):
   -t, --train PATHS...       json files containing training fingerprints
@@ -90,6 +100,7 @@ type flowprintArgs struct {
 	train, test    []string
 	full           bool
 	keepFirstCert  bool
+	certHash       bool
 	help           bool
 }
 
@@ -197,6 +208,14 @@ func parseFlowprintArgs(args []string) (*flowprintArgs, error) {
 			a.full = true
 		case "--keep-first-cert":
 			a.keepFirstCert = true
+		case "--fixed-batches":
+			a.params.FixedBatches = true
+		case "--no-null-cert":
+			a.params.NoNullCertificate = true
+		case "--exact-merge-bound":
+			a.params.MergeBoundExact = true
+		case "--cert-hash":
+			a.certHash = true
 		default:
 			return nil, fmt.Errorf("unrecognized argument %q", arg)
 		}
@@ -291,6 +310,7 @@ func flowprintFingerprint(stdout, stderr io.Writer, a *flowprintArgs) error {
 	if a.keepFirstCert {
 		opts.CertConflict = flowprint.CertKeepFirst
 	}
+	opts.CertificateHash = a.certHash
 	var flows []flowprint.Flow
 	for _, p := range a.pcaps {
 		fl, err := flowprintReadCapture(p, opts)

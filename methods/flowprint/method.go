@@ -56,6 +56,15 @@ type Params struct {
 	// MergeBoundExact corrects the reference's float bound on merge
 	// candidates (false: reference behaviour).
 	MergeBoundExact bool `yaml:"merge_bound_exact" json:"merge_bound_exact"`
+	// NoNullCertificate drops the reference's "no certificate" element
+	// (false: reference behaviour); see flowprint.Params.
+	NoNullCertificate bool `yaml:"no_null_certificate" json:"no_null_certificate"`
+	// FixedBatches uses batches of exactly Batch seconds instead of the
+	// reference's equal-width bins (false).
+	FixedBatches bool `yaml:"fixed_batches" json:"fixed_batches"`
+	// CertificateHash identifies certificates by their SHA-256 digest
+	// instead of their serial number (false).
+	CertificateHash bool `yaml:"certificate_hash" json:"certificate_hash"`
 }
 
 // DefaultParams returns the defaults documented on Params.
@@ -92,7 +101,8 @@ func (p Params) Validate() error {
 
 func (p Params) trainParams() fp.Params {
 	return fp.Params{Batch: p.Batch, Window: p.Window, Correlation: p.Correlation,
-		Similarity: p.Similarity, MergeBoundExact: p.MergeBoundExact}
+		Similarity: p.Similarity, MergeBoundExact: p.MergeBoundExact,
+		NoNullCertificate: p.NoNullCertificate, FixedBatches: p.FixedBatches}
 }
 
 func (p Params) testParams() fp.Params {
@@ -109,6 +119,7 @@ func (p Params) flowOptions(train bool) fp.FlowOptions {
 		o.Mode = fp.Full
 	}
 	o.IgnoreCertificates = train && !p.TrainCertificates
+	o.CertificateHash = p.CertificateHash
 	return o
 }
 
