@@ -151,6 +151,9 @@ func (c *Config) Validate() error {
 	if err := frac("ipv6_captures", c.IPv6Captures); err != nil {
 		return err
 	}
+	if n := c.Apps * c.DestinationsPerApp; n > 100000 {
+		return bad("destinations_per_app", "apps x destinations_per_app = %d services is more than 100000", n)
+	}
 	if c.Overlap > 0 && c.SharedDestinations == 0 {
 		return bad("overlap", "%v > 0 needs shared_destinations > 0", c.Overlap)
 	}

@@ -432,7 +432,7 @@ func TestParseConfig(t *testing.T) {
 	if _, err := ParseConfig([]byte("apps: 4\nbogus: 1\n"), "x.yaml"); err == nil || !strings.Contains(err.Error(), "bogus") || !strings.Contains(err.Error(), "x.yaml") {
 		t.Errorf("unknown key: %v", err)
 	}
-	for _, bad := range []string{"apps: 0", "overlap: 1.5", "tls13_fraction: -0.1", "duration: 0s", "noise: -1", "activity: 0", "shared_destinations: 0"} {
+	for _, bad := range []string{"apps: 0", "overlap: 1.5", "tls13_fraction: -0.1", "duration: 0s", "noise: -1", "activity: 0", "shared_destinations: 0", "apps: 1000\ndestinations_per_app: 101", "ipv6_captures: 2", "hosting: -1"} {
 		_, err := ParseConfig([]byte(bad+"\n"), "x.yaml")
 		if !errors.Is(err, ErrConfig) {
 			t.Errorf("%q: err %v, want ErrConfig", bad, err)
