@@ -212,7 +212,7 @@ func readerDiff(capture string) (cats map[string]int, examples []string) {
 	}
 	if rerr != nil {
 		// The reference fails the whole capture and reports nothing.
-		cats["capture the reference fails to read (tshark line with two transport layers: UDP tunnel)"]++
+		cats["captures the reference fails to read (tshark line with two transport layers: UDP tunnel)"]++
 		examples = append(examples, fmt.Sprintf("reference: %v; project reader: %d records", rerr, len(got)))
 		return cats, examples
 	}
@@ -227,17 +227,17 @@ func readerDiff(capture string) (cats map[string]int, examples []string) {
 		var cat string
 		switch {
 		case !ok && r.proto == datasets.Unknown:
-			cat = "packet with two IP headers (ICMP error quoting TCP/UDP, or IP/GRE tunnel): reference record, no reader record"
+			cat = "packets with two IP headers (ICMP error quoting TCP/UDP, or IP/GRE tunnel): reference record, no reader record"
 		case !ok:
-			cat = "TCP/UDP packet the reader skips (malformed, fragment or link type)"
+			cat = "TCP/UDP packets the reader skips (malformed, fragment or link type)"
 		case g.proto != r.proto || g.src != r.src || g.dst != r.dst:
-			cat = "tunnelled packet: reference outer addresses and protocol unknown, reader inner packet"
+			cat = "tunnelled packets: reference outer addresses and protocol unknown, reader inner packet"
 		case g.sport != r.sport || g.dport != r.dport:
-			cat = "ports differ"
+			cat = "packets whose ports differ"
 		case g.cert != r.cert:
-			cat = "certificate differs"
+			cat = "packets whose certificate differs"
 		case g.time != r.time:
-			cat = "timestamp differs"
+			cat = "packets whose timestamp differs"
 		default:
 			continue
 		}
@@ -252,7 +252,7 @@ func readerDiff(capture string) (cats map[string]int, examples []string) {
 	}
 	for _, g := range got {
 		if !seen[g.frame] {
-			cats["reader record the reference lacks"]++
+			cats["reader records the reference lacks (packets)"]++
 			if len(examples) < 4 {
 				examples = append(examples, fmt.Sprintf("frame %d: reference none; reader %s", g.frame, g))
 			}
@@ -308,7 +308,7 @@ func fitCaptures(t *testing.T, captures []string, read func(path, label string) 
 	for _, c := range captures {
 		label := filepath.Base(c)
 		fl, err := read(c, label)
-		if err != nil {
+		if err != nil && !errors.Is(err, datasets.ErrMalformed) {
 			failed[label] = err
 			continue
 		}
@@ -458,7 +458,7 @@ func TestGoldenPcap(t *testing.T) {
 			}
 			t.Logf("%s: %d golden files equal, %d differ because of reader differences", source, match, explained)
 			for k, n := range total {
-				t.Logf("%s: %5d packets: %s", source, n, k)
+				t.Logf("%s: %5d %s", source, n, k)
 			}
 		})
 	}

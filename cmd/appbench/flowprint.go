@@ -314,7 +314,12 @@ func flowprintFingerprint(stdout, stderr io.Writer, a *flowprintArgs) error {
 	var flows []flowprint.Flow
 	for _, p := range a.pcaps {
 		fl, err := flowprintReadCapture(p, opts)
-		if err != nil {
+		switch {
+		case err != nil && errors.Is(err, datasets.ErrMalformed):
+			// A damaged capture: tshark reports the packets before the
+			// damage and the original keeps them, with a warning.
+			fmt.Fprintf(stderr, "Warning: %v (keeping the %d flows read before)\n", err, len(fl))
+		case err != nil:
 			// The original skips a capture that fails to read.
 			fmt.Fprintf(stderr, "Reading %s failed: '%v'\n", p, err)
 			continue
