@@ -159,3 +159,45 @@ func TestPlots(t *testing.T) {
 		t.Error("unknown image format accepted")
 	}
 }
+
+func TestBuildNotes(t *testing.T) {
+	rs := fixture()
+	rs[0].Version = "appbench v1"
+	tb, err := Build(rs[1:], Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tb.Notes) != 1 || !strings.Contains(tb.Notes[0], "majority: 2 of 3 repetitions") {
+		t.Errorf("notes %q, want one about the missing repetition", tb.Notes)
+	}
+	tb, _ = Build(rs, Options{})
+	if len(tb.Notes) != 1 || !strings.Contains(tb.Notes[0], "2 different builds") {
+		t.Errorf("notes %q, want one about mixed builds", tb.Notes)
+	}
+}
+
+func TestBuildPerClass(t *testing.T) {
+	rs := fixture()
+	for _, r := range rs {
+		r.Metrics.PerClass = []bench.ClassMetrics{
+			{Label: "b", Precision: 0.5, Recall: 1, F1: 2.0 / 3, Support: 2},
+			{Label: "a", Precision: 1, Recall: 0.5, F1: 2.0 / 3, Support: 4},
+		}
+	}
+	rs[0].Metrics.PerClass = rs[0].Metrics.PerClass[:1] // majority's first run never saw a
+	tb, err := BuildPerClass(rs, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tb.Rows) != 6 || tb.Keys[len(tb.Keys)-1] != "app" {
+		t.Fatalf("keys %v, %d rows", tb.Keys, len(tb.Rows))
+	}
+	first := tb.Rows[0]
+	if first.Keys[0] != "majority" || first.Keys[2] != "a" || first.Repeats != 2 || first.Cells[3].Mean != 4 {
+		t.Errorf("first row %+v", first)
+	}
+	var buf bytes.Buffer
+	if err := Write(&buf, tb, "text"); err != nil || !strings.Contains(buf.String(), "(per app)") {
+		t.Errorf("render: %v\n%s", err, buf.String())
+	}
+}

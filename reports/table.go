@@ -185,60 +185,9 @@ func Build(rs []*bench.Result, opt Options) (*Table, error) {
 		}
 		t.Columns = append(t.Columns, m)
 	}
-	rs = slices.Clone(rs)
-	bench.SortResults(rs)
-	var exps, params []string
-	for _, r := range rs {
-		if !slices.Contains(exps, r.Experiment) {
-			exps = append(exps, r.Experiment)
-		}
-		for _, c := range r.Point {
-			if !slices.Contains(params, c.Param) {
-				params = append(params, c.Param)
-			}
-		}
-	}
-	t.Title = strings.Join(exps, ", ")
-	multi := len(exps) > 1
-	if multi {
-		t.Keys = append(t.Keys, "experiment")
-	}
-	t.Keys = append(t.Keys, "method")
-	for _, p := range params {
-		t.Keys = append(t.Keys, shortParam(p))
-	}
-	type group struct {
-		keys []string
-		rs   []*bench.Result
-	}
-	var order []string
-	groups := make(map[string]*group)
-	for _, r := range rs {
-		var k []string
-		if multi {
-			k = append(k, r.Experiment)
-		}
-		k = append(k, r.Method)
-		for _, p := range params {
-			v := ""
-			for _, c := range r.Point {
-				if c.Param == p {
-					v = FormatValue(c.Value)
-				}
-			}
-			k = append(k, v)
-		}
-		id := strings.Join(k, "\x00")
-		g := groups[id]
-		if g == nil {
-			g = &group{keys: k}
-			groups[id] = g
-			order = append(order, id)
-		}
-		g.rs = append(g.rs, r)
-	}
-	for _, id := range order {
-		g := groups[id]
+	var gs []*group
+	t.Title, t.Keys, gs = groupResults(rs)
+	for _, g := range gs {
 		row := Row{Keys: g.keys, Repeats: len(g.rs)}
 		seeds := make(map[uint64]bool)
 		for _, r := range g.rs {
@@ -258,6 +207,24 @@ func Build(rs []*bench.Result, opt Options) (*Table, error) {
 			row.Cells = append(row.Cells, Summarize(xs, opt.Confidence))
 		}
 		t.Rows = append(t.Rows, row)
+	}
+	most := 0
+	for _, r := range t.Rows {
+		most = max(most, r.Repeats)
+	}
+	for _, r := range t.Rows {
+		if r.Repeats < most {
+			t.Notes = append(t.Notes, fmt.Sprintf("%s: %d of %d repetitions (run unfinished, or shards missing?)", strings.Join(nonEmpty(r.Keys), " "), r.Repeats, most))
+		}
+	}
+	versions := make(map[string]bool)
+	for _, g := range gs {
+		for _, r := range g.rs {
+			versions[r.Version] = true
+		}
+	}
+	if len(versions) > 1 {
+		t.Notes = append(t.Notes, fmt.Sprintf("results come from %d different builds: %s", len(versions), strings.Join(sortedKeys(versions), "; ")))
 	}
 	if len(t.Rows) == 0 {
 		t.Notes = append(t.Notes, "no results")
@@ -333,4 +300,68 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(ks)
 	return ks
+}
+
+// group is the results of one table row: one method at one sweep point.
+type group struct {
+	keys []string
+	rs   []*bench.Result
+}
+
+// groupResults sorts results and groups them by experiment (when there are
+// several), method and sweep point, in result order. It returns the title,
+// the key column names and the groups.
+func groupResults(rs []*bench.Result) (title string, keys []string, out []*group) {
+	rs = slices.Clone(rs)
+	bench.SortResults(rs)
+	var exps, params []string
+	for _, r := range rs {
+		if !slices.Contains(exps, r.Experiment) {
+			exps = append(exps, r.Experiment)
+		}
+		for _, c := range r.Point {
+			if !slices.Contains(params, c.Param) {
+				params = append(params, c.Param)
+			}
+		}
+	}
+	title = strings.Join(exps, ", ")
+	multi := len(exps) > 1
+	if multi {
+		keys = append(keys, "experiment")
+	}
+	keys = append(keys, "method")
+	for _, p := range params {
+		keys = append(keys, shortParam(p))
+	}
+	var order []string
+	groups := make(map[string]*group)
+	for _, r := range rs {
+		var k []string
+		if multi {
+			k = append(k, r.Experiment)
+		}
+		k = append(k, r.Method)
+		for _, p := range params {
+			v := ""
+			for _, c := range r.Point {
+				if c.Param == p {
+					v = FormatValue(c.Value)
+				}
+			}
+			k = append(k, v)
+		}
+		id := strings.Join(k, "\x00")
+		g := groups[id]
+		if g == nil {
+			g = &group{keys: k}
+			groups[id] = g
+			order = append(order, id)
+		}
+		g.rs = append(g.rs, r)
+	}
+	for _, id := range order {
+		out = append(out, groups[id])
+	}
+	return title, keys, out
 }

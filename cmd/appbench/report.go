@@ -14,14 +14,16 @@ import (
 func init() {
 	var format, metrics, plots, experiment string
 	var confidence float64
+	var perClass bool
 	cmd := &cobra.Command{
 		Use:   "report DIR",
 		Short: "Merge the result files of a results folder into a comparison table",
 		Long: `report reads every <cell>.cell.json file of a results folder (written by
 "appbench run", possibly by several shards on several machines), groups them by
 method and sweep point, and prints mean and confidence interval of each metric
-over the repetitions. --plots also writes metric-against-parameter plots and
-confusion-matrix heat maps as PNG and SVG.`,
+over the repetitions. --per-class prints one row per app instead. --plots
+also writes metric-against-parameter plots and confusion-matrix heat maps as
+PNG and SVG.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			rs, err := bench.ReadResults(args[0])
@@ -40,6 +42,13 @@ confusion-matrix heat maps as PNG and SVG.`,
 			if len(rs) == 0 {
 				return fmt.Errorf("report: no results in %s", args[0])
 			}
+			if perClass {
+				t, err := reports.BuildPerClass(rs, reports.Options{Confidence: confidence})
+				if err != nil {
+					return err
+				}
+				return reports.Write(cmd.OutOrStdout(), t, format)
+			}
 			return printReport(cmd.OutOrStdout(), rs, format, metrics, plots, confidence)
 		},
 	}
@@ -49,6 +58,7 @@ confusion-matrix heat maps as PNG and SVG.`,
 	fl.StringVar(&plots, "plots", "", "also write plots (PNG and SVG) into this folder")
 	fl.StringVar(&experiment, "experiment", "", "only the results of this experiment")
 	fl.Float64Var(&confidence, "confidence", 0.95, "confidence level of the intervals")
+	fl.BoolVar(&perClass, "per-class", false, "print precision, recall, F1 and support per app instead")
 	rootCmd.AddCommand(cmd)
 }
 

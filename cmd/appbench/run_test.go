@@ -133,6 +133,10 @@ func TestEndToEnd(t *testing.T) {
 	if !strings.Contains(errBuf.String(), "8 already done, 0 run") {
 		t.Errorf("second run: %s", errBuf.String())
 	}
+	perApp, err := execute(t, "report", res, "--per-class", "--format", "csv")
+	if err != nil || strings.Count(perApp, "\n") != 1+4*4 {
+		t.Errorf("per-class report (%v): want a header and 4 methods x 4 apps rows:\n%s", err, perApp)
+	}
 	// Three shards into another folder merge into the same table.
 	sharded := filepath.Join(dir, "sharded")
 	for i := 0; i < 3; i++ {
