@@ -66,6 +66,11 @@ type Config struct {
 	// reference drops every chunk holding an IPv6 packet, so IPv6 is kept
 	// to a minority of captures by default.)
 	IPv6Captures float64 `yaml:"ipv6_captures"`
+	// LongPauses is the probability, in [0, 1], that a usage session is
+	// followed by a long pause (one to four minutes) in which the app sits
+	// in the background and only background traffic flows; time windows
+	// inside such a pause carry nothing of the app.
+	LongPauses float64 `yaml:"long_pauses"`
 	// Activity scales how busy apps are: the number of usage sessions per
 	// capture is proportional to it. Use it (or Duration) to reach a
 	// packet budget.
@@ -97,6 +102,7 @@ func DefaultConfig() Config {
 		TLS13Fraction:      0.3,
 		IPv6Fraction:       0.3,
 		IPv6Captures:       0.25,
+		LongPauses:         0.3,
 		Activity:           1,
 	}
 }
@@ -137,6 +143,9 @@ func (c *Config) Validate() error {
 		return bad("start", "%v is not between 1971 and 2100", c.Start)
 	}
 	if err := frac("overlap", c.Overlap); err != nil {
+		return err
+	}
+	if err := frac("long_pauses", c.LongPauses); err != nil {
 		return err
 	}
 	if err := frac("hosting", c.Hosting); err != nil {

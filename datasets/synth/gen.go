@@ -809,6 +809,8 @@ func (sd *sessionDriver) onTimer(g *gen, t int64) {
 	sd.left--
 	if sd.left > 0 {
 		sd.timer = at + int64((1.2+r.ExpFloat64()*a.gapMean)*1e9)
+	} else if r.Float64() < g.w.cfg.LongPauses {
+		sd.timer = at + int64(uni(r.Rand, 60, 240)/g.w.cfg.Activity*1e9)
 	} else {
 		sd.timer = at + int64((5+r.ExpFloat64()*a.pauseMean/g.w.cfg.Activity)*1e9)
 	}
