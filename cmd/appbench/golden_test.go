@@ -1,0 +1,116 @@
+package main
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"appbench/datasets"
+	"appbench/reports"
+)
+
+// writeCorpus writes a deterministic packet-CSV corpus
+// <root>/<app>/<app>_<k>.csv: 4 apps x 3 captures of 10 minutes. A request
+// every 4 seconds goes to one of the app's own servers (40%), a shared
+// server (40%) or a server of another app (20%).
+func writeCorpus(t *testing.T, root string) {
+	t.Helper()
+	r := rand.New(rand.NewPCG(11, 12))
+	apps := []string{"maps", "music", "news", "video"}
+	for ai, app := range apps {
+		if err := os.MkdirAll(filepath.Join(root, app), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for k := 1; k <= 3; k++ {
+			f, err := os.Create(filepath.Join(root, app, fmt.Sprintf("%s_%d.csv", app, k)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			w := datasets.NewCSVWriter(f)
+			client := netip.AddrFrom4([4]byte{10, 0, byte(k), 2})
+			t0 := int64(1_700_000_000+86400*k) * 1e9
+			for i := 0; i < 150; i++ {
+				var srv netip.Addr
+				switch u := r.Float64(); {
+				case u < 0.4:
+					srv = netip.AddrFrom4([4]byte{198, 51, byte(ai), byte(1 + r.IntN(4))})
+				case u < 0.8:
+					srv = netip.AddrFrom4([4]byte{203, 0, 113, byte(1 + r.IntN(3))})
+				default:
+					srv = netip.AddrFrom4([4]byte{198, 51, byte(r.IntN(len(apps))), byte(1 + r.IntN(4))})
+				}
+				out := datasets.Packet{Time: t0 + int64(i)*4e9, Proto: datasets.TCP, Stream: int64(i),
+					Src: client, Dst: srv, SrcPort: uint16(40000 + i), DstPort: 443, IPLen: 60 + r.IntN(1400)}
+				back := out
+				back.Time += 2e7
+				back.Src, back.Dst, back.SrcPort, back.DstPort = srv, client, 443, out.SrcPort
+				for _, p := range []*datasets.Packet{&out, &back} {
+					if err := w.Write(p); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			if err := w.Flush(); err != nil {
+				t.Fatal(err)
+			}
+			f.Close()
+		}
+	}
+}
+
+// TestReportGolden runs an experiment on a fixed packet-CSV corpus from
+// the command line and compares the rendered tables of its deterministic
+// metrics, in every format, with testdata/e2e/*.golden (go test -update
+// rewrites them).
+func TestReportGolden(t *testing.T) {
+	dir := t.TempDir()
+	writeCorpus(t, filepath.Join(dir, "corpus"))
+	cfg := filepath.Join(dir, "golden.yaml")
+	// The relative path keeps the cell ids, which hash the configuration
+	// as written, the same in every temporary folder.
+	text := `name: golden
+dataset:
+  kind: corpus
+  path: corpus
+  window: 1m
+  overlap: 30s
+methods:
+  - name: majority
+  - name: destination-set
+    params: {service_only: true}
+sweep:
+  - param: methods.destination-set.k
+    values: [1, 5]
+repeats: 3
+`
+	if err := os.WriteFile(cfg, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res := filepath.Join(dir, "results")
+	if _, err := execute(t, "run", cfg, "--out", res, "--no-progress"); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range reports.Formats {
+		got, err := execute(t, "report", res, "--format", f, "--metrics", "accuracy,macro_precision,macro_recall,macro_f1,weighted_f1,train,test")
+		if err != nil {
+			t.Fatalf("report --format %s: %v", f, err)
+		}
+		golden := filepath.Join("..", "..", "testdata", "e2e", "table."+f+".golden")
+		if *update {
+			if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		want, err := os.ReadFile(golden)
+		if err != nil {
+			t.Fatalf("%v (go test -update creates it)", err)
+		}
+		if got != string(want) {
+			t.Errorf("report --format %s differs from %s (go test -update rewrites it):\n%s", f, golden, got)
+		}
+	}
+}
