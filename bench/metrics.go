@@ -29,7 +29,12 @@ type Confusion struct {
 // Detection scores unseen-app detection, with "unseen" as the positive
 // class.
 type Detection struct {
-	TP, FP, FN, TN int
+	// TP counts unseen samples flagged unknown, FP known samples flagged,
+	// FN unseen samples not flagged, TN known samples not flagged.
+	TP int `json:"tp"`
+	FP int `json:"fp"`
+	FN int `json:"fn"`
+	TN int `json:"tn"`
 	Precision      float64 `json:"precision"`
 	Recall         float64 `json:"recall"`
 	F1             float64 `json:"f1"`

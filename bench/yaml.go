@@ -18,6 +18,7 @@ type PosError struct {
 	Err  error
 }
 
+// Error formats the error as "file:line: key \"k\": problem".
 func (e *PosError) Error() string {
 	var b strings.Builder
 	b.WriteString(e.File)
@@ -32,6 +33,7 @@ func (e *PosError) Error() string {
 	return b.String()
 }
 
+// Unwrap returns the underlying problem.
 func (e *PosError) Unwrap() error { return e.Err }
 
 func posErr(file string, n *yaml.Node, key string, format string, args ...any) error {
