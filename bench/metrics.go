@@ -31,13 +31,13 @@ type Confusion struct {
 type Detection struct {
 	// TP counts unseen samples flagged unknown, FP known samples flagged,
 	// FN unseen samples not flagged, TN known samples not flagged.
-	TP int `json:"tp"`
-	FP int `json:"fp"`
-	FN int `json:"fn"`
-	TN int `json:"tn"`
-	Precision      float64 `json:"precision"`
-	Recall         float64 `json:"recall"`
-	F1             float64 `json:"f1"`
+	TP        int     `json:"tp"`
+	FP        int     `json:"fp"`
+	FN        int     `json:"fn"`
+	TN        int     `json:"tn"`
+	Precision float64 `json:"precision"`
+	Recall    float64 `json:"recall"`
+	F1        float64 `json:"f1"`
 }
 
 // Metrics are the scores of one cell.
