@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -28,9 +29,12 @@ type sleepy struct{ methods.Method }
 
 func (s sleepy) Inputs() methods.Input { return methods.Packets | methods.Graphs }
 
+// Fit pauses for BENCH_SLEEPY_MS milliseconds (set in the child process
+// only), then fits.
 func (s sleepy) Fit(ctx context.Context, train []methods.Sample) error {
+	ms, _ := strconv.Atoi(os.Getenv("BENCH_SLEEPY_MS"))
 	select {
-	case <-time.After(150 * time.Millisecond):
+	case <-time.After(time.Duration(ms) * time.Millisecond):
 	case <-ctx.Done():
 		return ctx.Err()
 	}
@@ -307,7 +311,7 @@ func TestKillAndResume(t *testing.T) {
 	text := fmt.Sprintf(`name: kill
 dataset: {kind: graphs, path: %s}
 methods: [{name: test-sleepy}]
-repeats: 8
+repeats: 12
 `, graphFixture(t))
 	cfgDir := t.TempDir()
 	cfg := writeConfig(t, cfgDir, "kill.yaml", text)
@@ -321,7 +325,7 @@ repeats: 8
 	}
 	dir := t.TempDir()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "BENCH_CHILD_CONFIG="+cfg, "BENCH_CHILD_DIR="+dir)
+	cmd.Env = append(os.Environ(), "BENCH_CHILD_CONFIG="+cfg, "BENCH_CHILD_DIR="+dir, "BENCH_SLEEPY_MS=200")
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -341,7 +345,7 @@ repeats: 8
 		t.Fatal(err)
 	}
 	m, _ := filepath.Glob(filepath.Join(dir, "*"+ResultSuffix))
-	if len(m) == 0 || len(m) >= 8 {
+	if len(m) == 0 || len(m) >= 12 {
 		t.Fatalf("killed child left %d result files, want some but not all", len(m))
 	}
 	for _, p := range m {
@@ -353,7 +357,7 @@ repeats: 8
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sum.Skipped != len(m) || sum.Skipped+sum.Ran != 8 {
+	if sum.Skipped != len(m) || sum.Skipped+sum.Ran != 12 {
 		t.Errorf("resume: %+v (had %d results)", sum, len(m))
 	}
 	if got, want := comparable(t, dir), comparable(t, whole); !reflect.DeepEqual(got, want) {
