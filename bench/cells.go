@@ -83,6 +83,7 @@ type DatasetKey struct {
 	MinPackets   int           `json:"min_packets"`
 	Split        string        `json:"split"`
 	TestFraction float64       `json:"test_fraction"`
+	Seed         uint64        `json:"seed,omitempty"`
 	Nodes        int           `json:"nodes,omitempty"`
 	Slice        time.Duration `json:"slice,omitempty"`
 }
@@ -91,7 +92,7 @@ func (d *Dataset) key() DatasetKey {
 	return DatasetKey{
 		Kind: d.Kind, Path: d.Path, Synth: generic(&d.Synth), Apps: d.Apps, AppCount: d.AppCount,
 		AppsList: d.AppsList, Window: d.Window, Overlap: d.Overlap, MinPackets: d.MinPackets,
-		Split: d.Split, TestFraction: d.TestFraction, Nodes: d.Nodes, Slice: d.Slice,
+		Split: d.Split, TestFraction: d.TestFraction, Seed: d.Seed, Nodes: d.Nodes, Slice: d.Slice,
 	}
 }
 

@@ -111,6 +111,10 @@ type Dataset struct {
 	// TestFraction is the share of chunks (or captures) tested (default
 	// 0.2).
 	TestFraction float64 `yaml:"test_fraction"`
+	// Seed, when set, fixes the split (and the open-world hold-out) for
+	// every repetition, so that repetitions vary only the methods' own
+	// randomness. By default each repetition splits with its own seed.
+	Seed uint64 `yaml:"seed"`
 	// Nodes and Slice pick the graph set N<Nodes>/t<Slice> of a graphs
 	// dataset (defaults 20 and 10s).
 	Nodes int           `yaml:"nodes"`

@@ -224,7 +224,7 @@ func unseenApps(c *Cell, apps []string) ([]string, error) {
 	if len(apps) < 2 {
 		return nil, fmt.Errorf("the open world needs at least 2 apps")
 	}
-	r := rand.New(rand.NewPCG(c.Seed, 0x756e7365656e)) // "unseen"
+	r := rand.New(rand.NewPCG(splitSeed(c), 0x756e7365656e)) // "unseen"
 	perm := slices.Clone(apps)
 	r.Shuffle(len(perm), func(i, j int) { perm[i], perm[j] = perm[j], perm[i] })
 	return uniqueSorted(perm[:n]), nil
@@ -276,9 +276,9 @@ func samples(d *data, c *Cell) (train, test []methods.Sample, unseen []string, e
 	}
 	var tr, te []datasets.Chunk
 	if c.Config.Dataset.Split == SplitCapture {
-		tr, te = datasets.SplitByCapture(known, c.Config.Dataset.TestFraction, c.Seed)
+		tr, te = datasets.SplitByCapture(known, c.Config.Dataset.TestFraction, splitSeed(c))
 	} else {
-		tr, te = datasets.SplitRandom(known, c.Config.Dataset.TestFraction, c.Seed)
+		tr, te = datasets.SplitRandom(known, c.Config.Dataset.TestFraction, splitSeed(c))
 	}
 	conv := func(cs []datasets.Chunk) []methods.Sample {
 		out := make([]methods.Sample, len(cs))
@@ -398,4 +398,13 @@ func preflight(c *Cell, root *yaml.Node) error {
 		return posErr(c.file, n, key, "%w", err)
 	}
 	return nil
+}
+
+// splitSeed is the seed of a cell's split and hold-out: dataset.seed when
+// set, else the repetition's seed.
+func splitSeed(c *Cell) uint64 {
+	if c.Config.Dataset.Seed != 0 {
+		return c.Config.Dataset.Seed
+	}
+	return c.Seed
 }
