@@ -128,6 +128,26 @@ func TestManifestAndLayout(t *testing.T) {
 	if len(left) > 0 {
 		t.Errorf("temporary files left: %v", left)
 	}
+	// The corpus loader finds the same labeled captures from the folder
+	// and from the manifest.
+	for _, root := range []string{dir, filepath.Join(dir, ManifestName)} {
+		c, err := datasets.LoadCorpus(root)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(c.Captures) != len(m.Files) {
+			t.Fatalf("LoadCorpus(%s): %d captures, want %d (notes %v)", root, len(c.Captures), len(m.Files), c.Notes)
+		}
+		label := make(map[string]string)
+		for _, f := range m.Files {
+			label[filepath.Join(dir, filepath.FromSlash(f.Path))] = f.Label
+		}
+		for _, ref := range c.Captures {
+			if want, ok := label[ref.Path]; !ok || ref.Label != want {
+				t.Errorf("LoadCorpus(%s): capture %s labeled %q, generated with label %q", root, ref.Path, ref.Label, want)
+			}
+		}
+	}
 }
 
 // TestSourceMatchesReader reads every written capture back with the
