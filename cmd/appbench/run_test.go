@@ -81,7 +81,7 @@ workers: 2
 // cobra keeps flag values between executions in one process.
 func resetFlags(c *cobra.Command) {
 	c.Flags().VisitAll(func(f *pflag.Flag) {
-		if f.Value.Type() != "stringSlice" && f.Value.Type() != "stringArray" {
+		if typ := f.Value.Type(); !strings.HasSuffix(typ, "Slice") && !strings.HasSuffix(typ, "Array") {
 			f.Value.Set(f.DefValue)
 		}
 		f.Changed = false
