@@ -65,7 +65,8 @@ type Config struct {
 	// Repeats is the number of repetitions with different seeds (default
 	// 1). Repetition r uses seed Seed+r unless Seeds lists the seeds.
 	Repeats int `yaml:"repeats"`
-	// Seed is the seed of the first repetition (default 1).
+	// Seed is the seed of the first repetition (default 1; 0 means the
+	// default).
 	Seed uint64 `yaml:"seed"`
 	// Seeds, when given, lists the seed of each repetition and sets
 	// Repeats.
