@@ -187,7 +187,7 @@ func tlsFindings(stream []byte, cuts []int, retransmit []bool) [][]byte {
 	var d tlsDir
 	h := header{proto: TCP, flags: tcpSYN, seq: 999}
 	var p Packet
-	st.segment(&d, &h, &p)
+	st.segment(&d, &h, &p, 3e6)
 	h.flags = tcpACK
 	seq, prev := uint32(1000), []byte(nil)
 	off := 0
@@ -196,11 +196,11 @@ func tlsFindings(stream []byte, cuts []int, retransmit []bool) [][]byte {
 		if retransmit[i] && prev != nil {
 			h.seq, h.payload = seq-uint32(len(prev)), prev
 			p = Packet{}
-			st.segment(&d, &h, &p)
+			st.segment(&d, &h, &p, 3e6)
 		}
 		h.seq, h.payload = seq, seg
 		p = Packet{}
-		st.segment(&d, &h, &p)
+		st.segment(&d, &h, &p, 3e6)
 		seq += uint32(c)
 		off += c
 		prev = seg

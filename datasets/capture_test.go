@@ -437,19 +437,49 @@ func TestCaptureTLS(t *testing.T) {
 		if n != 1 {
 			t.Errorf("SNI reported %d times with retransmissions, want 1", n)
 		}
-		// Drop a middle segment: the ClientHello never completes.
-		gap := append(append([]flowSpec{}, fl[:3]...), fl[4:]...)
-		pkts, st, err := readCapture(t, flowCapture(t, gap), CaptureOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, p := range pkts {
-			if p.SNI != "" {
-				t.Errorf("SNI %q reported across a gap", p.SNI)
+	})
+
+	t.Run("gaps", func(t *testing.T) {
+		// The ClientHello (82 bytes) then a 10-byte application-data
+		// record, in 30-byte segments c0..c3. Segments are 1 ms apart and
+		// the first round trip is 2 ms, so a late segment is out of order
+		// (used), not a retransmission.
+		data := append(append([]byte{}, client...), tlsRecord(23, make([]byte, 10))...)
+		fl := tlsFlow(t, cli4, srv4, 50003, data, nil, 30)
+		syn, c := fl[:2], fl[2:]
+		sniFrames := func(order []flowSpec) (frames []int64, abandoned int64) {
+			pkts, st, err := readCapture(t, flowCapture(t, append(append([]flowSpec{}, syn...), order...)), CaptureOptions{})
+			if err != nil {
+				t.Fatal(err)
 			}
+			for _, p := range pkts {
+				if p.SNI != "" {
+					frames = append(frames, p.Frame)
+				}
+			}
+			return frames, st.TLSAbandoned
 		}
-		if st.TLSAbandoned != 1 {
-			t.Errorf("TLSAbandoned = %d, want 1", st.TLSAbandoned)
+		// c2 comes before c1 (it starts inside the ClientHello record, so it
+		// is kept); the SNI is reported with c3, the next in-order segment.
+		if got, _ := sniFrames([]flowSpec{c[0], c[2], c[1], c[3]}); len(got) != 1 || got[0] != 6 {
+			t.Errorf("reordered: SNI on frames %v, want [6]", got)
+		}
+		// Without c3 the completing segment is the late one: tshark
+		// reports nothing, nor does the reader.
+		if got, _ := sniFrames([]flowSpec{c[0], c[2], c[1]}); len(got) != 0 {
+			t.Errorf("late fill: SNI on frames %v, want none", got)
+		}
+		// c1 lost for good: nothing is reported.
+		if got, _ := sniFrames([]flowSpec{c[0], c[2], c[3]}); len(got) != 0 {
+			t.Errorf("lost segment: SNI on frames %v, want none", got)
+		}
+		// Three ClientHellos in segments that end on record boundaries;
+		// the second is lost: a gap at a record boundary ends parsing.
+		three := append(append(append([]byte{}, client...), client...), client...)
+		fl = tlsFlow(t, cli4, srv4, 50004, three, nil, len(client))
+		got, abandoned := sniFrames([]flowSpec{fl[2], fl[4]})
+		if len(got) != 1 || got[0] != 3 || abandoned != 1 {
+			t.Errorf("gap at a record boundary: SNI on frames %v, %d abandoned; want [3], 1", got, abandoned)
 		}
 	})
 

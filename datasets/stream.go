@@ -41,6 +41,11 @@ type tcpConv struct {
 	id      int64
 	base    [2]uint32 // base sequence number per direction
 	baseSet [2]bool
+	synTime int64     // time of the last SYN without ACK
+	synDir  int       // its direction
+	rtt     int64     // SYN to the first ACK from the same side; 0 until known
+	lastAck [2]uint32 // highest acknowledgement number sent per direction
+	ackSet  [2]bool
 	socks   bool // a SOCKS connect reply was seen
 	tls     [2]tlsDir
 }
@@ -104,13 +109,13 @@ func (t *streamTable) conv(h *header) (*tcpConv, int) {
 		t.nextTCP++
 		t.tcp[k] = c
 	}
-	if !c.baseSet[dir] {
+	if h.flags&tcpSYN != 0 {
+		c.base[dir] = h.seq
+		c.baseSet[dir] = true
+	} else if !c.baseSet[dir] {
 		// tshark's base sequence number: the SYN's, or one before the
 		// first sequence number seen.
-		c.base[dir] = h.seq
-		if h.flags&tcpSYN == 0 {
-			c.base[dir]--
-		}
+		c.base[dir] = h.seq - 1
 		c.baseSet[dir] = true
 	}
 	if h.flags&tcpACK != 0 && !c.baseSet[1-dir] {
@@ -119,6 +124,41 @@ func (t *streamTable) conv(h *header) (*tcpConv, int) {
 		c.baseSet[1-dir] = true
 	}
 	return c, dir
+}
+
+// timing measures the connection's first round-trip time as tshark does:
+// from a SYN to the next ACK from the same side.
+func (c *tcpConv) timing(h *header, dir int, now int64) {
+	switch {
+	case h.flags&(tcpSYN|tcpACK) == tcpSYN:
+		c.synTime, c.synDir = now, dir
+	case c.rtt == 0 && c.synTime != 0 && dir == c.synDir && h.flags&(tcpSYN|tcpACK) == tcpACK:
+		c.rtt = max(now-c.synTime, 1)
+	}
+	if h.flags&tcpACK != 0 && (!c.ackSet[dir] || int32(h.ack-c.lastAck[dir]) > 0) {
+		c.lastAck[dir], c.ackSet[dir] = h.ack, true
+	}
+}
+
+// spurious reports whether a data segment only holds bytes that the other
+// side has already acknowledged: tshark calls it a spurious retransmission
+// and does not hand it to TLS.
+func (c *tcpConv) spurious(h *header, dir int) bool {
+	if len(h.payload) == 0 || h.flags&tcpSYN != 0 || !c.ackSet[1-dir] {
+		return false
+	}
+	return int32(h.seq+uint32(len(h.payload))-c.lastAck[1-dir]) <= 0
+}
+
+// oooThreshold is how soon after the segment with the highest sequence
+// number a late segment must come for tshark to take it as out of order
+// (and use its bytes) rather than as a retransmission (and ignore them):
+// the first round-trip time, or 3 ms while it is unknown.
+func (c *tcpConv) oooThreshold() int64 {
+	if c.rtt > 0 {
+		return c.rtt
+	}
+	return 3e6
 }
 
 // note registers the conversation of a TCP or UDP header inside a tunnel,
@@ -158,14 +198,15 @@ func (t *streamTable) packet(h *header, p *Packet) int64 {
 		return t.udpID(h)
 	}
 	c, dir := t.conv(h)
+	c.timing(h, dir, p.Time)
 	if h.sport == 1080 && !c.socks && socksReply(h.payload) {
 		// tshark's SOCKS dissector takes one more TCP stream index for
 		// the proxied connection when the proxy grants it.
 		c.socks = true
 		t.nextTCP++
 	}
-	if t.tlsOn {
-		t.segment(&c.tls[dir], h, p)
+	if t.tlsOn && !c.spurious(h, dir) {
+		t.segment(&c.tls[dir], h, p, c.oooThreshold())
 	}
 	return c.id
 }
@@ -195,10 +236,10 @@ func (t *streamTable) getBuf() []byte {
 // release ends TLS parsing in a direction and recycles its buffers.
 func (t *streamTable) release(d *tlsDir) {
 	d.state = tlsDone
-	for _, b := range [...][]byte{d.rec, d.hs} {
+	for _, b := range [...][]byte{d.rec, d.hs, d.ooo} {
 		if b != nil && len(t.free) < 64 {
 			t.free = append(t.free, b[:0])
 		}
 	}
-	d.rec, d.hs = nil, nil
+	d.rec, d.hs, d.ooo, d.have = nil, nil, nil, nil
 }

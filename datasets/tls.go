@@ -39,9 +39,10 @@ const maxTLSRecord = 5 + 1<<14 + 2048
 //     reassembled across records. The field is put on the packet whose
 //     payload completes the record that ends the message, as tshark reports
 //     reassembled PDUs on the segment that completes them.
-//   - Retransmitted bytes are skipped, overlapping segments contribute only
-//     their new bytes, and a gap in the sequence space (a lost or reordered
-//     segment) ends TLS parsing in that direction.
+//   - Retransmitted bytes are skipped and overlapping segments contribute
+//     only their new bytes. Segments after a gap are kept (up to the buffer
+//     size) until the gap is filled; see outOfOrder. A gap before the first
+//     TLS record restarts the search for one there.
 //   - Parsing ends at the first application-data record after a handshake
 //     message: what follows is encrypted (the TLS 1.3 Certificate message is
 //     never visible). After a
@@ -51,21 +52,28 @@ const maxTLSRecord = 5 + 1<<14 + 2048
 //     parsing.
 type tlsDir struct {
 	state     tlsState
-	started   bool   // next is valid
-	probes    uint8  // non-TLS segments seen before the first record
-	ccs       bool   // a ChangeCipherSpec record was seen
-	handshake bool   // a handshake message was parsed
-	next      uint32 // next expected sequence number
-	rec       []byte // the part of a record received so far
-	hs        []byte // the part of a handshake message received so far
+	started   bool     // next is valid
+	probes    uint8    // non-TLS segments seen before the first record
+	ccs       bool     // a ChangeCipherSpec record was seen
+	handshake bool     // a handshake message was parsed
+	next      uint32   // next sequence number to parse
+	max       uint32   // highest sequence number seen, plus one
+	maxTime   int64    // when max was last raised
+	ooo       []byte   // bytes received beyond a gap, from next on
+	have      [][2]int // ranges of ooo received
+	rec       []byte   // the part of a record received so far
+	hs        []byte   // the part of a handshake message received so far
 }
 
 // segment feeds one TCP segment of the direction d.
-func (t *streamTable) segment(d *tlsDir, h *header, p *Packet) {
+func (t *streamTable) segment(d *tlsDir, h *header, p *Packet, oooThreshold int64) {
 	if d.state == tlsDone {
 		return
 	}
 	data, seq := h.payload, h.seq
+	if h.flags&tcpRST != 0 {
+		return // tshark does not hand the data of a reset to TLS
+	}
 	if h.flags&tcpSYN != 0 {
 		// The SYN takes one sequence number; data on it (TCP Fast Open)
 		// follows.
@@ -79,16 +87,15 @@ func (t *streamTable) segment(d *tlsDir, h *header, p *Packet) {
 		return
 	}
 	if !d.started {
-		d.next = seq
+		d.next, d.max = seq, seq
 		d.started = true
 	}
+	if d.state == tlsActive && (seq != d.next || len(d.have) > 0) {
+		t.outOfOrder(d, seq, data, p, oooThreshold)
+		return
+	}
 	switch diff := int32(seq - d.next); {
-	case diff > 0: // gap: bytes are missing
-		if d.state == tlsActive {
-			t.abandoned++
-			t.release(d)
-			return
-		}
+	case diff > 0: // gap before TLS was seen: start over there
 		d.next = seq
 	case diff < 0: // retransmission or overlap
 		if int(-diff) >= len(data) {
@@ -97,6 +104,7 @@ func (t *streamTable) segment(d *tlsDir, h *header, p *Packet) {
 		data = data[-diff:]
 	}
 	d.next += uint32(len(data))
+	d.max, d.maxTime = d.next, p.Time
 	if d.state == tlsUnknown {
 		if d.probes == 0 && (tlsClaimedPort(h.sport) || tlsClaimedPort(h.dport)) &&
 			(tlsRecordStart(data) || tlsRecordPrefix(data)) {
@@ -115,6 +123,83 @@ func (t *streamTable) segment(d *tlsDir, h *header, p *Packet) {
 		d.state = tlsActive
 	}
 	t.feed(d, data, p)
+}
+
+// outOfOrder handles a segment of an active direction that does not simply
+// continue the byte stream: a retransmission, a segment after a gap, or a
+// late segment that fills a gap. A segment after a gap is kept only when it
+// starts inside the record being reassembled (whose header is known), as
+// tshark adds it to that PDU; otherwise TLS parsing ends for the direction.
+// New bytes are kept in d.ooo (offsets from d.next, at most bufSize bytes
+// ahead); as in tshark, the contiguous bytes
+// are parsed only when a segment continues the highest sequence number seen
+// (a late segment that fills a gap is stored, and its bytes are parsed with
+// the next in-order segment). A late segment that comes oooThreshold or more
+// after the highest one is a retransmission for tshark, which ignores its
+// bytes; so does the reader.
+func (t *streamTable) outOfOrder(d *tlsDir, seq uint32, data []byte, p *Packet, oooThreshold int64) {
+	end := seq + uint32(len(data))
+	if int32(end-d.next) <= 0 {
+		return // nothing new
+	}
+	inOrder := seq == d.max
+	if int32(seq-d.max) < 0 && p.Time-d.maxTime >= oooThreshold {
+		return // a retransmission for tshark: its bytes are not used
+	}
+	if int32(seq-d.max) > 0 {
+		// Bytes are missing. tshark keeps a segment after a gap only
+		// when it falls inside a record whose header it has; otherwise
+		// it loses track of the records.
+		n := 0
+		if len(d.rec) >= 5 {
+			n = recordLen(d.rec)
+		}
+		if recStart := d.next - uint32(len(d.rec)); n == 0 || int32(seq-recStart) >= int32(n) {
+			t.abandoned++
+			t.release(d)
+			return
+		}
+	}
+	if int32(seq-d.next) < 0 {
+		data = data[d.next-seq:]
+		seq = d.next
+	}
+	off := int(seq - d.next)
+	if off+len(data) > t.bufSize {
+		t.abandoned++
+		t.release(d)
+		return
+	}
+	if d.ooo == nil {
+		d.ooo = t.getBuf()
+	}
+	if len(d.ooo) < off+len(data) {
+		d.ooo = append(d.ooo, make([]byte, off+len(data)-len(d.ooo))...)
+	}
+	copy(d.ooo[off:], data)
+	d.have = addRange(d.have, off, off+len(data))
+	if int32(end-d.max) > 0 {
+		d.max, d.maxTime = end, p.Time
+	}
+	if !inOrder || d.have[0][0] != 0 {
+		return
+	}
+	n := d.have[0][1]
+	d.next += uint32(n)
+	t.feed(d, d.ooo[:n], p)
+	if d.state != tlsActive {
+		return
+	}
+	// Shift the undelivered bytes and ranges down by n.
+	d.ooo = d.ooo[:copy(d.ooo, d.ooo[n:])]
+	d.have = d.have[1:]
+	for i := range d.have {
+		d.have[i][0] -= n
+		d.have[i][1] -= n
+	}
+	if len(d.have) == 0 {
+		d.have = nil
+	}
 }
 
 // tlsClaimedPort reports whether tshark 4.0 gives a TCP port to a

@@ -44,10 +44,11 @@ type quicKeys struct {
 
 // quicConn is the client Initial state of one UDP conversation.
 type quicConn struct {
-	keys   quicKeys
-	crypto []byte   // CRYPTO stream from offset 0 (holes are zero)
-	have   [][2]int // received byte ranges of crypto, merged and sorted
-	done   bool     // ClientHello found, or given up
+	keys     quicKeys
+	crypto   []byte   // CRYPTO stream from offset 0 (holes are zero)
+	have     [][2]int // received byte ranges of crypto, merged and sorted
+	done     bool     // ClientHello found, or given up
+	doneDCID []byte   // the Destination Connection ID of the finished connection
 }
 
 // hkdfExpandLabel is TLS 1.3's HKDF-Expand-Label with an empty context.
@@ -137,7 +138,12 @@ func isQUICInitial(b []byte) bool {
 func (t *streamTable) quicDatagram(k convKey, b []byte) ([]byte, bool) {
 	c := t.quic[k]
 	if c != nil && c.done {
-		return nil, false
+		// A client Initial with another Destination Connection ID is a
+		// new connection on the same addresses and ports.
+		if dl := int(b[5]); len(b) < 6+dl || bytes.Equal(b[6:6+dl], c.doneDCID) {
+			return nil, false
+		}
+		c = nil
 	}
 	var sni []byte
 	found := false
@@ -330,6 +336,7 @@ func (t *streamTable) quicCrypto(c *quicConn, o uint64, data []byte) {
 // quicRelease ends the Initial processing of a connection.
 func (t *streamTable) quicRelease(c *quicConn) {
 	c.done = true
+	c.doneDCID = c.keys.dcid
 	c.crypto, c.have = nil, nil
 	c.keys = quicKeys{}
 }
