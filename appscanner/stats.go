@@ -76,14 +76,23 @@ func Mean(x []float64) float64 {
 	return (0 + pairwiseSum(x)) / float64(len(x))
 }
 
+// grow returns scratch if it can hold n values, else a new slice.
+func grow(scratch []float64, n int) []float64 {
+	if cap(scratch) < n {
+		return make([]float64, n)
+	}
+	return scratch[:n]
+}
+
 // MAD is the mean absolute deviation about the mean, Σ|x−m|/n (pandas 1.x
 // Series.mad; not the median absolute deviation). NaN for an empty series.
+// scratch (optional) is working space of len(x) values.
 func MAD(x []float64, scratch []float64) float64 {
 	if len(x) == 0 {
 		return math.NaN()
 	}
 	m := Mean(x)
-	d := scratch[:len(x)]
+	d := grow(scratch, len(x))
 	for i, v := range x {
 		d[i] = math.Abs(v - m)
 	}
@@ -114,13 +123,15 @@ func Var(x []float64) float64 {
 
 // Skew is the bias-corrected sample skewness G1 of pandas 1.5 (nanskew):
 // n·sqrt(n−1)/(n−2) · m3/m2^1.5 with m2 = Σ(x−m)², m3 = Σ(x−m)³, both
-// zeroed below 1e-14; 0 when m2 is 0; NaN when n < 3.
+// zeroed below 1e-14; 0 when m2 is 0; NaN when n < 3. scratch (optional)
+// is working space of 2·len(x) values.
 func Skew(x []float64, scratch []float64) float64 {
 	n := len(x)
 	if n < 3 {
 		return math.NaN()
 	}
 	m := Mean(x)
+	scratch = grow(scratch, 2*n)
 	a2 := scratch[:n]
 	a3 := scratch[n : 2*n]
 	for i, v := range x {
@@ -197,10 +208,12 @@ func Percentile(s []float64, q int) float64 {
 // order: min, max, mean, mad, std, var, skew, kurtosis, p10..p90, count.
 // Undefined statistics (empty series; std and var for n < 2; skew for
 // n < 3; kurtosis for n < 4) are NaN here; FlowFeatures turns them into 0.
-// scratch must hold at least 3·len(x) values.
+// dst must hold 18 values; scratch (optional) is working space of 3·len(x)
+// values.
 func Stats(x []float64, dst []float64, scratch []float64) {
 	n := len(x)
 	dst = dst[:StatsLen]
+	scratch = grow(scratch, 3*n)
 	if n == 0 {
 		for i := range dst {
 			dst[i] = math.NaN()

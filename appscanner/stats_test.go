@@ -116,3 +116,24 @@ func TestPercentileNumPyInterpolation(t *testing.T) {
 		t.Error("percentile of an empty series must be 0")
 	}
 }
+
+func TestEstimatorsWithoutScratch(t *testing.T) {
+	x := []float64{1, 2, 3, 10}
+	if got := MAD(x, nil); !near(got, 3) {
+		t.Errorf("MAD = %v, want 3", got)
+	}
+	if got := Skew(x, nil); !near(got, 4*math.Sqrt(3)/2*180/math.Pow(50, 1.5)) {
+		t.Errorf("Skew = %v", got)
+	}
+	if got := Kurtosis(x, nil); !near(got, 16.728-13.5) {
+		t.Errorf("Kurtosis = %v, want 3.228", got)
+	}
+	if got := Var(x); !near(got, 50.0/3) {
+		t.Errorf("Var = %v, want 50/3", got)
+	}
+	var dst [StatsLen]float64
+	Stats(x, dst[:], nil)
+	if dst[StatCount] != 4 || dst[StatMax] != 10 {
+		t.Errorf("Stats = %v", dst)
+	}
+}
