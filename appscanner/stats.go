@@ -151,13 +151,15 @@ func Skew(x []float64, scratch []float64) float64 {
 // Kurtosis is the bias-corrected excess kurtosis G2 of pandas 1.5
 // (nankurt): n(n+1)(n−1)·m4 / ((n−2)(n−3)·m2²) − 3(n−1)²/((n−2)(n−3)),
 // numerator and denominator zeroed below 1e-14; 0 when the denominator is
-// 0; NaN when n < 4.
+// 0; NaN when n < 4. scratch (optional) is working space of 2·len(x)
+// values.
 func Kurtosis(x []float64, scratch []float64) float64 {
 	n := len(x)
 	if n < 4 {
 		return math.NaN()
 	}
 	m := Mean(x)
+	scratch = grow(scratch, 2*n)
 	a2 := scratch[:n]
 	a4 := scratch[n : 2*n]
 	for i, v := range x {
