@@ -7,7 +7,7 @@
 // (package forest) classifies flows.
 //
 // Extraction follows the references exactly, quirks included (see
-// /work/shared/spec/appscanner.md): the first packet of the input is
+// spec/appscanner.md in the shared reference data): the first packet of the input is
 // dropped, incoming lengths are negative and their statistics are computed
 // on the negative values, "private" follows Python's ipaddress table, and
 // undefined statistics become 0. PcapFlows has R1's input semantics
