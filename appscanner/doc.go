@@ -7,8 +7,8 @@
 // (package forest) classifies flows.
 //
 // Extraction follows the references exactly, quirks included (see
-// spec/appscanner.md in the shared reference data): the first packet of the input is
-// dropped, incoming lengths are negative and their statistics are computed
+// spec/appscanner.md in the shared reference data): the first packet of
+// the input is dropped, incoming lengths are negative and their statistics are computed
 // on the negative values, "private" follows Python's ipaddress table, and
 // undefined statistics become 0. PcapFlows has R1's input semantics
 // (IPv4 TCP only, time-sorted), CSVFlows R2's (port filter, every
@@ -17,7 +17,7 @@
 // Classification: Classifier labels flows with the forest's most probable
 // class, or Unknown when its probability is below a confidence threshold
 // (R1; R2 uses none). A chunk's label is the most frequent flow label
-// (VoteFlows), and an Ensemble of classifiers trained on disjoint slices
-// of the training data votes on the chunk labels of its members
-// (VoteModels), as the MAppGraph authors' enhanced AppScanner does.
+// (VoteFlows); several classifiers trained on disjoint slices of the
+// training data vote on their chunk labels (VoteModels), as the MAppGraph
+// authors' enhanced AppScanner does.
 package appscanner
