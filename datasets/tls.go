@@ -127,36 +127,49 @@ func (t *streamTable) segment(d *tlsDir, h *header, p *Packet, oooThreshold int6
 
 // outOfOrder handles a segment of an active direction that does not simply
 // continue the byte stream: a retransmission, a segment after a gap, or a
-// late segment that fills a gap. A segment after a gap is kept only when it
-// starts inside the record being reassembled (whose header is known), as
-// tshark adds it to that PDU; otherwise TLS parsing ends for the direction.
-// New bytes are kept in d.ooo (offsets from d.next, at most bufSize bytes
-// ahead); as in tshark, the contiguous bytes
-// are parsed only when a segment continues the highest sequence number seen
-// (a late segment that fills a gap is stored, and its bytes are parsed with
-// the next in-order segment). A late segment that comes oooThreshold or more
-// after the highest one is a retransmission for tshark, which ignores its
-// bytes; so does the reader.
+// late segment that fills a gap. It follows what tshark 4.0 was measured to
+// do:
+//
+//   - New bytes are kept in d.ooo (offsets from d.next, at most bufSize
+//     bytes ahead) until they can be parsed in order.
+//   - A late segment that fills a gap is used only if it comes within
+//     oooThreshold of the segment with the highest sequence number (out of
+//     order); later it is a retransmission, whose bytes are ignored. Its
+//     bytes are parsed with the next segment that continues the highest
+//     sequence number, not on it.
+//   - When bytes inside a record are missing but the record's header (and
+//     so its end) is known, the record is lost and parsing resumes at its
+//     end with the bytes that follow.
+//   - A segment after a gap outside the current record is parsed on its
+//     own if it starts with a record header; otherwise TLS parsing ends for
+//     the direction.
 func (t *streamTable) outOfOrder(d *tlsDir, seq uint32, data []byte, p *Packet, oooThreshold int64) {
 	end := seq + uint32(len(data))
 	if int32(end-d.next) <= 0 {
 		return // nothing new
 	}
 	inOrder := seq == d.max
+	gap := int32(seq-d.max) > 0
 	if int32(seq-d.max) < 0 && p.Time-d.maxTime >= oooThreshold {
 		return // a retransmission for tshark: its bytes are not used
 	}
-	if int32(seq-d.max) > 0 {
-		// Bytes are missing. tshark keeps a segment after a gap only
-		// when it falls inside a record whose header it has; otherwise
-		// it loses track of the records.
+	if gap {
 		n := 0
 		if len(d.rec) >= 5 {
 			n = recordLen(d.rec)
 		}
 		if recStart := d.next - uint32(len(d.rec)); n == 0 || int32(seq-recStart) >= int32(n) {
-			t.abandoned++
-			t.release(d)
+			// Not inside the current record: start over here if a
+			// record starts here.
+			if !tlsRecordStart(data) {
+				t.abandoned++
+				t.release(d)
+				return
+			}
+			d.rec, d.hs = d.rec[:0], d.hs[:0]
+			d.ooo, d.have = d.ooo[:0], nil
+			d.next, d.max, d.maxTime = end, end, p.Time
+			t.feed(d, data, p)
 			return
 		}
 	}
@@ -181,22 +194,55 @@ func (t *streamTable) outOfOrder(d *tlsDir, seq uint32, data []byte, p *Packet, 
 	if int32(end-d.max) > 0 {
 		d.max, d.maxTime = end, p.Time
 	}
-	if !inOrder || d.have[0][0] != 0 {
-		return
+	if !inOrder && !gap {
+		return // a late segment: stored for later
 	}
-	n := d.have[0][1]
+	for d.state == tlsActive && len(d.have) > 0 {
+		if d.have[0][0] == 0 && inOrder {
+			t.deliver(d, d.have[0][1], true, p)
+			continue
+		}
+		// Bytes are missing inside the current record: if its end is
+		// known and received, drop the record and resume there.
+		if len(d.rec) < 5 {
+			return
+		}
+		o := recordLen(d.rec) - len(d.rec) // end of the record, from d.next
+		k := -1
+		for i, r := range d.have {
+			if r[0] <= o && o < r[1] {
+				k = i
+			}
+		}
+		if k < 0 {
+			return
+		}
+		d.rec = d.rec[:0]
+		d.hs = d.hs[:0]
+		t.deliver(d, o, false, p)
+		inOrder = true
+	}
+}
+
+// deliver parses (parse true) or drops the first n bytes of d.ooo and
+// moves d.next past them.
+func (t *streamTable) deliver(d *tlsDir, n int, parse bool, p *Packet) {
 	d.next += uint32(n)
-	t.feed(d, d.ooo[:n], p)
-	if d.state != tlsActive {
-		return
+	if parse {
+		t.feed(d, d.ooo[:n], p)
+		if d.state != tlsActive {
+			return
+		}
 	}
-	// Shift the undelivered bytes and ranges down by n.
 	d.ooo = d.ooo[:copy(d.ooo, d.ooo[n:])]
-	d.have = d.have[1:]
-	for i := range d.have {
-		d.have[i][0] -= n
-		d.have[i][1] -= n
+	have := d.have[:0]
+	for _, r := range d.have {
+		r[0], r[1] = max(r[0]-n, 0), r[1]-n
+		if r[1] > 0 {
+			have = append(have, r)
+		}
 	}
+	d.have = have
 	if len(d.have) == 0 {
 		d.have = nil
 	}
