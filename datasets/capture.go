@@ -83,8 +83,9 @@ type CaptureStats struct {
 	// server name.
 	TLSCerts, TLSSNIs int64
 	// TLSAbandoned counts TCP directions whose TLS parsing was given up
-	// because a record or handshake message outgrew the buffer, or the
-	// stream had a gap.
+	// because a record, a handshake message or the bytes held after a gap
+	// outgrew the buffer, or because the records could not be found again
+	// after missing bytes.
 	TLSAbandoned int64
 }
 
@@ -155,6 +156,8 @@ func (s skipReason) String() string {
 // place, TLS and fragment buffers are bounded and recycled. It grows with
 // the number of conversations (one small entry each, kept for the stream
 // numbering, as tshark keeps them).
+//
+// A CaptureReader is not safe for concurrent use.
 //
 // Errors: damage to the file structure (bad header, impossible record or
 // block length, file cut in the middle of a record) ends the reading with an

@@ -40,16 +40,24 @@ const maxTLSRecord = 5 + 1<<14 + 2048
 //     payload completes the record that ends the message, as tshark reports
 //     reassembled PDUs on the segment that completes them.
 //   - Retransmitted bytes are skipped and overlapping segments contribute
-//     only their new bytes. Segments after a gap are kept (up to the buffer
-//     size) until the gap is filled; see outOfOrder. A gap before the first
-//     TLS record restarts the search for one there.
+//     only their new bytes. Reordered and lost segments are handled as
+//     tshark handles them (see outOfOrder): a record with missing bytes is
+//     lost, parsing resumes at its end. A gap before the first TLS record
+//     restarts the search for one there. The data of a reset (RST) and
+//     segments the peer has already acknowledged (spurious retransmissions)
+//     are not used. Data on a SYN (TCP Fast Open) is.
 //   - Parsing ends at the first application-data record after a handshake
 //     message: what follows is encrypted (the TLS 1.3 Certificate message is
-//     never visible). After a
-//     ChangeCipherSpec record, handshake records are encrypted too and are
-//     skipped, except a whole ClientHello (the second ClientHello after a
-//     TLS 1.3 HelloRetryRequest). A record that is not valid TLS ends
-//     parsing.
+//     never visible). After a ChangeCipherSpec record, handshake records are
+//     encrypted too and are skipped, except a whole ClientHello (the second
+//     ClientHello after a TLS 1.3 HelloRetryRequest). A record that is not
+//     valid TLS ends parsing.
+//   - When one packet completes several ClientHellos or Certificate
+//     messages, the first one's value is reported (tshark lists them all).
+//
+// These rules were checked against tshark 4.0.17 on the shared captures and
+// on synthetic captures with reordered, lost and repeated segments (see
+// TestCaptureMatchesTshark and TestCaptureTLSEdgeCases).
 type tlsDir struct {
 	state     tlsState
 	started   bool     // next is valid
