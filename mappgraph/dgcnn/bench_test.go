@@ -62,3 +62,33 @@ func BenchmarkTrainStep(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkTrainStepBLASThreads times the reference step with the BLAS
+// limited to one thread and with two (meaningful with -tags openblas).
+func BenchmarkTrainStepBLASThreads(b *testing.B) {
+	for _, threads := range []int{1, 2} {
+		b.Run(DefaultGEMMName()+"/threads="+strconv.Itoa(threads), func(b *testing.B) {
+			SetBLASThreads(threads)
+			defer SetBLASThreads(1)
+			cfg := DefaultConfig()
+			cfg.Workers = 2
+			classes := make([]string, 101)
+			for i := range classes {
+				classes[i] = "app" + strconv.Itoa(i)
+			}
+			m, err := New(cfg, 63, classes)
+			if err != nil {
+				b.Fatal(err)
+			}
+			batch, _ := benchBatch(rand.New(rand.NewPCG(1, 2)), 256, 101)
+			drop := rand.New(rand.NewPCG(3, 4))
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if _, _, err := m.TrainStep(batch, 560, drop); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(256*b.N)/b.Elapsed().Seconds(), "graphs/s")
+		})
+	}
+}
