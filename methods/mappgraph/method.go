@@ -155,7 +155,9 @@ func (m *Method) graphOf(s *methods.Sample, i int) (*mappgraph.Graph, error) {
 
 // prepare standardises g when needed and turns it into a network input.
 // Features that are not finite after standardisation (a feature constant
-// over the training nodes has std 0) are set to 0.
+// over the training nodes has std 0) are set to 0. A graph that is not
+// standardised while every training graph was (so no statistics exist) is
+// used as it is.
 func (m *Method) prepare(g *mappgraph.Graph) (*dgcnn.Input, error) {
 	if !g.Scaled && m.std != nil {
 		g = m.std.Apply(g)
