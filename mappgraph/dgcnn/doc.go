@@ -10,7 +10,10 @@
 // Everything is float32 with explicit forward and backward passes. Dense
 // algebra goes through the small GEMM interface: the default is gonum's pure
 // Go Sgemm; building with the "openblas" tag (and cgo) switches to OpenBLAS
-// through gonum.org/v1/netlib, about 9x faster.
+// through gonum.org/v1/netlib, about 7x faster per training step here. On
+// a machine shared with other work, limit OpenBLAS to one thread
+// (SetBLASThreads(1) or OPENBLAS_NUM_THREADS=1): its spinning threads
+// otherwise slow a step down several times.
 //
 // Training is deterministic for a seed: per-graph work runs in parallel over
 // a bounded number of workers, but every reduction (weight gradients, bias
