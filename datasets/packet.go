@@ -77,8 +77,9 @@ type Packet struct {
 }
 
 // Seconds returns the timestamp as float64 seconds since the epoch, the
-// unit of the reference implementations.
-func (p *Packet) Seconds() float64 { return float64(p.Time) / 1e9 }
+// unit of the reference implementations, correctly rounded (see
+// ExactSeconds).
+func (p *Packet) Seconds() float64 { return ExactSeconds(p.Time) }
 
 // Source is a stream of packet records, read one at a time in capture order,
 // in the style of bufio.Scanner:
