@@ -16,12 +16,35 @@ import (
 // EnvVar names the environment variable holding the shared data folder.
 const EnvVar = "APPBENCH_SHARED"
 
+// Root returns the shared data folder named by APPBENCH_SHARED, or "" when
+// the variable is unset. A relative folder is taken relative to the module
+// root (the folder holding go.mod), not to the package under test, so that
+// APPBENCH_SHARED=../shared means the same thing for every package.
+func Root() string {
+	root := os.Getenv(EnvVar)
+	if root == "" || filepath.IsAbs(root) {
+		return root
+	}
+	dir, err := os.Getwd()
+	if err != nil {
+		return root
+	}
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return filepath.Join(d, root)
+		}
+		if filepath.Dir(d) == d {
+			return root
+		}
+	}
+}
+
 // Path returns the path of rel inside the shared data folder. It skips the
 // test when APPBENCH_SHARED is unset and fails it when the path does not
 // exist.
 func Path(tb testing.TB, rel string) string {
 	tb.Helper()
-	root := os.Getenv(EnvVar)
+	root := Root()
 	if root == "" {
 		tb.Skipf("%s is not set: skipping a test that needs the shared reference data (set it to the shared folder, e.g. %s=../shared)", EnvVar, EnvVar)
 	}
