@@ -14,4 +14,10 @@
 // left out of training and predicted as the most frequent training label
 // with score 0, or marked Unknown when the parameter degenerate is
 // "unknown".
+//
+// The parameter ip_features (default true) keeps the four IP-octet node
+// features; false drops them, so the network sees 59 features per node
+// (the paper's Figure 9 variant). Graph building, standardisation and the
+// fallback label are shared with the graph baselines through
+// appbench/methods/internal/graphs.
 package mappgraph

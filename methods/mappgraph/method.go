@@ -4,16 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/gob"
-	"errors"
 	"fmt"
 	"io"
-	"math"
-	"sort"
-	"time"
 
 	"appbench/mappgraph"
 	"appbench/mappgraph/dgcnn"
 	"appbench/methods"
+	"appbench/methods/internal/graphs"
 )
 
 func init() { methods.Register("mappgraph", New) }
@@ -59,6 +56,10 @@ type Params struct {
 	Degenerate string `yaml:"degenerate" json:"degenerate"`
 	// Verbose writes one progress line per epoch to the log.
 	Verbose bool `yaml:"verbose" json:"verbose"`
+	// IPFeatures keeps the four IP-octet node features ip1..ip4 (63
+	// features per node, default true); false drops them (59 features), the
+	// paper's Figure 9 variant.
+	IPFeatures bool `yaml:"ip_features" json:"ip_features"`
 }
 
 // DefaultParams returns the reference setting.
@@ -68,7 +69,7 @@ func DefaultParams() Params {
 		MaxNodes: 20, Slice: 10, K: d.K, Layers: d.Layers,
 		Conv1Filters: d.Conv1Filters, Pool: d.Pool, Conv2Filters: d.Conv2Filters, Conv2Kernel: d.Conv2Kernel,
 		Dense: d.Dense, Dropout: d.Dropout, Epochs: d.Epochs, Batch: d.Batch, LR: d.LR,
-		DecayRate: d.DecayRate, DecayEpochs: d.DecayEpochs, Degenerate: "majority", Verbose: true,
+		DecayRate: d.DecayRate, DecayEpochs: d.DecayEpochs, Degenerate: "majority", Verbose: true, IPFeatures: true,
 	}
 }
 
@@ -100,11 +101,9 @@ func New(cfg methods.Config) (methods.Method, error) {
 }
 
 func newMethod(p Params, seed uint64, workers int, log io.Writer) (*Method, error) {
-	if p.MaxNodes < 1 {
-		return nil, fmt.Errorf("mappgraph: max_nodes must be at least 1, got %d", p.MaxNodes)
-	}
-	if !(p.Slice > 0) || math.IsInf(p.Slice, 0) {
-		return nil, fmt.Errorf("mappgraph: slice must be a positive number of seconds, got %v", p.Slice)
+	build, err := graphs.BuildOptions(p.MaxNodes, p.Slice)
+	if err != nil {
+		return nil, fmt.Errorf("mappgraph: %w", err)
 	}
 	if p.Degenerate != "majority" && p.Degenerate != "unknown" {
 		return nil, fmt.Errorf("mappgraph: degenerate must be \"majority\" or \"unknown\", got %q", p.Degenerate)
@@ -123,8 +122,7 @@ func newMethod(p Params, seed uint64, workers int, log io.Writer) (*Method, erro
 	if log == nil {
 		log = io.Discard
 	}
-	return &Method{p: p, cfg: c, log: log,
-		build: mappgraph.BuildOptions{MaxNodes: p.MaxNodes, Slice: time.Duration(p.Slice * float64(time.Second))}}, nil
+	return &Method{p: p, cfg: c, log: log, build: build}, nil
 }
 
 // Name returns "mappgraph".
@@ -137,39 +135,27 @@ func (m *Method) Inputs() methods.Input { return methods.Packets | methods.Graph
 // Unknown (parameter degenerate: unknown).
 func (m *Method) DetectsUnknown() bool { return m.p.Degenerate == "unknown" }
 
-// graphOf returns the graph of a sample: its own, or one built from its
-// packets; nil when the chunk gives no graph.
-func (m *Method) graphOf(s *methods.Sample, i int) (*mappgraph.Graph, error) {
-	if s.Graph != nil {
-		return s.Graph, nil
-	}
-	g, err := mappgraph.Build(s.Packets, m.build)
-	if err != nil {
-		if errors.Is(err, mappgraph.ErrEmpty) || errors.Is(err, mappgraph.ErrSkipped) || errors.Is(err, mappgraph.ErrDegenerate) {
-			return nil, nil
-		}
-		return nil, fmt.Errorf("mappgraph: sample %d (%s): %w", i, s.Capture, err)
-	}
-	return g, nil
-}
-
-// prepare standardises g when needed and turns it into a network input.
-// Features that are not finite after standardisation (a feature constant
-// over the training nodes has std 0) are set to 0. A graph that is not
-// standardised while every training graph was (so no statistics exist) is
-// used as it is.
+// prepare standardises g when needed (graphs.Standardize: features that
+// are not finite afterwards are set to 0; a graph that is not standardised
+// while every training graph was is used as it is) and turns it into a
+// network input with 63 node features, or 59 without the IP octets.
 func (m *Method) prepare(g *mappgraph.Graph) (*dgcnn.Input, error) {
-	if !g.Scaled && m.std != nil {
-		g = m.std.Apply(g)
-		for i := range g.Nodes {
-			for f, v := range g.Nodes[i].Features {
-				if math.IsNaN(v) || math.IsInf(v, 0) {
-					g.Nodes[i].Features[f] = 0
-				}
-			}
+	g = graphs.Standardize(m.std, g)
+	if m.p.IPFeatures {
+		return dgcnn.FromGraph(g, m.cfg.Adjacency)
+	}
+	f := graphs.NumFeatures(false)
+	x := make([]float32, len(g.Nodes)*f)
+	for i := range g.Nodes {
+		for j, v := range graphs.NodeFeatures(&g.Nodes[i], false) {
+			x[i*f+j] = float32(v)
 		}
 	}
-	return dgcnn.FromGraph(g, m.cfg.Adjacency)
+	in, err := dgcnn.Prepare(x, len(g.Nodes), f, g.Edges, m.cfg.Adjacency)
+	if err != nil {
+		return nil, fmt.Errorf("graph %d of app %q: %w", g.ID, g.App, err)
+	}
+	return in, nil
 }
 
 // Fit builds the training graphs, fits the standardiser on those not yet
@@ -179,49 +165,19 @@ func (m *Method) Fit(ctx context.Context, train []methods.Sample) error {
 	if len(train) == 0 {
 		return fmt.Errorf("mappgraph: no training samples")
 	}
-	counts := map[string]int{}
-	graphs := make([]*mappgraph.Graph, len(train))
-	var raw []*mappgraph.Graph
-	skipped := 0
-	for i := range train {
-		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("mappgraph: fit: %w", err)
-		}
-		counts[train[i].Label]++
-		g, err := m.graphOf(&train[i], i)
-		if err != nil {
-			return err
-		}
-		if g == nil {
-			skipped++
-			continue
-		}
-		graphs[i] = g
-		if !g.Scaled {
-			raw = append(raw, g)
-		}
+	gs, skipped, err := graphs.All(ctx, train, m.build)
+	if err != nil {
+		return fmt.Errorf("mappgraph: fit: %w", err)
 	}
-	classes := make([]string, 0, len(counts))
-	for l := range counts {
-		classes = append(classes, l)
-	}
-	sort.Strings(classes)
-	m.majority = classes[0]
-	for _, l := range classes {
-		if counts[l] > counts[m.majority] {
-			m.majority = l
-		}
-	}
-	m.std = nil
-	if len(raw) > 0 {
-		m.std = mappgraph.FitStandardizer(raw)
-	}
+	classes, majority := graphs.Classes(train)
+	m.majority = majority
+	m.std = graphs.FitStandardizer(gs)
 	index := map[string]int{}
 	for j, l := range classes {
 		index[l] = j
 	}
 	var ex []dgcnn.Example
-	for i, g := range graphs {
+	for i, g := range gs {
 		if g == nil {
 			continue
 		}
@@ -236,7 +192,7 @@ func (m *Method) Fit(ctx context.Context, train []methods.Sample) error {
 	}
 	fmt.Fprintf(m.log, "mappgraph: %d training graphs of %d classes (%d samples without a graph), gemm %s\n",
 		len(ex), len(classes), skipped, dgcnn.DefaultGEMMName())
-	model, err := dgcnn.New(m.cfg, mappgraph.NumFeatures, classes)
+	model, err := dgcnn.New(m.cfg, graphs.NumFeatures(m.p.IPFeatures), classes)
 	if err != nil {
 		return fmt.Errorf("mappgraph: %w", err)
 	}
@@ -264,9 +220,9 @@ func (m *Method) Predict(ctx context.Context, test []methods.Sample) ([]methods.
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("mappgraph: predict: %w", err)
 		}
-		g, err := m.graphOf(&test[i], i)
+		g, err := graphs.Of(&test[i], i, m.build)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("mappgraph: %w", err)
 		}
 		if g == nil {
 			out[i] = methods.Prediction{Label: m.majority, Unknown: m.p.Degenerate == "unknown"}
@@ -339,6 +295,9 @@ func (m *Method) Load(r io.Reader) error {
 	if err != nil {
 		return fmt.Errorf("mappgraph: load: %w", err)
 	}
+	// Models saved before the ip_features parameter existed decode it as
+	// false; the network's input width says which variant it is.
+	s.Params.IPFeatures = model.Features == mappgraph.NumFeatures
 	n, err := newMethod(s.Params, m.cfg.Seed, m.cfg.Workers, m.log)
 	if err != nil {
 		return fmt.Errorf("mappgraph: load: %w", err)
