@@ -1,0 +1,134 @@
+package graphbaseline
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"appbench/mappgraph"
+	"appbench/methods"
+	"appbench/methods/internal/graphs"
+)
+
+// GraphParams are the parameters both baselines share: how graphs are
+// built from packets and how a graph becomes a vector.
+type GraphParams struct {
+	// MaxNodes is N: the number of destinations kept when building a graph
+	// from packets, and the number of node rows of the vector (default 20).
+	MaxNodes int `yaml:"max_nodes" json:"max_nodes"`
+	// Slice is t_slice in seconds for graphs built from packets (10).
+	Slice float64 `yaml:"slice" json:"slice"`
+	// IPFeatures keeps the four IP-octet node features (default true);
+	// false drops them (59 features per node, the paper's Figure 9).
+	IPFeatures bool `yaml:"ip_features" json:"ip_features"`
+	// EdgeStats are the edge statistics appended to the node rows (see
+	// EdgeStatNames; default DefaultEdgeStats; an empty list appends none).
+	EdgeStats []string `yaml:"edge_stats" json:"edge_stats"`
+	// Degenerate says how samples without a graph (empty chunks, chunks the
+	// reference skips, graphs with at most two nodes) are predicted:
+	// "majority" (the most frequent training label, score 0) or "unknown"
+	// (marked Unknown).
+	Degenerate string `yaml:"degenerate" json:"degenerate"`
+}
+
+// DefaultGraphParams returns the defaults documented on GraphParams.
+func DefaultGraphParams() GraphParams {
+	return GraphParams{MaxNodes: 20, Slice: 10, IPFeatures: true, EdgeStats: DefaultEdgeStats(), Degenerate: "majority"}
+}
+
+// vectorizer returns the Vectorizer of p.
+func (p GraphParams) vectorizer() Vectorizer {
+	return Vectorizer{MaxNodes: p.MaxNodes, IPFeatures: p.IPFeatures, EdgeStats: append([]string(nil), p.EdgeStats...)}
+}
+
+// graphInput is the state both baselines share: graph construction,
+// training standardiser, classes and the fallback label.
+type graphInput struct {
+	name    string
+	p       GraphParams
+	build   mappgraph.BuildOptions
+	vec     Vectorizer
+	workers int
+	log     io.Writer
+
+	std      *mappgraph.Standardizer // nil when every training graph came standardised
+	classes  []string                // training labels in byte order
+	majority string
+}
+
+func newGraphInput(name string, p GraphParams, workers int, log io.Writer) (graphInput, error) {
+	build, err := graphs.BuildOptions(p.MaxNodes, p.Slice)
+	if err != nil {
+		return graphInput{}, fmt.Errorf("%s: %w", name, err)
+	}
+	if p.Degenerate != "majority" && p.Degenerate != "unknown" {
+		return graphInput{}, fmt.Errorf("%s: degenerate must be \"majority\" or \"unknown\", got %q", name, p.Degenerate)
+	}
+	v := p.vectorizer()
+	if err := v.check(); err != nil {
+		return graphInput{}, fmt.Errorf("%s: %w", name, err)
+	}
+	if log == nil {
+		log = io.Discard
+	}
+	return graphInput{name: name, p: p, build: build, vec: v, workers: max(1, workers), log: log}, nil
+}
+
+// Inputs reports that the method accepts packets and processed graphs.
+func (g *graphInput) Inputs() methods.Input { return methods.Packets | methods.Graphs }
+
+// DetectsUnknown reports whether samples without a graph are marked
+// Unknown (parameter degenerate: unknown).
+func (g *graphInput) DetectsUnknown() bool { return g.p.Degenerate == "unknown" }
+
+// fitVectors builds the training graphs, fits the standardiser on those not
+// yet standardised, records the classes and returns the training matrix
+// (one row per sample with a graph) with its class indices.
+func (g *graphInput) fitVectors(ctx context.Context, train []methods.Sample) (x []float64, y []int, err error) {
+	if len(train) == 0 {
+		return nil, nil, fmt.Errorf("%s: no training samples", g.name)
+	}
+	gs, missing, err := graphs.All(ctx, train, g.build)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: fit: %w", g.name, err)
+	}
+	g.classes, g.majority = graphs.Classes(train)
+	g.std = graphs.FitStandardizer(gs)
+	index := make(map[string]int, len(g.classes))
+	for j, l := range g.classes {
+		index[l] = j
+	}
+	x = make([]float64, 0, (len(gs)-missing)*g.vec.Len())
+	for i, gr := range gs {
+		if gr == nil {
+			continue
+		}
+		x = g.vec.Append(x, graphs.Standardize(g.std, gr))
+		y = append(y, index[train[i].Label])
+	}
+	if len(y) == 0 {
+		return nil, nil, fmt.Errorf("%s: none of the %d training samples gives a graph", g.name, len(train))
+	}
+	fmt.Fprintf(g.log, "%s: %d training graphs of %d classes (%d samples without a graph), %d features\n",
+		g.name, len(y), len(g.classes), missing, g.vec.Len())
+	return x, y, nil
+}
+
+// testVectors returns the matrix of the test samples that give a graph and
+// their positions in test; out holds the fallback answer for the others.
+func (g *graphInput) testVectors(ctx context.Context, test []methods.Sample) (x []float64, at []int, out []methods.Prediction, err error) {
+	gs, _, err := graphs.All(ctx, test, g.build)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("%s: predict: %w", g.name, err)
+	}
+	out = make([]methods.Prediction, len(test))
+	for i, gr := range gs {
+		if gr == nil {
+			out[i] = methods.Prediction{Label: g.majority, Unknown: g.p.Degenerate == "unknown"}
+			continue
+		}
+		x = g.vec.Append(x, graphs.Standardize(g.std, gr))
+		at = append(at, i)
+	}
+	return x, at, out, nil
+}

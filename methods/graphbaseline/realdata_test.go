@@ -1,0 +1,92 @@
+package graphbaseline
+
+import (
+	"context"
+	"path/filepath"
+	"sort"
+	"testing"
+	"time"
+
+	"appbench/internal/shared"
+	mg "appbench/mappgraph"
+	"appbench/methods"
+)
+
+// loadProcessed reads one split of the shared processed graphs (T2_0, N20,
+// t10, 22 apps), apps in byte order, graphs in file order.
+func loadProcessed(t *testing.T, split string) []methods.Sample {
+	t.Helper()
+	root := shared.Path(t, "data/mappgraph/2_0")
+	by, err := mg.ReadProcessed(filepath.Join(root, split, "N20", "t10"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	apps := make([]string, 0, len(by))
+	for a := range by {
+		apps = append(apps, a)
+	}
+	sort.Strings(apps)
+	var out []methods.Sample
+	for _, a := range apps {
+		for _, g := range by[a] {
+			out = append(out, methods.Sample{Label: a, Capture: a, Graph: g})
+		}
+	}
+	return out
+}
+
+// scores returns accuracy and macro F1 (over the true labels' classes).
+func scores(test []methods.Sample, pred []methods.Prediction) (acc, macroF1 float64) {
+	tp, fp, fn := map[string]int{}, map[string]int{}, map[string]int{}
+	correct := 0
+	for i, p := range pred {
+		if p.Label == test[i].Label {
+			correct++
+			tp[p.Label]++
+		} else {
+			fp[p.Label]++
+			fn[test[i].Label]++
+		}
+	}
+	classes := methods.Labels(test)
+	for _, c := range classes {
+		if d := 2*tp[c] + fp[c] + fn[c]; d > 0 {
+			macroF1 += 2 * float64(tp[c]) / float64(d)
+		}
+	}
+	return float64(correct) / float64(len(test)), macroF1 / float64(len(classes))
+}
+
+// TestProcessedForest checks graph-rf on the shared processed graphs with
+// their train/test folders against the figures of a plain random forest on
+// the same vectors (0.945 accuracy / 0.940 macro F1 with the IP features,
+// 0.928 / 0.921 without), within 1.5 points.
+func TestProcessedForest(t *testing.T) {
+	train, test := loadProcessed(t, "train_graphs"), loadProcessed(t, "test_graphs")
+	for _, c := range []struct {
+		params      string
+		acc, macro  float64
+		description string
+	}{
+		{"", 0.945, 0.940, "with IP features"},
+		{"ip_features: false\n", 0.928, 0.921, "without IP features"},
+	} {
+		m := newFromYAML(t, "graph-rf", c.params, 1, 2)
+		start := time.Now()
+		if err := m.Fit(context.Background(), train); err != nil {
+			t.Fatal(err)
+		}
+		fit := time.Since(start)
+		pred, err := m.Predict(context.Background(), test)
+		if err != nil {
+			t.Fatal(err)
+		}
+		acc, f1 := scores(test, pred)
+		t.Logf("graph-rf %s: %d train / %d test graphs, fit %v: accuracy %.4f, macro F1 %.4f",
+			c.description, len(train), len(test), fit.Round(time.Millisecond), acc, f1)
+		if acc < c.acc-0.015 || f1 < c.macro-0.015 {
+			t.Errorf("graph-rf %s: accuracy %.4f, macro F1 %.4f; want at least %.3f / %.3f",
+				c.description, acc, f1, c.acc-0.015, c.macro-0.015)
+		}
+	}
+}

@@ -1,0 +1,116 @@
+package graphbaseline
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"appbench/forest"
+	"appbench/methods"
+)
+
+func init() { methods.Register("graph-rf", NewForest) }
+
+// ForestParams are the parameters of "graph-rf" (yaml keys in the
+// experiment file).
+type ForestParams struct {
+	GraphParams `yaml:",inline"`
+	// Trees is the number of trees (default 100).
+	Trees int `yaml:"trees" json:"trees"`
+	// MaxFeatures is the number of vector components examined at each
+	// split; 0 (the default) means floor(sqrt(length)), scikit-learn's
+	// default for classifiers.
+	MaxFeatures int `yaml:"max_features" json:"max_features"`
+	// MaxDepth limits the depth of the trees; 0 (the default) grows them
+	// to purity.
+	MaxDepth int `yaml:"max_depth" json:"max_depth"`
+	// MinSamplesLeaf is the smallest number of training rows in a leaf
+	// (default 1).
+	MinSamplesLeaf int `yaml:"min_samples_leaf" json:"min_samples_leaf"`
+}
+
+// DefaultForestParams returns the defaults documented on ForestParams and
+// GraphParams.
+func DefaultForestParams() ForestParams {
+	return ForestParams{GraphParams: DefaultGraphParams(), Trees: 100, MinSamplesLeaf: 1}
+}
+
+// Forest is the "graph-rf" baseline: a random forest (appbench/forest) on
+// the flattened graph vector (Vectorizer).
+type Forest struct {
+	graphInput
+	fp   ForestParams
+	seed uint64
+
+	model *forest.Forest
+}
+
+// NewForest is the Factory of "graph-rf".
+func NewForest(cfg methods.Config) (methods.Method, error) {
+	p := DefaultForestParams()
+	if cfg.Decode != nil {
+		if err := cfg.Decode(&p); err != nil {
+			return nil, err
+		}
+	}
+	return newForest(p, cfg.Seed, cfg.Workers, cfg.Log)
+}
+
+func newForest(p ForestParams, seed uint64, workers int, log io.Writer) (*Forest, error) {
+	gi, err := newGraphInput("graph-rf", p.GraphParams, workers, log)
+	if err != nil {
+		return nil, err
+	}
+	if p.Trees < 1 {
+		return nil, fmt.Errorf("graph-rf: trees must be at least 1, got %d", p.Trees)
+	}
+	if p.MaxFeatures < 0 || p.MaxDepth < 0 || p.MinSamplesLeaf < 1 {
+		return nil, fmt.Errorf("graph-rf: max_features (%d) and max_depth (%d) must be >= 0, min_samples_leaf (%d) >= 1",
+			p.MaxFeatures, p.MaxDepth, p.MinSamplesLeaf)
+	}
+	return &Forest{graphInput: gi, fp: p, seed: seed}, nil
+}
+
+// Name returns "graph-rf".
+func (f *Forest) Name() string { return "graph-rf" }
+
+// Fit builds and vectorises the training graphs and grows the forest.
+// Samples without a graph are left out of training.
+func (f *Forest) Fit(ctx context.Context, train []methods.Sample) error {
+	x, y, err := f.fitVectors(ctx, train)
+	if err != nil {
+		return err
+	}
+	model, err := forest.Fit(ctx, x, len(y), f.vec.Len(), y, len(f.classes), forest.Options{
+		Trees: f.fp.Trees, MaxFeatures: f.fp.MaxFeatures, MaxDepth: f.fp.MaxDepth,
+		MinSamplesLeaf: f.fp.MinSamplesLeaf, Workers: f.workers, Seed: f.seed,
+	})
+	if err != nil {
+		return fmt.Errorf("graph-rf: %w", err)
+	}
+	f.model = model
+	return nil
+}
+
+// Predict classifies each sample; Score is the forest's probability of the
+// predicted label (0 for samples without a graph).
+func (f *Forest) Predict(ctx context.Context, test []methods.Sample) ([]methods.Prediction, error) {
+	if f.model == nil {
+		return nil, fmt.Errorf("graph-rf: Predict before Fit")
+	}
+	x, at, out, err := f.testVectors(ctx, test)
+	if err != nil {
+		return nil, err
+	}
+	if len(at) == 0 {
+		return out, nil
+	}
+	labels, conf, err := f.model.Predict(x, len(at), f.workers)
+	if err != nil {
+		return nil, fmt.Errorf("graph-rf: %w", err)
+	}
+	for j, i := range at {
+		out[i] = methods.Prediction{Label: f.classes[labels[j]], Score: conf[j]}
+	}
+	return out, nil
+}
