@@ -4,8 +4,9 @@
 package all
 
 import (
-	_ "appbench/methods/appscanner" // appscanner
-	_ "appbench/methods/baseline"   // majority, destination-set
-	_ "appbench/methods/flowprint"  // flowprint
-	_ "appbench/methods/mappgraph"  // mappgraph
+	_ "appbench/methods/appscanner"    // appscanner
+	_ "appbench/methods/baseline"      // majority, destination-set
+	_ "appbench/methods/flowprint"     // flowprint
+	_ "appbench/methods/graphbaseline" // graph-rf, graph-knn
+	_ "appbench/methods/mappgraph"     // mappgraph
 )
