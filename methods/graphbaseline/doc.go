@@ -24,6 +24,9 @@
 // "unknown", as the mappgraph method does; the graph building and
 // standardising code is shared with it (appbench/methods/internal/graphs).
 //
+// Both save and load their fitted state (methods.Saver, methods.Loader):
+// graph-rf its forest, graph-knn its training vectors.
+//
 // On the authors' processed graphs of the 2-minute setting (22 apps, the
 // train_graphs/test_graphs split), graph-rf with 100 trees reaches about
 // 0.945 accuracy and 0.94 macro F1 in a few seconds of fitting (0.924 /

@@ -1,6 +1,7 @@
 package graphbaseline
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -295,6 +296,48 @@ func TestParams(t *testing.T) {
 		}
 		if err := m.Fit(context.Background(), []methods.Sample{{Label: "a"}}); err == nil {
 			t.Errorf("%s: Fit without any graph accepted", name)
+		}
+	}
+}
+
+// TestSaveLoad checks that a saved and loaded method predicts exactly as
+// the fitted one, with the saved parameters replacing the receiver's.
+func TestSaveLoad(t *testing.T) {
+	train, test := graphSet(7, 10, false, 0.05)
+	for _, c := range []struct{ name, params string }{
+		{"graph-rf", "trees: 20\nip_features: false\nedge_stats: [mean]\n"},
+		{"graph-knn", "k: 3\ndistance: manhattan\nscale: true\nmax_nodes: 5\n"},
+		{"graph-knn", "distance: cosine\n"},
+	} {
+		m := newFromYAML(t, c.name, c.params, 3, 2)
+		if err := m.(methods.Saver).Save(&bytes.Buffer{}); err == nil {
+			t.Errorf("%s: Save before Fit accepted", c.name)
+		}
+		if err := m.Fit(context.Background(), train); err != nil {
+			t.Fatal(err)
+		}
+		want, err := m.Predict(context.Background(), test)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		if err := m.(methods.Saver).Save(&buf); err != nil {
+			t.Fatal(err)
+		}
+		saved := buf.Bytes()
+		l := newFromYAML(t, c.name, "", 1, 1)
+		if err := l.(methods.Loader).Load(bytes.NewReader(saved)); err != nil {
+			t.Fatal(err)
+		}
+		got, err := l.Predict(context.Background(), test)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s %q: predictions differ after Save and Load", c.name, c.params)
+		}
+		if err := l.(methods.Loader).Load(bytes.NewReader(saved[:len(saved)/2])); err == nil {
+			t.Errorf("%s: truncated model accepted", c.name)
 		}
 	}
 }
