@@ -1,8 +1,3 @@
-// Command appbench classifies mobile apps from their network traffic and
-// benchmarks classification methods against each other.
-//
-// Each subcommand lives in its own file and adds itself to the root command
-// from an init function.
 package main
 
 import (

@@ -1,0 +1,15 @@
+// Command appbench classifies mobile apps from their network traffic and
+// benchmarks classification methods against each other.
+//
+//	appbench run [experiment.yaml]     run an experiment, print its table
+//	appbench report DIR                merge result files into tables and plots
+//	appbench methods                   list the registered methods
+//	appbench synth -o DIR              write the synthetic corpus
+//	appbench convert IN -o OUT.csv     capture -> MAppGraph packet CSV
+//	appbench inspect FILE...           summarise captures
+//	appbench flowprint ...             FlowPrint's original command line
+//	appbench version                   build version
+//
+// Each subcommand lives in its own file and adds itself to the root command
+// from an init function.
+package main
