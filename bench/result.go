@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"appbench/internal/atomicfile"
 )
 
 // ResultSchema is the version of the result file format.
@@ -102,24 +105,12 @@ func WriteResult(dir string, r *Result) error {
 const tmpPrefix = ".tmp-"
 
 func writeAtomic(path string, b []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), tmpName()+filepath.Base(path)+"-*")
+	err := atomicfile.WriteTemp(path, tmpName()+filepath.Base(path)+"-*", func(w *bufio.Writer) error {
+		_, err := w.Write(b)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("bench: %w", err)
-	}
-	tmp := f.Name()
-	_, err = f.Write(b)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("bench: write %s: %w", path, err)
 	}
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"os"
 
 	"appbench/datasets"
+	"appbench/internal/atomicfile"
 )
 
 // FlowFileFormat names the preprocessed-flow file format, written in its
@@ -75,24 +76,7 @@ func WriteFlows(w io.Writer, flows []Flow) error {
 // SaveFlows writes flows to file (through a temporary file renamed into
 // place).
 func SaveFlows(file string, flows []Flow) error {
-	tmp := file + ".tmp"
-	f, err := os.Create(tmp)
-	if err != nil {
-		return fmt.Errorf("flowprint: %w", err)
-	}
-	bw := bufio.NewWriter(f)
-	err = WriteFlows(bw, flows)
-	if err == nil {
-		err = bw.Flush()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("%s: %w", file, err)
-	}
-	if err := os.Rename(tmp, file); err != nil {
+	if err := atomicfile.Write(file, func(w *bufio.Writer) error { return WriteFlows(w, flows) }); err != nil {
 		return fmt.Errorf("flowprint: %w", err)
 	}
 	return nil

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"appbench/internal/atomicfile"
 )
 
 // WriteJSON writes the model in the reference's JSON layout (spec §7), on
@@ -65,21 +67,7 @@ func (m *Model) WriteJSON(w io.Writer) error {
 // SaveJSON writes the model to file (through a temporary file renamed into
 // place).
 func (m *Model) SaveJSON(file string) error {
-	tmp := file + ".tmp"
-	f, err := os.Create(tmp)
-	if err != nil {
-		return fmt.Errorf("flowprint: %w", err)
-	}
-	if err := m.WriteJSON(f); err != nil {
-		f.Close()
-		os.Remove(tmp)
-		return fmt.Errorf("%s: %w", file, err)
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("flowprint: %w", err)
-	}
-	if err := os.Rename(tmp, file); err != nil {
+	if err := atomicfile.Write(file, func(w *bufio.Writer) error { return m.WriteJSON(w) }); err != nil {
 		return fmt.Errorf("flowprint: %w", err)
 	}
 	return nil

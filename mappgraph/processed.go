@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"appbench/datasets"
+	"appbench/internal/atomicfile"
 )
 
 // File names of the processed graph format (§7).
@@ -382,25 +383,8 @@ func WriteGraphs(dir, app string, graphs []*Graph) error {
 // writeAtomic writes path through a temporary file in the same folder and
 // renames it into place.
 func writeAtomic(path string, fill func(*bufio.Writer) error) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
+	if err := atomicfile.Write(path, fill); err != nil {
 		return fmt.Errorf("mappgraph: %w", err)
-	}
-	tmp := f.Name()
-	w := bufio.NewWriterSize(f, 1<<16)
-	err = fill(w)
-	if err == nil {
-		err = w.Flush()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("mappgraph: writing %s: %w", path, err)
 	}
 	return nil
 }

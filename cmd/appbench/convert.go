@@ -1,16 +1,16 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 
 	"appbench/datasets"
+	"appbench/internal/atomicfile"
 )
 
 // convertOptions are the flags of appbench convert.
@@ -84,26 +84,12 @@ func convertFile(ctx context.Context, in string, opts convertOptions, stdout io.
 		n, err = copyPackets(ctx, src, stdout, opts)
 		return n, format, err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(opts.out), "."+filepath.Base(opts.out)+".*.tmp")
+	err = atomicfile.Write(opts.out, func(w *bufio.Writer) error {
+		var err error
+		n, err = copyPackets(ctx, src, w, opts)
+		return err
+	})
 	if err != nil {
-		return 0, format, fmt.Errorf("convert: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if n, err = copyPackets(ctx, src, tmp, opts); err != nil {
-		return n, format, err
-	}
-	if err = tmp.Chmod(0o644); err != nil {
-		return n, format, fmt.Errorf("convert: %w", err)
-	}
-	if err = tmp.Close(); err != nil {
-		return n, format, fmt.Errorf("convert: %w", err)
-	}
-	if err = os.Rename(tmp.Name(), opts.out); err != nil {
 		return n, format, fmt.Errorf("convert: %w", err)
 	}
 	return n, format, nil

@@ -12,12 +12,13 @@ import (
 	"strconv"
 	"time"
 
+	"appbench/datasets"
+	"appbench/internal/atomicfile"
+
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
 	"github.com/gopacket/gopacket/pcapgo"
 	"golang.org/x/sync/errgroup"
-
-	"appbench/datasets"
 )
 
 // Capture is one capture of the corpus, generated on demand. Its records
@@ -240,23 +241,14 @@ func writeFile(path string, write func(io.Writer) (Stats, error)) (Stats, error)
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return Stats{}, fmt.Errorf("synth: %w", err)
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	var st Stats
+	err := atomicfile.Write(path, func(w *bufio.Writer) error {
+		var err error
+		st, err = write(w)
+		return err
+	})
 	if err != nil {
 		return Stats{}, fmt.Errorf("synth: %w", err)
-	}
-	tmp := f.Name()
-	st, err := write(f)
-	if cerr := f.Close(); err == nil && cerr != nil {
-		err = fmt.Errorf("synth: %s: %w", path, cerr)
-	}
-	if err == nil {
-		if err = os.Chmod(tmp, 0o644); err == nil {
-			err = os.Rename(tmp, path)
-		}
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return Stats{}, err
 	}
 	return st, nil
 }

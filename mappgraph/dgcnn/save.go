@@ -7,8 +7,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"slices"
+
+	"appbench/internal/atomicfile"
 )
 
 // formatMagic and formatVersion head every saved model.
@@ -54,24 +55,9 @@ func (m *Model) Save(w io.Writer) error {
 // SaveFile writes the model to path through a temporary file that is
 // renamed into place.
 func (m *Model) SaveFile(path string) error {
-	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
+	err := atomicfile.Write(path, func(w *bufio.Writer) error { return m.Save(w) })
 	if err != nil {
 		return fmt.Errorf("dgcnn: save: %w", err)
-	}
-	bw := bufio.NewWriter(f)
-	err = m.Save(bw)
-	if err == nil {
-		err = bw.Flush()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-		return fmt.Errorf("dgcnn: save %s: %w", path, err)
 	}
 	return nil
 }
