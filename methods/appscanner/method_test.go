@@ -12,30 +12,8 @@ import (
 
 	"appbench/datasets"
 	"appbench/methods"
+	"appbench/methods/methodtest"
 )
-
-func newFromYAML(t *testing.T, src string, seed uint64) methods.Method {
-	t.Helper()
-	f, err := methods.Lookup("appscanner")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := f(methods.Config{
-		Decode: func(v any) error {
-			if src == "" {
-				return nil
-			}
-			dec := yaml.NewDecoder(strings.NewReader(src))
-			dec.KnownFields(true)
-			return dec.Decode(v)
-		},
-		Seed: seed, Workers: 2, Log: &bytes.Buffer{},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
 
 // profile is an app's traffic shape: request and response sizes.
 type profile struct{ out, in int }
@@ -95,7 +73,7 @@ func TestEndToEndSyntheticApps(t *testing.T) {
 		{"soft voting", "voting: soft\ntrees: 20\nburst_gap: 2\n", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			m := newFromYAML(t, tc.yaml, 1)
+			m := methodtest.New(t, "appscanner", tc.yaml, 1, 2)
 			if err := m.Fit(ctx, samples(1, 6, tc.frames)); err != nil {
 				t.Fatal(err)
 			}
@@ -114,7 +92,7 @@ func TestEndToEndSyntheticApps(t *testing.T) {
 			if err := m.(methods.Saver).Save(&buf); err != nil {
 				t.Fatal(err)
 			}
-			m2 := newFromYAML(t, "", 99)
+			m2 := methodtest.New(t, "appscanner", "", 99, 2)
 			if err := m2.(methods.Loader).Load(&buf); err != nil {
 				t.Fatal(err)
 			}
@@ -136,7 +114,7 @@ func TestEndToEndSyntheticApps(t *testing.T) {
 // packets.
 func TestUnknownChunks(t *testing.T) {
 	ctx := context.Background()
-	m := newFromYAML(t, "trees: 25\nthreshold: 0.9\n", 1)
+	m := methodtest.New(t, "appscanner", "trees: 25\nthreshold: 0.9\n", 1, 2)
 	if !m.(methods.Detector).DetectsUnknown() {
 		t.Error("a threshold should make the method a detector")
 	}
@@ -163,7 +141,7 @@ func TestUnknownChunks(t *testing.T) {
 			t.Errorf("sample %d: %+v, want Unknown", i, p)
 		}
 	}
-	if newFromYAML(t, "", 1).(methods.Detector).DetectsUnknown() {
+	if methodtest.New(t, "appscanner", "", 1, 2).(methods.Detector).DetectsUnknown() {
 		t.Error("without a threshold the method should not claim open-world detection")
 	}
 }
@@ -172,7 +150,7 @@ func TestSameSeedSamePredictions(t *testing.T) {
 	ctx := context.Background()
 	var saved [][]byte
 	for range 2 {
-		m := newFromYAML(t, "trees: 15\n", 5)
+		m := methodtest.New(t, "appscanner", "trees: 15\n", 5, 2)
 		if err := m.Fit(ctx, samples(1, 3, false)); err != nil {
 			t.Fatal(err)
 		}
@@ -199,7 +177,7 @@ func TestParamsRejected(t *testing.T) {
 			t.Errorf("parameters %q accepted", src)
 		}
 	}
-	m := newFromYAML(t, "", 1)
+	m := methodtest.New(t, "appscanner", "", 1, 2)
 	if _, err := m.Predict(context.Background(), nil); err == nil {
 		t.Error("Predict before Fit accepted")
 	}

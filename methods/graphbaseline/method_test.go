@@ -5,37 +5,14 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"net/netip"
 	"reflect"
 	"testing"
 
 	"appbench/datasets"
 	mg "appbench/mappgraph"
 	"appbench/methods"
+	"appbench/methods/methodtest"
 )
-
-// appTraffic makes a chunk of one app: the device 10.0.0.2 talks to the
-// app's three servers (203.0.<app>.1-3, port 443) over 60 s, with a
-// request and a reply per second per server and app-specific sizes.
-func appTraffic(rng *rand.Rand, app int) []datasets.Packet {
-	dev := netip.MustParseAddr("10.0.0.2")
-	var pkts []datasets.Packet
-	base := int64(1_700_000_000) * 1e9
-	for s := 0; s < 60; s++ {
-		for srv := 1; srv <= 3; srv++ {
-			if rng.IntN(4) == 0 {
-				continue
-			}
-			ip := netip.AddrFrom4([4]byte{203, 0, byte(app), byte(srv)})
-			t := base + int64(s)*1e9 + int64(srv)*1e6
-			size := 100 + 300*app + rng.IntN(50)
-			pkts = append(pkts,
-				datasets.Packet{Time: t, Proto: datasets.TCP, Stream: int64(srv), Src: dev, Dst: ip, SrcPort: 40000 + uint16(srv), DstPort: 443, IPLen: size / 2},
-				datasets.Packet{Time: t + 5e5, Proto: datasets.TCP, Stream: int64(srv), Src: ip, Dst: dev, SrcPort: 443, DstPort: 40000 + uint16(srv), IPLen: size})
-		}
-	}
-	return pkts
-}
 
 // TestPacketSamples runs both baselines on packet chunks of three apps that
 // differ in packet sizes and addresses, plus chunks that give no graph.
@@ -44,7 +21,7 @@ func TestPacketSamples(t *testing.T) {
 	var train, test []methods.Sample
 	for i := 0; i < 60; i++ {
 		app := i % 3
-		s := methods.Sample{Label: fmt.Sprintf("app%d", app), Capture: fmt.Sprintf("c%d", i), Packets: appTraffic(rng, app)}
+		s := methods.Sample{Label: fmt.Sprintf("app%d", app), Capture: fmt.Sprintf("c%d", i), Packets: methodtest.AppTraffic(rng, app)}
 		if i < 45 {
 			train = append(train, s)
 		} else {
@@ -55,7 +32,7 @@ func TestPacketSamples(t *testing.T) {
 	train = append(train, methods.Sample{Label: "app1", Capture: "empty"})
 	test = append(test, methods.Sample{Label: "app2", Capture: "empty"})
 	var twoNodes []datasets.Packet
-	for _, p := range appTraffic(rng, 2) {
+	for _, p := range methodtest.AppTraffic(rng, 2) {
 		if p.Dst.As4()[3] != 3 && p.Src.As4()[3] != 3 {
 			twoNodes = append(twoNodes, p)
 		}
@@ -64,7 +41,7 @@ func TestPacketSamples(t *testing.T) {
 
 	for _, name := range []string{"graph-rf", "graph-knn"} {
 		for _, mode := range []string{"majority", "unknown"} {
-			m := newFromYAML(t, name, "degenerate: "+mode+"\n", 7, 2)
+			m := methodtest.New(t, name, "degenerate: "+mode+"\n", 7, 2)
 			if err := m.Fit(context.Background(), train); err != nil {
 				t.Fatal(err)
 			}
@@ -186,7 +163,7 @@ func TestGraphSignals(t *testing.T) {
 				}
 			}
 			train, test := graphSet(3, c.signal, c.edges, noise)
-			a := accuracy(t, newFromYAML(t, name, params, 1, 2), train, test)
+			a := accuracy(t, methodtest.New(t, name, params, 1, 2), train, test)
 			if c.informed && a < 0.95 || !c.informed && a > 0.5 { // chance is 0.25
 				t.Errorf("%s, signal %d, edges %v, params %q: accuracy %.3f", name, c.signal, c.edges, c.params, a)
 			}
@@ -205,7 +182,7 @@ func TestKNNNeighbours(t *testing.T) {
 	}
 	predict := func(params string, train, test []methods.Sample) []methods.Prediction {
 		t.Helper()
-		m := newFromYAML(t, "graph-knn", "edge_stats: []\n"+params, 1, 1)
+		m := methodtest.New(t, "graph-knn", "edge_stats: []\n"+params, 1, 1)
 		if err := m.Fit(context.Background(), train); err != nil {
 			t.Fatal(err)
 		}
@@ -253,7 +230,7 @@ func TestKNNNeighbours(t *testing.T) {
 func TestDeterminism(t *testing.T) {
 	train, test := graphSet(5, -1, false, 1) // noise only: many close calls
 	run := func(name, params string, seed uint64, workers int) []methods.Prediction {
-		m := newFromYAML(t, name, params, seed, workers)
+		m := methodtest.New(t, name, params, seed, workers)
 		if err := m.Fit(context.Background(), train); err != nil {
 			t.Fatal(err)
 		}
@@ -280,11 +257,11 @@ func TestParams(t *testing.T) {
 		"graph-knn": {"k: 0\n", "distance: chebyshev\n", "max_nodes: 0\n", "trees: 10\n", "edge_stats: [max, max]\n"},
 	} {
 		for _, src := range bad {
-			if _, err := build(name, src, 1, 1); err == nil {
+			if _, err := methodtest.Build(name, src, 1, 1); err == nil {
 				t.Errorf("%s: parameters %q accepted", name, src)
 			}
 		}
-		m, err := build(name, "", 1, 1)
+		m, err := methodtest.Build(name, "", 1, 1)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -309,7 +286,7 @@ func TestSaveLoad(t *testing.T) {
 		{"graph-knn", "k: 3\ndistance: manhattan\nscale: true\nmax_nodes: 5\n"},
 		{"graph-knn", "distance: cosine\n"},
 	} {
-		m := newFromYAML(t, c.name, c.params, 3, 2)
+		m := methodtest.New(t, c.name, c.params, 3, 2)
 		if err := m.(methods.Saver).Save(&bytes.Buffer{}); err == nil {
 			t.Errorf("%s: Save before Fit accepted", c.name)
 		}
@@ -325,7 +302,7 @@ func TestSaveLoad(t *testing.T) {
 			t.Fatal(err)
 		}
 		saved := buf.Bytes()
-		l := newFromYAML(t, c.name, "", 1, 1)
+		l := methodtest.New(t, c.name, "", 1, 1)
 		if err := l.(methods.Loader).Load(bytes.NewReader(saved)); err != nil {
 			t.Fatal(err)
 		}

@@ -10,6 +10,7 @@ import (
 	"appbench/internal/shared"
 	mg "appbench/mappgraph"
 	"appbench/methods"
+	"appbench/methods/methodtest"
 )
 
 // loadProcessed reads one split of the shared processed graphs (T2_0, N20,
@@ -71,7 +72,7 @@ func TestProcessedForest(t *testing.T) {
 		{"", 0.945, 0.940, "with IP features"},
 		{"ip_features: false\n", 0.928, 0.921, "without IP features"},
 	} {
-		m := newFromYAML(t, "graph-rf", c.params, 1, 2)
+		m := methodtest.New(t, "graph-rf", c.params, 1, 2)
 		start := time.Now()
 		if err := m.Fit(context.Background(), train); err != nil {
 			t.Fatal(err)
@@ -99,7 +100,7 @@ func TestProcessedForest(t *testing.T) {
 func TestProcessedKNN(t *testing.T) {
 	train, test := loadProcessed(t, "train_graphs"), loadProcessed(t, "test_graphs")
 	for _, params := range []string{"distance: euclidean\n", "distance: euclidean\nscale: true\n"} {
-		m := newFromYAML(t, "graph-knn", params, 1, 2)
+		m := methodtest.New(t, "graph-knn", params, 1, 2)
 		start := time.Now()
 		if err := m.Fit(context.Background(), train); err != nil {
 			t.Fatal(err)

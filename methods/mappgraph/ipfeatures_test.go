@@ -10,6 +10,7 @@ import (
 
 	mg "appbench/mappgraph"
 	"appbench/methods"
+	"appbench/methods/methodtest"
 )
 
 // ipGraph is a standardised graph whose only app signal is in the IP-octet
@@ -60,11 +61,11 @@ func TestIPFeatures(t *testing.T) {
 		return float64(c) / float64(len(test))
 	}
 	long := strings.Replace(small, "epochs: 30", "epochs: 80", 1)
-	with := newFromYAML(t, long, 3)
+	with := methodtest.New(t, "mappgraph", long, 3, 2)
 	if err := with.Fit(context.Background(), train); err != nil {
 		t.Fatal(err)
 	}
-	without := newFromYAML(t, long+"ip_features: false\n", 3)
+	without := methodtest.New(t, "mappgraph", long+"ip_features: false\n", 3, 2)
 	if err := without.Fit(context.Background(), train); err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +86,7 @@ func TestIPFeatures(t *testing.T) {
 	if err := without.(methods.Saver).Save(&buf); err != nil {
 		t.Fatal(err)
 	}
-	l := newFromYAML(t, "", 1)
+	l := methodtest.New(t, "mappgraph", "", 1, 2)
 	if err := l.(methods.Loader).Load(&buf); err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"net/netip"
 	"strings"
 	"testing"
 
@@ -14,6 +13,7 @@ import (
 	"appbench/datasets"
 	mg "appbench/mappgraph"
 	"appbench/methods"
+	"appbench/methods/methodtest"
 )
 
 // small is a fast architecture for tests.
@@ -30,58 +30,12 @@ epochs: 30
 verbose: false
 `
 
-func newFromYAML(t *testing.T, src string, seed uint64) methods.Method {
-	t.Helper()
-	f, err := methods.Lookup("mappgraph")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := f(methods.Config{
-		Decode: func(v any) error {
-			if src == "" {
-				return nil
-			}
-			dec := yaml.NewDecoder(strings.NewReader(src))
-			dec.KnownFields(true)
-			return dec.Decode(v)
-		},
-		Seed: seed, Workers: 2, Log: &bytes.Buffer{},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
-
-// appTraffic makes a chunk of one app: the device 10.0.0.2 talks to the
-// app's three servers (203.0.<app>.1-3, port 443) over 60 s, with a
-// request and a reply per second per server and app-specific sizes.
-func appTraffic(rng *rand.Rand, app int) []datasets.Packet {
-	dev := netip.MustParseAddr("10.0.0.2")
-	var pkts []datasets.Packet
-	base := int64(1_700_000_000) * 1e9
-	for s := 0; s < 60; s++ {
-		for srv := 1; srv <= 3; srv++ {
-			if rng.IntN(4) == 0 {
-				continue
-			}
-			ip := netip.AddrFrom4([4]byte{203, 0, byte(app), byte(srv)})
-			t := base + int64(s)*1e9 + int64(srv)*1e6
-			size := 100 + 300*app + rng.IntN(50)
-			pkts = append(pkts,
-				datasets.Packet{Time: t, Proto: datasets.TCP, Stream: int64(srv), Src: dev, Dst: ip, SrcPort: 40000 + uint16(srv), DstPort: 443, IPLen: size / 2},
-				datasets.Packet{Time: t + 5e5, Proto: datasets.TCP, Stream: int64(srv), Src: ip, Dst: dev, SrcPort: 443, DstPort: 40000 + uint16(srv), IPLen: size})
-		}
-	}
-	return pkts
-}
-
 func TestPacketSamples(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	var train, test []methods.Sample
 	for i := 0; i < 60; i++ {
 		app := i % 3
-		s := methods.Sample{Label: fmt.Sprintf("app%d", app), Capture: fmt.Sprintf("c%d", i), Packets: appTraffic(rng, app)}
+		s := methods.Sample{Label: fmt.Sprintf("app%d", app), Capture: fmt.Sprintf("c%d", i), Packets: methodtest.AppTraffic(rng, app)}
 		if i < 45 {
 			train = append(train, s)
 		} else {
@@ -91,7 +45,7 @@ func TestPacketSamples(t *testing.T) {
 	// Chunks that give no graph: empty, and two nodes only.
 	train = append(train, methods.Sample{Label: "app1", Capture: "empty"})
 	test = append(test, methods.Sample{Label: "app2", Capture: "empty"})
-	two := appTraffic(rng, 2)
+	two := methodtest.AppTraffic(rng, 2)
 	var twoNodes []datasets.Packet
 	for _, p := range two {
 		if p.Dst.As4()[3] != 3 && p.Src.As4()[3] != 3 {
@@ -101,7 +55,7 @@ func TestPacketSamples(t *testing.T) {
 	test = append(test, methods.Sample{Label: "app2", Capture: "two", Packets: twoNodes})
 
 	for _, mode := range []string{"majority", "unknown"} {
-		m := newFromYAML(t, small+"degenerate: "+mode+"\n", 7)
+		m := methodtest.New(t, "mappgraph", small+"degenerate: "+mode+"\n", 7, 2)
 		if err := m.Fit(context.Background(), train); err != nil {
 			t.Fatal(err)
 		}
@@ -163,7 +117,7 @@ func TestGraphSamplesSaveLoad(t *testing.T) {
 			test = append(test, graphSample(rng, app, 100+i))
 		}
 	}
-	m := newFromYAML(t, strings.Replace(small, "epochs: 30", "epochs: 20", 1)+"weighted: true\n", 9)
+	m := methodtest.New(t, "mappgraph", strings.Replace(small, "epochs: 30", "epochs: 20", 1)+"weighted: true\n", 9, 2)
 	if err := m.Fit(context.Background(), train); err != nil {
 		t.Fatal(err)
 	}
@@ -184,7 +138,7 @@ func TestGraphSamplesSaveLoad(t *testing.T) {
 	if err := m.(methods.Saver).Save(&buf); err != nil {
 		t.Fatal(err)
 	}
-	l := newFromYAML(t, "", 1)
+	l := methodtest.New(t, "mappgraph", "", 1, 2)
 	if err := l.(methods.Loader).Load(&buf); err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"appbench/internal/shared"
 	mg "appbench/mappgraph"
 	"appbench/methods"
+	"appbench/methods/methodtest"
 )
 
 // TestProcessedGraphs runs the method end to end on the shared processed
@@ -39,7 +40,7 @@ func TestProcessedGraphs(t *testing.T) {
 		return out
 	}
 	train, test := load("train_graphs"), load("test_graphs")
-	m := newFromYAML(t, "layers: [128, 128, 128, 64]\nepochs: 5\nverbose: false\n", 1)
+	m := methodtest.New(t, "mappgraph", "layers: [128, 128, 128, 64]\nepochs: 5\nverbose: false\n", 1, 2)
 	if err := m.Fit(context.Background(), train); err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,71 @@
+package methodtest
+
+import (
+	"bytes"
+	"math/rand/v2"
+	"net/netip"
+	"strings"
+	"testing"
+
+	"go.yaml.in/yaml/v3"
+
+	"appbench/datasets"
+	"appbench/methods"
+)
+
+// Build builds the registered method name from parameters given as YAML
+// text, decoded strictly (unknown keys are errors) as the harness decodes
+// an experiment's params; src "" keeps the method's defaults. Progress
+// messages are discarded.
+func Build(name, src string, seed uint64, workers int) (methods.Method, error) {
+	f, err := methods.Lookup(name)
+	if err != nil {
+		return nil, err
+	}
+	return f(methods.Config{
+		Decode: func(v any) error {
+			if src == "" {
+				return nil
+			}
+			dec := yaml.NewDecoder(strings.NewReader(src))
+			dec.KnownFields(true)
+			return dec.Decode(v)
+		},
+		Seed: seed, Workers: max(workers, 1), Log: &bytes.Buffer{},
+	})
+}
+
+// New is Build for tests: it fails tb when the method cannot be built.
+func New(tb testing.TB, name, src string, seed uint64, workers int) methods.Method {
+	tb.Helper()
+	m, err := Build(name, src, seed, workers)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return m
+}
+
+// AppTraffic makes a 60-second chunk of app number app: the device
+// 10.0.0.2 talks to the app's three servers 203.0.<app>.1-3 on port 443 (TCP
+// streams 1-3), with a request and a reply per second per server, each
+// server skipping a quarter of the seconds at random, and app-specific
+// packet sizes (replies about 100+300·app bytes, requests half that).
+func AppTraffic(rng *rand.Rand, app int) []datasets.Packet {
+	dev := netip.MustParseAddr("10.0.0.2")
+	var pkts []datasets.Packet
+	base := int64(1_700_000_000) * 1e9
+	for s := 0; s < 60; s++ {
+		for srv := 1; srv <= 3; srv++ {
+			if rng.IntN(4) == 0 {
+				continue
+			}
+			ip := netip.AddrFrom4([4]byte{203, 0, byte(app), byte(srv)})
+			t := base + int64(s)*1e9 + int64(srv)*1e6
+			size := 100 + 300*app + rng.IntN(50)
+			pkts = append(pkts,
+				datasets.Packet{Time: t, Proto: datasets.TCP, Stream: int64(srv), Src: dev, Dst: ip, SrcPort: 40000 + uint16(srv), DstPort: 443, IPLen: size / 2},
+				datasets.Packet{Time: t + 5e5, Proto: datasets.TCP, Stream: int64(srv), Src: ip, Dst: dev, SrcPort: 443, DstPort: 40000 + uint16(srv), IPLen: size})
+		}
+	}
+	return pkts
+}
