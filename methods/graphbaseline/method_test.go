@@ -8,7 +8,6 @@ import (
 	"reflect"
 	"testing"
 
-	"appbench/datasets"
 	mg "appbench/mappgraph"
 	"appbench/methods"
 	"appbench/methods/methodtest"
@@ -17,27 +16,7 @@ import (
 // TestPacketSamples runs both baselines on packet chunks of three apps that
 // differ in packet sizes and addresses, plus chunks that give no graph.
 func TestPacketSamples(t *testing.T) {
-	rng := rand.New(rand.NewPCG(1, 2))
-	var train, test []methods.Sample
-	for i := 0; i < 60; i++ {
-		app := i % 3
-		s := methods.Sample{Label: fmt.Sprintf("app%d", app), Capture: fmt.Sprintf("c%d", i), Packets: methodtest.AppTraffic(rng, app)}
-		if i < 45 {
-			train = append(train, s)
-		} else {
-			test = append(test, s)
-		}
-	}
-	// Chunks that give no graph: empty, and two nodes only.
-	train = append(train, methods.Sample{Label: "app1", Capture: "empty"})
-	test = append(test, methods.Sample{Label: "app2", Capture: "empty"})
-	var twoNodes []datasets.Packet
-	for _, p := range methodtest.AppTraffic(rng, 2) {
-		if p.Dst.As4()[3] != 3 && p.Src.As4()[3] != 3 {
-			twoNodes = append(twoNodes, p)
-		}
-	}
-	test = append(test, methods.Sample{Label: "app2", Capture: "two", Packets: twoNodes})
+	train, test := methodtest.GraphChunks(rand.New(rand.NewPCG(1, 2)))
 
 	for _, name := range []string{"graph-rf", "graph-knn"} {
 		for _, mode := range []string{"majority", "unknown"} {

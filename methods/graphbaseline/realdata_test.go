@@ -3,12 +3,10 @@ package graphbaseline
 import (
 	"context"
 	"path/filepath"
-	"sort"
 	"testing"
 	"time"
 
 	"appbench/internal/shared"
-	mg "appbench/mappgraph"
 	"appbench/methods"
 	"appbench/methods/methodtest"
 )
@@ -17,21 +15,9 @@ import (
 // t10, 22 apps), apps in byte order, graphs in file order.
 func loadProcessed(t *testing.T, split string) []methods.Sample {
 	t.Helper()
-	root := shared.Path(t, "data/mappgraph/2_0")
-	by, err := mg.ReadProcessed(filepath.Join(root, split, "N20", "t10"))
+	out, err := methodtest.ProcessedSamples(filepath.Join(shared.Path(t, "data/mappgraph/2_0"), split, "N20", "t10"))
 	if err != nil {
 		t.Fatal(err)
-	}
-	apps := make([]string, 0, len(by))
-	for a := range by {
-		apps = append(apps, a)
-	}
-	sort.Strings(apps)
-	var out []methods.Sample
-	for _, a := range apps {
-		for _, g := range by[a] {
-			out = append(out, methods.Sample{Label: a, Capture: a, Graph: g})
-		}
 	}
 	return out
 }

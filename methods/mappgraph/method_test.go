@@ -10,7 +10,6 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"appbench/datasets"
 	mg "appbench/mappgraph"
 	"appbench/methods"
 	"appbench/methods/methodtest"
@@ -31,28 +30,7 @@ verbose: false
 `
 
 func TestPacketSamples(t *testing.T) {
-	rng := rand.New(rand.NewPCG(1, 2))
-	var train, test []methods.Sample
-	for i := 0; i < 60; i++ {
-		app := i % 3
-		s := methods.Sample{Label: fmt.Sprintf("app%d", app), Capture: fmt.Sprintf("c%d", i), Packets: methodtest.AppTraffic(rng, app)}
-		if i < 45 {
-			train = append(train, s)
-		} else {
-			test = append(test, s)
-		}
-	}
-	// Chunks that give no graph: empty, and two nodes only.
-	train = append(train, methods.Sample{Label: "app1", Capture: "empty"})
-	test = append(test, methods.Sample{Label: "app2", Capture: "empty"})
-	two := methodtest.AppTraffic(rng, 2)
-	var twoNodes []datasets.Packet
-	for _, p := range two {
-		if p.Dst.As4()[3] != 3 && p.Src.As4()[3] != 3 {
-			twoNodes = append(twoNodes, p)
-		}
-	}
-	test = append(test, methods.Sample{Label: "app2", Capture: "two", Packets: twoNodes})
+	train, test := methodtest.GraphChunks(rand.New(rand.NewPCG(1, 2)))
 
 	for _, mode := range []string{"majority", "unknown"} {
 		m := methodtest.New(t, "mappgraph", small+"degenerate: "+mode+"\n", 7, 2)

@@ -4,11 +4,9 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"sort"
 	"testing"
 
 	"appbench/internal/shared"
-	mg "appbench/mappgraph"
 	"appbench/methods"
 	"appbench/methods/methodtest"
 )
@@ -22,20 +20,9 @@ func TestProcessedGraphs(t *testing.T) {
 	}
 	root := shared.Path(t, "data/mappgraph/2_0")
 	load := func(split string) []methods.Sample {
-		by, err := mg.ReadProcessed(filepath.Join(root, split, "N20", "t10"))
+		out, err := methodtest.ProcessedSamples(filepath.Join(root, split, "N20", "t10"))
 		if err != nil {
 			t.Fatal(err)
-		}
-		apps := make([]string, 0, len(by))
-		for a := range by {
-			apps = append(apps, a)
-		}
-		sort.Strings(apps)
-		var out []methods.Sample
-		for _, a := range apps {
-			for _, g := range by[a] {
-				out = append(out, methods.Sample{Label: a, Capture: a, Graph: g})
-			}
 		}
 		return out
 	}

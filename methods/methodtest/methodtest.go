@@ -2,14 +2,17 @@ package methodtest
 
 import (
 	"bytes"
+	"fmt"
 	"math/rand/v2"
 	"net/netip"
+	"sort"
 	"strings"
 	"testing"
 
 	"go.yaml.in/yaml/v3"
 
 	"appbench/datasets"
+	"appbench/mappgraph"
 	"appbench/methods"
 )
 
@@ -68,4 +71,54 @@ func AppTraffic(rng *rand.Rand, app int) []datasets.Packet {
 		}
 	}
 	return pkts
+}
+
+// GraphChunks makes the packet samples of three apps (AppTraffic of apps 0,
+// 1 and 2) for methods that build graphs: 45 training and 15 test chunks in
+// turn of app, then chunks that give no graph: an empty training chunk of
+// app1 (so app1, with 16 samples, is the most frequent training label), and
+// two test chunks of app2, one empty and one whose traffic reaches only two
+// servers.
+func GraphChunks(rng *rand.Rand) (train, test []methods.Sample) {
+	for i := 0; i < 60; i++ {
+		app := i % 3
+		s := methods.Sample{Label: fmt.Sprintf("app%d", app), Capture: fmt.Sprintf("c%d", i), Packets: AppTraffic(rng, app)}
+		if i < 45 {
+			train = append(train, s)
+		} else {
+			test = append(test, s)
+		}
+	}
+	train = append(train, methods.Sample{Label: "app1", Capture: "empty"})
+	test = append(test, methods.Sample{Label: "app2", Capture: "empty"})
+	var twoNodes []datasets.Packet
+	for _, p := range AppTraffic(rng, 2) {
+		if p.Dst.As4()[3] != 3 && p.Src.As4()[3] != 3 {
+			twoNodes = append(twoNodes, p)
+		}
+	}
+	test = append(test, methods.Sample{Label: "app2", Capture: "two", Packets: twoNodes})
+	return train, test
+}
+
+// ProcessedSamples reads a processed-graph folder (…/N<n>/t<t>, one
+// subfolder per app) as samples: apps in byte order, each app's graphs in
+// file order, labelled and "captured" by their app.
+func ProcessedSamples(dir string) ([]methods.Sample, error) {
+	by, err := mappgraph.ReadProcessed(dir)
+	if err != nil {
+		return nil, err
+	}
+	apps := make([]string, 0, len(by))
+	for a := range by {
+		apps = append(apps, a)
+	}
+	sort.Strings(apps)
+	var out []methods.Sample
+	for _, a := range apps {
+		for _, g := range by[a] {
+			out = append(out, methods.Sample{Label: a, Capture: a, Graph: g})
+		}
+	}
+	return out, nil
 }
