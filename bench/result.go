@@ -93,11 +93,20 @@ func ResultPath(dir, id string) string { return filepath.Join(dir, id+ResultSuff
 // same folder, syncs it and renames it over the final name, so a crash
 // leaves either no file or a complete one.
 func WriteResult(dir string, r *Result) error {
+	b, err := encodeResult(r)
+	if err != nil {
+		return err
+	}
+	return writeAtomic(ResultPath(dir, r.ID), b)
+}
+
+// encodeResult gives the text of r's result file.
+func encodeResult(r *Result) ([]byte, error) {
 	b, err := json.MarshalIndent(r, "", "  ")
 	if err != nil {
-		return fmt.Errorf("bench: encode result %s: %w", r.ID, err)
+		return nil, fmt.Errorf("bench: encode result %s: %w", r.ID, err)
 	}
-	return writeAtomic(ResultPath(dir, r.ID), append(b, '\n'))
+	return append(b, '\n'), nil
 }
 
 // tmpPrefix starts the names of temporary files; ReadResults ignores them
@@ -121,6 +130,11 @@ func ReadResult(path string) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bench: %w", err)
 	}
+	return decodeResult(path, b)
+}
+
+// decodeResult parses the text b of the result file at path.
+func decodeResult(path string, b []byte) (*Result, error) {
 	var r Result
 	if err := json.Unmarshal(b, &r); err != nil {
 		return nil, fmt.Errorf("bench: %s: %w", path, err)
