@@ -42,8 +42,16 @@ type Model struct {
 
 	entries []Entry
 	byKey   map[string]int
-	mu      sync.Mutex          // guards index
-	index   map[Element][]int32 // element -> entries holding it
+	mu      sync.Mutex  // guards index
+	index   *matchIndex // built on first Match, dropped on change
+}
+
+// matchIndex is what Match needs of a model, computed once: the posting
+// list of every element, the default entries, and reusable counters.
+type matchIndex struct {
+	postings        map[Element][]int32 // element -> entries holding it
+	common, largest int                 // the DefaultCommon and DefaultLargest entries
+	counts          sync.Pool           // *[]int32 of len(entries), all zero
 }
 
 // NewModel returns an empty model with the given parameters and the default
@@ -169,24 +177,34 @@ func (m *Model) Add(fp Fingerprint, labels ...string) {
 	}
 }
 
-// buildIndex builds the element index once; Match may run concurrently
-// on a model that is not being changed.
-func (m *Model) buildIndex() map[Element][]int32 {
+// buildIndex builds the match index once; Match may run concurrently on a
+// model that is not being changed.
+func (m *Model) buildIndex() *matchIndex {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.index != nil {
 		return m.index
 	}
-	m.index = make(map[Element][]int32)
+	ix := &matchIndex{postings: make(map[Element][]int32)}
 	for i := range m.entries {
-		for _, e := range m.entries[i].Fingerprint.Elements {
-			m.index[e] = append(m.index[e], int32(i))
+		f := &m.entries[i].Fingerprint
+		for _, e := range f.Elements {
+			ix.postings[e] = append(ix.postings[e], int32(i))
+		}
+		if f.NFlows > m.entries[ix.common].Fingerprint.NFlows {
+			ix.common = i
+		}
+		if f.Len() > m.entries[ix.largest].Fingerprint.Len() {
+			ix.largest = i
 		}
 	}
-	return m.index
+	n := len(m.entries)
+	ix.counts.New = func() any { c := make([]int32, n); return &c }
+	m.index = ix
+	return ix
 }
 
-func (m *Model) setIndex(ix map[Element][]int32) {
+func (m *Model) setIndex(ix *matchIndex) {
 	m.mu.Lock()
 	m.index = ix
 	m.mu.Unlock()
@@ -220,32 +238,24 @@ func (m *Model) Match(fps []Fingerprint, def Default) ([]int, []float64, error) 
 	if len(m.entries) == 0 {
 		return nil, nil, ErrEmptyModel
 	}
-	index := m.buildIndex()
+	ix := m.buildIndex()
 	dflt := -1
 	switch def {
 	case DefaultCommon:
-		dflt = 0
-		for i := range m.entries {
-			if m.entries[i].Fingerprint.NFlows > m.entries[dflt].Fingerprint.NFlows {
-				dflt = i
-			}
-		}
+		dflt = ix.common
 	case DefaultLargest:
-		dflt = 0
-		for i := range m.entries {
-			if m.entries[i].Fingerprint.Len() > m.entries[dflt].Fingerprint.Len() {
-				dflt = i
-			}
-		}
+		dflt = ix.largest
 	}
 	idx := make([]int, len(fps))
 	scores := make([]float64, len(fps))
-	counts := make([]int32, len(m.entries))
+	pc := ix.counts.Get().(*[]int32)
+	defer ix.counts.Put(pc) // every counter is back to zero
+	counts := *pc
 	var touched []int32
 	for k, f := range fps {
 		touched = touched[:0]
 		for _, e := range f.Elements {
-			for _, t := range index[e] {
+			for _, t := range ix.postings[e] {
 				if counts[t] == 0 {
 					touched = append(touched, t)
 				}
