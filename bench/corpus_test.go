@@ -104,7 +104,7 @@ func TestCorpusUnknownApp(t *testing.T) {
 methods: [{name: majority}]
 `, corpusFixture(t))
 	_, err := Load("apps.yaml", t.TempDir(), []byte(text))
-	if err == nil || !strings.Contains(err.Error(), `apps.yaml:4: key "dataset.apps": app "chess" is not in the dataset`) {
+	if err == nil || !strings.Contains(err.Error(), `apps.yaml:4:9: key "dataset.apps": app "chess" is not in the dataset`) {
 		t.Fatalf("error %v", err)
 	}
 	open := fmt.Sprintf(`dataset: {kind: corpus, path: %s}
@@ -113,7 +113,7 @@ task:
   unseen_apps: [maps, music, news, video]
 methods: [{name: majority}]
 `, corpusFixture(t))
-	if _, err := Load("open.yaml", t.TempDir(), []byte(open)); err == nil || !strings.Contains(err.Error(), `open.yaml:4: key "task.unseen_apps"`) {
+	if _, err := Load("open.yaml", t.TempDir(), []byte(open)); err == nil || !strings.Contains(err.Error(), `open.yaml:4:16: key "task.unseen_apps"`) {
 		t.Fatalf("holding out every app: %v", err)
 	}
 }
