@@ -474,8 +474,10 @@ func (t *Task) check(k checker) error {
 	}
 	fraction, apps := k.given("task.unseen_fraction"), k.given("task.unseen_apps")
 	switch {
-	case t.Kind == TaskClosed && (fraction || apps):
-		return k.errf("task", "unseen apps only apply to task kind open")
+	case t.Kind == TaskClosed && fraction:
+		return k.errf("task.unseen_fraction", "unseen apps only apply to task kind open")
+	case t.Kind == TaskClosed && apps:
+		return k.errf("task.unseen_apps", "unseen apps only apply to task kind open")
 	case fraction && apps:
 		return k.errf("task.unseen_fraction", "give unseen_fraction or unseen_apps, not both")
 	case apps && len(t.UnseenApps) == 0:

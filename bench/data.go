@@ -391,7 +391,11 @@ func (x *Experiment) preflight(c *Cell) error {
 		return posErr(c.file, ds, "dataset", "no apps")
 	}
 	if len(apps) == 1 {
-		x.warn(posErr(c.file, ds, "dataset", "only one app (%s): every sample has the same label, so every score is trivially 1.0; classification needs at least two apps", apps[0]))
+		key, n := "dataset.apps", resolve(mapValue(ds, "apps"))
+		if n == nil {
+			key, n = "dataset", resolve(ds)
+		}
+		x.warn(posErr(c.file, n, key, "only one app (%s): every sample has the same label, so every score is trivially 1.0; classification needs at least two apps", apps[0]))
 	}
 	if _, err := unseenApps(c, apps); err != nil {
 		key, n := "task.unseen_apps", mapValue(mapValue(root, "task"), "unseen_apps")

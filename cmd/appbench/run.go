@@ -25,7 +25,27 @@ import (
 type runFlags struct {
 	out, shard, format, plots, metrics string
 	workers                            int
+	workersGiven                       bool // --workers was given (0 is then an error)
 	dryRun, noProgress, verbose        bool
+}
+
+// check checks every flag before any work and parses the shard.
+func (f *runFlags) check() (bench.Shard, error) {
+	if err := checkWorkers(f.workers, f.workersGiven); err != nil {
+		return bench.Shard{}, err
+	}
+	if err := checkTableFlags(f.format, f.metrics, f.plots, 0.95); err != nil {
+		return bench.Shard{}, err
+	}
+	if f.out != "" {
+		if st, err := os.Stat(f.out); err == nil && !st.IsDir() {
+			return bench.Shard{}, fmt.Errorf("--out %s: not a folder", f.out)
+		}
+	}
+	if f.shard == "" {
+		return bench.Shard{}, nil
+	}
+	return bench.ParseShard(f.shard)
 }
 
 func init() {
@@ -49,6 +69,7 @@ Registered methods: ` + strings.Join(methods.Names(), ", "),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
+			f.workersGiven = cmd.Flags().Changed("workers")
 			return runExperiment(ctx, cmd.OutOrStdout(), cmd.ErrOrStderr(), args, &f)
 		},
 	}
@@ -78,15 +99,16 @@ func loadExperiment(args []string) (*bench.Experiment, error) {
 }
 
 func runExperiment(ctx context.Context, stdout, stderr io.Writer, args []string, f *runFlags) error {
+	shard, err := f.check()
+	if err != nil {
+		return err
+	}
 	x, err := loadExperiment(args)
 	if err != nil {
 		return err
 	}
-	var shard bench.Shard
-	if f.shard != "" {
-		if shard, err = bench.ParseShard(f.shard); err != nil {
-			return err
-		}
+	for _, w := range x.Warnings {
+		fmt.Fprintln(stderr, w)
 	}
 	out := f.out
 	if out == "" {
@@ -174,11 +196,9 @@ func dryRun(w io.Writer, x *bench.Experiment, out string, shard bench.Shard) err
 // printReport renders the table of rs and, when plots is set, writes the
 // plots.
 func printReport(w io.Writer, rs []*bench.Result, format, metrics, plots string, confidence float64) error {
-	var keys []string
-	if metrics != "" {
-		for _, k := range strings.Split(metrics, ",") {
-			keys = append(keys, strings.TrimSpace(k))
-		}
+	keys, err := metricList(metrics)
+	if err != nil {
+		return err
 	}
 	t, err := reports.Build(rs, reports.Options{Metrics: keys, Confidence: confidence})
 	if err != nil {
