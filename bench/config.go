@@ -7,7 +7,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -221,7 +223,7 @@ func Load(file, dir string, src []byte) (*Experiment, error) {
 		if errors.Is(err, io.EOF) {
 			return nil, &PosError{File: file, Err: errors.New("empty experiment file")}
 		}
-		return nil, &PosError{File: file, Err: err}
+		return nil, syntaxErr(file, err)
 	}
 	if isNull(resolve(&root)) {
 		return nil, &PosError{File: file, Err: errors.New("empty experiment file")}
@@ -240,6 +242,20 @@ func Load(file, dir string, src []byte) (*Experiment, error) {
 		return nil, err
 	}
 	return x, nil
+}
+
+// yamlLine matches the position prefix of the YAML parser's errors.
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): `)
+
+// syntaxErr turns a YAML syntax error ("yaml: line 3: problem") into a
+// PosError at that line.
+func syntaxErr(file string, err error) error {
+	m := yamlLine.FindStringSubmatch(err.Error())
+	if m == nil {
+		return &PosError{File: file, Err: err}
+	}
+	line, _ := strconv.Atoi(m[1])
+	return &PosError{File: file, Line: line, Err: errors.New(strings.TrimPrefix(err.Error(), m[0]))}
 }
 
 // warn records a warning once.

@@ -299,7 +299,7 @@ func TestExplicitZeros(t *testing.T) {
 }
 
 // TestEmptyFile checks that a file without a document is reported as
-// empty, not as an end of file.
+// empty, not as an end of file, and that syntax errors carry their line.
 func TestEmptyFile(t *testing.T) {
 	for _, text := range []string{"", "\n\n", "# only a comment\n", "---\n", "~\n"} {
 		_, err := Load("empty.yaml", t.TempDir(), []byte(text))
@@ -309,5 +309,9 @@ func TestEmptyFile(t *testing.T) {
 	}
 	if _, err := Load("list.yaml", t.TempDir(), []byte("- a\n")); err == nil || !strings.Contains(err.Error(), "list.yaml:1:1: expected a mapping") {
 		t.Errorf("a list: %v", err)
+	}
+	_, err := Load("syntax.yaml", t.TempDir(), []byte("name: x\ndataset:\n  kind: synth\n    window: 1m\n"))
+	if err == nil || err.Error() != "syntax.yaml:4: mapping values are not allowed in this context" {
+		t.Errorf("a syntax error: %v, want it at syntax.yaml:4", err)
 	}
 }
