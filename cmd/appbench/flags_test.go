@@ -129,3 +129,21 @@ func TestRunPrintsWarningsOnce(t *testing.T) {
 		t.Errorf("%d one-app warnings, want 1:\n%s", n, stderr)
 	}
 }
+
+// TestRunNotesIgnoredFlags checks that flags a mode does not use are named
+// in a note rather than silently dropped.
+func TestRunNotesIgnoredFlags(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "tiny.yaml")
+	if err := os.WriteFile(cfg, []byte(tinyConfig), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, err := executeErr(t, "run", cfg, "--dry-run", "--out", filepath.Join(dir, "r"), "--format", "csv", "--workers", "2")
+	if err != nil || !strings.Contains(stderr, "note: --dry-run runs nothing: --workers, --format ignored") {
+		t.Errorf("dry run (%v): stderr %q", err, stderr)
+	}
+	_, stderr, err = executeErr(t, "run", cfg, "--no-progress", "--shard", "0/2", "--out", filepath.Join(dir, "s"), "--metrics", "accuracy")
+	if err != nil || !strings.Contains(stderr, "note: a shard prints no table: --metrics ignored") {
+		t.Errorf("shard (%v): stderr %q", err, stderr)
+	}
+}

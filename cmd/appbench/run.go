@@ -13,6 +13,7 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
 	"appbench/bench"
@@ -25,7 +26,8 @@ import (
 type runFlags struct {
 	out, shard, format, plots, metrics string
 	workers                            int
-	workersGiven                       bool // --workers was given (0 is then an error)
+	workersGiven                       bool     // --workers was given (0 is then an error)
+	given                              []string // the flags given, for notes on those a mode ignores
 	dryRun, noProgress, verbose        bool
 }
 
@@ -70,6 +72,12 @@ Registered methods: ` + strings.Join(methods.Names(), ", "),
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			f.workersGiven = cmd.Flags().Changed("workers")
+			f.given = nil
+			cmd.Flags().VisitAll(func(fl *pflag.Flag) {
+				if fl.Changed {
+					f.given = append(f.given, fl.Name)
+				}
+			})
 			return runExperiment(ctx, cmd.OutOrStdout(), cmd.ErrOrStderr(), args, &f)
 		},
 	}
@@ -115,6 +123,7 @@ func runExperiment(ctx context.Context, stdout, stderr io.Writer, args []string,
 		out = filepath.Join("results", x.Config.Name)
 	}
 	if f.dryRun {
+		noteIgnored(stderr, f.given, "--dry-run runs nothing", "workers", "format", "metrics", "plots", "verbose", "no-progress")
 		return dryRun(stdout, x, out, shard)
 	}
 	opt := bench.Options{Dir: out, Shard: shard, Workers: f.workers}
@@ -163,10 +172,25 @@ func runExperiment(ctx context.Context, stdout, stderr io.Writer, args []string,
 		return err
 	}
 	if shard.Count > 1 {
+		noteIgnored(stderr, f.given, "a shard prints no table", "format", "metrics", "plots")
 		fmt.Fprintf(stderr, "shard %s done; when every shard has finished: appbench report %s\n", shard, out)
 		return nil
 	}
 	return printReport(stdout, sum.Results, f.format, f.metrics, f.plots, 0.95)
+}
+
+// noteIgnored prints one note naming the flags of names that were given
+// but have no effect, and why.
+func noteIgnored(w io.Writer, given []string, why string, names ...string) {
+	var ign []string
+	for _, n := range names {
+		if contains(given, n) {
+			ign = append(ign, "--"+n)
+		}
+	}
+	if len(ign) > 0 {
+		fmt.Fprintf(w, "note: %s: %s ignored\n", why, strings.Join(ign, ", "))
+	}
 }
 
 func isTerminal(w io.Writer) bool {
