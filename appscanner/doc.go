@@ -6,11 +6,10 @@
 // statistics of its signed packet lengths, and a random forest
 // (package forest) classifies flows.
 //
-// Extraction follows the references exactly, quirks included (see
-// spec/appscanner.md in the shared reference data): the first packet of
-// the input is dropped, incoming lengths are negative and their statistics are computed
-// on the negative values, "private" follows Python's ipaddress table, and
-// undefined statistics become 0. PcapFlows has R1's input semantics
+// Extraction follows the references exactly, quirks included: the first
+// packet of the input is dropped, incoming lengths are negative and their
+// statistics are computed on the negative values, "private" follows
+// Python's ipaddress table, and undefined statistics become 0. PcapFlows has R1's input semantics
 // (IPv4 TCP only, time-sorted), CSVFlows R2's (port filter, every
 // protocol, file order).
 //

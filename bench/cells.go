@@ -58,6 +58,7 @@ type Cell struct {
 	spec    MethodSpec
 	file    string
 	dataKey string
+	root    *yaml.Node // the cell's YAML (sweep values set), for error positions
 }
 
 // cellKey is what the cell hash covers.
@@ -169,26 +170,9 @@ func (x *Experiment) expand() error {
 		}
 		idx := make([]int, len(axes))
 		for point := 0; ; point++ {
-			root := cloneNode(x.root)
-			var coords []Coord
-			for k, ai := range axes {
-				a := &base.Sweep[ai]
-				v := &a.Values[idx[k]]
-				for pi, p := range a.Paths() {
-					val := v
-					if len(a.Params) > 0 {
-						val = resolve(v).Content[pi]
-					}
-					if err := setPath(root, p, cloneNode(val), val.Line); err != nil {
-						return posErr(x.File, val, fmt.Sprintf("sweep[%d]", ai), "%w", err)
-					}
-					if len(a.Labels) == 0 {
-						coords = append(coords, Coord{Param: p, Value: generic(val)})
-					}
-				}
-				if len(a.Labels) > 0 {
-					coords = append(coords, Coord{Param: strings.Join(a.Paths(), "+"), Value: a.Labels[idx[k]]})
-				}
+			root, coords, sets, err := x.applyPoint(axes, idx)
+			if err != nil {
+				return err
 			}
 			var c Config
 			if err := decodeStrict(x.File, root, &c, ""); err != nil {
@@ -200,7 +184,7 @@ func (x *Experiment) expand() error {
 			if err := c.validate(x.File, resolve(root)); err != nil {
 				return err
 			}
-			if err := x.addCells(&c, root, mi, point, coords); err != nil {
+			if err := x.addCells(&c, root, mi, point, coords, methodSets(sets, mid)); err != nil {
 				return err
 			}
 			// advance the odometer
@@ -221,7 +205,7 @@ func (x *Experiment) expand() error {
 	for _, c := range x.Cells {
 		if !checked[c.dataKey] {
 			checked[c.dataKey] = true
-			if err := preflight(c, x.root); err != nil {
+			if err := x.preflight(c); err != nil {
 				return err
 			}
 		}
@@ -236,9 +220,59 @@ func (x *Experiment) expand() error {
 	return nil
 }
 
+// sweepSet is one sweep value set in a cell's YAML.
+type sweepSet struct {
+	path string     // the parameter path
+	key  string     // where the value is: sweep[i].values[j], with [k] for zipped params
+	val  *yaml.Node // the value
+}
+
+// applyPoint returns a copy of the experiment's YAML with the values of one
+// sweep point set (idx[k] is the value of axis axes[k]), the cell's
+// coordinates, and the values set.
+func (x *Experiment) applyPoint(axes, idx []int) (*yaml.Node, []Coord, []sweepSet, error) {
+	root := cloneNode(x.root)
+	var coords []Coord
+	var sets []sweepSet
+	for k, ai := range axes {
+		a := &x.Config.Sweep[ai]
+		v := &a.Values[idx[k]]
+		for pi, p := range a.Paths() {
+			val, key := v, fmt.Sprintf("sweep[%d].values[%d]", ai, idx[k])
+			if len(a.Params) > 0 {
+				val, key = resolve(v).Content[pi], fmt.Sprintf("%s[%d]", key, pi)
+			}
+			if err := setPath(root, p, cloneNode(val)); err != nil {
+				return nil, nil, nil, posErr(x.File, val, key, "%w", err)
+			}
+			sets = append(sets, sweepSet{path: p, key: key, val: val})
+			if len(a.Labels) == 0 {
+				coords = append(coords, Coord{Param: p, Value: generic(val)})
+			}
+		}
+		if len(a.Labels) > 0 {
+			coords = append(coords, Coord{Param: strings.Join(a.Paths(), "+"), Value: a.Labels[idx[k]]})
+		}
+	}
+	return root, coords, sets, nil
+}
+
+// methodSets returns the sweep values set on the parameters of method mid.
+func methodSets(sets []sweepSet, mid string) []sweepSet {
+	var out []sweepSet
+	for _, s := range sets {
+		if strings.HasPrefix(s.path, "methods."+mid+".") {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
 // addCells checks the method and the dataset of one sweep point and appends
 // its repetitions.
-func (x *Experiment) addCells(c *Config, root *yaml.Node, mi, point int, coords []Coord) error {
+// sets are the sweep values set on the method's parameters, which take the
+// blame for a value the method rejects.
+func (x *Experiment) addCells(c *Config, root *yaml.Node, mi, point int, coords []Coord, sets []sweepSet) error {
 	mid := x.Config.Methods[mi].ID()
 	var spec *MethodSpec
 	var specIdx int
@@ -251,9 +285,9 @@ func (x *Experiment) addCells(c *Config, root *yaml.Node, mi, point int, coords 
 		return &PosError{File: x.File, Err: fmt.Errorf("a sweep renamed method %q", mid)}
 	}
 	key := fmt.Sprintf("methods[%d].params", specIdx)
-	m, err := newMethod(x.File, spec, key, c.RepeatSeed(0), c.MethodWorkers, io.Discard)
+	m, err := buildMethod(x.File, spec, key, c.RepeatSeed(0), c.MethodWorkers, io.Discard)
 	if err != nil {
-		return err
+		return x.methodErr(spec, mi, key, sets, err)
 	}
 	in := methods.InputsOf(m)
 	dsNode := mapValue(root, "dataset")
@@ -292,7 +326,7 @@ func (x *Experiment) addCells(c *Config, root *yaml.Node, mi, point int, coords 
 			ID: mid + "-" + h[:12], Hash: h, Index: len(x.Cells),
 			Method: mid, MethodName: spec.Name, MethodIndex: mi, PointIndex: point,
 			Point: coords, Repeat: r, Seed: seed, Config: *c, DataPath: dataPath,
-			Params: params, spec: *spec, file: x.File,
+			Params: params, spec: *spec, file: x.File, root: root,
 			dataKey: hashJSON(struct {
 				D    DatasetKey
 				Path string
@@ -303,14 +337,26 @@ func (x *Experiment) addCells(c *Config, root *yaml.Node, mi, point int, coords 
 }
 
 // newMethod builds a method from its spec, decoding its parameters
-// strictly.
+// strictly. A decoding error is placed at the offending key; a value the
+// method rejects itself, at the params node.
 func newMethod(file string, spec *MethodSpec, key string, seed uint64, workers int, log io.Writer) (methods.Method, error) {
+	m, err := buildMethod(file, spec, key, seed, workers, log)
+	var pe *PosError
+	if err != nil && !asPos(err, &pe) {
+		return nil, paramsErr(file, spec, key, err)
+	}
+	return m, err
+}
+
+// buildMethod builds a method from its spec. Decoding errors come back as
+// *PosError, the method's own errors as they are.
+func buildMethod(file string, spec *MethodSpec, key string, seed uint64, workers int, log io.Writer) (methods.Method, error) {
 	f, err := methods.Lookup(spec.Name)
 	if err != nil {
 		return nil, &PosError{File: file, Key: key, Err: err}
 	}
 	params := spec.Params
-	m, err := f(methods.Config{
+	return f(methods.Config{
 		Decode: func(v any) error {
 			return decodeStrict(file, &params, v, key)
 		},
@@ -318,16 +364,35 @@ func newMethod(file string, spec *MethodSpec, key string, seed uint64, workers i
 		Workers: workers,
 		Log:     log,
 	})
-	if err != nil {
-		var pe *PosError
-		if asPos(err, &pe) {
-			return nil, err
-		}
-		line := 0
-		if !isNull(&params) {
-			line = params.Line
-		}
-		return nil, &PosError{File: file, Line: line, Key: key, Err: err}
+}
+
+// paramsErr places a method's own error at its params node.
+func paramsErr(file string, spec *MethodSpec, key string, err error) error {
+	var n *yaml.Node
+	if !isNull(&spec.Params) {
+		n = &spec.Params
 	}
-	return m, nil
+	return posErr(file, n, key, "%w", err)
+}
+
+// methodErr places the error of building the method of a sweep point
+// (spec, the mi-th method of the experiment). A decoding error is placed
+// already. A value the method rejects is blamed on the sweep values set on
+// its parameters when the method accepts its parameters without them, else
+// on its params.
+func (x *Experiment) methodErr(spec *MethodSpec, mi int, key string, sets []sweepSet, err error) error {
+	var pe *PosError
+	if asPos(err, &pe) {
+		return err
+	}
+	if len(sets) > 0 {
+		if _, berr := buildMethod(x.File, &x.Config.Methods[mi], key, 1, 1, io.Discard); berr == nil {
+			var vals []string
+			for _, s := range sets {
+				vals = append(vals, fmt.Sprintf("%s = %v", s.path, generic(s.val)))
+			}
+			return posErr(x.File, sets[0].val, sets[0].key, "%s: %w", strings.Join(vals, ", "), err)
+		}
+	}
+	return paramsErr(x.File, spec, key, err)
 }

@@ -2,9 +2,14 @@ package bench
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -192,6 +197,10 @@ type Experiment struct {
 	Config Config
 	// Cells are the expanded grid cells in a deterministic order.
 	Cells []*Cell
+	// Warnings are problems that do not stop the experiment but make its
+	// results meaningless or misleading (e.g. a dataset of one app), each
+	// once; the caller prints them.
+	Warnings []string
 
 	root *yaml.Node
 }
@@ -211,7 +220,13 @@ func Load(file, dir string, src []byte) (*Experiment, error) {
 	var root yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(src))
 	if err := dec.Decode(&root); err != nil {
-		return nil, &PosError{File: file, Err: err}
+		if errors.Is(err, io.EOF) {
+			return nil, &PosError{File: file, Err: errors.New("empty experiment file")}
+		}
+		return nil, syntaxErr(file, err)
+	}
+	if isNull(resolve(&root)) {
+		return nil, &PosError{File: file, Err: errors.New("empty experiment file")}
 	}
 	x := &Experiment{File: file, Dir: dir, Source: src, root: &root}
 	if err := decodeStrict(file, &root, &x.Config, ""); err != nil {
@@ -229,33 +244,60 @@ func Load(file, dir string, src []byte) (*Experiment, error) {
 	return x, nil
 }
 
+// yamlLine matches the position prefix of the YAML parser's errors.
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): `)
+
+// syntaxErr turns a YAML syntax error ("yaml: line 3: problem") into a
+// PosError at that line.
+func syntaxErr(file string, err error) error {
+	m := yamlLine.FindStringSubmatch(err.Error())
+	if m == nil {
+		return &PosError{File: file, Err: err}
+	}
+	line, _ := strconv.Atoi(m[1])
+	return &PosError{File: file, Line: line, Err: errors.New(strings.TrimPrefix(err.Error(), m[0]))}
+}
+
+// warn records a warning once.
+func (x *Experiment) warn(err error) {
+	if msg := "warning: " + err.Error(); !slices.Contains(x.Warnings, msg) {
+		x.Warnings = append(x.Warnings, msg)
+	}
+}
+
+// validateAxes checks the sweep axes: their shape, and that each path is
+// sweepable and names a method of the experiment.
 func (x *Experiment) validateAxes() error {
 	seen := make(map[string]bool)
-	sweep := mapValue(x.root, "sweep")
+	sweep := resolve(mapValue(x.root, "sweep"))
 	for i := range x.Config.Sweep {
 		a := &x.Config.Sweep[i]
 		var an *yaml.Node
-		if sweep != nil && i < len(resolve(sweep).Content) {
-			an = resolve(sweep).Content[i]
+		if sweep != nil && i < len(sweep.Content) {
+			an = resolve(sweep.Content[i])
 		}
 		key := fmt.Sprintf("sweep[%d]", i)
 		if (a.Param == "") == (len(a.Params) == 0) {
 			return posErr(x.File, an, key, "give exactly one of param and params")
 		}
 		if len(a.Values) == 0 {
-			return posErr(x.File, an, key+".values", "an axis needs at least one value")
+			return posErr(x.File, valueOr(an, "values"), key+".values", "an axis needs at least one value")
 		}
-		for _, p := range a.Paths() {
+		for j, p := range a.Paths() {
+			pn, pkey := axisPathNode(an, a, j), key+".param"
+			if len(a.Params) > 0 {
+				pkey = fmt.Sprintf("%s.params[%d]", key, j)
+			}
 			if seen[p] {
-				return posErr(x.File, an, key, "parameter %q is swept twice", p)
+				return posErr(x.File, pn, pkey, "parameter %q is swept twice", p)
 			}
 			seen[p] = true
-			if !strings.HasPrefix(p, "dataset.") && !strings.HasPrefix(p, "task.") && !strings.HasPrefix(p, "methods.") {
-				return posErr(x.File, an, key, "parameter %q: only dataset.*, task.* and methods.* can be swept", p)
+			if err := x.checkSweepPath(p); err != nil {
+				return posErr(x.File, pn, pkey, "parameter %q: %w", p, err)
 			}
 		}
 		if len(a.Labels) > 0 && len(a.Labels) != len(a.Values) {
-			return posErr(x.File, an, key+".labels", "%d labels for %d values", len(a.Labels), len(a.Values))
+			return posErr(x.File, valueOr(an, "labels"), key+".labels", "%d labels for %d values", len(a.Labels), len(a.Values))
 		}
 		if len(a.Params) > 0 {
 			for j := range a.Values {
@@ -269,155 +311,316 @@ func (x *Experiment) validateAxes() error {
 	return nil
 }
 
-// validate checks a cell-level config: kinds, ranges, known methods.
-func (c *Config) validate(file string, root *yaml.Node) error {
-	at := func(path ...string) *yaml.Node {
-		n := root
-		for _, p := range path {
-			if m := mapValue(n, p); m != nil {
-				n = m
-			} else {
-				break
-			}
+// checkSweepPath checks that a sweep path starts with dataset., task. or
+// methods.<id>. where id is one of the experiment's methods, and does not
+// rename a method.
+func (x *Experiment) checkSweepPath(p string) error {
+	segs := strings.Split(p, ".")
+	switch segs[0] {
+	case "dataset", "task":
+		if len(segs) < 2 || segs[1] == "" {
+			return errors.New("name a key, e.g. dataset.window")
 		}
-		return resolve(n)
+		return nil
+	case "methods":
+	default:
+		return errors.New("only dataset.*, task.* and methods.* can be swept")
 	}
+	var ids []string
+	for i := range x.Config.Methods {
+		ids = append(ids, x.Config.Methods[i].ID())
+	}
+	if len(segs) < 3 || segs[2] == "" {
+		return fmt.Errorf("want methods.<method>.<parameter> (methods: %s)", strings.Join(ids, ", "))
+	}
+	if !slices.Contains(ids, segs[1]) {
+		return fmt.Errorf("no method %q in the experiment (methods: %s)", segs[1], strings.Join(ids, ", "))
+	}
+	if segs[2] == "name" || segs[2] == "as" {
+		return errors.New("a sweep cannot rename a method: list it once per name, with an \"as\" name each")
+	}
+	return nil
+}
+
+// axisPathNode returns the node of the j-th path of axis a (node an), or an.
+func axisPathNode(an *yaml.Node, a *Axis, j int) *yaml.Node {
+	if a.Param != "" {
+		return valueOr(an, "param")
+	}
+	if ps := resolve(mapValue(an, "params")); ps != nil && j < len(ps.Content) {
+		return ps.Content[j]
+	}
+	return an
+}
+
+// valueOr returns the value node of key in mapping n, or n.
+func valueOr(n *yaml.Node, key string) *yaml.Node {
+	if v := resolve(mapValue(n, key)); v != nil {
+		return v
+	}
+	return n
+}
+
+// validate checks a cell-level config (kinds, ranges, known methods) and
+// fills in the defaults of the keys root does not give. An explicit zero is
+// an error where zero would otherwise mean "the default".
+func (c *Config) validate(file string, root *yaml.Node) error {
+	k := checker{file: file, root: root}
+	checks := []func(checker) error{
+		c.checkName, c.Dataset.checkSource, c.Dataset.checkChunks, c.Dataset.checkSplit,
+		c.Dataset.checkApps, c.Task.check, c.checkMethods, c.checkRepeats, c.checkWorkers,
+	}
+	for _, check := range checks {
+		if err := check(k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (c *Config) checkName(k checker) error {
 	if strings.ContainsAny(c.Name, "/\\") || c.Name == "." || c.Name == ".." {
-		return posErr(file, at("name"), "name", "experiment name %q must not contain slashes", c.Name)
+		return k.errf("name", "experiment name %q must not contain slashes", c.Name)
 	}
-	d := &c.Dataset
+	return nil
+}
+
+// checkSource checks the dataset kind and where its samples come from.
+func (d *Dataset) checkSource(k checker) error {
 	switch d.Kind {
 	case KindSynth, KindCorpus, KindGraphs:
 	case "":
-		return posErr(file, at("dataset"), "dataset.kind", "missing (one of synth, corpus, graphs)")
+		return k.errf("dataset.kind", "missing (one of synth, corpus, graphs)")
 	default:
-		return posErr(file, at("dataset", "kind"), "dataset.kind", "unknown kind %q (one of synth, corpus, graphs)", d.Kind)
+		return k.errf("dataset.kind", "unknown kind %q (one of synth, corpus, graphs)", d.Kind)
 	}
 	if d.Kind != KindSynth && d.Path == "" {
-		return posErr(file, at("dataset"), "dataset.path", "missing: a %s dataset needs a path", d.Kind)
+		return k.errf("dataset.path", "missing: a %s dataset needs a path", d.Kind)
 	}
 	if d.Kind == KindSynth && d.Path != "" {
-		return posErr(file, at("dataset", "path"), "dataset.path", "a synth dataset is generated in memory and takes no path")
+		return k.errf("dataset.path", "a synth dataset is generated in memory and takes no path")
 	}
 	if d.Kind != KindSynth && !isNull(&d.Synth) {
-		return posErr(file, at("dataset", "synth"), "dataset.synth", "only a synth dataset takes synth settings")
+		return k.errf("dataset.synth", "only a synth dataset takes synth settings")
 	}
-	if d.Window < 0 || d.Overlap < 0 || (d.Window > 0 && d.Overlap >= d.Window) || (d.Window == 0 && d.Overlap != 0) {
-		return posErr(file, at("dataset", "overlap"), "dataset.overlap", "need 0 <= overlap < window (window %v, overlap %v)", d.Window, d.Overlap)
+	return nil
+}
+
+// checkChunks checks the chunking: window, overlap and min_packets.
+func (d *Dataset) checkChunks(k checker) error {
+	switch {
+	case d.Window < 0:
+		return k.errf("dataset.window", "must not be negative, got %v", d.Window)
+	case d.Overlap < 0:
+		return k.errf("dataset.overlap", "must not be negative, got %v", d.Overlap)
+	case d.Window == 0 && d.Overlap != 0:
+		return k.errf("dataset.overlap", "overlap %v needs a window (window 0 keeps each capture whole)", d.Overlap)
+	case d.Window > 0 && d.Overlap >= d.Window:
+		return k.errf("dataset.overlap", "need overlap < window (window %v, overlap %v)", d.Window, d.Overlap)
+	case d.Kind == KindGraphs && (d.Window != 0 || d.Overlap != 0):
+		return k.errf("dataset.window", "a graphs dataset is chunked already: pick the chunking with the path")
 	}
-	if d.Kind == KindGraphs && (d.Window != 0 || d.Overlap != 0) {
-		return posErr(file, at("dataset", "window"), "dataset.window", "a graphs dataset is chunked already: pick the chunking with the path")
+	return k.count("dataset.min_packets", &d.MinPackets, 1)
+}
+
+// checkSplit checks the split and, for graphs datasets, the graph set.
+func (d *Dataset) checkSplit(k checker) error {
+	if k.given("dataset.seed") && d.Seed == 0 {
+		return k.errf("dataset.seed", "0 is not a split seed: give a positive seed, or leave dataset.seed out to split each repetition with its own seed")
 	}
-	if d.MinPackets == 0 {
-		d.MinPackets = 1
+	if err := k.fraction("dataset.test_fraction", &d.TestFraction, 0.2); err != nil {
+		return err
 	}
-	if d.MinPackets < 0 {
-		return posErr(file, at("dataset", "min_packets"), "dataset.min_packets", "must not be negative")
-	}
-	if d.Kind == KindGraphs {
-		if d.Split == "" {
-			d.Split = SplitGiven
-		}
-		if d.Split != SplitGiven {
-			return posErr(file, at("dataset", "split"), "dataset.split", "a graphs dataset has its split given by its folders (split: given)")
-		}
-		if d.Nodes == 0 {
-			d.Nodes = 20
-		}
-		if d.Slice == 0 {
-			d.Slice = 10 * time.Second
-		}
-		if d.Slice%time.Second != 0 || d.Slice < 0 || d.Nodes < 0 {
-			return posErr(file, at("dataset", "slice"), "dataset.slice", "slice must be whole seconds and nodes positive")
-		}
-	} else {
+	if d.Kind != KindGraphs {
 		if d.Split == "" {
 			d.Split = SplitRandom
 		}
 		if d.Split != SplitRandom && d.Split != SplitCapture {
-			return posErr(file, at("dataset", "split"), "dataset.split", "unknown split %q (random or capture)", d.Split)
+			return k.errf("dataset.split", "unknown split %q (random or capture)", d.Split)
 		}
-		if d.Nodes != 0 || d.Slice != 0 {
-			return posErr(file, at("dataset", "nodes"), "dataset.nodes", "nodes and slice only apply to graphs datasets (set the method's own parameters instead)")
+		for _, key := range []string{"dataset.nodes", "dataset.slice"} {
+			if k.given(key) {
+				return k.errf(key, "nodes and slice only apply to graphs datasets (set the method's own parameters instead)")
+			}
 		}
+		return nil
 	}
-	if d.TestFraction == 0 {
-		d.TestFraction = 0.2
+	if d.Split == "" {
+		d.Split = SplitGiven
 	}
-	if d.TestFraction <= 0 || d.TestFraction >= 1 {
-		return posErr(file, at("dataset", "test_fraction"), "dataset.test_fraction", "must be in (0, 1), got %g", d.TestFraction)
+	if d.Split != SplitGiven {
+		return k.errf("dataset.split", "a graphs dataset has its split given by its folders (split: given)")
 	}
-	if d.AppCount < 0 || (len(d.Apps) > 0 && d.AppCount > 0) {
-		return posErr(file, at("dataset", "app_count"), "dataset.app_count", "give apps or a positive app_count, not both")
+	if err := k.count("dataset.nodes", &d.Nodes, 20); err != nil {
+		return err
+	}
+	if !k.given("dataset.slice") {
+		d.Slice = 10 * time.Second
+	}
+	if d.Slice <= 0 || d.Slice%time.Second != 0 {
+		return k.errf("dataset.slice", "must be a positive whole number of seconds, got %v", d.Slice)
+	}
+	return nil
+}
+
+// checkApps checks the app selection.
+func (d *Dataset) checkApps(k checker) error {
+	if k.given("dataset.app_count") {
+		if len(d.Apps) > 0 {
+			return k.errf("dataset.app_count", "give apps or app_count, not both")
+		}
+		if d.AppCount < 1 {
+			return k.errf("dataset.app_count", "must be at least 1, got %d (leave it out for every app)", d.AppCount)
+		}
 	}
 	if d.AppsList != "" && d.AppCount == 0 {
-		return posErr(file, at("dataset", "apps_list"), "dataset.apps_list", "apps_list needs app_count")
+		return k.errf("dataset.apps_list", "apps_list needs app_count")
 	}
-	t := &c.Task
+	return nil
+}
+
+// check checks the task kind and the open-world hold-out.
+func (t *Task) check(k checker) error {
 	switch t.Kind {
 	case "":
 		t.Kind = TaskClosed
 	case TaskClosed, TaskOpen:
 	default:
-		return posErr(file, at("task", "kind"), "task.kind", "unknown task %q (closed or open)", t.Kind)
+		return k.errf("task.kind", "unknown task %q (closed or open)", t.Kind)
 	}
-	if t.Kind == TaskClosed && (t.UnseenFraction != 0 || len(t.UnseenApps) > 0) {
-		return posErr(file, at("task"), "task", "unseen apps only apply to task kind open")
+	fraction, apps := k.given("task.unseen_fraction"), k.given("task.unseen_apps")
+	switch {
+	case t.Kind == TaskClosed && fraction:
+		return k.errf("task.unseen_fraction", "unseen apps only apply to task kind open")
+	case t.Kind == TaskClosed && apps:
+		return k.errf("task.unseen_apps", "unseen apps only apply to task kind open")
+	case fraction && apps:
+		return k.errf("task.unseen_fraction", "give unseen_fraction or unseen_apps, not both")
+	case apps && len(t.UnseenApps) == 0:
+		return k.errf("task.unseen_apps", "empty list: name at least one app, or leave it out to hold out unseen_fraction of the apps")
+	case t.Kind == TaskOpen && !apps:
+		return k.fraction("task.unseen_fraction", &t.UnseenFraction, 0.2)
 	}
-	if t.Kind == TaskOpen && len(t.UnseenApps) == 0 {
-		if t.UnseenFraction == 0 {
-			t.UnseenFraction = 0.2
-		}
-		if t.UnseenFraction <= 0 || t.UnseenFraction >= 1 {
-			return posErr(file, at("task", "unseen_fraction"), "task.unseen_fraction", "must be in (0, 1), got %g", t.UnseenFraction)
-		}
-	}
+	return nil
+}
+
+// checkMethods checks that the methods are registered and their ids unique.
+func (c *Config) checkMethods(k checker) error {
 	if len(c.Methods) == 0 {
-		return posErr(file, root, "methods", "no methods (registered: %s)", strings.Join(methods.Names(), ", "))
+		return k.errf("methods", "no methods (registered: %s)", strings.Join(methods.Names(), ", "))
 	}
 	ids := make(map[string]bool)
-	ms := mapValue(root, "methods")
+	items := k.node("methods")
 	for i := range c.Methods {
 		m := &c.Methods[i]
 		var mn *yaml.Node
-		if ms != nil && i < len(resolve(ms).Content) {
-			mn = resolve(ms).Content[i]
+		if items != nil && i < len(items.Content) {
+			mn = resolve(items.Content[i])
 		}
 		key := fmt.Sprintf("methods[%d]", i)
 		if m.Name == "" {
-			return posErr(file, mn, key+".name", "missing method name (registered: %s)", strings.Join(methods.Names(), ", "))
+			return posErr(k.file, mn, key+".name", "missing method name (registered: %s)", strings.Join(methods.Names(), ", "))
 		}
 		if _, err := methods.Lookup(m.Name); err != nil {
-			return posErr(file, mapValue(mn, "name"), key+".name", "%w", err)
+			return posErr(k.file, mapValue(mn, "name"), key+".name", "%w", err)
 		}
 		if ids[m.ID()] {
-			return posErr(file, mn, key, "method %q appears twice: give the second one an \"as\" name", m.ID())
+			return posErr(k.file, mn, key, "method %q appears twice: give the second one an \"as\" name", m.ID())
 		}
 		ids[m.ID()] = true
 		if strings.ContainsAny(m.ID(), "/\\ \t") {
-			return posErr(file, mn, key, "method id %q must not contain slashes or spaces", m.ID())
+			return posErr(k.file, mn, key, "method id %q must not contain slashes or spaces", m.ID())
 		}
 	}
-	if c.Repeats < 0 || c.Workers < 0 || c.MethodWorkers < 0 {
-		return posErr(file, root, "repeats", "repeats, workers and method_workers must not be negative")
-	}
-	if len(c.Seeds) > 0 {
-		if c.Repeats != 0 && c.Repeats != len(c.Seeds) {
-			return posErr(file, at("repeats"), "repeats", "repeats (%d) disagrees with the %d seeds listed", c.Repeats, len(c.Seeds))
+	return nil
+}
+
+// checkRepeats checks repeats, seeds and seed.
+func (c *Config) checkRepeats(k checker) error {
+	if k.given("seeds") {
+		if len(c.Seeds) == 0 {
+			return k.errf("seeds", "empty list: list at least one seed, or leave seeds out")
+		}
+		if k.given("repeats") && c.Repeats != len(c.Seeds) {
+			return k.errf("repeats", "repeats (%d) disagrees with the %d seeds listed", c.Repeats, len(c.Seeds))
 		}
 		c.Repeats = len(c.Seeds)
+		return nil
 	}
-	if c.Repeats == 0 {
-		c.Repeats = 1
-	}
-	if c.Seed == 0 && len(c.Seeds) == 0 {
+	if c.Seed == 0 {
 		c.Seed = 1
 	}
-	if c.Workers == 0 {
-		c.Workers = 1
+	return k.count("repeats", &c.Repeats, 1)
+}
+
+// checkWorkers checks workers and method_workers.
+func (c *Config) checkWorkers(k checker) error {
+	if err := k.count("workers", &c.Workers, 1); err != nil {
+		return err
 	}
-	if c.MethodWorkers == 0 {
-		c.MethodWorkers = 1
+	return k.count("method_workers", &c.MethodWorkers, 1)
+}
+
+// checker places the errors of a config's validation at its YAML nodes.
+type checker struct {
+	file string
+	root *yaml.Node // the document's top mapping
+}
+
+// node returns the value node of a dotted key ("dataset.window"), or nil
+// when the file does not give the key or gives it no value.
+func (k checker) node(key string) *yaml.Node {
+	n := k.root
+	for _, seg := range strings.Split(key, ".") {
+		if n = resolve(mapValue(n, seg)); isNull(n) {
+			return nil
+		}
+	}
+	return n
+}
+
+// given reports whether the file gives key a value, which tells an
+// explicit 0 from a key left out.
+func (k checker) given(key string) bool { return k.node(key) != nil }
+
+// errf returns an error about key, placed at its value node, or at the
+// nearest enclosing key the file gives.
+func (k checker) errf(key, format string, args ...any) error {
+	n := k.node(key)
+	for p := key; n == nil; {
+		i := strings.LastIndex(p, ".")
+		if i < 0 {
+			n = k.root
+			break
+		}
+		p = p[:i]
+		n = k.node(p)
+	}
+	return posErr(k.file, n, key, format, args...)
+}
+
+// count sets *v to def when the file does not give key, and rejects a
+// given value below 1.
+func (k checker) count(key string, v *int, def int) error {
+	if !k.given(key) {
+		*v = def
+		return nil
+	}
+	if *v < 1 {
+		return k.errf(key, "must be at least 1, got %d (leave it out for the default, %d)", *v, def)
+	}
+	return nil
+}
+
+// fraction sets *v to def when the file does not give key, and rejects a
+// given value outside (0, 1).
+func (k checker) fraction(key string, v *float64, def float64) error {
+	if !k.given(key) {
+		*v = def
+		return nil
+	}
+	if *v <= 0 || *v >= 1 {
+		return k.errf(key, "must be in (0, 1), got %g (leave it out for the default, %g)", *v, def)
 	}
 	return nil
 }

@@ -104,7 +104,7 @@ func TestCorpusUnknownApp(t *testing.T) {
 methods: [{name: majority}]
 `, corpusFixture(t))
 	_, err := Load("apps.yaml", t.TempDir(), []byte(text))
-	if err == nil || !strings.Contains(err.Error(), `apps.yaml:4: key "dataset.apps": app "chess" is not in the dataset`) {
+	if err == nil || !strings.Contains(err.Error(), `apps.yaml:4:9: key "dataset.apps": app "chess" is not in the dataset`) {
 		t.Fatalf("error %v", err)
 	}
 	open := fmt.Sprintf(`dataset: {kind: corpus, path: %s}
@@ -113,7 +113,7 @@ task:
   unseen_apps: [maps, music, news, video]
 methods: [{name: majority}]
 `, corpusFixture(t))
-	if _, err := Load("open.yaml", t.TempDir(), []byte(open)); err == nil || !strings.Contains(err.Error(), `open.yaml:4: key "task.unseen_apps"`) {
+	if _, err := Load("open.yaml", t.TempDir(), []byte(open)); err == nil || !strings.Contains(err.Error(), `open.yaml:4:16: key "task.unseen_apps"`) {
 		t.Fatalf("holding out every app: %v", err)
 	}
 }
@@ -180,5 +180,37 @@ repeats: 4
 	}
 	if !differ {
 		t.Error("four repetitions held out the same app: the repetition seed does not reach the hold-out")
+	}
+}
+
+// TestOneAppWarning checks that a dataset of a single app is a warning,
+// given once however many datasets of the grid have one app, and that two
+// apps give none.
+func TestOneAppWarning(t *testing.T) {
+	root := corpusFixture(t)
+	one := fmt.Sprintf(`dataset:
+  kind: corpus
+  path: %s
+  apps: [maps]
+methods: [{name: majority}, {name: destination-set}]
+sweep:
+  - param: dataset.window
+    values: [1m, 2m]
+`, root)
+	x, err := Load("one.yaml", t.TempDir(), []byte(one))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(x.Warnings) != 1 || !strings.Contains(x.Warnings[0], "one.yaml:4:9") ||
+		!strings.Contains(x.Warnings[0], "only one app (maps)") || !strings.Contains(x.Warnings[0], "at least two apps") {
+		t.Errorf("warnings %q, want one naming one.yaml:4:9 and the single app", x.Warnings)
+	}
+	two := strings.Replace(one, "[maps]", "[maps, news]", 1)
+	x, err = Load("two.yaml", t.TempDir(), []byte(two))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(x.Warnings) != 0 {
+		t.Errorf("two apps: warnings %q", x.Warnings)
 	}
 }

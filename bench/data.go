@@ -14,8 +14,6 @@ import (
 	"strings"
 	"sync"
 
-	"go.yaml.in/yaml/v3"
-
 	"appbench/datasets"
 	"appbench/datasets/synth"
 	"appbench/mappgraph"
@@ -343,7 +341,9 @@ func (dc *dataCache) release(c *Cell) {
 // (file names for corpora, folder names for graphs, labels for the
 // synthetic corpus) and checks the app selection and the open-world
 // hold-out against them, so that such mistakes fail before any cell runs.
-func preflight(c *Cell, root *yaml.Node) error {
+// A dataset of a single app is a warning.
+func (x *Experiment) preflight(c *Cell) error {
+	root := c.root
 	d := &c.Config.Dataset
 	ds := mapValue(root, "dataset")
 	var have []string
@@ -389,6 +389,13 @@ func preflight(c *Cell, root *yaml.Node) error {
 	}
 	if len(apps) == 0 {
 		return posErr(c.file, ds, "dataset", "no apps")
+	}
+	if len(apps) == 1 {
+		key, n := "dataset.apps", resolve(mapValue(ds, "apps"))
+		if n == nil {
+			key, n = "dataset", resolve(ds)
+		}
+		x.warn(posErr(c.file, n, key, "only one app (%s): every sample has the same label, so every score is trivially 1.0; classification needs at least two apps", apps[0]))
 	}
 	if _, err := unseenApps(c, apps); err != nil {
 		key, n := "task.unseen_apps", mapValue(mapValue(root, "task"), "unseen_apps")

@@ -17,11 +17,10 @@ func synthConfig(file string, n *yaml.Node) (synth.Config, error) {
 		return cfg, err
 	}
 	if err := cfg.Validate(); err != nil {
-		line := 0
-		if !isNull(n) {
-			line = n.Line
+		if isNull(n) {
+			n = nil
 		}
-		return cfg, &PosError{File: file, Line: line, Key: "dataset.synth", Err: err}
+		return cfg, posErr(file, n, "dataset.synth", "%w", err)
 	}
 	return cfg, nil
 }

@@ -8,9 +8,12 @@
 // (closed-world classification, or open world with apps held out of
 // training), the methods with their parameters, sweep axes over any
 // dataset, task or method parameter, and repetitions with seeds. Load
-// validates everything before any work: unknown methods, unknown keys, wrong
-// types and missing datasets are errors naming the file, the line and the
-// key (*PosError).
+// validates everything before any work: unknown methods, unknown keys,
+// sweeps over methods the experiment does not list, wrong types, bad ranges
+// (an explicit 0 where 0 would mean the default included) and missing
+// datasets are errors naming the file, the line and column of the offending
+// value, and the key (*PosError); a dataset of a single app is a warning
+// (Experiment.Warnings).
 //
 // A cell is one method with its parameters at one sweep point with one
 // seed. Its result (metrics, times, peak heap, configuration hash, build,

@@ -66,7 +66,8 @@ type Options struct {
 	Dir string
 	// Shard restricts the run to a slice of the cells.
 	Shard Shard
-	// Workers, when positive, overrides the config's workers.
+	// Workers, when positive, overrides the config's workers (0 keeps
+	// them; negative is an error).
 	Workers int
 	// Progress, when set, is called after each cell (from one goroutine at
 	// a time).
@@ -94,6 +95,9 @@ type Summary struct {
 func Run(ctx context.Context, x *Experiment, opt Options) (*Summary, error) {
 	if opt.Dir == "" {
 		return nil, errors.New("bench: no results folder")
+	}
+	if opt.Workers < 0 {
+		return nil, fmt.Errorf("bench: workers %d: must not be negative", opt.Workers)
 	}
 	if err := os.MkdirAll(opt.Dir, 0o755); err != nil {
 		return nil, fmt.Errorf("bench: %w", err)

@@ -12,18 +12,23 @@ import (
 
 // PosError is a configuration error at a place in a YAML file.
 type PosError struct {
-	File string
-	Line int // 1-based; 0 when unknown
-	Key  string
-	Err  error
+	File   string
+	Line   int // 1-based; 0 when unknown
+	Column int // 1-based; 0 when unknown
+	Key    string
+	Err    error
 }
 
-// Error formats the error as "file:line: key \"k\": problem".
+// Error formats the error as "file:line:column: key \"k\": problem"
+// (without the parts that are unknown).
 func (e *PosError) Error() string {
 	var b strings.Builder
 	b.WriteString(e.File)
 	if e.Line > 0 {
 		b.WriteString(":" + strconv.Itoa(e.Line))
+		if e.Column > 0 {
+			b.WriteString(":" + strconv.Itoa(e.Column))
+		}
 	}
 	b.WriteString(": ")
 	if e.Key != "" {
@@ -36,12 +41,13 @@ func (e *PosError) Error() string {
 // Unwrap returns the underlying problem.
 func (e *PosError) Unwrap() error { return e.Err }
 
+// posErr returns a PosError at node n (nil: no position) for key.
 func posErr(file string, n *yaml.Node, key string, format string, args ...any) error {
-	line := 0
+	e := &PosError{File: file, Key: key, Err: fmt.Errorf(format, args...)}
 	if n != nil {
-		line = n.Line
+		e.Line, e.Column = n.Line, n.Column
 	}
-	return &PosError{File: file, Line: line, Key: key, Err: fmt.Errorf(format, args...)}
+	return e
 }
 
 var (
@@ -61,7 +67,7 @@ func decodeStrict(file string, n *yaml.Node, v any, key string) error {
 		return err
 	}
 	if err := n.Decode(v); err != nil {
-		return &PosError{File: file, Line: n.Line, Key: key, Err: err}
+		return posErr(file, n, key, "%w", err)
 	}
 	return nil
 }
@@ -256,10 +262,11 @@ func mapValue(n *yaml.Node, key string) *yaml.Node {
 }
 
 // setPath replaces the value at a dotted path in root (a mapping) with val,
-// creating missing mapping keys. In a list, a segment selects the item by
+// creating missing mapping keys (placed at val's position, so that errors
+// about them point at the sweep value). In a list, a segment selects the item by
 // index or by its "as" or "name" key; in a method item, a segment other
 // than name, as and params addresses params.<segment>.
-func setPath(root *yaml.Node, path string, val *yaml.Node, line int) error {
+func setPath(root *yaml.Node, path string, val *yaml.Node) error {
 	segs := strings.Split(path, ".")
 	n := resolve(root)
 	inMethods := false
@@ -270,7 +277,7 @@ func setPath(root *yaml.Node, path string, val *yaml.Node, line int) error {
 			if inMethods && seg != "name" && seg != "as" && seg != "params" {
 				// shorthand methods.<m>.<key> = methods.<m>.params.<key>
 				segs = append(segs[:i], append([]string{"params"}, segs[i:]...)...)
-				return setPath(root, strings.Join(segs, "."), val, line)
+				return setPath(root, strings.Join(segs, "."), val)
 			}
 			inMethods = false
 			var next *yaml.Node
@@ -282,18 +289,18 @@ func setPath(root *yaml.Node, path string, val *yaml.Node, line int) error {
 					}
 					next = resolve(n.Content[j+1])
 					if isNull(next) {
-						next = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: line}
+						next = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: val.Line, Column: val.Column}
 						n.Content[j+1] = next
 					}
 				}
 			}
 			if next == nil {
-				k := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: seg, Line: line}
+				k := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: seg, Line: val.Line, Column: val.Column}
 				if last {
 					n.Content = append(n.Content, k, val)
 					return nil
 				}
-				next = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: line}
+				next = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: val.Line, Column: val.Column}
 				n.Content = append(n.Content, k, next)
 			}
 			n = next

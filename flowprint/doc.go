@@ -1,8 +1,8 @@
 // Package flowprint is a faithful Go implementation of FlowPrint (van Ede et
 // al., "FlowPrint: Semi-Supervised Mobile-App Fingerprinting on Encrypted
 // Network Traffic", NDSS 2020), following the authors' packaged tool
-// (Thijsvanede/FlowPrint, branch master) as described in the project's
-// specification (spec/flowprint.md).
+// (Thijsvanede/FlowPrint, branch master); where that tool departs from the
+// paper, this package follows the tool and says so below.
 //
 // The pipeline is:
 //

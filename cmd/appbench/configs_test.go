@@ -1,11 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"net/netip"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 
 	"appbench/bench"
@@ -105,6 +107,35 @@ func TestPaperConfigs(t *testing.T) {
 		}
 		if got := fmt.Sprint(c.Point[0].Value); got != "similar" && got != "different" {
 			t.Errorf("fig10 point %v", c.Point)
+		}
+	}
+}
+
+// TestConfigsCiteSources checks that the shipped experiments cite the
+// papers and this repository's documents, not a specification the
+// repository does not hold, and that every document they name exists.
+func TestConfigsCiteSources(t *testing.T) {
+	ents, err := configs.Files.ReadDir(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec := regexp.MustCompile(`(?i)\bspec(s|'s|ification)?\b`)
+	doc := regexp.MustCompile(`[a-z/]+/doc\.go|README\.md`)
+	papers := map[string]string{"mappgraph-": "ACSAC 2021", "flowprint-": "NDSS 2020"}
+	for _, e := range ents {
+		b, _ := configs.Files.ReadFile(e.Name())
+		if m := spec.Find(b); m != nil {
+			t.Errorf("%s cites %q, which is not in the repository", e.Name(), m)
+		}
+		for prefix, paper := range papers {
+			if strings.HasPrefix(e.Name(), prefix) && !bytes.Contains(b, []byte(paper)) {
+				t.Errorf("%s does not cite its paper (%s)", e.Name(), paper)
+			}
+		}
+		for _, p := range doc.FindAll(b, -1) {
+			if _, err := os.Stat(filepath.Join("..", "..", string(p))); err != nil {
+				t.Errorf("%s names %s: %v", e.Name(), p, err)
+			}
 		}
 	}
 }

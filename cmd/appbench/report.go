@@ -26,21 +26,23 @@ also writes metric-against-parameter plots and confusion-matrix heat maps as
 PNG and SVG.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkTableFlags(format, metrics, plots, confidence); err != nil {
+				return err
+			}
+			if perClass && (metrics != "" || plots != "") {
+				return fmt.Errorf("--per-class prints precision, recall, F1 and support per app; it takes neither --metrics nor --plots")
+			}
 			rs, err := bench.ReadResults(args[0])
 			if err != nil {
 				return err
 			}
-			if experiment != "" {
-				var keep []*bench.Result
-				for _, r := range rs {
-					if r.Experiment == experiment {
-						keep = append(keep, r)
-					}
-				}
-				rs = keep
-			}
 			if len(rs) == 0 {
 				return fmt.Errorf("report: no results in %s", args[0])
+			}
+			if experiment != "" {
+				if rs, err = experimentResults(rs, experiment, args[0]); err != nil {
+					return err
+				}
 			}
 			if perClass {
 				t, err := reports.BuildPerClass(rs, reports.Options{Confidence: confidence})
@@ -60,6 +62,26 @@ PNG and SVG.`,
 	fl.Float64Var(&confidence, "confidence", 0.95, "confidence level of the intervals")
 	fl.BoolVar(&perClass, "per-class", false, "print precision, recall, F1 and support per app instead")
 	rootCmd.AddCommand(cmd)
+}
+
+// experimentResults returns the results of the named experiment, or an
+// error listing the experiments dir holds.
+func experimentResults(rs []*bench.Result, name, dir string) ([]*bench.Result, error) {
+	var keep []*bench.Result
+	var names []string
+	for _, r := range rs {
+		if r.Experiment == name {
+			keep = append(keep, r)
+		}
+		if !contains(names, r.Experiment) {
+			names = append(names, r.Experiment)
+		}
+	}
+	if len(keep) == 0 {
+		sortStrings(names)
+		return nil, fmt.Errorf("report: no experiment named %q in %s (experiments there: %s)", name, dir, strings.Join(names, ", "))
+	}
+	return keep, nil
 }
 
 func metricKeys() string {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
 	"appbench/bench"
@@ -25,7 +26,28 @@ import (
 type runFlags struct {
 	out, shard, format, plots, metrics string
 	workers                            int
+	workersGiven                       bool     // --workers was given (0 is then an error)
+	given                              []string // the flags given, for notes on those a mode ignores
 	dryRun, noProgress, verbose        bool
+}
+
+// check checks every flag before any work and parses the shard.
+func (f *runFlags) check() (bench.Shard, error) {
+	if err := checkWorkers(f.workers, f.workersGiven); err != nil {
+		return bench.Shard{}, err
+	}
+	if err := checkTableFlags(f.format, f.metrics, f.plots, 0.95); err != nil {
+		return bench.Shard{}, err
+	}
+	if f.out != "" {
+		if st, err := os.Stat(f.out); err == nil && !st.IsDir() {
+			return bench.Shard{}, fmt.Errorf("--out %s: not a folder", f.out)
+		}
+	}
+	if f.shard == "" {
+		return bench.Shard{}, nil
+	}
+	return bench.ParseShard(f.shard)
 }
 
 func init() {
@@ -49,6 +71,13 @@ Registered methods: ` + strings.Join(methods.Names(), ", "),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
+			f.workersGiven = cmd.Flags().Changed("workers")
+			f.given = nil
+			cmd.Flags().VisitAll(func(fl *pflag.Flag) {
+				if fl.Changed {
+					f.given = append(f.given, fl.Name)
+				}
+			})
 			return runExperiment(ctx, cmd.OutOrStdout(), cmd.ErrOrStderr(), args, &f)
 		},
 	}
@@ -78,21 +107,23 @@ func loadExperiment(args []string) (*bench.Experiment, error) {
 }
 
 func runExperiment(ctx context.Context, stdout, stderr io.Writer, args []string, f *runFlags) error {
+	shard, err := f.check()
+	if err != nil {
+		return err
+	}
 	x, err := loadExperiment(args)
 	if err != nil {
 		return err
 	}
-	var shard bench.Shard
-	if f.shard != "" {
-		if shard, err = bench.ParseShard(f.shard); err != nil {
-			return err
-		}
+	for _, w := range x.Warnings {
+		fmt.Fprintln(stderr, w)
 	}
 	out := f.out
 	if out == "" {
 		out = filepath.Join("results", x.Config.Name)
 	}
 	if f.dryRun {
+		noteIgnored(stderr, f.given, "--dry-run runs nothing", "workers", "format", "metrics", "plots", "verbose", "no-progress")
 		return dryRun(stdout, x, out, shard)
 	}
 	opt := bench.Options{Dir: out, Shard: shard, Workers: f.workers}
@@ -141,10 +172,25 @@ func runExperiment(ctx context.Context, stdout, stderr io.Writer, args []string,
 		return err
 	}
 	if shard.Count > 1 {
+		noteIgnored(stderr, f.given, "a shard prints no table", "format", "metrics", "plots")
 		fmt.Fprintf(stderr, "shard %s done; when every shard has finished: appbench report %s\n", shard, out)
 		return nil
 	}
 	return printReport(stdout, sum.Results, f.format, f.metrics, f.plots, 0.95)
+}
+
+// noteIgnored prints one note naming the flags of names that were given
+// but have no effect, and why.
+func noteIgnored(w io.Writer, given []string, why string, names ...string) {
+	var ign []string
+	for _, n := range names {
+		if contains(given, n) {
+			ign = append(ign, "--"+n)
+		}
+	}
+	if len(ign) > 0 {
+		fmt.Fprintf(w, "note: %s: %s ignored\n", why, strings.Join(ign, ", "))
+	}
 }
 
 func isTerminal(w io.Writer) bool {
@@ -174,11 +220,9 @@ func dryRun(w io.Writer, x *bench.Experiment, out string, shard bench.Shard) err
 // printReport renders the table of rs and, when plots is set, writes the
 // plots.
 func printReport(w io.Writer, rs []*bench.Result, format, metrics, plots string, confidence float64) error {
-	var keys []string
-	if metrics != "" {
-		for _, k := range strings.Split(metrics, ",") {
-			keys = append(keys, strings.TrimSpace(k))
-		}
+	keys, err := metricList(metrics)
+	if err != nil {
+		return err
 	}
 	t, err := reports.Build(rs, reports.Options{Metrics: keys, Confidence: confidence})
 	if err != nil {

@@ -1,12 +1,13 @@
 // Package flowprint adapts FlowPrint (appbench/flowprint) to the harness as
 // the method "flowprint".
 //
-// Training follows the MAppGraph authors' "enhanced" FlowPrint scripts
-// (spec §12): the flows of every training chunk (one flow key space per
-// chunk, packets of protocol "unknown" dropped, a flow's first certificate
-// kept, certificates blanked unless train_certificates is set) are
-// fingerprinted together with batch 300 s and window 10 s, and each
-// fingerprint is labelled with the majority app of its flows. The trained
+// Training follows the MAppGraph authors' "enhanced" FlowPrint scripts (the
+// FlowPrint baseline of Pham et al., ACSAC 2021, on fixed-length chunks):
+// the flows of every training chunk (one flow key space per chunk, packets
+// of protocol "unknown" dropped, a flow's first certificate kept,
+// certificates blanked unless train_certificates is set) are fingerprinted
+// together with batch 300 s and window 10 s, and each fingerprint is
+// labelled with the majority app of its flows. The trained
 // fingerprints then lose the in-memory "no certificate" element, as the
 // scripts' JSON save and load do (round_trip: false keeps it).
 //

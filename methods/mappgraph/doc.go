@@ -4,7 +4,7 @@
 //
 // Packet samples (traffic chunks) are turned into graphs with
 // mappgraph.Build and standardised with statistics fitted on the training
-// graphs (mappgraph.FitStandardizer, spec §6). Processed-graph samples
+// graphs (mappgraph.FitStandardizer, as the reference does). Processed-graph samples
 // (Sample.Graph set) are used as they are when already standardised
 // (Graph.Scaled, as the shipped processed files are) and standardised like
 // packet graphs otherwise.
