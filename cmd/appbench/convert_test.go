@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
-	"syscall"
 	"testing"
 
 	"appbench/datasets"
@@ -287,7 +286,7 @@ func TestConvertOutputKinds(t *testing.T) {
 	}
 
 	fifo := filepath.Join(dir, "pipe")
-	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+	if err := mkfifo(fifo); err != nil {
 		t.Skip("no FIFOs:", err)
 	}
 	got := make(chan string, 1)
