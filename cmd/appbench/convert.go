@@ -106,15 +106,12 @@ func copyPackets(ctx context.Context, src datasets.Source, w io.Writer, opts con
 			}
 		}
 		if err := cw.Write(src.Packet()); err != nil {
-			return n, fmt.Errorf("convert: writing: %w", err)
+			return n, err // atomicfile names the output
 		}
 		n++
 	}
 	if err := src.Err(); err != nil {
 		return n, err
 	}
-	if err := cw.Flush(); err != nil {
-		return n, fmt.Errorf("convert: writing: %w", err)
-	}
-	return n, nil
+	return n, cw.Flush()
 }
