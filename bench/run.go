@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"appbench/methods"
@@ -79,8 +80,9 @@ type Options struct {
 // Summary tells what a run did.
 type Summary struct {
 	// Cells counts the cells of the shard; Skipped those finished by an
-	// earlier run; Ran those run now; Failed those that failed.
-	Cells, Skipped, Ran, Failed int
+	// earlier run; Ran those run now; Failed those that failed; NotRun
+	// those not started because the disk filled up (see Run).
+	Cells, Skipped, Ran, Failed, NotRun int
 	// Results are the results of the shard's finished cells (earlier and
 	// new), sorted with SortResults.
 	Results []*Result
@@ -89,7 +91,9 @@ type Summary struct {
 // Run runs the experiment's cells that belong to the shard and are not
 // finished yet in opt.Dir, a bounded number at a time, and stores one
 // result file per cell. A failing cell does not stop the others; its error
-// is returned at the end (joined with the others'). When ctx is cancelled,
+// is returned at the end (joined with the others'). A full disk or quota
+// (ENOSPC, EDQUOT) does: no cell is started after the first such error,
+// which is returned once, with the count of cells not run. When ctx is cancelled,
 // the running cells are abandoned: nothing partial is stored and a later
 // Run resumes with the cells that are not finished.
 func Run(ctx context.Context, x *Experiment, opt Options) (*Summary, error) {
@@ -150,6 +154,7 @@ func Run(ctx context.Context, x *Experiment, opt Options) (*Summary, error) {
 	})
 	cache := newDataCache(todo)
 	var errs []error
+	full := fullDisk{stop: make(chan struct{})}
 	jobs := make(chan *Cell)
 	var wg sync.WaitGroup
 	for w := 0; w < max(workers, 1); w++ {
@@ -157,6 +162,10 @@ func Run(ctx context.Context, x *Experiment, opt Options) (*Summary, error) {
 		go func() {
 			defer wg.Done()
 			for c := range jobs {
+				if full.stopped() {
+					cache.release(c)
+					continue
+				}
 				r, err := runCell(ctx, c, cache, workers, log)
 				cache.release(c)
 				if err == nil {
@@ -166,7 +175,9 @@ func Run(ctx context.Context, x *Experiment, opt Options) (*Summary, error) {
 				if err != nil {
 					if ctx.Err() == nil {
 						sum.Failed++
-						errs = append(errs, fmt.Errorf("cell %s: %w", c.ID, err))
+						if !full.note(c, err) {
+							errs = append(errs, fmt.Errorf("cell %s: %w", c.ID, err))
+						}
 					}
 				} else {
 					sum.Ran++
@@ -181,14 +192,23 @@ func Run(ctx context.Context, x *Experiment, opt Options) (*Summary, error) {
 	}
 feed:
 	for _, c := range todo {
+		if full.stopped() {
+			break
+		}
 		select {
 		case jobs <- c:
+		case <-full.stop:
+			break feed
 		case <-ctx.Done():
 			break feed
 		}
 	}
 	close(jobs)
 	wg.Wait()
+	if full.err != nil {
+		sum.NotRun = len(todo) - sum.Ran - sum.Failed
+		errs = append([]error{full.report(sum.NotRun)}, errs...)
+	}
 	for _, c := range mine {
 		if r, err := ReadResult(ResultPath(opt.Dir, c.ID)); err == nil && r.ConfigHash == c.Hash {
 			// A result from an earlier run of an edited experiment keeps
@@ -208,6 +228,56 @@ feed:
 		return sum, fmt.Errorf("bench: run interrupted after %d of %d cells (run again to resume): %w", sum.Skipped+sum.Ran, sum.Cells, err)
 	}
 	return sum, errors.Join(errs...)
+}
+
+// IsDiskFull tells whether err is a full file system or an exceeded disk
+// quota (ENOSPC, EDQUOT), which no retry of another cell or file would
+// avoid.
+func IsDiskFull(err error) bool {
+	return errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT)
+}
+
+// fullDisk stops a run at the first cell that fails for lack of space:
+// every later cell would fail the same way after its whole computation.
+type fullDisk struct {
+	once sync.Once
+	stop chan struct{} // made by the caller, closed at the first such error
+	err  error         // the first one, with its cell
+	more int           // cells that failed so after it
+}
+
+// note records a cell's error when it is a full disk or quota and tells
+// whether it was one. It is called with the run's mutex held.
+func (f *fullDisk) note(c *Cell, err error) bool {
+	if !IsDiskFull(err) {
+		return false
+	}
+	if f.err != nil {
+		f.more++
+		return true
+	}
+	f.err = fmt.Errorf("cell %s: %w", c.ID, err)
+	f.once.Do(func() { close(f.stop) })
+	return true
+}
+
+// stopped tells whether a full disk stopped the run.
+func (f *fullDisk) stopped() bool {
+	select {
+	case <-f.stop:
+		return true
+	default:
+		return false
+	}
+}
+
+// report is the run's one message about the full disk.
+func (f *fullDisk) report(notRun int) error {
+	also := ""
+	if f.more > 0 {
+		also = fmt.Sprintf(", %d more running cells failed the same way", f.more)
+	}
+	return fmt.Errorf("bench: out of disk space: no new cell started after %w (%d cells not run%s; free space and run again to resume)", f.err, notRun, also)
 }
 
 func slicesContains(s []*Cell, c *Cell) bool {

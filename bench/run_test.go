@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"appbench/internal/atomicfile"
 	"appbench/internal/shared"
 	"appbench/mappgraph"
 	"appbench/methods"
@@ -463,5 +464,43 @@ repeats: 2
 	}
 	if m, _ := filepath.Glob(filepath.Join(dir, "*"+ResultSuffix)); len(m) != 2 {
 		t.Errorf("%d result files, want the 2 of majority", len(m))
+	}
+}
+
+// TestDiskFullStopsRun fills the disk (a simulated ENOSPC on the result
+// files): the run starts no cell after the first failure, says so once,
+// and leaves no temporary file; a later run with space resumes.
+func TestDiskFullStopsRun(t *testing.T) {
+	x := loadFixture(t, fmt.Sprintf(`dataset: {kind: graphs, path: %s}
+methods: [{name: majority}]
+repeats: 6
+workers: 2
+`, graphFixture(t)))
+	dir := t.TempDir()
+	restore := atomicfile.SetFault(func(path string) error {
+		if strings.HasSuffix(path, ResultSuffix) {
+			return syscall.ENOSPC
+		}
+		return nil
+	})
+	sum, err := Run(context.Background(), x, Options{Dir: dir})
+	restore()
+	if !errors.Is(err, syscall.ENOSPC) {
+		t.Fatalf("error %v, want ENOSPC", err)
+	}
+	if n := strings.Count(err.Error(), "no space left"); n != 1 {
+		t.Errorf("the full disk is reported %d times:\n%v", n, err)
+	}
+	if !strings.Contains(err.Error(), "not run") {
+		t.Errorf("error %v does not say cells were not run", err)
+	}
+	// At most one cell per worker was in flight when the first failed.
+	if sum.Ran != 0 || sum.Failed < 1 || sum.Failed > 2 || sum.Failed+sum.NotRun != 6 {
+		t.Errorf("summary %+v: want no cell run, 1 or 2 failed, the others not run", sum)
+	}
+	noTemps(t, dir)
+	sum, err = Run(context.Background(), x, Options{Dir: dir})
+	if err != nil || sum.Ran != 6 {
+		t.Fatalf("resume with space: %+v, %v", sum, err)
 	}
 }

@@ -73,8 +73,9 @@ func WriteFlows(w io.Writer, flows []Flow) error {
 	return nil
 }
 
-// SaveFlows writes flows to file (through a temporary file renamed into
-// place).
+// SaveFlows writes flows to file as internal/atomicfile does: a regular
+// file (or the target of a link) through a temporary file renamed into
+// place, a device or FIFO directly, "-" to standard output.
 func SaveFlows(file string, flows []Flow) error {
 	if err := atomicfile.Write(file, func(w *bufio.Writer) error { return WriteFlows(w, flows) }); err != nil {
 		return fmt.Errorf("flowprint: %w", err)

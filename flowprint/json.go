@@ -64,8 +64,9 @@ func (m *Model) WriteJSON(w io.Writer) error {
 	return nil
 }
 
-// SaveJSON writes the model to file (through a temporary file renamed into
-// place).
+// SaveJSON writes the model to file as internal/atomicfile does: a regular
+// file (or the target of a link) through a temporary file renamed into
+// place, a device or FIFO directly, "-" to standard output.
 func (m *Model) SaveJSON(file string) error {
 	if err := atomicfile.Write(file, func(w *bufio.Writer) error { return m.WriteJSON(w) }); err != nil {
 		return fmt.Errorf("flowprint: %w", err)

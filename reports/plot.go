@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"bufio"
 	"fmt"
 	"image/color"
 	"math"
@@ -16,6 +17,7 @@ import (
 	"gonum.org/v1/plot/vg"
 
 	"appbench/bench"
+	"appbench/internal/atomicfile"
 )
 
 // checkExt accepts the image formats the plots are written in.
@@ -25,6 +27,25 @@ func checkExt(path string) error {
 		return nil
 	}
 	return fmt.Errorf("reports: %s: plots are written as .png, .svg or .pdf", path)
+}
+
+// savePlot draws p in the format of path's extension and writes it with
+// internal/atomicfile, so that a failed write (a full disk) leaves no
+// empty or partial image.
+func savePlot(p *plot.Plot, w, h vg.Length, path string) error {
+	format := strings.ToLower(strings.TrimPrefix(filepath.Ext(path), "."))
+	wt, err := p.WriterTo(w, h, format)
+	if err != nil {
+		return fmt.Errorf("reports: %w", err)
+	}
+	err = atomicfile.Write(path, func(bw *bufio.Writer) error {
+		_, err := wt.WriteTo(bw)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("reports: %w", err)
+	}
+	return nil
 }
 
 // errPoints are the points of one line with their error bars.
@@ -155,10 +176,7 @@ func PlotSweep(rs []*bench.Result, param, metric, path string, confidence float6
 	if !numeric {
 		p.NominalX(xs...)
 	}
-	if err := p.Save(16*vg.Centimeter, 10*vg.Centimeter, path); err != nil {
-		return fmt.Errorf("reports: %w", err)
-	}
-	return nil
+	return savePlot(p, 16*vg.Centimeter, 10*vg.Centimeter, path)
 }
 
 // confusionGrid adapts a confusion matrix to plotter.GridXYZ: column c is
@@ -241,8 +259,5 @@ func PlotConfusion(cm bench.Confusion, title, path string) error {
 	p.X.Tick.Label.Rotation = math.Pi / 4
 	p.X.Tick.Label.XAlign = -1
 	size := vg.Length(max(12, 0.7*float64(k))) * vg.Centimeter
-	if err := p.Save(size+3*vg.Centimeter, size, path); err != nil {
-		return fmt.Errorf("reports: %w", err)
-	}
-	return nil
+	return savePlot(p, size+3*vg.Centimeter, size, path)
 }

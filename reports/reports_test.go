@@ -2,6 +2,7 @@ package reports
 
 import (
 	"bytes"
+	"errors"
 	"flag"
 	"fmt"
 	"image/png"
@@ -9,9 +10,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"appbench/bench"
+	"appbench/internal/atomicfile"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -199,5 +202,26 @@ func TestBuildPerClass(t *testing.T) {
 	var buf bytes.Buffer
 	if err := Write(&buf, tb, "text"); err != nil || !strings.Contains(buf.String(), "(per app)") {
 		t.Errorf("render: %v\n%s", err, buf.String())
+	}
+}
+
+// TestPlotsDiskFull draws plots on a simulated full disk: each fails with
+// ENOSPC and leaves no file, neither an empty image nor a temporary file.
+func TestPlotsDiskFull(t *testing.T) {
+	dir := t.TempDir()
+	rs := fixture()
+	defer atomicfile.SetFault(func(string) error { return syscall.ENOSPC })()
+	for _, ext := range []string{".png", ".svg"} {
+		err := PlotSweep(rs, "methods.destination-set.k", "accuracy", filepath.Join(dir, "sweep"+ext), 0.95)
+		if !errors.Is(err, syscall.ENOSPC) {
+			t.Errorf("sweep%s: error %v, want ENOSPC", ext, err)
+		}
+		err = PlotConfusion(rs[0].Metrics.Confusion, "majority", filepath.Join(dir, "confusion"+ext))
+		if !errors.Is(err, syscall.ENOSPC) {
+			t.Errorf("confusion%s: error %v, want ENOSPC", ext, err)
+		}
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+		t.Errorf("a full disk left %d files, e.g. %s", len(ents), ents[0].Name())
 	}
 }

@@ -37,7 +37,9 @@ a TLS handshake completed in that packet (empty otherwise). IPv6 addresses are w
 as text; MAppGraph's own graph code cannot parse them and skips such chunks.
 
 The output is written to a temporary file beside OUT and renamed into place, so OUT is
-never left half-written. "-o -" writes to standard output.`,
+never left half-written; when OUT is a symbolic link, its target is replaced that way.
+A device or a FIFO (-o /dev/null, a named pipe) is written directly, and "-o -" writes
+to standard output.`,
 		Example: `  appbench convert capture.pcapng -o capture.csv
   appbench convert capture.pcap.gz -o - | head
   appbench convert capture.pcap -o capture.csv --extended     # keep frame numbers, frame lengths, SNI
@@ -69,9 +71,9 @@ never left half-written. "-o -" writes to standard output.`,
 	rootCmd.AddCommand(cmd)
 }
 
-// convertFile converts in to the packet CSV opts.out (or stdout when it is
-// "-"), writing through a temporary file that is renamed into place. It
-// returns the number of packets written and the input's format.
+// convertFile converts in to the packet CSV opts.out, as atomicfile.Write
+// writes it ("-" is stdout). It returns the number of packets written and
+// the input's format.
 func convertFile(ctx context.Context, in string, opts convertOptions, stdout io.Writer) (n int64, format datasets.Format, err error) {
 	src, err := datasets.OpenWith(in, datasets.CaptureOptions{NoTLS: opts.noTLS})
 	if err != nil {
@@ -80,11 +82,7 @@ func convertFile(ctx context.Context, in string, opts convertOptions, stdout io.
 	defer src.Close()
 	format = src.Format()
 
-	if opts.out == "-" {
-		n, err = copyPackets(ctx, src, stdout, opts)
-		return n, format, err
-	}
-	err = atomicfile.Write(opts.out, func(w *bufio.Writer) error {
+	err = atomicfile.Options{Stdout: stdout}.Write(opts.out, func(w *bufio.Writer) error {
 		var err error
 		n, err = copyPackets(ctx, src, w, opts)
 		return err
@@ -108,15 +106,12 @@ func copyPackets(ctx context.Context, src datasets.Source, w io.Writer, opts con
 			}
 		}
 		if err := cw.Write(src.Packet()); err != nil {
-			return n, fmt.Errorf("convert: writing: %w", err)
+			return n, err // atomicfile names the output
 		}
 		n++
 	}
 	if err := src.Err(); err != nil {
 		return n, err
 	}
-	if err := cw.Flush(); err != nil {
-		return n, fmt.Errorf("convert: writing: %w", err)
-	}
-	return n, nil
+	return n, cw.Flush()
 }

@@ -243,3 +243,65 @@ func TestConvertCommand(t *testing.T) {
 		t.Errorf("output\n%s\nwant\n%s", got, want)
 	}
 }
+
+// TestConvertOutputKinds converts to each kind of output path: a symbolic
+// link (its target is replaced, the link kept), /dev/null (it stays a
+// device), a FIFO (streamed to its reader) and "-" (standard output).
+func TestConvertOutputKinds(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.csv")
+	const data = ",protocol,stream_id,time,length,source_address,destination_address,source_port,destination_port,certificate\n" +
+		"0,udp,0,2.5,60,10.0.0.1,10.0.0.2,5000,53,\n"
+	if err := os.WriteFile(in, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	convert := func(out string) string {
+		t.Helper()
+		var stdout bytes.Buffer
+		if _, _, err := convertFile(context.Background(), in, convertOptions{out: out}, &stdout); err != nil {
+			t.Fatalf("-o %s: %v", out, err)
+		}
+		return stdout.String()
+	}
+	if got := convert("-"); got != data {
+		t.Errorf("-o - wrote %q", got)
+	}
+
+	target := filepath.Join(dir, "target.csv")
+	link := filepath.Join(dir, "link.csv")
+	if err := os.Symlink("target.csv", link); err != nil {
+		t.Fatal(err)
+	}
+	convert(link)
+	if got, err := os.ReadFile(target); err != nil || string(got) != data {
+		t.Errorf("link target holds %q, %v", got, err)
+	}
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("%s is no longer a symbolic link", link)
+	}
+
+	convert(os.DevNull)
+	if fi, err := os.Stat(os.DevNull); err != nil || fi.Mode()&os.ModeCharDevice == 0 {
+		t.Errorf("%s is no longer a device", os.DevNull)
+	}
+
+	fifo := filepath.Join(dir, "pipe")
+	if err := mkfifo(fifo); err != nil {
+		t.Skip("no FIFOs:", err)
+	}
+	got := make(chan string, 1)
+	go func() {
+		b, _ := os.ReadFile(fifo)
+		got <- string(b)
+	}()
+	convert(fifo)
+	if s := <-got; s != data {
+		t.Errorf("FIFO reader got %q", s)
+	}
+	if fi, err := os.Lstat(fifo); err != nil || fi.Mode()&os.ModeNamedPipe == 0 {
+		t.Errorf("%s is no longer a FIFO", fifo)
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 4 {
+		t.Errorf("folder holds %d files, want in.csv, link.csv, target.csv, pipe", len(ents))
+	}
+}

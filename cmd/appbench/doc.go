@@ -10,6 +10,11 @@
 //	appbench flowprint ...             FlowPrint's original command line
 //	appbench version                   build version
 //
+// Output files are written with internal/atomicfile (regular files
+// atomically, links followed, devices, FIFOs and "-" directly). The exit
+// status is 0 on success, 2 after a command-line argument error that its
+// command printed with a usage line (flowprint, as argparse), 1 otherwise.
+//
 // Each subcommand lives in its own file and adds itself to the root command
 // from an init function.
 package main

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 
 	"appbench/datasets"
 	"appbench/flowprint"
+	"appbench/internal/atomicfile"
 )
 
 const flowprintUsage = `usage: appbench flowprint [-h]
@@ -29,7 +31,8 @@ gives two captures, "--fingerprint FILE" or "--fingerprint=FILE" a file.
 
 FlowPrint mode (select up to one):
   --fingerprint [FILE]       run in raw fingerprint generation mode (default)
-                             outputs to terminal or json FILE
+                             outputs to terminal or json FILE ("-" for
+                             standard output)
   --detection FLOAT          run in unseen app detection mode with threshold
                              FLOAT (0 means fingerprint mode, as in the original)
   --recognition              run in app recognition mode
@@ -46,6 +49,8 @@ Flow data input/output (either --pcaps or --read required):
   -r, --read   PATHS...      read preprocessed flows from given files
   -o, --write  PATH          write preprocessed flows to given file
                              (gzip JSON lines, see package flowprint)
+                             Files are replaced atomically (a link's target
+                             too); devices, FIFOs and "-" are written directly
   -l, -i, --split FLOAT      fraction of flows to select for testing (default=0)
   -a, --random INT           random state to use for split          (default=42)
   --full                     keep IPv6 packets (the original reads IPv4 only)
@@ -235,11 +240,22 @@ func parseFlowprintArgs(args []string) (*flowprintArgs, error) {
 	return a, nil
 }
 
+// flowprintShortUsage is the usage line printed above an argument error.
+const flowprintShortUsage = "usage: appbench flowprint [-h] (-p PCAPS... | -r READ... | -t TRAIN... -e TEST...) [options]"
+
+// flowprintArgError prints an argument error as argparse does, the usage
+// line then "appbench flowprint: error: ...", and returns it as a
+// usageError (exit status 2).
+func flowprintArgError(stderr io.Writer, err error) error {
+	fmt.Fprintln(stderr, flowprintShortUsage)
+	fmt.Fprintf(stderr, "appbench flowprint: error: %v\n", err)
+	return &usageError{fmt.Errorf("flowprint: %w", err)}
+}
+
 func runFlowprint(stdout, stderr io.Writer, args []string) error {
 	a, err := parseFlowprintArgs(args)
 	if err != nil {
-		fmt.Fprint(stderr, flowprintUsage)
-		return fmt.Errorf("flowprint: %w", err)
+		return flowprintArgError(stderr, err)
 	}
 	if a.help {
 		fmt.Fprint(stdout, flowprintUsage)
@@ -250,17 +266,15 @@ func runFlowprint(stdout, stderr io.Writer, args []string) error {
 	detection := a.detectionSet && a.detection != 0
 	if !detection && !a.recognition {
 		if len(a.pcaps) == 0 && len(a.read) == 0 {
-			fmt.Fprint(stderr, flowprintUsage)
-			return errors.New("flowprint: fingerprint mode requires input data, please specify --pcaps or --read arguments")
+			return flowprintArgError(stderr, errors.New("fingerprint mode requires input data, please specify --pcaps or --read arguments"))
 		}
 		if err := a.params.Validate(); err != nil {
-			return err
+			return flowprintArgError(stderr, errors.New(strings.TrimPrefix(err.Error(), "flowprint: ")))
 		}
 		return flowprintFingerprint(stdout, stderr, a)
 	}
 	if len(a.train) == 0 || len(a.test) == 0 {
-		fmt.Fprint(stderr, flowprintUsage)
-		return errors.New("flowprint: --detection/--recognition require training and testing fingerprints, please specify --train and --test arguments")
+		return flowprintArgError(stderr, errors.New("--detection/--recognition require training and testing fingerprints, please specify --train and --test arguments"))
 	}
 	model := flowprint.NewModel(a.params)
 	if err := model.LoadJSON(a.train...); err != nil {
@@ -302,16 +316,12 @@ func flowprintReadCapture(path string, opts flowprint.FlowOptions) ([]flowprint.
 	return flowprint.FlowsFromSource(f, path, opts)
 }
 
-func flowprintFingerprint(stdout, stderr io.Writer, a *flowprintArgs) error {
-	opts := flowprint.FlowOptions{Mode: flowprint.Reference, CertConflict: flowprint.CertConflictError}
-	if a.full {
-		opts.Mode = flowprint.Full
-	}
-	if a.keepFirstCert {
-		opts.CertConflict = flowprint.CertKeepFirst
-	}
-	opts.CertificateHash = a.certHash
+// flowprintInputs reads the flows of every capture and flow file. As the
+// original, a capture that fails to read is skipped with a message; but
+// when no input at all could be read, that is an error.
+func flowprintInputs(stderr io.Writer, a *flowprintArgs, opts flowprint.FlowOptions) ([]flowprint.Flow, error) {
 	var flows []flowprint.Flow
+	read := 0
 	for _, p := range a.pcaps {
 		fl, err := flowprintReadCapture(p, opts)
 		switch {
@@ -324,18 +334,52 @@ func flowprintFingerprint(stdout, stderr io.Writer, a *flowprintArgs) error {
 			fmt.Fprintf(stderr, "Reading %s failed: '%v'\n", p, err)
 			continue
 		}
+		read++
 		flows = append(flows, fl...)
+	}
+	if read == 0 && len(a.read) == 0 {
+		return nil, fmt.Errorf("flowprint: no input could be read: every capture given (%d) failed to read", len(a.pcaps))
 	}
 	for _, r := range a.read {
 		fl, err := flowprint.LoadFlows(r)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		flows = append(flows, fl...)
 	}
+	return flows, nil
+}
+
+// partPath inserts the part of a split ("train", "test") before the
+// extension of the fingerprint file: fp.json becomes fp.train.json. "-"
+// (standard output) stays "-".
+func partPath(file, kind string) string {
+	if kind == "" || file == "-" {
+		return file
+	}
+	ext := filepath.Ext(file)
+	return strings.TrimSuffix(file, ext) + "." + kind + ext
+}
+
+func flowprintFingerprint(stdout, stderr io.Writer, a *flowprintArgs) error {
+	opts := flowprint.FlowOptions{Mode: flowprint.Reference, CertConflict: flowprint.CertConflictError}
+	if a.full {
+		opts.Mode = flowprint.Full
+	}
+	if a.keepFirstCert {
+		opts.CertConflict = flowprint.CertKeepFirst
+	}
+	opts.CertificateHash = a.certHash
+	flows, err := flowprintInputs(stderr, a, opts)
+	if err != nil {
+		return err
+	}
 	if a.write != "" {
-		if err := flowprint.SaveFlows(a.write, flows); err != nil {
-			return err
+		err := atomicfile.Options{Stdout: stdout}.Write(a.write, func(w *bufio.Writer) error {
+			return flowprint.WriteFlows(w, flows)
+		})
+		if err != nil {
+			return fmt.Errorf("flowprint: %w", err)
 		}
 	}
 	type part struct {
@@ -368,16 +412,16 @@ func flowprintFingerprint(stdout, stderr io.Writer, a *flowprintArgs) error {
 			}
 			continue
 		}
-		ext := filepath.Ext(a.fingerprint)
-		out := strings.TrimSuffix(a.fingerprint, ext)
-		if p.kind != "" {
-			out += "." + p.kind
+		out := partPath(a.fingerprint, p.kind)
+		err := atomicfile.Options{Stdout: stdout}.Write(out, func(w *bufio.Writer) error {
+			return model.WriteJSON(w)
+		})
+		if err != nil {
+			return fmt.Errorf("flowprint: %w", err)
 		}
-		out += ext
-		if err := model.SaveJSON(out); err != nil {
-			return err
+		if out != "-" {
+			fmt.Fprintf(stdout, "Fingerprints saved to %s\n", out)
 		}
-		fmt.Fprintf(stdout, "Fingerprints saved to %s\n", out)
 	}
 	return nil
 }

@@ -115,3 +115,94 @@ func TestFlowprintCommand(t *testing.T) {
 		t.Errorf("terminal output:\n%s", out.String())
 	}
 }
+
+// writeTinyCSV writes a one-packet packet CSV that FlowPrint reads.
+func writeTinyCSV(t *testing.T, dir string) string {
+	t.Helper()
+	path := filepath.Join(dir, "tiny.csv")
+	const data = "protocol,stream_id,time,length,source_address,destination_address,source_port,destination_port\n" +
+		"tcp,0,1.5,60,10.0.0.1,10.0.0.2,50000,443\n"
+	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestFlowprintArgErrors prints an argument error as argparse does: the
+// usage line and the error, not the whole help, and exit status 2.
+func TestFlowprintArgErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{"--nope"},
+		{"-b", "x", "-p", "a.pcap"},
+		{"--recognition", "--detection", "0.1"},
+		{},
+		{"--recognition", "-t", "a.json"},
+		{"-b", "-5", "-p", "a.pcap"},
+	} {
+		var out, errOut bytes.Buffer
+		err := runFlowprint(&out, &errOut, args)
+		lines := strings.Split(strings.TrimSuffix(errOut.String(), "\n"), "\n")
+		if len(lines) != 2 || lines[0] != flowprintShortUsage || !strings.HasPrefix(lines[1], "appbench flowprint: error: ") {
+			t.Errorf("%q: stderr\n%s", args, errOut.String())
+		}
+		var main bytes.Buffer
+		if code := exitStatus(&main, err); code != 2 || main.Len() != 0 {
+			t.Errorf("%q: exit status %d, printed %q; want 2 and nothing more", args, code, main.String())
+		}
+	}
+}
+
+// TestFlowprintNoInput fails when no capture could be read, and keeps the
+// original's skip-and-warn when another capture was read.
+func TestFlowprintNoInput(t *testing.T) {
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "missing.pcap")
+	var out, errOut bytes.Buffer
+	err := runFlowprint(&out, &errOut, []string{"-p", missing})
+	if err == nil || !strings.Contains(err.Error(), "no input could be read") {
+		t.Fatalf("error %v, want one saying no input could be read", err)
+	}
+	if !strings.Contains(errOut.String(), "Reading "+missing+" failed") {
+		t.Errorf("stderr %q does not name the failed capture", errOut.String())
+	}
+	if code := exitStatus(&bytes.Buffer{}, err); code != 1 {
+		t.Errorf("exit status %d, want 1", code)
+	}
+	errOut.Reset()
+	if err := runFlowprint(&out, &errOut, []string{"-p", missing, writeTinyCSV(t, dir)}); err != nil {
+		t.Fatalf("one good capture of two: %v", err)
+	}
+	if !strings.Contains(errOut.String(), "Reading "+missing+" failed") {
+		t.Errorf("stderr %q does not name the failed capture", errOut.String())
+	}
+}
+
+// TestFlowprintOutputKinds writes fingerprints to standard output ("-")
+// and flows through a symbolic link, whose target is replaced.
+func TestFlowprintOutputKinds(t *testing.T) {
+	dir := t.TempDir()
+	in := writeTinyCSV(t, dir)
+	link := filepath.Join(dir, "flows.jsonl.gz")
+	if err := os.Symlink("target.gz", link); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	if err := runFlowprint(&out, &errOut, []string{"-p", in, "-o", link, "--fingerprint", "-"}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(out.String(), "{") || strings.Contains(out.String(), "saved to") {
+		t.Errorf("--fingerprint - printed %q, want the JSON", out.String())
+	}
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("%s is no longer a link", link)
+	}
+	if _, err := flowprint.LoadFlows(filepath.Join(dir, "target.gz")); err != nil {
+		t.Errorf("link target: %v", err)
+	}
+	if err := runFlowprint(&out, &errOut, []string{"-p", in, "--fingerprint", os.DevNull}); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(os.DevNull); err != nil || fi.Mode()&os.ModeCharDevice == 0 {
+		t.Errorf("%s is no longer a device", os.DevNull)
+	}
+}

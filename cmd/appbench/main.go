@@ -1,7 +1,9 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -18,8 +20,28 @@ in reproducible experiments.`,
 }
 
 func main() {
-	if err := rootCmd.Execute(); err != nil {
-		fmt.Fprintln(os.Stderr, "appbench:", err)
-		os.Exit(1)
+	os.Exit(exitStatus(os.Stderr, rootCmd.Execute()))
+}
+
+// usageError is a command-line argument error that its command has
+// already printed with a usage line; the process exits with status 2, as
+// argparse does.
+type usageError struct{ err error }
+
+func (e *usageError) Error() string { return e.err.Error() }
+func (e *usageError) Unwrap() error { return e.err }
+
+// exitStatus prints err on stderr, unless its command printed it already,
+// and returns the process's exit status: 0 without an error, 2 for an
+// argument error, 1 otherwise.
+func exitStatus(stderr io.Writer, err error) int {
+	var ue *usageError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &ue):
+		return 2
 	}
+	fmt.Fprintln(stderr, "appbench:", err)
+	return 1
 }

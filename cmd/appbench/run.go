@@ -239,11 +239,12 @@ func printReport(w io.Writer, rs []*bench.Result, format, metrics, plots string,
 
 // writePlots writes, for every swept parameter, accuracy and macro F1
 // against it, and for every table row the confusion matrix summed over its
-// repetitions.
+// repetitions. A full disk stops it at the first plot that does not fit.
 func writePlots(rs []*bench.Result, t *reports.Table, dir string, confidence float64) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
+	var plots []func() error
 	var params []string
 	for _, r := range rs {
 		for _, c := range r.Point {
@@ -252,12 +253,11 @@ func writePlots(rs []*bench.Result, t *reports.Table, dir string, confidence flo
 			}
 		}
 	}
-	var errs []error
 	for _, p := range params {
 		for _, m := range []string{"accuracy", "macro_f1"} {
 			for _, ext := range []string{".png", ".svg"} {
 				name := filepath.Join(dir, "sweep_"+safeName(p)+"_"+m+ext)
-				errs = append(errs, reports.PlotSweep(rs, p, m, name, confidence))
+				plots = append(plots, func() error { return reports.PlotSweep(rs, p, m, name, confidence) })
 			}
 		}
 	}
@@ -269,8 +269,17 @@ func writePlots(rs []*bench.Result, t *reports.Table, dir string, confidence flo
 		cm := sumConfusion(row.IDs, byID)
 		name := safeName(strings.Join(nonEmpty(row.Keys), "_"))
 		for _, ext := range []string{".png", ".svg"} {
-			errs = append(errs, reports.PlotConfusion(cm, strings.Join(nonEmpty(row.Keys), " "), filepath.Join(dir, "confusion_"+name+ext)))
+			title, file := strings.Join(nonEmpty(row.Keys), " "), filepath.Join(dir, "confusion_"+name+ext)
+			plots = append(plots, func() error { return reports.PlotConfusion(cm, title, file) })
 		}
+	}
+	var errs []error
+	for i, plot := range plots {
+		err := plot()
+		if bench.IsDiskFull(err) {
+			return errors.Join(append(errs, fmt.Errorf("%w (%d of %d plots not written)", err, len(plots)-i, len(plots)))...)
+		}
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 )
 
@@ -63,11 +64,11 @@ func assertOnly(t *testing.T, dir string, names ...string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ents) != len(names) {
-		var got []string
-		for _, e := range ents {
-			got = append(got, e.Name())
-		}
+	var got []string
+	for _, e := range ents {
+		got = append(got, e.Name())
+	}
+	if !slices.Equal(got, names) {
 		t.Fatalf("folder holds %v, want %v", got, names)
 	}
 }
