@@ -380,7 +380,7 @@ func (c *Corpus) EachCaptureParallel(ctx context.Context, workers int, fn func(r
 // Chunks reads every capture once (several at a time, see
 // EachCaptureParallel) and cuts it with ChunkPackets; a chunk's App is the
 // capture's label and its Capture the capture's path. Chunks are in corpus
-// order, then by index, empty windows included. The chunks of a capture
+// order, then by index, windows without packets left out (see ChunkPackets). The chunks of a capture
 // share one array of its packets.
 func (c *Corpus) Chunks(ctx context.Context, window, overlap time.Duration) ([]Chunk, error) {
 	if err := CheckWindow(window, overlap); err != nil {
