@@ -120,7 +120,23 @@ type Dataset struct {
 	// dataset (defaults 20 and 10s).
 	Nodes int           `yaml:"nodes"`
 	Slice time.Duration `yaml:"slice"`
+	// Strict makes every file that a folder corpus skips (see
+	// datasets.LoadCorpus) an error instead of a note.
+	Strict bool `yaml:"strict"`
+	// OnDamage says what to do with a damaged capture (corpus): error
+	// stops, keep keeps the packets before the damage with a note. By
+	// default a capture cut in its last record (as when tcpdump is killed)
+	// is kept and any other damage is an error.
+	OnDamage string `yaml:"on_damage"`
 }
+
+// Values of Dataset.OnDamage.
+const (
+	// DamageError makes any damaged capture an error.
+	DamageError = "error"
+	// DamageKeep keeps the packets before the damage, with a note.
+	DamageKeep = "keep"
+)
 
 // Task describes what is asked of the methods.
 type Task struct {
@@ -304,6 +320,16 @@ func (c *Config) validate(file string, root *yaml.Node) error {
 	}
 	if d.Window < 0 || d.Overlap < 0 || (d.Window > 0 && d.Overlap >= d.Window) || (d.Window == 0 && d.Overlap != 0) {
 		return posErr(file, at("dataset", "overlap"), "dataset.overlap", "need 0 <= overlap < window (window %v, overlap %v)", d.Window, d.Overlap)
+	}
+	if d.OnDamage != "" && d.OnDamage != DamageError && d.OnDamage != DamageKeep {
+		return posErr(file, at("dataset", "on_damage"), "dataset.on_damage", "unknown value %q (error or keep)", d.OnDamage)
+	}
+	if d.Kind != KindCorpus && (d.Strict || d.OnDamage != "") {
+		key := "dataset.strict"
+		if !d.Strict {
+			key = "dataset.on_damage"
+		}
+		return posErr(file, at(strings.Split(key, ".")...), key, "only a corpus dataset reads files that can be skipped or damaged")
 	}
 	if d.Kind == KindGraphs && (d.Window != 0 || d.Overlap != 0) {
 		return posErr(file, at("dataset", "window"), "dataset.window", "a graphs dataset is chunked already: pick the chunking with the path")

@@ -110,4 +110,4 @@ var ErrMalformed = errors.New("malformed input")
 // ErrTruncated is wrapped by the error of a capture that ends in the middle
 // of a record: the last record was cut, as when the capturing program is
 // killed. It wraps ErrMalformed. The records before the cut are whole.
-var ErrTruncated = fmt.Errorf("the file ends in the middle of a record (cut short): %w", ErrMalformed)
+var ErrTruncated = fmt.Errorf("the file ends in the middle of a record: %w", ErrMalformed)
