@@ -131,7 +131,10 @@ func (s skipReason) String() string {
 //     over InfiniBand and Linux ARCNET. Frames of other link types are
 //     skipped and counted.
 //   - IPv4 and IPv6, IPv6 extension headers (hop-by-hop, routing,
-//     destination options, AH) are skipped over. IP fragments are
+//     destination options, AH) are skipped over. An IPv6 jumbogram (payload
+//     length 0 with a hop-by-hop Jumbo Payload option above 65535, as BIG
+//     TCP senders emit) takes its length from the option; a zero payload
+//     length without a valid option is malformed, as in tshark 4.0. IP fragments are
 //     reassembled as tshark does (see fragTable): the record is on the frame
 //     that completes the datagram (with that frame's length and IP length);
 //     the other fragments are skipped and counted.
