@@ -87,6 +87,7 @@ type DatasetKey struct {
 	Seed         uint64        `json:"seed,omitempty"`
 	Nodes        int           `json:"nodes,omitempty"`
 	Slice        time.Duration `json:"slice,omitempty"`
+	OnDamage     string        `json:"on_damage,omitempty"`
 }
 
 func (d *Dataset) key() DatasetKey {
@@ -94,6 +95,7 @@ func (d *Dataset) key() DatasetKey {
 		Kind: d.Kind, Path: d.Path, Synth: generic(&d.Synth), Apps: d.Apps, AppCount: d.AppCount,
 		AppsList: d.AppsList, Window: d.Window, Overlap: d.Overlap, MinPackets: d.MinPackets,
 		Split: d.Split, TestFraction: d.TestFraction, Seed: d.Seed, Nodes: d.Nodes, Slice: d.Slice,
+		OnDamage: d.OnDamage,
 	}
 }
 

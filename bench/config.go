@@ -125,7 +125,23 @@ type Dataset struct {
 	// dataset (defaults 20 and 10s).
 	Nodes int           `yaml:"nodes"`
 	Slice time.Duration `yaml:"slice"`
+	// Strict makes every file that a folder corpus skips (see
+	// datasets.LoadCorpus) an error instead of a note.
+	Strict bool `yaml:"strict"`
+	// OnDamage says what to do with a damaged capture (corpus): error
+	// stops, keep keeps the packets before the damage with a note. By
+	// default a capture cut in its last record (as when tcpdump is killed)
+	// is kept and any other damage is an error.
+	OnDamage string `yaml:"on_damage"`
 }
+
+// Values of Dataset.OnDamage.
+const (
+	// DamageError makes any damaged capture an error.
+	DamageError = "error"
+	// DamageKeep keeps the packets before the damage, with a note.
+	DamageKeep = "keep"
+)
 
 // Task describes what is asked of the methods.
 type Task struct {
@@ -402,6 +418,16 @@ func (d *Dataset) checkSource(k checker) error {
 	}
 	if d.Kind != KindSynth && !isNull(&d.Synth) {
 		return k.errf("dataset.synth", "only a synth dataset takes synth settings")
+	}
+	if d.OnDamage != "" && d.OnDamage != DamageError && d.OnDamage != DamageKeep {
+		return k.errf("dataset.on_damage", "unknown value %q (error or keep)", d.OnDamage)
+	}
+	if d.Kind != KindCorpus && (d.Strict || d.OnDamage != "") {
+		key := "dataset.strict"
+		if !d.Strict {
+			key = "dataset.on_damage"
+		}
+		return k.errf(key, "only a corpus dataset reads files that can be skipped or damaged")
 	}
 	return nil
 }

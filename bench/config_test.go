@@ -79,6 +79,23 @@ methods: [{name: majority}]
 		{"no methods", `dataset: {kind: synth}
 `, []string{"bad.yaml", `"methods"`}},
 		{"bad yaml", "dataset: [\n", []string{"bad.yaml"}},
+		{"unknown on_damage", `dataset:
+  kind: corpus
+  path: DATA
+  on_damage: skip
+methods: [{name: majority}]
+`, []string{"bad.yaml:4:", `"dataset.on_damage"`, `unknown value "skip" (error or keep)`}},
+		{"strict synth", `dataset:
+  kind: synth
+  strict: true
+methods: [{name: majority}]
+`, []string{"bad.yaml:3:", `"dataset.strict"`, "only a corpus dataset"}},
+		{"on_damage graphs", `dataset:
+  kind: graphs
+  path: DATA
+  on_damage: keep
+methods: [{name: majority}]
+`, []string{"bad.yaml:4:", `"dataset.on_damage"`, "only a corpus dataset"}},
 		{"name with a slash", "name: a/b\ndataset: {kind: synth}\nmethods: [{name: majority}]\n", []string{"bad.yaml:1:", `"name"`}},
 	}
 	for _, c := range cases {

@@ -3,6 +3,7 @@ package bench
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -13,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"appbench/datasets"
 	"appbench/datasets/synth"
@@ -20,7 +22,8 @@ import (
 	"appbench/methods"
 )
 
-// source is one capture of a packet dataset, read on demand.
+// source is one capture of a packet dataset, read on demand. packets
+// returns the records read before an error along with it.
 type source struct {
 	app, name string
 	packets   func() ([]datasets.Packet, error)
@@ -30,10 +33,20 @@ type source struct {
 // of a graphs dataset. It is shared by the cells with the same dataset
 // configuration and never modified after loading.
 type data struct {
-	apps   []string // selected apps, sorted
+	apps   []string // selected apps that have samples, sorted
 	chunks []datasets.Chunk
 	trainG map[string][]*mappgraph.Graph
 	testG  map[string][]*mappgraph.Graph
+	// notes say what loading skipped, dropped or kept from damaged files.
+	notes []string
+}
+
+// cut is what chunking did to one capture.
+type cut struct {
+	chunks  []datasets.Chunk // those with at least MinPackets packets
+	packets int
+	stats   datasets.ChunkStats
+	note    string // damage kept, or many empty windows
 }
 
 // loadData loads, selects and chunks the dataset of cell c.
@@ -43,12 +56,13 @@ func loadData(ctx context.Context, c *Cell, workers int) (*data, error) {
 		return loadGraphs(c)
 	}
 	var srcs []source
+	var notes []string
 	var err error
 	switch d.Kind {
 	case KindSynth:
 		srcs, err = synthSources(ctx, c.file, &d.Synth)
 	case KindCorpus:
-		srcs, err = corpusSources(c.DataPath)
+		srcs, notes, err = corpusSources(c.DataPath, d.Strict)
 	}
 	if err != nil {
 		return nil, err
@@ -66,7 +80,33 @@ func loadData(ctx context.Context, c *Cell, workers int) (*data, error) {
 		keep[a] = true
 	}
 	srcs = slices.DeleteFunc(srcs, func(s source) bool { return !keep[s.app] })
-	per := make([][]datasets.Chunk, len(srcs))
+	cuts, err := cutSources(ctx, srcs, d, workers)
+	if err != nil {
+		return nil, err
+	}
+	out := &data{notes: notes}
+	for i := range cuts {
+		if cuts[i].note != "" {
+			out.notes = append(out.notes, cuts[i].note)
+		}
+		out.chunks = append(out.chunks, cuts[i].chunks...)
+	}
+	if len(out.chunks) == 0 {
+		return nil, fmt.Errorf("bench: %s: dataset: %s", c.file, noChunks(srcs, cuts, d))
+	}
+	for _, app := range apps {
+		if why := dropped(app, srcs, cuts, d); why != "" {
+			out.notes = append(out.notes, why)
+		} else {
+			out.apps = append(out.apps, app)
+		}
+	}
+	return out, nil
+}
+
+// cutSources reads and chunks the captures, up to workers at a time.
+func cutSources(ctx context.Context, srcs []source, d *Dataset, workers int) ([]cut, error) {
+	cuts := make([]cut, len(srcs))
 	errs := make([]error, len(srcs))
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, max(workers, 1))
@@ -80,40 +120,122 @@ func loadData(ctx context.Context, c *Cell, workers int) (*data, error) {
 				return
 			}
 			pkts, err := srcs[i].packets()
+			pkts, note, err := onDamage(pkts, err, d.OnDamage)
 			if err != nil {
 				errs[i] = fmt.Errorf("bench: dataset %s: %w", srcs[i].name, err)
 				return
 			}
-			per[i] = chunk(srcs[i].app, srcs[i].name, pkts, d)
+			cuts[i] = chunk(srcs[i].app, srcs[i].name, pkts, d)
+			if note != "" {
+				cuts[i].note = srcs[i].name + ": " + note
+			}
 		}()
 	}
 	wg.Wait()
-	out := &data{apps: apps}
-	for i := range srcs {
-		if errs[i] != nil {
-			return nil, errs[i]
-		}
-		out.chunks = append(out.chunks, per[i]...)
+	return cuts, errors.Join(errs...)
+}
+
+// onDamage applies dataset.on_damage to the outcome of reading a capture:
+// it keeps the packets before the damage (with a note saying so) or
+// returns the error.
+func onDamage(pkts []datasets.Packet, err error, policy string) ([]datasets.Packet, string, error) {
+	switch {
+	case err == nil:
+		return pkts, "", nil
+	case policy == "" && errors.Is(err, datasets.ErrTruncated):
+		return pkts, fmt.Sprintf("kept the %d packets before the cut last record: %v", len(pkts), err), nil
+	case policy == DamageKeep && errors.Is(err, datasets.ErrMalformed):
+		return pkts, fmt.Sprintf("kept the %d packets before the damage (on_damage: keep): %v", len(pkts), err), nil
+	case policy == "" && errors.Is(err, datasets.ErrMalformed):
+		return nil, "", fmt.Errorf("%w (dataset.on_damage: keep keeps the packets before the damage)", err)
 	}
-	if len(out.chunks) == 0 {
-		return nil, fmt.Errorf("bench: %s: dataset gives no chunks with at least %d packets", c.file, d.MinPackets)
-	}
-	return out, nil
+	return nil, "", err
 }
 
 // chunk cuts one capture into chunks (or keeps it whole when the window is
-// 0) and drops chunks with fewer than MinPackets packets.
-func chunk(app, name string, pkts []datasets.Packet, d *Dataset) []datasets.Chunk {
+// 0) and drops chunks with fewer than MinPackets packets. Only whole
+// windows are kept: the time after the last whole window is not a chunk.
+func chunk(app, name string, pkts []datasets.Packet, d *Dataset) cut {
 	var cs []datasets.Chunk
+	ct := cut{packets: len(pkts)}
 	if d.Window == 0 {
 		if len(pkts) > 0 {
 			cs = []datasets.Chunk{{App: app, Capture: name, Index: 1,
 				Start: pkts[0].Seconds(), Stop: pkts[len(pkts)-1].Seconds(), Packets: pkts}}
+			ct.stats = datasets.ChunkStats{Windows: 1, Span: cs[0].Stop - cs[0].Start}
 		}
 	} else {
-		cs = datasets.ChunkPackets(app, name, pkts, d.Window, d.Overlap)
+		cs, ct.stats = datasets.ChunkPacketsStats(app, name, pkts, d.Window, d.Overlap)
+		ct.note = ct.stats.Note(name)
 	}
-	return slices.DeleteFunc(cs, func(c datasets.Chunk) bool { return len(c.Packets) < d.MinPackets })
+	ct.chunks = slices.DeleteFunc(cs, func(c datasets.Chunk) bool { return len(c.Packets) < d.MinPackets })
+	return ct
+}
+
+// shorter describes the captures among srcs (of app, or all when app is
+// "") that give no window: whether all of them are shorter than the
+// window, and the longest of them.
+func shorter(app string, srcs []source, cuts []cut) (n int, all bool, longest string, span float64) {
+	all, span = true, math.Inf(-1)
+	for i := range srcs {
+		if app != "" && srcs[i].app != app {
+			continue
+		}
+		n++
+		if cuts[i].packets == 0 || cuts[i].stats.Windows > 0 {
+			all = false
+			continue
+		}
+		if cuts[i].stats.Span > span {
+			longest, span = srcs[i].name, cuts[i].stats.Span
+		}
+	}
+	return n, all && longest != "", longest, span
+}
+
+// noChunks says why a dataset gives no chunk at all.
+func noChunks(srcs []source, cuts []cut, d *Dataset) string {
+	if n, all, longest, span := shorter("", srcs, cuts); all {
+		return fmt.Sprintf("every capture (%d) is shorter than the window %v (the longest, %s, spans %v); only whole windows are kept: shorten dataset.window, or set it to 0 to keep each capture whole",
+			n, d.Window, longest, seconds(span))
+	}
+	return fmt.Sprintf("no chunk with at least %d packets (min_packets)", d.MinPackets)
+}
+
+// dropped says why app has no sample, or "" when it has some.
+func dropped(app string, srcs []source, cuts []cut, d *Dataset) string {
+	chunks, windows, packets := 0, 0, 0
+	for i := range srcs {
+		if srcs[i].app == app {
+			chunks += len(cuts[i].chunks)
+			windows += cuts[i].stats.Windows - cuts[i].stats.Empty
+			packets += cuts[i].packets
+		}
+	}
+	n, all, longest, span := shorter(app, srcs, cuts)
+	switch {
+	case chunks > 0:
+		return ""
+	case packets == 0:
+		return fmt.Sprintf("app %s dropped: %s no TCP or UDP packet", app, its(n, "capture holds", "captures hold"))
+	case all:
+		return fmt.Sprintf("app %s dropped: %s shorter than the window %v (the longest, %s, spans %v); only whole windows are kept",
+			app, its(n, "capture is", "captures are all"), d.Window, longest, seconds(span))
+	}
+	return fmt.Sprintf("app %s dropped: none of its %d chunks has at least %d packets (min_packets)", app, windows, d.MinPackets)
+}
+
+// its returns "its capture is" for one, "its 3 captures are all" for more.
+func its(n int, one, more string) string {
+	if n == 1 {
+		return "its " + one
+	}
+	return fmt.Sprintf("its %d %s", n, more)
+}
+
+// seconds turns a span in seconds into a duration rounded for messages.
+func seconds(s float64) time.Duration {
+	return time.Duration(s * 1e9).Round(time.Millisecond)
 }
 
 func uniqueSorted(s []string) []string {
@@ -297,6 +419,7 @@ func samples(d *data, c *Cell) (train, test []methods.Sample, unseen []string, e
 type dataCache struct {
 	mu      sync.Mutex
 	entries map[string]*cacheEntry
+	notes   []string // of the datasets loaded, in loading order
 }
 
 type cacheEntry struct {
@@ -323,7 +446,14 @@ func (dc *dataCache) get(ctx context.Context, c *Cell, workers int) (*data, erro
 	dc.mu.Lock()
 	e := dc.entries[c.dataKey]
 	dc.mu.Unlock()
-	e.once.Do(func() { e.d, e.err = loadData(ctx, c, workers) })
+	e.once.Do(func() {
+		e.d, e.err = loadData(ctx, c, workers)
+		if e.err == nil {
+			dc.mu.Lock()
+			dc.notes = append(dc.notes, e.d.notes...)
+			dc.mu.Unlock()
+		}
+	})
 	return e.d, e.err
 }
 
@@ -358,6 +488,9 @@ func (x *Experiment) preflight(c *Cell) error {
 		corpus, err := datasets.LoadCorpus(c.DataPath)
 		if err != nil {
 			return posErr(c.file, mapValue(ds, "path"), "dataset.path", "%w", err)
+		}
+		if d.Strict && len(corpus.Notes) > 0 {
+			return posErr(c.file, mapValue(ds, "strict"), "dataset.strict", "%w", skipsError(c.DataPath, corpus.Notes))
 		}
 		have = corpus.Apps()
 	case KindGraphs:

@@ -4,16 +4,18 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"appbench/datasets"
 )
 
-// corpusSources lists the captures of a corpus on disk. Captures are named
-// by their path relative to the corpus folder (or the manifest's folder).
-func corpusSources(path string) ([]source, error) {
-	c, err := datasets.LoadCorpus(path)
+// corpusSources lists the captures of a corpus on disk, with the notes of
+// the files it skipped (an error when strict). Captures are named by their
+// path relative to the corpus folder (or the manifest's folder).
+func corpusSources(path string, strict bool) ([]source, []string, error) {
+	c, err := loadCorpus(path, strict)
 	if err != nil {
-		return nil, fmt.Errorf("bench: dataset: %w", err)
+		return nil, nil, fmt.Errorf("bench: dataset: %w", err)
 	}
 	base := path
 	if !isDir(path) {
@@ -27,10 +29,25 @@ func corpusSources(path string) ([]source, error) {
 		}
 		p := ref.Path
 		out[i] = source{app: ref.Label, name: name, packets: func() ([]datasets.Packet, error) {
-			return datasets.ReadFile(p)
+			return datasets.ReadFilePartial(p)
 		}}
 	}
-	return out, nil
+	return out, c.Notes, nil
+}
+
+// loadCorpus is datasets.LoadCorpus that, when strict, makes the files the
+// corpus skips an error.
+func loadCorpus(path string, strict bool) (*datasets.Corpus, error) {
+	c, err := datasets.LoadCorpus(path)
+	if err == nil && strict && len(c.Notes) > 0 {
+		return nil, skipsError(path, c.Notes)
+	}
+	return c, err
+}
+
+// skipsError is the error of a strict corpus that skips files.
+func skipsError(path string, notes []string) error {
+	return fmt.Errorf("corpus %s skips %d files, an error with strict: true:\n  %s", path, len(notes), strings.Join(notes, "\n  "))
 }
 
 func isDir(p string) bool {

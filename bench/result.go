@@ -43,10 +43,14 @@ type Result struct {
 	// Dataset is the cell's dataset configuration, Task its task kind.
 	Dataset DatasetKey `json:"dataset"`
 	Task    string     `json:"task"`
-	// Apps counts the apps of the experiment; Unseen lists those held out
-	// of training (open world).
+	// Apps counts the apps of the experiment that have samples; Unseen
+	// lists those held out of training (open world).
 	Apps   int      `json:"apps"`
 	Unseen []string `json:"unseen,omitempty"`
+	// DatasetNotes say what loading the dataset skipped, dropped or kept
+	// from damaged files (corpus skip notes, apps without samples,
+	// captures cut short, clock jumps).
+	DatasetNotes []string `json:"dataset_notes,omitempty"`
 	// Train and Test count the samples.
 	Train   int     `json:"train"`
 	Test    int     `json:"test"`

@@ -86,14 +86,21 @@ type Summary struct {
 	// Results are the results of the shard's finished cells (earlier and
 	// new), sorted with SortResults.
 	Results []*Result
+	// Notes are the dataset notes of the shard (what loading the data
+	// skipped, dropped or kept from damaged files: see
+	// Result.DatasetNotes), each once, for the caller to print.
+	Notes []string
 }
 
 // Run runs the experiment's cells that belong to the shard and are not
 // finished yet in opt.Dir, a bounded number at a time, and stores one
 // result file per cell. A failing cell does not stop the others; its error
-// is returned at the end (joined with the others'). A full disk or quota
-// (ENOSPC, EDQUOT) does: no cell is started after the first such error,
-// which is returned once, with the count of cells not run. When ctx is cancelled,
+// is returned at the end, joined with the others' and each distinct error
+// told once with the cells it failed (the progress event of a later cell
+// with the same error says "same error as cell X"). A full disk or quota
+// (ENOSPC, EDQUOT) does stop the run: no cell is started after the first
+// such error, which is returned once, with the count of cells not run.
+// When ctx is cancelled,
 // the running cells are abandoned: nothing partial is stored and a later
 // Run resumes with the cells that are not finished.
 func Run(ctx context.Context, x *Experiment, opt Options) (*Summary, error) {
@@ -153,7 +160,7 @@ func Run(ctx context.Context, x *Experiment, opt Options) (*Summary, error) {
 		return todo[i].Index < todo[j].Index
 	})
 	cache := newDataCache(todo)
-	var errs []error
+	var errs cellErrors
 	full := fullDisk{stop: make(chan struct{})}
 	jobs := make(chan *Cell)
 	var wg sync.WaitGroup
@@ -176,7 +183,7 @@ func Run(ctx context.Context, x *Experiment, opt Options) (*Summary, error) {
 					if ctx.Err() == nil {
 						sum.Failed++
 						if !full.note(c, err) {
-							errs = append(errs, fmt.Errorf("cell %s: %w", c.ID, err))
+							err = errs.add(c.ID, err)
 						}
 					}
 				} else {
@@ -205,9 +212,10 @@ feed:
 	}
 	close(jobs)
 	wg.Wait()
+	var fullErr error
 	if full.err != nil {
 		sum.NotRun = len(todo) - sum.Ran - sum.Failed
-		errs = append([]error{full.report(sum.NotRun)}, errs...)
+		fullErr = full.report(sum.NotRun)
 	}
 	for _, c := range mine {
 		if r, err := ReadResult(ResultPath(opt.Dir, c.ID)); err == nil && r.ConfigHash == c.Hash {
@@ -224,10 +232,75 @@ feed:
 		}
 	}
 	SortResults(sum.Results)
+	sum.Notes = cache.notes
+	for _, r := range sum.Results {
+		sum.Notes = append(sum.Notes, r.DatasetNotes...)
+	}
+	sum.Notes = uniqueOrdered(sum.Notes)
 	if err := ctx.Err(); err != nil {
 		return sum, fmt.Errorf("bench: run interrupted after %d of %d cells (run again to resume): %w", sum.Skipped+sum.Ran, sum.Cells, err)
 	}
-	return sum, errors.Join(errs...)
+	return sum, errors.Join(fullErr, errs.join())
+}
+
+// cellErrors gathers the errors of failed cells, grouping the cells that
+// failed with the same message.
+type cellErrors struct {
+	msgs  []string            // distinct messages, in order
+	cells map[string][]string // message -> cell ids
+}
+
+// add records that cell id failed with err. It returns err for the first
+// cell with that message, and a short error naming that cell for the
+// others.
+func (e *cellErrors) add(id string, err error) error {
+	msg := err.Error()
+	if e.cells == nil {
+		e.cells = make(map[string][]string)
+	}
+	ids := e.cells[msg]
+	e.cells[msg] = append(ids, id)
+	if len(ids) == 0 {
+		e.msgs = append(e.msgs, msg)
+		return err
+	}
+	return &sameError{first: ids[0], err: err}
+}
+
+// join returns each distinct error once, after the cells it failed.
+func (e *cellErrors) join() error {
+	var errs []error
+	for _, msg := range e.msgs {
+		ids := e.cells[msg]
+		who := "cell " + ids[0]
+		if len(ids) > 1 {
+			who = fmt.Sprintf("%d cells (%s)", len(ids), abbrev(ids))
+		}
+		errs = append(errs, fmt.Errorf("%s: %s", who, msg))
+	}
+	return errors.Join(errs...)
+}
+
+// sameError is the error of a cell that failed as an earlier one did.
+type sameError struct {
+	first string
+	err   error
+}
+
+func (e *sameError) Error() string { return "same error as cell " + e.first }
+func (e *sameError) Unwrap() error { return e.err }
+
+// uniqueOrdered returns s without repeated entries, in first-seen order.
+func uniqueOrdered(s []string) []string {
+	seen := make(map[string]bool, len(s))
+	var out []string
+	for _, x := range s {
+		if !seen[x] {
+			seen[x] = true
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 // IsDiskFull tells whether err is a full file system or an exceeded disk
@@ -369,7 +442,7 @@ func runCell(ctx context.Context, c *Cell, cache *dataCache, workers int, log io
 		Method: c.Method, MethodName: c.MethodName, Params: c.Params,
 		MethodIndex: c.MethodIndex, PointIndex: c.PointIndex, Point: c.Point,
 		Repeat: c.Repeat, Seed: c.Seed, Dataset: c.Config.Dataset.key(), Task: c.Config.Task.Kind,
-		Apps: len(d.apps), Unseen: unseen, Train: len(train), Test: len(test), Metrics: met,
+		Apps: len(d.apps), Unseen: unseen, DatasetNotes: d.notes, Train: len(train), Test: len(test), Metrics: met,
 		FitSeconds: t2.Sub(t1).Seconds(), PredictSeconds: t3.Sub(t2).Seconds(),
 		LoadSeconds: load.Seconds(), PeakHeapBytes: peakBytes,
 		Version: Version(), Finished: time.Now().UTC(),

@@ -4,8 +4,10 @@ import (
 	"bufio"
 	"compress/gzip"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/gopacket/gopacket/layers"
 	"github.com/gopacket/gopacket/pcapgo"
@@ -129,7 +131,10 @@ func (s skipReason) String() string {
 //     over InfiniBand and Linux ARCNET. Frames of other link types are
 //     skipped and counted.
 //   - IPv4 and IPv6, IPv6 extension headers (hop-by-hop, routing,
-//     destination options, AH) are skipped over. IP fragments are
+//     destination options, AH) are skipped over. An IPv6 jumbogram (payload
+//     length 0 with a hop-by-hop Jumbo Payload option above 65535, as BIG
+//     TCP senders emit) takes its length from the option; a zero payload
+//     length without a valid option is malformed, as in tshark 4.0. IP fragments are
 //     reassembled as tshark does (see fragTable): the record is on the frame
 //     that completes the datagram (with that frame's length and IP length);
 //     the other fragments are skipped and counted.
@@ -162,7 +167,9 @@ func (s skipReason) String() string {
 // Errors: damage to the file structure (bad header, impossible record or
 // block length, file cut in the middle of a record) ends the reading with an
 // error that names the file and the frame number and wraps ErrMalformed;
-// the records before it have been yielded. A frame that is readable but
+// the records before it have been yielded. A file that ends in the middle
+// of its last record (or whose compressed stream is cut short) gives an
+// error that also wraps ErrTruncated. A frame that is readable but
 // whose headers are damaged or cut short is skipped and counted in
 // CaptureStats.SkippedMalformed.
 type CaptureReader struct {
@@ -171,7 +178,8 @@ type CaptureReader struct {
 
 	next   func() (data []byte, ci recordInfo, err error)
 	ioerr  *errRecorder
-	ng     bool // pcapng (for error messages)
+	ng     bool      // pcapng (for error messages)
+	blocks *ngBlocks // pcapng block lengths, to tell a cut block from a bad length
 	frame  int64
 	pkt    Packet
 	err    error
@@ -241,7 +249,8 @@ func NewCaptureReader(r io.Reader, name string, opts CaptureOptions) (*CaptureRe
 	switch {
 	case binary.LittleEndian.Uint32(head) == pcapngMagicSection:
 		cr.ng = true
-		ng, err := pcapgo.NewNgReader(br, pcapgo.NgReaderOptions{WantMixedLinkType: true})
+		cr.blocks = &ngBlocks{r: br}
+		ng, err := pcapgo.NewNgReader(cr.blocks, pcapgo.NgReaderOptions{WantMixedLinkType: true})
 		if err != nil {
 			return nil, cr.formatError(err, "pcapng section header")
 		}
@@ -288,6 +297,29 @@ func (cr *CaptureReader) formatError(err error, where string) error {
 	return fmt.Errorf("datasets: %s: %s: %v: %w", cr.name, where, err, ErrMalformed)
 }
 
+// recordError is formatError for the error of reading a record: a record
+// cut by the end of the file (or of its compressed stream) wraps
+// ErrTruncated.
+func (cr *CaptureReader) recordError(err error, where string) error {
+	if cr.ioerr.err == io.ErrUnexpectedEOF { // a gzip stream cut short
+		return fmt.Errorf("datasets: %s: %s: compressed data cut short: %w", cr.name, where, ErrTruncated)
+	}
+	if cr.blocks != nil && cr.blocks.bad != "" {
+		return fmt.Errorf("datasets: %s: %s: %s: %w", cr.name, where, cr.blocks.bad, ErrMalformed)
+	}
+	if cr.ioerr.err == nil && (err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF)) {
+		what := strings.TrimSuffix(err.Error(), ": "+io.ErrUnexpectedEOF.Error())
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			what = "record cut short"
+			if cr.ng {
+				what = "pcapng block cut short"
+			}
+		}
+		return fmt.Errorf("datasets: %s: %s: %s: %w", cr.name, where, what, ErrTruncated)
+	}
+	return cr.formatError(err, where)
+}
+
 // Scan advances to the next TCP or UDP packet. It returns false at the end
 // of the capture or on an error (see Err).
 func (cr *CaptureReader) Scan() bool {
@@ -301,7 +333,7 @@ func (cr *CaptureReader) Scan() bool {
 			if err == io.EOF && cr.ioerr.err == nil {
 				return false
 			}
-			cr.err = cr.formatError(err, fmt.Sprintf("frame %d", cr.frame+1))
+			cr.err = cr.recordError(err, fmt.Sprintf("frame %d", cr.frame+1))
 			return false
 		}
 		cr.frame++
@@ -480,4 +512,57 @@ func (p *pcapReader) next() ([]byte, recordInfo, error) {
 		return nil, recordInfo{}, err
 	}
 	return data, ri, nil
+}
+
+// ngBlocks follows the block structure of a pcapng stream as it is read,
+// so that a block length that cannot be right (below 12 or not a multiple
+// of 4) is told apart from a last block cut by the end of the file: the
+// pcapng reader reports both as an unexpected end of the file.
+type ngBlocks struct {
+	r     io.Reader
+	order binary.ByteOrder
+	hdr   [12]byte // type, length and (section header) byte-order magic
+	hn    int      // bytes of hdr filled
+	skip  int64    // bytes left of the current block after hdr
+	bad   string   // the first impossible block length met
+}
+
+func (b *ngBlocks) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	for q := p[:n]; len(q) > 0 && b.bad == ""; {
+		if b.skip > 0 {
+			k := int(min(b.skip, int64(len(q))))
+			b.skip -= int64(k)
+			q = q[k:]
+			continue
+		}
+		k := copy(b.hdr[b.hn:], q)
+		b.hn += k
+		q = q[k:]
+		if b.hn == len(b.hdr) {
+			b.block()
+		}
+	}
+	return n, err
+}
+
+// block checks the header of the block that starts with b.hdr.
+func (b *ngBlocks) block() {
+	b.hn = 0
+	if binary.LittleEndian.Uint32(b.hdr[:]) == pcapngMagicSection {
+		b.order = binary.LittleEndian
+		if binary.BigEndian.Uint32(b.hdr[8:]) == 0x1a2b3c4d {
+			b.order = binary.BigEndian
+		}
+	}
+	if b.order == nil {
+		b.bad = "first block is not a section header"
+		return
+	}
+	n := b.order.Uint32(b.hdr[4:])
+	if n < 12 || n%4 != 0 {
+		b.bad = fmt.Sprintf("block total length %d (block type %#x) is impossible", n, b.order.Uint32(b.hdr[:]))
+		return
+	}
+	b.skip = int64(n) - int64(len(b.hdr))
 }

@@ -520,17 +520,19 @@ func TestCaptureMalformed(t *testing.T) {
 		atOpen  bool
 		records int
 		want    string
+		cut     bool // wraps ErrTruncated
 	}{
-		{"empty", nil, true, 0, "too short"},
-		{"garbage", []byte("this is not a capture file at all"), true, 0, "not a pcap"},
-		{"short-header", good[:10], true, 0, "cut short"},
-		{"bad-version", badVersion, true, 0, "version"},
-		{"cut-in-record-header", good[:24+8], false, 0, "frame 1"},
-		{"cut-in-record-data", good[:len(good)-3], false, 1, "frame 2"},
-		{"huge-record", hugeLen, false, 0, "frame 1"},
-		{"pcapng-cut", ng[:len(ng)-5], false, 0, "frame 1"},
-		{"pcapng-bad-block-length", badBlock, false, 0, "frame 1"},
-		{"gzip-garbage", []byte{0x1f, 0x8b, 1, 2, 3}, true, 0, "gzip"},
+		{"empty", nil, true, 0, "too short", false},
+		{"garbage", []byte("this is not a capture file at all"), true, 0, "not a pcap", false},
+		{"short-header", good[:10], true, 0, "cut short", false},
+		{"bad-version", badVersion, true, 0, "version", false},
+		{"cut-in-record-header", good[:24+8], false, 0, "frame 1: record header cut short (8 of 16 bytes)", true},
+		{"cut-in-record-data", good[:len(good)-3], false, 1, "frame 2: record data cut short", true},
+		{"huge-record", hugeLen, false, 0, "frame 1", false},
+		{"pcapng-cut", ng[:len(ng)-5], false, 0, "frame 1", true},
+		{"pcapng-bad-block-length", badBlock, false, 0, "frame 1", false},
+		{"gzip-garbage", []byte{0x1f, 0x8b, 1, 2, 3}, true, 0, "gzip", false},
+		{"gzip-cut", gz(t, good)[:40], false, 0, "cut short", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cr, err := NewCaptureReader(bytes.NewReader(tc.data), "mem.pcap", CaptureOptions{})
@@ -554,6 +556,9 @@ func TestCaptureMalformed(t *testing.T) {
 			}
 			if !errors.Is(err, ErrMalformed) {
 				t.Errorf("error %v does not wrap ErrMalformed", err)
+			}
+			if errors.Is(err, ErrTruncated) != tc.cut {
+				t.Errorf("error %v: wraps ErrTruncated %v, want %v", err, !tc.cut, tc.cut)
 			}
 			if !strings.Contains(err.Error(), "mem.pcap") || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("error %q lacks %q or the file name", err, tc.want)

@@ -1,6 +1,8 @@
 package datasets
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -109,24 +111,51 @@ func TestChunkPacketsStrictEnd(t *testing.T) {
 	}
 }
 
-// TestChunkPacketsEmptyWindows: windows without packets are kept with their
-// index; the trailing partial window is never produced.
+// TestChunkPacketsEmptyWindows: windows without packets are counted but not
+// returned, and the other windows keep their index; the trailing partial
+// window is never produced.
 func TestChunkPacketsEmptyWindows(t *testing.T) {
-	got := ChunkPackets("a", "c", pktsAt(100, 0, 1, 60, 1000), time.Minute, 0)
+	got, st := ChunkPacketsStats("a", "c", pktsAt(100, 0, 1, 60, 1000), time.Minute, 0)
 	// i-th window [100+60(i-1), 100+60i]; condition 100+60i < 1100, i <= 16.
-	if len(got) != 16 {
-		t.Fatalf("%d chunks, want 16", len(got))
+	if st.Windows != 16 || st.Empty != 14 || st.Span != 1000 {
+		t.Fatalf("stats %+v, want 16 windows, 14 empty, span 1000", st)
 	}
-	if !equalInt64s(chunkFrames(got[0]), []int64{1, 2, 3}) || !equalInt64s(chunkFrames(got[1]), []int64{3}) {
-		t.Errorf("chunks 1, 2 = %v, %v; want [1 2 3], [3] (the packet at 60 s is on both bounds)", chunkFrames(got[0]), chunkFrames(got[1]))
+	if len(got) != 2 {
+		t.Fatalf("%d chunks, want 2", len(got))
 	}
-	for _, c := range got[2:] {
-		if len(c.Packets) != 0 {
-			t.Errorf("chunk %d has %d packets, want 0", c.Index, len(c.Packets))
-		}
+	if got[0].Index != 1 || got[1].Index != 2 || !equalInt64s(chunkFrames(got[0]), []int64{1, 2, 3}) || !equalInt64s(chunkFrames(got[1]), []int64{3}) {
+		t.Errorf("chunks %d, %d = %v, %v; want 1 [1 2 3], 2 [3] (the packet at 60 s is on both bounds)", got[0].Index, got[1].Index, chunkFrames(got[0]), chunkFrames(got[1]))
 	}
-	if got[15].Index != 16 || got[15].Start != 1000 || got[15].Stop != 1060 {
-		t.Errorf("last chunk %d [%v, %v], want 16 [1000, 1060]", got[15].Index, got[15].Start, got[15].Stop)
+	if note := st.Note("c"); note != "" {
+		t.Errorf("note %q for 14 empty windows", note)
+	}
+	// A packet in the middle of the gap keeps its window's index.
+	got = ChunkPackets("a", "c", pktsAt(100, 0, 1, 60, 600, 1000), time.Minute, 0)
+	if len(got) != 4 || got[2].Index != 10 || got[3].Index != 11 || !equalInt64s(chunkFrames(got[2]), []int64{4}) {
+		t.Errorf("chunks %+v, want windows 1, 2, 10 and 11", got)
+	}
+}
+
+// TestChunkPacketsClockJump: a capture whose last packet is decades after
+// the first costs as much as one without the jump and is worth a note.
+func TestChunkPacketsClockJump(t *testing.T) {
+	pkts := []Packet{{Frame: 1, Time: 117442577131350000}, {Frame: 3, Time: 2145916800000000000}} // 1973, 2038
+	allocs := testing.AllocsPerRun(10, func() {
+		ChunkPackets("a", "c", pkts, 30*time.Second, 10*time.Second)
+	})
+	got, st := ChunkPacketsStats("a", "c", pkts, 30*time.Second, 10*time.Second)
+	if len(got) != 1 || got[0].Index != 1 || !equalInt64s(chunkFrames(got[0]), []int64{1}) {
+		t.Fatalf("chunks %+v, want the first window only", got)
+	}
+	if st.Windows < 100_000_000 || st.Empty != st.Windows-1 {
+		t.Errorf("stats %+v, want about 1e8 windows, all but one empty", st)
+	}
+	if allocs > 10 {
+		t.Errorf("%v allocations", allocs)
+	}
+	note := st.Note("x.pcap")
+	if !strings.HasPrefix(note, "capture x.pcap spans 23477.7 days") || !strings.HasSuffix(note, fmt.Sprintf("; %d empty windows skipped", st.Empty)) {
+		t.Errorf("note %q", note)
 	}
 }
 
@@ -136,7 +165,8 @@ func TestChunkPacketsUnsorted(t *testing.T) {
 	pkts := pktsAt(0, 0, 30, 10, 70, 65, 61, 200)
 	got := ChunkPackets("a", "c", pkts, time.Minute, 30*time.Second)
 	// Windows [0,60], [30,90], [60,120], [90,150], [120,180]; i=6 needs 210 < 200.
-	want := [][]int64{{1, 2, 3}, {2, 4, 5, 6}, {4, 5, 6}, {}, {}}
+	// The last two are empty.
+	want := [][]int64{{1, 2, 3}, {2, 4, 5, 6}, {4, 5, 6}}
 	if len(got) != len(want) {
 		t.Fatalf("%d chunks, want %d", len(got), len(want))
 	}
@@ -194,6 +224,7 @@ func TestChunkPacketsGoldenNaive(t *testing.T) {
 		for _, wo := range params {
 			got := ChunkPackets("a", f, pkts, wo[0], wo[1])
 			var want [][]int64
+			var index []int
 			if len(ts) > 0 {
 				base, end := ts[0], ts[len(ts)-1]
 				T, O := wo[0].Seconds(), wo[1].Seconds()
@@ -206,15 +237,18 @@ func TestChunkPacketsGoldenNaive(t *testing.T) {
 							rows = append(rows, int64(j))
 						}
 					}
-					want = append(want, rows)
+					if len(rows) > 0 {
+						want = append(want, rows)
+						index = append(index, i)
+					}
 				}
 			}
 			if len(got) != len(want) {
 				t.Fatalf("%s %v/%v: %d chunks, want %d", f, wo[0], wo[1], len(got), len(want))
 			}
 			for i := range want {
-				if !equalInt64s(chunkFrames(got[i]), want[i]) && !(len(want[i]) == 0 && len(got[i].Packets) == 0) {
-					t.Fatalf("%s %v/%v: chunk %d rows %v, want %v", f, wo[0], wo[1], i+1, chunkFrames(got[i]), want[i])
+				if got[i].Index != index[i] || !equalInt64s(chunkFrames(got[i]), want[i]) {
+					t.Fatalf("%s %v/%v: chunk %d rows %v, want chunk %d rows %v", f, wo[0], wo[1], got[i].Index, chunkFrames(got[i]), index[i], want[i])
 				}
 			}
 			total += len(got)
@@ -228,6 +262,145 @@ func BenchmarkChunkPackets(b *testing.B) {
 	for i := range pkts {
 		pkts[i].Time = 1_600_000_000_000_000_000 + int64(i)*72_000_000 // two hours
 	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if c := ChunkPackets("a", "c", pkts, 5*time.Minute, 3*time.Minute); len(c) == 0 {
+			b.Fatal("no chunk")
+		}
+	}
+}
+
+// refChunkPackets is ChunkPackets as it was before empty windows were
+// skipped: it walks every window and, for unsorted input, scans every
+// packet per window. Empty windows are left out of its result so that it
+// can be compared with ChunkPackets.
+func refChunkPackets(app, capture string, pkts []Packet, window, overlap time.Duration) []Chunk {
+	if len(pkts) == 0 {
+		return nil
+	}
+	secs := make([]float64, len(pkts))
+	sorted := true
+	for i := range pkts {
+		secs[i] = ExactSeconds(pkts[i].Time)
+		if i > 0 && secs[i] < secs[i-1] {
+			sorted = false
+		}
+	}
+	base, end := secs[0], secs[len(secs)-1]
+	step := (window - overlap).Seconds()
+	win := window.Seconds()
+	var chunks []Chunk
+	lo := 0
+	for i := 1; ; i++ {
+		k := float64(i - 1)
+		if !(base+(k*step+win) < end) {
+			break
+		}
+		start := base + k*step
+		stop := start + win
+		c := Chunk{App: app, Capture: capture, Index: i, Start: start, Stop: stop}
+		if sorted {
+			for lo < len(secs) && secs[lo] < start {
+				lo++
+			}
+			hi := lo
+			for hi < len(secs) && secs[hi] <= stop {
+				hi++
+			}
+			if hi > lo {
+				c.Packets = pkts[lo:hi:hi]
+			}
+		} else {
+			for j, t := range secs {
+				if start <= t && t <= stop {
+					c.Packets = append(c.Packets, pkts[j])
+				}
+			}
+		}
+		if len(c.Packets) > 0 {
+			chunks = append(chunks, c)
+		}
+	}
+	return chunks
+}
+
+// TestChunkPacketsMatchesReference compares ChunkPackets with the
+// window-by-window algorithm on random captures: sorted, shuffled, with
+// ties, gaps, and times on window bounds.
+func TestChunkPacketsMatchesReference(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	params := [][2]time.Duration{{time.Minute, 0}, {30 * time.Second, 10 * time.Second}, {5 * time.Minute, 3 * time.Minute}, {10 * time.Second, 9 * time.Second}, {1500 * time.Millisecond, 700 * time.Millisecond}}
+	for trial := 0; trial < 400; trial++ {
+		n := 1 + r.IntN(60)
+		base := int64(r.IntN(2_000_000_000)) * 1e9
+		pkts := make([]Packet, n)
+		t0 := base
+		for i := range pkts {
+			switch r.IntN(4) {
+			case 0: // same time as the previous packet
+			case 1: // on a whole ten seconds, often a window bound
+				t0 += int64(r.IntN(5)) * 10e9
+			case 2:
+				t0 += int64(r.IntN(600)) * 1e9 // long gap
+			default:
+				t0 += int64(r.IntN(5_000_000_000))
+			}
+			pkts[i] = Packet{Frame: int64(i + 1), Time: t0}
+		}
+		if trial%2 == 1 { // out of order: shuffle, or move a few packets
+			if trial%4 == 1 {
+				r.Shuffle(n, func(i, j int) { pkts[i], pkts[j] = pkts[j], pkts[i] })
+			} else {
+				for m := 0; m < 3; m++ {
+					i, j := r.IntN(n), r.IntN(n)
+					pkts[i], pkts[j] = pkts[j], pkts[i]
+				}
+			}
+		}
+		for _, wo := range params {
+			got := ChunkPackets("a", "c", pkts, wo[0], wo[1])
+			want := refChunkPackets("a", "c", pkts, wo[0], wo[1])
+			if len(got) != len(want) {
+				t.Fatalf("trial %d %v/%v: %d chunks, want %d", trial, wo[0], wo[1], len(got), len(want))
+			}
+			for i := range want {
+				g, w := got[i], want[i]
+				if g.Index != w.Index || g.Start != w.Start || g.Stop != w.Stop || !equalInt64s(chunkFrames(g), chunkFrames(w)) {
+					t.Fatalf("trial %d %v/%v: chunk %d [%v,%v] %v, want chunk %d [%v,%v] %v", trial, wo[0], wo[1],
+						g.Index, g.Start, g.Stop, chunkFrames(g), w.Index, w.Start, w.Stop, chunkFrames(w))
+				}
+			}
+		}
+	}
+}
+
+// BenchmarkChunkTwoPacketsFarApart cuts a real two-packet capture whose
+// packets are 65 years apart (1973 and 2038) into 30 s windows overlapping
+// by 10 s: about 1e8 windows, one of them not empty.
+func BenchmarkChunkTwoPacketsFarApart(b *testing.B) {
+	pkts := []Packet{{Frame: 1, Time: 117442577131350000}, {Frame: 3, Time: 2145916800000000000}}
+	if shared.Root() != "" {
+		var err error
+		if pkts, err = ReadFile(shared.Path(b, "data/pcaps/tcpdump/rx_serviceid_oobr.pcap")); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if c := ChunkPackets("a", "c", pkts, 30*time.Second, 10*time.Second); len(c) != 1 {
+			b.Fatalf("%d chunks", len(c))
+		}
+	}
+}
+
+// BenchmarkChunkPacketsUnsorted is BenchmarkChunkPackets with one packet
+// out of time order, which takes the gathering path.
+func BenchmarkChunkPacketsUnsorted(b *testing.B) {
+	pkts := make([]Packet, 100000)
+	for i := range pkts {
+		pkts[i].Time = 1_600_000_000_000_000_000 + int64(i)*72_000_000
+	}
+	pkts[10].Time, pkts[20].Time = pkts[20].Time, pkts[10].Time
 	b.ReportAllocs()
 	for b.Loop() {
 		if c := ChunkPackets("a", "c", pkts, 5*time.Minute, 3*time.Minute); len(c) == 0 {

@@ -2,6 +2,7 @@ package datasets
 
 import (
 	"bufio"
+	"bytes"
 	"compress/gzip"
 	"context"
 	"encoding/csv"
@@ -47,7 +48,9 @@ type Corpus struct {
 //     subfolders, at any depth) is a capture of that app. Formats are told
 //     from the files' first bytes, not their names. Hidden files and
 //     folders (name starting with "."), files of unknown format and files
-//     directly in root are skipped with a note in Corpus.Notes. An app
+//     directly in root are skipped with a note in Corpus.Notes saying why
+//     (an empty file, a CSV header without the packet columns, a capture
+//     outside an app folder). An app
 //     folder without any capture is an error; or
 //   - a manifest CSV file with a header naming the columns "path" and
 //     "label" (other columns are ignored), one capture a row. Relative
@@ -101,7 +104,7 @@ func loadCorpusDir(root string) (*Corpus, error) {
 			return nil, fmt.Errorf("datasets: corpus: %w", err)
 		}
 		if !st.IsDir() {
-			c.Notes = append(c.Notes, fmt.Sprintf("skipped %s: not inside an app folder", p))
+			c.Notes = append(c.Notes, rootFileNote(root, p, e.Name()))
 			continue
 		}
 		app := e.Name()
@@ -129,12 +132,12 @@ func loadCorpusDir(root string) (*Corpus, error) {
 					return nil
 				}
 			}
-			format, err := SniffFile(fp)
+			format, head, err := sniffHead(fp)
 			if err != nil {
-				return err
+				return fmt.Errorf("datasets: %w", err)
 			}
 			if format == FormatUnknown {
-				c.Notes = append(c.Notes, fmt.Sprintf("skipped %s: not a pcap, pcapng or packet CSV file", fp))
+				c.Notes = append(c.Notes, fmt.Sprintf("skipped %s: %s", fp, whyUnknown(head)))
 				return nil
 			}
 			c.Captures = append(c.Captures, CaptureRef{Path: fp, Label: app, Format: format})
@@ -243,32 +246,73 @@ func SniffFile(path string) (Format, error) {
 
 // sniffFile is SniffFile with the bare error of the file system.
 func sniffFile(path string) (Format, error) {
+	f, _, err := sniffHead(path)
+	return f, err
+}
+
+// rootFileNote says why a file directly in the corpus root was skipped.
+func rootFileNote(root, path, name string) string {
+	if f, _, err := sniffHead(path); err == nil && f != FormatUnknown {
+		return fmt.Sprintf("skipped %s: a %s file directly in the corpus folder has no app: the app of a capture is the name of the folder it is in (move it to %s)",
+			path, f, filepath.Join(root, "<app>", name))
+	}
+	return fmt.Sprintf("skipped %s: not inside an app folder", path)
+}
+
+// whyUnknown tells why the first bytes of a file are none of the formats.
+func whyUnknown(head []byte) string {
+	const what = "not a pcap, pcapng or packet CSV file"
+	if len(head) == 0 {
+		return "empty file"
+	}
+	if isGzip(head) {
+		return what + ": damaged gzip data"
+	}
+	line, _, _ := bytes.Cut(head, []byte("\n"))
+	if r, err := csv.NewReader(bytes.NewReader(line)).Read(); err == nil && len(r) > 1 {
+		var idx [numColumns]int
+		dup := mapHeader(r, &idx)
+		missing := missingColumns(&idx)
+		switch {
+		case dup != "":
+			return fmt.Sprintf("%s: its CSV header names the column %q twice", what, dup)
+		case len(missing) < len(requiredColumns): // some packet column: a packet CSV meant
+			return fmt.Sprintf("%s: its CSV header lacks the columns %s", what, strings.Join(missing, ", "))
+		}
+	}
+	return fmt.Sprintf("%s (first bytes %q)", what, clip(head, 16))
+}
+
+// sniffHead is sniffFile that also returns the first bytes it looked at
+// (decompressed).
+func sniffHead(path string) (Format, []byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return FormatUnknown, err
+		return FormatUnknown, nil, err
 	}
 	defer f.Close()
 	head := make([]byte, sniffLen)
 	n, err := io.ReadFull(f, head)
 	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
-		return FormatUnknown, fmt.Errorf("%s: %w", path, err)
+		return FormatUnknown, nil, fmt.Errorf("%s: %w", path, err)
 	}
 	head = head[:n]
 	if isGzip(head) {
+		raw := bytes.Clone(head)
 		if _, err := f.Seek(0, io.SeekStart); err != nil {
-			return FormatUnknown, fmt.Errorf("%s: %w", path, err)
+			return FormatUnknown, nil, fmt.Errorf("%s: %w", path, err)
 		}
 		zr, err := gzip.NewReader(f)
 		if err != nil {
-			return FormatUnknown, nil // damaged compressed data: not a usable file
+			return FormatUnknown, raw, nil // damaged compressed data: not a usable file
 		}
 		n, err = io.ReadFull(zr, head[:cap(head)])
 		if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
-			return FormatUnknown, nil
+			return FormatUnknown, raw, nil
 		}
 		head = head[:n]
 	}
-	return SniffFormat(head), nil
+	return SniffFormat(head), head, nil
 }
 
 // Apps returns the distinct labels of the corpus, sorted.
@@ -380,7 +424,7 @@ func (c *Corpus) EachCaptureParallel(ctx context.Context, workers int, fn func(r
 // Chunks reads every capture once (several at a time, see
 // EachCaptureParallel) and cuts it with ChunkPackets; a chunk's App is the
 // capture's label and its Capture the capture's path. Chunks are in corpus
-// order, then by index, empty windows included. The chunks of a capture
+// order, then by index, windows without packets left out (see ChunkPackets). The chunks of a capture
 // share one array of its packets.
 func (c *Corpus) Chunks(ctx context.Context, window, overlap time.Duration) ([]Chunk, error) {
 	if err := CheckWindow(window, overlap); err != nil {

@@ -35,6 +35,11 @@ func TestLoadCorpusDir(t *testing.T) {
 	writeFile(t, filepath.Join(root, "among_us", "a.csv"), csvAt(t, 0, 0))
 	writeFile(t, filepath.Join(root, "manifest.txt"), []byte("x"))
 	writeFile(t, filepath.Join(root, ".git", "HEAD"), []byte("x"))
+	writeFile(t, filepath.Join(root, "loose.pcap"), pcap)
+	writeFile(t, filepath.Join(root, "zoom", "zero.pcap"), nil)
+	writeFile(t, filepath.Join(root, "zoom", "text.pcap"), []byte("hello, this is not a capture\n"))
+	writeFile(t, filepath.Join(root, "zoom", "cols.csv"), []byte("time,size\n1,2\n"))
+	writeFile(t, filepath.Join(root, "zoom", "bad.pcap.gz"), []byte{0x1f, 0x8b, 1, 2})
 
 	c, err := LoadCorpus(root)
 	if err != nil {
@@ -53,7 +58,11 @@ func TestLoadCorpusDir(t *testing.T) {
 		t.Errorf("Apps() = %v", got)
 	}
 	notes := strings.Join(c.Notes, "\n")
-	for _, s := range []string{".git", "manifest.txt: not inside an app folder", ".s3.pcap", ".cache", "README.md: not a pcap, pcapng or packet CSV file"} {
+	for _, s := range []string{".git", "manifest.txt: not inside an app folder", ".s3.pcap", ".cache", "README.md: not a pcap, pcapng or packet CSV file",
+		"loose.pcap: a pcap file directly in the corpus folder has no app: the app of a capture is the name of the folder it is in (move it to " + filepath.Join(root, "<app>", "loose.pcap") + ")",
+		"zero.pcap: empty file", `text.pcap: not a pcap, pcapng or packet CSV file (first bytes "hello, this is n")`,
+		`cols.csv: not a pcap, pcapng or packet CSV file: its CSV header lacks the columns "protocol", "stream_id", "length"`,
+		"bad.pcap.gz: not a pcap, pcapng or packet CSV file: damaged gzip data"} {
 		if !strings.Contains(notes, s) {
 			t.Errorf("notes do not mention %q:\n%s", s, notes)
 		}

@@ -2,6 +2,7 @@ package datasets
 
 import (
 	"encoding/binary"
+	"math"
 	"net/netip"
 
 	"github.com/gopacket/gopacket"
@@ -499,12 +500,16 @@ func (d *decoder) decodeIPv6(data []byte, h *header) (uint8, []byte, skipReason)
 	nh := data[6]
 	h.src = netip.AddrFrom16([16]byte(data[8:24]))
 	h.dst = netip.AddrFrom16([16]byte(data[24:40]))
-	h.ipLen = plen + 40
 	if plen == 0 {
-		// A jumbogram (or a BIG TCP frame): tshark 4.0 reports these
-		// as malformed and dissects no transport header.
-		return 0, nil, skipMalformed
+		// A jumbogram (RFC 2675): the payload length is in the Jumbo
+		// Payload option of a hop-by-hop header. Without a valid one (a
+		// BIG TCP frame, whose kernel removed the option) tshark 4.0
+		// reports the packet malformed and dissects no transport header.
+		if plen = jumboLength(nh, data[40:]); plen == 0 {
+			return 0, nil, skipMalformed
+		}
 	}
+	h.ipLen = plen + 40
 	cut := len(data) < 40+plen
 	end := min(len(data), 40+plen)
 	data = data[40:end]
@@ -557,6 +562,37 @@ func (d *decoder) decodeIPv6(data []byte, h *header) (uint8, []byte, skipReason)
 		}
 	}
 	return 0, nil, skipMalformed
+}
+
+// jumboLength returns the payload length of a Jumbo Payload option (type
+// 0xc2) in the hop-by-hop header at the start of ext (nh is its next-header
+// number, 0 for hop-by-hop), or 0 when there is none or its length is one
+// an IPv6 payload length could hold (at most 65535), which tshark 4.0
+// rejects as an invalid payload length.
+func jumboLength(nh uint8, ext []byte) int {
+	if nh != 0 || len(ext) < 8 {
+		return 0
+	}
+	opts := ext[2:min(len(ext), (int(ext[1])+1)*8)]
+	for len(opts) > 0 {
+		if opts[0] == 0 { // Pad1
+			opts = opts[1:]
+			continue
+		}
+		if len(opts) < 2 || len(opts) < 2+int(opts[1]) {
+			return 0
+		}
+		if opts[0] == 0xc2 && opts[1] == 4 {
+			n := int64(binary.BigEndian.Uint32(opts[2:]))
+			if n <= 0xffff {
+				return 0
+			}
+			return int(min(n, math.MaxInt32-40)) // past the frame anyway
+
+		}
+		opts = opts[2+int(opts[1]):]
+	}
+	return 0
 }
 
 // decodeTransport reads the TCP or UDP header at the start of data into h.

@@ -215,6 +215,17 @@ func (f *File) Close() error {
 // (see Open). The records are copies: they, and their Cert bytes, are the
 // caller's to keep.
 func ReadFile(path string) ([]Packet, error) {
+	pkts, err := ReadFilePartial(path)
+	if err != nil {
+		return nil, err
+	}
+	return pkts, nil
+}
+
+// ReadFilePartial is ReadFile that, when reading fails part way (a damaged
+// or cut capture, a bad CSV row), returns the records read before the
+// failure along with the error, so that a caller may keep them.
+func ReadFilePartial(path string) ([]Packet, error) {
 	f, err := Open(path)
 	if err != nil {
 		return nil, err
@@ -237,8 +248,5 @@ func ReadFile(path string) ([]Packet, error) {
 		}
 		pkts = append(pkts, p)
 	}
-	if err := f.Err(); err != nil {
-		return nil, err
-	}
-	return pkts, nil
+	return pkts, f.Err()
 }

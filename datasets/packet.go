@@ -2,6 +2,7 @@ package datasets
 
 import (
 	"errors"
+	"fmt"
 	"net/netip"
 )
 
@@ -105,3 +106,8 @@ type Source interface {
 // ErrMalformed is wrapped by every error about damaged or invalid input, so
 // that callers can tell bad data from I/O failures with errors.Is.
 var ErrMalformed = errors.New("malformed input")
+
+// ErrTruncated is wrapped by the error of a capture that ends in the middle
+// of a record: the last record was cut, as when the capturing program is
+// killed. It wraps ErrMalformed. The records before the cut are whole.
+var ErrTruncated = fmt.Errorf("the file ends in the middle of a record: %w", ErrMalformed)

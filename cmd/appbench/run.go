@@ -165,6 +165,9 @@ func runExperiment(ctx context.Context, stdout, stderr io.Writer, args []string,
 		bar.Finish()
 	}
 	if sum != nil {
+		for _, n := range sum.Notes {
+			fmt.Fprintf(stderr, "note: %s\n", n)
+		}
 		fmt.Fprintf(stderr, "%s: %d cells (shard %s): %d already done, %d run, %d failed; results in %s\n",
 			x.Config.Name, sum.Cells, shard, sum.Skipped, sum.Ran, sum.Failed, out)
 	}

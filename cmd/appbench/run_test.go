@@ -237,3 +237,36 @@ func TestDefaultExperiment(t *testing.T) {
 		t.Errorf("default experiment took %v, want under 2 minutes", d)
 	}
 }
+
+// TestRunPrintsDatasetNotes: a file the corpus skips is told once on
+// stderr, however many cells load the dataset.
+func TestRunPrintsDatasetNotes(t *testing.T) {
+	dir := t.TempDir()
+	writeCorpus(t, filepath.Join(dir, "corpus"))
+	var app string
+	if ents, err := os.ReadDir(filepath.Join(dir, "corpus")); err != nil || len(ents) == 0 {
+		t.Fatal(err)
+	} else {
+		app = ents[0].Name()
+	}
+	if err := os.WriteFile(filepath.Join(dir, "corpus", app, "empty.pcap"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := filepath.Join(dir, "notes.yaml")
+	text := "dataset: {kind: corpus, path: corpus, window: 1m, overlap: 30s}\nmethods: [{name: majority}, {name: destination-set}]\nrepeats: 2\n"
+	if err := os.WriteFile(cfg, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var errBuf bytes.Buffer
+	resetFlags(rootCmd)
+	rootCmd.SetErr(&errBuf)
+	rootCmd.SetOut(&bytes.Buffer{})
+	rootCmd.SetArgs([]string{"run", cfg, "--out", filepath.Join(dir, "r"), "--no-progress"})
+	if err := rootCmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	note := "note: skipped " + filepath.Join(dir, "corpus", app, "empty.pcap") + ": empty file\n"
+	if strings.Count(errBuf.String(), note) != 1 {
+		t.Errorf("stderr does not tell %q once:\n%s", note, errBuf.String())
+	}
+}
