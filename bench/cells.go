@@ -58,6 +58,7 @@ type Cell struct {
 	spec    MethodSpec
 	file    string
 	dataKey string
+	readKey string     // what reading and chunking the dataset depend on
 	root    *yaml.Node // the cell's YAML (sweep values set), for error positions
 }
 
@@ -97,6 +98,21 @@ func (d *Dataset) key() DatasetKey {
 		Split: d.Split, TestFraction: d.TestFraction, Seed: d.Seed, Nodes: d.Nodes, Slice: d.Slice,
 		OnDamage: d.OnDamage,
 	}
+}
+
+// readKey identifies how a dataset is read: its files and chunking, and
+// not how cells select apps or split them, so that cells differing only in
+// those share one reading.
+func (d *Dataset) readKey(dataPath string) string {
+	return hashJSON(struct {
+		Kind, Path        string
+		Synth             any
+		Window, Overlap   time.Duration
+		MinPackets, Nodes int
+		Slice             time.Duration
+		OnDamage          string
+		Strict            bool
+	}{d.Kind, dataPath, generic(&d.Synth), d.Window, d.Overlap, d.MinPackets, d.Nodes, d.Slice, d.OnDamage, d.Strict})
 }
 
 // generic decodes a YAML node into plain Go values (nil for none).
@@ -333,6 +349,7 @@ func (x *Experiment) addCells(c *Config, root *yaml.Node, mi, point int, coords 
 				D    DatasetKey
 				Path string
 			}{dk, dataPath}),
+			readKey: c.Dataset.readKey(dataPath),
 		})
 	}
 	return nil

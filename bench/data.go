@@ -18,6 +18,7 @@ import (
 
 	"appbench/datasets"
 	"appbench/datasets/synth"
+	"appbench/featcache"
 	"appbench/mappgraph"
 	"appbench/methods"
 )
@@ -26,31 +27,62 @@ import (
 // returns the records read before an error along with it.
 type source struct {
 	app, name string
-	packets   func() ([]datasets.Packet, error)
+	// path is the capture's file, for the feature cache ("" when it is
+	// generated).
+	path    string
+	packets func() ([]datasets.Packet, error)
 }
 
-// data is a loaded dataset: chunks for packet datasets, or the given split
-// of a graphs dataset. It is shared by the cells with the same dataset
-// configuration and never modified after loading.
+// data is a loaded dataset, shared by the cells that read it the same way
+// (same files, chunking and damage policy) and never modified after
+// loading: per capture its chunks with their features (and their packets
+// only when a method without a feature stage needs them), or the given
+// split of a graphs dataset. Each cell selects its apps and splits on
+// chunk descriptors, so that neither needs the captures read again.
 type data struct {
-	apps   []string // selected apps that have samples, sorted
-	chunks []datasets.Chunk
+	srcs []source
+	cuts []cut // parallel to srcs
+	// apps are the apps of a graphs dataset, sorted.
+	apps   []string
 	trainG map[string][]*mappgraph.Graph
 	testG  map[string][]*mappgraph.Graph
-	// notes say what loading skipped, dropped or kept from damaged files.
+	// notes say what loading skipped or kept from damaged files, and
+	// what went wrong with the feature cache.
 	notes []string
+	// featErr holds, per feature key, the failure that stopped computing
+	// its features.
+	featErr map[string]error
+	stats   LoadStats
 }
 
-// cut is what chunking did to one capture.
+// cut is what chunking and the feature stage did to one capture.
 type cut struct {
 	chunks  []datasets.Chunk // those with at least MinPackets packets
 	packets int
 	stats   datasets.ChunkStats
 	note    string // damage kept, or many empty windows
+	// feats holds, per feature key, the features of each chunk.
+	feats map[string][][]byte
+	// counts holds the chunks' packet counts when their packets were
+	// dropped (nil when the chunks still hold them).
+	counts []int
 }
 
-// loadData loads, selects and chunks the dataset of cell c.
-func loadData(ctx context.Context, c *Cell, workers int) (*data, error) {
+// npackets returns the packet count of chunk j.
+func (ct *cut) npackets(j int) int {
+	if ct.counts != nil {
+		return ct.counts[j]
+	}
+	return len(ct.chunks[j].Packets)
+}
+
+// loadData reads the captures of the apps that cells select (cells share
+// one reading of the dataset), chunks them and runs the feature stages
+// that the cells' methods need, keeping the features and dropping the
+// packets unless a method without a feature stage needs them. fc, when
+// not nil, is the feature cache.
+func loadData(ctx context.Context, cells []*Cell, workers int, fc *featcache.Cache) (*data, error) {
+	c := cells[0]
 	d := &c.Config.Dataset
 	if d.Kind == KindGraphs {
 		return loadGraphs(c)
@@ -71,68 +103,86 @@ func loadData(ctx context.Context, c *Cell, workers int) (*data, error) {
 	for _, s := range srcs {
 		all = append(all, s.app)
 	}
-	apps, err := selectApps(c, uniqueSorted(all))
-	if err != nil {
-		return nil, fmt.Errorf("bench: %s: dataset: %w", c.file, err)
-	}
-	keep := make(map[string]bool, len(apps))
-	for _, a := range apps {
-		keep[a] = true
+	have := uniqueSorted(all)
+	keep := make(map[string]bool)
+	for _, cell := range cells {
+		apps, err := selectApps(cell, have)
+		if err != nil {
+			return nil, fmt.Errorf("bench: %s: dataset: %w", cell.file, err)
+		}
+		for _, a := range apps {
+			keep[a] = true
+		}
 	}
 	srcs = slices.DeleteFunc(srcs, func(s source) bool { return !keep[s.app] })
-	cuts, err := cutSources(ctx, srcs, d, workers)
+	st := &stage{needs: needsOf(cells), cache: fc, d: d, featErr: make(map[string]error)}
+	if d.Kind != KindCorpus {
+		st.cache = nil
+	}
+	cuts, err := st.loadAll(ctx, srcs, workers)
 	if err != nil {
 		return nil, err
 	}
-	out := &data{notes: notes}
-	for i := range cuts {
-		if cuts[i].note != "" {
-			out.notes = append(out.notes, cuts[i].note)
-		}
-		out.chunks = append(out.chunks, cuts[i].chunks...)
-	}
-	if len(out.chunks) == 0 {
-		return nil, fmt.Errorf("bench: %s: dataset: %s", c.file, noChunks(srcs, cuts, d))
-	}
-	for _, app := range apps {
-		if why := dropped(app, srcs, cuts, d); why != "" {
-			out.notes = append(out.notes, why)
-		} else {
-			out.apps = append(out.apps, app)
-		}
-	}
+	out := &data{srcs: srcs, cuts: cuts, notes: append(notes, st.notes...), featErr: st.featErr, stats: st.stats}
 	return out, nil
 }
 
-// cutSources reads and chunks the captures, up to workers at a time.
-func cutSources(ctx context.Context, srcs []source, d *Dataset, workers int) ([]cut, error) {
-	cuts := make([]cut, len(srcs))
-	errs := make([]error, len(srcs))
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, max(workers, 1))
-	for i := range srcs {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			if ctx.Err() != nil {
-				errs[i] = ctx.Err()
-				return
-			}
-			pkts, err := srcs[i].packets()
-			pkts, note, err := onDamage(pkts, err, d.OnDamage)
-			if err != nil {
-				errs[i] = fmt.Errorf("bench: dataset %s: %w", srcs[i].name, err)
-				return
-			}
-			cuts[i] = chunk(srcs[i].app, srcs[i].name, pkts, d)
-			if note != "" {
-				cuts[i].note = srcs[i].name + ": " + note
-			}
-		}()
+// view is what one cell takes of loaded data: the chunks of its apps that
+// have samples, and the notes about them.
+type view struct {
+	apps   []string // selected apps that have samples, sorted
+	chunks []datasets.Chunk
+	refs   map[chunkID]chunkRef // where each chunk's features are
+	notes  []string
+}
+
+// chunkID names a chunk within a dataset.
+type chunkID struct {
+	capture string
+	index   int
+}
+
+// chunkRef locates a chunk in data: capture i, chunk j.
+type chunkRef struct{ i, j int }
+
+// viewOf selects cell c's apps of d.
+func viewOf(d *data, c *Cell) (*view, error) {
+	have := make([]string, 0)
+	for _, s := range d.srcs {
+		have = append(have, s.app)
 	}
-	wg.Wait()
-	return cuts, errors.Join(errs...)
+	apps, err := selectApps(c, uniqueSorted(have))
+	if err != nil {
+		return nil, fmt.Errorf("bench: %s: dataset: %w", c.file, err)
+	}
+	var srcs []source
+	var cuts []cut
+	v := &view{refs: make(map[chunkID]chunkRef), notes: slices.Clone(d.notes)}
+	for i := range d.srcs {
+		if !slices.Contains(apps, d.srcs[i].app) {
+			continue
+		}
+		srcs, cuts = append(srcs, d.srcs[i]), append(cuts, d.cuts[i])
+		if n := d.cuts[i].note; n != "" {
+			v.notes = append(v.notes, n)
+		}
+		for j, ch := range d.cuts[i].chunks {
+			v.chunks = append(v.chunks, ch)
+			v.refs[chunkID{ch.Capture, ch.Index}] = chunkRef{i, j}
+		}
+	}
+	dd := &c.Config.Dataset
+	if len(v.chunks) == 0 {
+		return nil, fmt.Errorf("bench: %s: dataset: %s", c.file, noChunks(srcs, cuts, dd))
+	}
+	for _, app := range apps {
+		if why := dropped(app, srcs, cuts, dd); why != "" {
+			v.notes = append(v.notes, why)
+		} else {
+			v.apps = append(v.apps, app)
+		}
+	}
+	return v, nil
 }
 
 // onDamage applies dataset.on_damage to the outcome of reading a capture:
@@ -350,93 +400,202 @@ func unseenApps(c *Cell, apps []string) ([]string, error) {
 	return uniqueSorted(perm[:n]), nil
 }
 
+// cellData is one cell's share of loaded data: its training and test
+// samples, as graph samples (graphs datasets) or as chunks of loaded data.
+type cellData struct {
+	d             *data
+	apps          []string // apps with samples
+	unseen        []string
+	notes         []string
+	trainG, testG []methods.Sample // graphs datasets
+	trainC, testC []datasets.Chunk // packet datasets
+	refs          map[chunkID]chunkRef
+}
+
 // samples splits loaded data for cell c: training samples of the known
 // apps, test samples of the known apps, then every sample of the unseen
 // apps (open world).
-func samples(d *data, c *Cell) (train, test []methods.Sample, unseen []string, err error) {
-	unseen, err = unseenApps(c, d.apps)
-	if err != nil {
-		return nil, nil, nil, fmt.Errorf("bench: %s: task: %w", c.file, err)
-	}
-	hidden := make(map[string]bool)
-	for _, a := range unseen {
-		hidden[a] = true
-	}
+func samples(d *data, c *Cell) (*cellData, error) {
 	if d.trainG != nil {
-		var late []methods.Sample
-		for _, app := range d.apps {
-			for _, g := range d.trainG[app] {
-				s := methods.Sample{Label: app, Capture: fmt.Sprintf("%s/train/%d", app, g.ID), Graph: g}
-				if hidden[app] {
-					late = append(late, s)
-				} else {
-					train = append(train, s)
-				}
-			}
-		}
-		for _, app := range d.apps {
-			for _, g := range d.testG[app] {
-				s := methods.Sample{Label: app, Capture: fmt.Sprintf("%s/test/%d", app, g.ID), Graph: g}
-				if hidden[app] {
-					late = append(late, s)
-				} else {
-					test = append(test, s)
-				}
-			}
-		}
-		return train, append(test, late...), unseen, nil
+		return graphSamples(d, c)
+	}
+	v, err := viewOf(d, c)
+	if err != nil {
+		return nil, err
+	}
+	cd := &cellData{d: d, apps: v.apps, notes: v.notes, refs: v.refs}
+	cd.unseen, err = unseenApps(c, v.apps)
+	if err != nil {
+		return nil, fmt.Errorf("bench: %s: task: %w", c.file, err)
 	}
 	var known, late []datasets.Chunk
-	for _, ch := range d.chunks {
-		if hidden[ch.App] {
+	for _, ch := range v.chunks {
+		if slices.Contains(cd.unseen, ch.App) {
 			late = append(late, ch)
 		} else {
 			known = append(known, ch)
 		}
 	}
-	var tr, te []datasets.Chunk
+	var te []datasets.Chunk
 	if c.Config.Dataset.Split == SplitCapture {
-		tr, te = datasets.SplitByCapture(known, c.Config.Dataset.TestFraction, splitSeed(c))
+		cd.trainC, te = datasets.SplitByCapture(known, c.Config.Dataset.TestFraction, splitSeed(c))
 	} else {
-		tr, te = datasets.SplitRandom(known, c.Config.Dataset.TestFraction, splitSeed(c))
+		cd.trainC, te = datasets.SplitRandom(known, c.Config.Dataset.TestFraction, splitSeed(c))
 	}
-	conv := func(cs []datasets.Chunk) []methods.Sample {
-		out := make([]methods.Sample, len(cs))
-		for i := range cs {
-			out[i] = methods.Sample{Label: cs[i].App, Capture: cs[i].Capture, Packets: cs[i].Packets}
+	cd.testC = append(te, late...)
+	if len(cd.trainC) == 0 || len(cd.testC) == 0 {
+		return nil, fmt.Errorf("bench: %s: the split leaves %d training and %d test samples", c.file, len(cd.trainC), len(cd.testC))
+	}
+	return cd, nil
+}
+
+// graphSamples is samples for a graphs dataset.
+func graphSamples(d *data, c *Cell) (*cellData, error) {
+	apps, err := selectApps(c, d.apps)
+	if err != nil {
+		return nil, fmt.Errorf("bench: %s: dataset: %w", c.file, err)
+	}
+	unseen, err := unseenApps(c, apps)
+	if err != nil {
+		return nil, fmt.Errorf("bench: %s: task: %w", c.file, err)
+	}
+	cd := &cellData{d: d, apps: apps, unseen: unseen, notes: d.notes}
+	var late []methods.Sample
+	for _, side := range []struct {
+		name string
+		gs   map[string][]*mappgraph.Graph
+		to   *[]methods.Sample
+	}{{"train", d.trainG, &cd.trainG}, {"test", d.testG, &cd.testG}} {
+		for _, app := range apps {
+			for _, g := range side.gs[app] {
+				s := methods.Sample{Label: app, Capture: fmt.Sprintf("%s/%s/%d", app, side.name, g.ID), Graph: g}
+				if slices.Contains(unseen, app) {
+					late = append(late, s)
+				} else {
+					*side.to = append(*side.to, s)
+				}
+			}
+		}
+	}
+	cd.testG = append(cd.testG, late...)
+	return cd, nil
+}
+
+// labels returns the true labels of the test samples.
+func (cd *cellData) labels() []string {
+	if cd.trainC == nil {
+		out := make([]string, len(cd.testG))
+		for i := range cd.testG {
+			out[i] = cd.testG[i].Label
 		}
 		return out
 	}
-	train, test = conv(tr), conv(append(te, late...))
-	if len(train) == 0 || len(test) == 0 {
-		return nil, nil, nil, fmt.Errorf("bench: %s: the split leaves %d training and %d test samples", c.file, len(train), len(test))
+	out := make([]string, len(cd.testC))
+	for i := range cd.testC {
+		out[i] = cd.testC[i].App
 	}
-	return train, test, unseen, nil
+	return out
 }
 
-// dataCache shares loaded datasets between cells and drops each one after
-// its last cell.
+// counts returns the numbers of training and test samples.
+func (cd *cellData) counts() (train, test int) {
+	if cd.trainC == nil {
+		return len(cd.trainG), len(cd.testG)
+	}
+	return len(cd.trainC), len(cd.testC)
+}
+
+// encoded returns the chunks' features for key.
+func (cd *cellData) encoded(key string, chunks []datasets.Chunk) ([]methods.Encoded, error) {
+	if err := cd.d.featErr[key]; err != nil {
+		return nil, err
+	}
+	out := make([]methods.Encoded, len(chunks))
+	for k, ch := range chunks {
+		r := cd.refs[chunkID{ch.Capture, ch.Index}]
+		fs, ok := cd.d.cuts[r.i].feats[key]
+		if !ok {
+			return nil, fmt.Errorf("bench: no features %q were computed for %s", key, ch.Capture)
+		}
+		out[k] = methods.Encoded{Label: ch.App, Capture: ch.Capture, Features: fs[r.j]}
+	}
+	return out, nil
+}
+
+// packetSamples returns the chunks as packet samples.
+func packetSamples(chunks []datasets.Chunk) []methods.Sample {
+	out := make([]methods.Sample, len(chunks))
+	for i := range chunks {
+		out[i] = methods.Sample{Label: chunks[i].App, Capture: chunks[i].Capture, Packets: chunks[i].Packets}
+	}
+	return out
+}
+
+// fitPredict fits m on the cell's training samples and predicts its test
+// samples: from features when m has a feature stage and the data are
+// chunks, else from the samples.
+func (cd *cellData) fitPredict(ctx context.Context, m methods.Method) (preds []methods.Prediction, fit, predict time.Duration, err error) {
+	f, staged := m.(methods.Featurizer)
+	t0 := time.Now()
+	switch {
+	case cd.trainC == nil:
+		err = m.Fit(ctx, cd.trainG)
+	case staged:
+		var enc []methods.Encoded
+		if enc, err = cd.encoded(f.FeatureKey(), cd.trainC); err == nil {
+			err = f.FitFeatures(ctx, enc)
+		}
+	default:
+		err = m.Fit(ctx, packetSamples(cd.trainC))
+	}
+	if err != nil {
+		return nil, 0, 0, fmt.Errorf("fit: %w", err)
+	}
+	t1 := time.Now()
+	switch {
+	case cd.trainC == nil:
+		preds, err = m.Predict(ctx, cd.testG)
+	case staged:
+		var enc []methods.Encoded
+		if enc, err = cd.encoded(f.FeatureKey(), cd.testC); err == nil {
+			preds, err = f.PredictFeatures(ctx, enc)
+		}
+	default:
+		preds, err = m.Predict(ctx, packetSamples(cd.testC))
+	}
+	if err != nil {
+		return nil, 0, 0, fmt.Errorf("predict: %w", err)
+	}
+	return preds, t1.Sub(t0), time.Since(t1), nil
+}
+
+// dataCache shares loaded datasets between the cells that read them the
+// same way and drops each one after its last cell.
 type dataCache struct {
+	fc      *featcache.Cache
 	mu      sync.Mutex
 	entries map[string]*cacheEntry
-	notes   []string // of the datasets loaded, in loading order
+	notes   []string  // of the datasets loaded, in loading order
+	stats   LoadStats // summed over the datasets loaded
 }
 
 type cacheEntry struct {
-	once sync.Once
-	d    *data
-	err  error
-	refs int
+	once  sync.Once
+	cells []*Cell
+	d     *data
+	err   error
+	refs  int
 }
 
-func newDataCache(cells []*Cell) *dataCache {
-	dc := &dataCache{entries: make(map[string]*cacheEntry)}
+func newDataCache(cells []*Cell, fc *featcache.Cache) *dataCache {
+	dc := &dataCache{fc: fc, entries: make(map[string]*cacheEntry)}
 	for _, c := range cells {
-		e := dc.entries[c.dataKey]
+		e := dc.entries[c.readKey]
 		if e == nil {
 			e = &cacheEntry{}
-			dc.entries[c.dataKey] = e
+			dc.entries[c.readKey] = e
 		}
+		e.cells = append(e.cells, c)
 		e.refs++
 	}
 	return dc
@@ -444,13 +603,14 @@ func newDataCache(cells []*Cell) *dataCache {
 
 func (dc *dataCache) get(ctx context.Context, c *Cell, workers int) (*data, error) {
 	dc.mu.Lock()
-	e := dc.entries[c.dataKey]
+	e := dc.entries[c.readKey]
 	dc.mu.Unlock()
 	e.once.Do(func() {
-		e.d, e.err = loadData(ctx, c, workers)
+		e.d, e.err = loadData(ctx, e.cells, workers, dc.fc)
 		if e.err == nil {
 			dc.mu.Lock()
 			dc.notes = append(dc.notes, e.d.notes...)
+			dc.stats.add(e.d.stats)
 			dc.mu.Unlock()
 		}
 	})
@@ -460,7 +620,7 @@ func (dc *dataCache) get(ctx context.Context, c *Cell, workers int) (*data, erro
 func (dc *dataCache) release(c *Cell) {
 	dc.mu.Lock()
 	defer dc.mu.Unlock()
-	e := dc.entries[c.dataKey]
+	e := dc.entries[c.readKey]
 	e.refs--
 	if e.refs == 0 {
 		e.d = nil

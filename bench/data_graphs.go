@@ -16,7 +16,7 @@ func graphSetDir(c *Cell, side string) string {
 }
 
 // loadGraphs reads the given train and test graph sets of a graphs
-// dataset and selects its apps.
+// dataset (every app: cells select theirs).
 func loadGraphs(c *Cell) (*data, error) {
 	tr, err := mappgraph.ReadProcessed(graphSetDir(c, "train"))
 	if err != nil {
@@ -36,9 +36,5 @@ func loadGraphs(c *Cell) (*data, error) {
 	if len(have) == 0 {
 		return nil, fmt.Errorf("bench: %s: no app folders in %s", c.file, graphSetDir(c, "train"))
 	}
-	apps, err := selectApps(c, uniqueSorted(have))
-	if err != nil {
-		return nil, fmt.Errorf("bench: %s: dataset: %w", c.file, err)
-	}
-	return &data{apps: apps, trainG: tr, testG: te}, nil
+	return &data{apps: uniqueSorted(have), trainG: tr, testG: te}, nil
 }

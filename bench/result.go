@@ -61,6 +61,15 @@ type Result struct {
 	FitSeconds     float64 `json:"fit_seconds"`
 	PredictSeconds float64 `json:"predict_seconds"`
 	LoadSeconds    float64 `json:"load_seconds"`
+	// ReadSeconds and FeatureSeconds are the time spent reading and
+	// chunking captures and computing features, summed over the captures
+	// of the cell's dataset (shared with the cells that read it the same
+	// way); CacheHits and CacheMisses count the captures' features found
+	// in the feature cache and computed.
+	ReadSeconds    float64 `json:"read_seconds,omitempty"`
+	FeatureSeconds float64 `json:"feature_seconds,omitempty"`
+	CacheHits      int     `json:"cache_hits,omitempty"`
+	CacheMisses    int     `json:"cache_misses,omitempty"`
 	// PeakHeapBytes is the largest Go heap sampled while the cell ran;
 	// cells running at the same time share the heap, so run with one
 	// worker for per-cell figures.

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"runtime/metrics"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"syscall"
 	"time"
 
+	"appbench/featcache"
 	"appbench/methods"
 )
 
@@ -75,6 +77,9 @@ type Options struct {
 	Progress func(Event)
 	// Log receives method messages (default: discarded).
 	Log io.Writer
+	// Cache, when set, keeps the features of corpus captures across cells
+	// and runs (see package featcache); nil computes them in each run.
+	Cache *featcache.Cache
 }
 
 // Summary tells what a run did.
@@ -90,6 +95,9 @@ type Summary struct {
 	// skipped, dropped or kept from damaged files: see
 	// Result.DatasetNotes), each once, for the caller to print.
 	Notes []string
+	// Load is what reading the datasets and computing their features
+	// cost in this run.
+	Load LoadStats
 }
 
 // Run runs the experiment's cells that belong to the shard and are not
@@ -154,12 +162,12 @@ func Run(ctx context.Context, x *Experiment, opt Options) (*Summary, error) {
 	// Cells sharing a dataset run next to each other so that it is loaded
 	// once and released early.
 	sort.SliceStable(todo, func(i, j int) bool {
-		if todo[i].dataKey != todo[j].dataKey {
-			return todo[i].dataKey < todo[j].dataKey
+		if todo[i].readKey != todo[j].readKey {
+			return todo[i].readKey < todo[j].readKey
 		}
 		return todo[i].Index < todo[j].Index
 	})
-	cache := newDataCache(todo)
+	cache := newDataCache(todo, opt.Cache)
 	var errs cellErrors
 	full := fullDisk{stop: make(chan struct{})}
 	jobs := make(chan *Cell)
@@ -233,6 +241,7 @@ feed:
 	}
 	SortResults(sum.Results)
 	sum.Notes = cache.notes
+	sum.Load = cache.stats
 	for _, r := range sum.Results {
 		sum.Notes = append(sum.Notes, r.DatasetNotes...)
 	}
@@ -374,7 +383,7 @@ func runCell(ctx context.Context, c *Cell, cache *dataCache, workers int, log io
 	if err != nil {
 		return nil, err
 	}
-	train, test, unseen, err := samples(d, c)
+	cd, err := samples(d, c)
 	if err != nil {
 		return nil, err
 	}
@@ -384,39 +393,51 @@ func runCell(ctx context.Context, c *Cell, cache *dataCache, workers int, log io
 		return nil, err
 	}
 	peak := startPeak()
-	t1 := time.Now()
-	if err := m.Fit(ctx, train); err != nil {
-		peak.stop()
-		return nil, fmt.Errorf("%s: fit: %w", c.Method, err)
-	}
-	t2 := time.Now()
-	preds, err := m.Predict(ctx, test)
-	t3 := time.Now()
+	preds, fit, predict, err := cd.fitPredict(ctx, m)
 	peakBytes := peak.stop()
 	if err != nil {
-		return nil, fmt.Errorf("%s: predict: %w", c.Method, err)
+		return nil, fmt.Errorf("%s: %w", c.Method, err)
 	}
-	if len(preds) != len(test) {
-		return nil, fmt.Errorf("%s: %d predictions for %d test samples", c.Method, len(preds), len(test))
+	labels := cd.labels()
+	if len(preds) != len(labels) {
+		return nil, fmt.Errorf("%s: %d predictions for %d test samples", c.Method, len(preds), len(labels))
 	}
-	hidden := make(map[string]bool)
-	for _, a := range unseen {
-		hidden[a] = true
+	met, err := score(c, m, cd.unseen, labels, preds)
+	if err != nil {
+		return nil, err
 	}
+	ntrain, ntest := cd.counts()
+	return &Result{
+		Schema: ResultSchema, ID: c.ID, ConfigHash: c.Hash, Experiment: c.Config.Name,
+		Method: c.Method, MethodName: c.MethodName, Params: c.Params,
+		MethodIndex: c.MethodIndex, PointIndex: c.PointIndex, Point: c.Point,
+		Repeat: c.Repeat, Seed: c.Seed, Dataset: c.Config.Dataset.key(), Task: c.Config.Task.Kind,
+		Apps: len(cd.apps), Unseen: cd.unseen, DatasetNotes: cd.notes, Train: ntrain, Test: ntest, Metrics: met,
+		FitSeconds: fit.Seconds(), PredictSeconds: predict.Seconds(),
+		LoadSeconds: load.Seconds(), ReadSeconds: d.stats.Read, FeatureSeconds: d.stats.Features,
+		CacheHits: d.stats.Hits, CacheMisses: d.stats.Misses, PeakHeapBytes: peakBytes,
+		Version: Version(), Finished: time.Now().UTC(),
+	}, nil
+}
+
+// score scores the predictions of the test samples with true labels
+// labels; in the open world, the apps unseen in training count as
+// UnknownLabel, as do the samples m flags as unknown.
+func score(c *Cell, m methods.Method, unseen, labels []string, preds []methods.Prediction) (Metrics, error) {
 	detects := false
 	if dt, ok := m.(methods.Detector); ok {
 		detects = dt.DetectsUnknown()
 	}
 	open := c.Config.Task.Kind == TaskOpen
-	truth := make([]string, len(test))
-	pred := make([]string, len(test))
-	isUnseen := make([]bool, len(test))
-	flagged := make([]bool, len(test))
-	for i := range test {
-		truth[i] = test[i].Label
+	truth := make([]string, len(labels))
+	pred := make([]string, len(labels))
+	isUnseen := make([]bool, len(labels))
+	flagged := make([]bool, len(labels))
+	for i := range labels {
+		truth[i] = labels[i]
 		pred[i] = preds[i].Label
 		if open {
-			isUnseen[i] = hidden[test[i].Label]
+			isUnseen[i] = slices.Contains(unseen, labels[i])
 			flagged[i] = detects && preds[i].Unknown
 			if isUnseen[i] {
 				truth[i] = UnknownLabel
@@ -428,25 +449,16 @@ func runCell(ctx context.Context, c *Cell, cache *dataCache, workers int, log io
 	}
 	met, err := Score(truth, pred)
 	if err != nil {
-		return nil, err
+		return met, err
 	}
 	if open && detects {
 		det, err := ScoreDetection(isUnseen, flagged)
 		if err != nil {
-			return nil, err
+			return met, err
 		}
 		met.Detection = &det
 	}
-	return &Result{
-		Schema: ResultSchema, ID: c.ID, ConfigHash: c.Hash, Experiment: c.Config.Name,
-		Method: c.Method, MethodName: c.MethodName, Params: c.Params,
-		MethodIndex: c.MethodIndex, PointIndex: c.PointIndex, Point: c.Point,
-		Repeat: c.Repeat, Seed: c.Seed, Dataset: c.Config.Dataset.key(), Task: c.Config.Task.Kind,
-		Apps: len(d.apps), Unseen: unseen, DatasetNotes: d.notes, Train: len(train), Test: len(test), Metrics: met,
-		FitSeconds: t2.Sub(t1).Seconds(), PredictSeconds: t3.Sub(t2).Seconds(),
-		LoadSeconds: load.Seconds(), PeakHeapBytes: peakBytes,
-		Version: Version(), Finished: time.Now().UTC(),
-	}, nil
+	return met, nil
 }
 
 // peakSampler samples the Go heap every few milliseconds.

@@ -29,6 +29,7 @@ type runFlags struct {
 	workersGiven                       bool     // --workers was given (0 is then an error)
 	given                              []string // the flags given, for notes on those a mode ignores
 	dryRun, noProgress, verbose        bool
+	cache                              cacheFlags
 }
 
 // check checks every flag before any work and parses the shard.
@@ -91,6 +92,7 @@ Registered methods: ` + strings.Join(methods.Names(), ", "),
 	fl.StringVar(&f.plots, "plots", "", "also write plots (PNG and SVG) into this folder")
 	fl.BoolVar(&f.noProgress, "no-progress", false, "no progress bar (it is off anyway when stderr is not a terminal)")
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "show the methods' progress messages on stderr")
+	f.cache.add(cmd)
 	rootCmd.AddCommand(cmd)
 }
 
@@ -126,7 +128,11 @@ func runExperiment(ctx context.Context, stdout, stderr io.Writer, args []string,
 		noteIgnored(stderr, f.given, "--dry-run runs nothing", "workers", "format", "metrics", "plots", "verbose", "no-progress")
 		return dryRun(stdout, x, out, shard)
 	}
-	opt := bench.Options{Dir: out, Shard: shard, Workers: f.workers}
+	fc, err := f.cache.open()
+	if err != nil {
+		return err
+	}
+	opt := bench.Options{Dir: out, Shard: shard, Workers: f.workers, Cache: fc}
 	if f.verbose {
 		opt.Log = stderr
 	}
@@ -170,6 +176,7 @@ func runExperiment(ctx context.Context, stdout, stderr io.Writer, args []string,
 		}
 		fmt.Fprintf(stderr, "%s: %d cells (shard %s): %d already done, %d run, %d failed; results in %s\n",
 			x.Config.Name, sum.Cells, shard, sum.Skipped, sum.Ran, sum.Failed, out)
+		fmt.Fprintln(stderr, loadLine(sum.Load, peakRSS()))
 	}
 	if err != nil {
 		return err
@@ -180,6 +187,19 @@ func runExperiment(ctx context.Context, stdout, stderr io.Writer, args []string,
 		return nil
 	}
 	return printReport(stdout, sum.Results, f.format, f.metrics, f.plots, 0.95)
+}
+
+// loadLine tells what reading and featurising the data cost and the
+// process's peak memory.
+func loadLine(l bench.LoadStats, rss int64) string {
+	s := fmt.Sprintf("data: read %.1fs, features %.1fs (summed over captures)", l.Read, l.Features)
+	if l.Hits+l.Misses > 0 {
+		s += fmt.Sprintf("; feature cache: %d hits, %d computed", l.Hits, l.Misses)
+	}
+	if rss > 0 {
+		s += "; peak RSS " + sizeText(rss)
+	}
+	return s
 }
 
 // noteIgnored prints one note naming the flags of names that were given
