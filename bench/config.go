@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -403,12 +404,12 @@ func (c *Config) checkName(k checker) error {
 
 // checkSource checks the dataset kind and where its samples come from.
 func (d *Dataset) checkSource(k checker) error {
-	switch d.Kind {
-	case KindSynth, KindCorpus, KindGraphs:
-	case "":
-		return k.errf("dataset.kind", "missing (one of synth, corpus, graphs)")
-	default:
-		return k.errf("dataset.kind", "unknown kind %q (one of synth, corpus, graphs)", d.Kind)
+	names := slices.Sorted(maps.Keys(kinds))
+	if d.Kind == "" {
+		return k.errf("dataset.kind", "missing (one of %s)", strings.Join(names, ", "))
+	}
+	if kinds[d.Kind] == nil {
+		return k.errf("dataset.kind", "unknown kind %q (one of %s)", d.Kind, strings.Join(names, ", "))
 	}
 	if d.Kind != KindSynth && d.Path == "" {
 		return k.errf("dataset.path", "missing: a %s dataset needs a path", d.Kind)

@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"appbench/datasets"
-	"appbench/datasets/synth"
 	"appbench/featcache"
 	"appbench/mappgraph"
 	"appbench/methods"
@@ -84,18 +83,11 @@ func (ct *cut) npackets(j int) int {
 func loadData(ctx context.Context, cells []*Cell, workers int, fc *featcache.Cache) (*data, error) {
 	c := cells[0]
 	d := &c.Config.Dataset
-	if d.Kind == KindGraphs {
-		return loadGraphs(c)
+	kind := kinds[d.Kind]
+	if g, ok := kind.(givenKind); ok {
+		return g.load(c)
 	}
-	var srcs []source
-	var notes []string
-	var err error
-	switch d.Kind {
-	case KindSynth:
-		srcs, err = synthSources(ctx, c.file, &d.Synth)
-	case KindCorpus:
-		srcs, notes, err = corpusSources(c.DataPath, d.Strict)
-	}
+	srcs, notes, err := kind.(packetKind).sources(ctx, c)
 	if err != nil {
 		return nil, err
 	}
@@ -116,9 +108,6 @@ func loadData(ctx context.Context, cells []*Cell, workers int, fc *featcache.Cac
 	}
 	srcs = slices.DeleteFunc(srcs, func(s source) bool { return !keep[s.app] })
 	st := &stage{needs: needsOf(cells), cache: fc, d: d, featErr: make(map[string]error)}
-	if d.Kind != KindCorpus {
-		st.cache = nil
-	}
 	cuts, err := st.loadAll(ctx, srcs, workers)
 	if err != nil {
 		return nil, err
@@ -634,43 +623,10 @@ func (dc *dataCache) release(c *Cell) {
 // A dataset of a single app is a warning.
 func (x *Experiment) preflight(c *Cell) error {
 	root := c.root
-	d := &c.Config.Dataset
 	ds := mapValue(root, "dataset")
-	var have []string
-	switch d.Kind {
-	case KindSynth:
-		cfg, err := synthConfig(c.file, &d.Synth)
-		if err != nil {
-			return err
-		}
-		have = synth.AppNames(cfg.Apps)
-	case KindCorpus:
-		corpus, err := datasets.LoadCorpus(c.DataPath)
-		if err != nil {
-			return posErr(c.file, mapValue(ds, "path"), "dataset.path", "%w", err)
-		}
-		if d.Strict && len(corpus.Notes) > 0 {
-			return posErr(c.file, mapValue(ds, "strict"), "dataset.strict", "%w", skipsError(c.DataPath, corpus.Notes))
-		}
-		have = corpus.Apps()
-	case KindGraphs:
-		for _, side := range []string{"train", "test"} {
-			ents, err := os.ReadDir(graphSetDir(c, side))
-			if err != nil {
-				return posErr(c.file, mapValue(ds, "path"), "dataset.path", "graph set: %w", err)
-			}
-			var apps []string
-			for _, e := range ents {
-				if e.IsDir() {
-					apps = append(apps, e.Name())
-				}
-			}
-			if side == "train" {
-				have = apps
-			} else if !slices.Equal(uniqueSorted(apps), uniqueSorted(have)) {
-				return posErr(c.file, mapValue(ds, "path"), "dataset.path", "%s and %s hold different apps", graphSetDir(c, "train"), graphSetDir(c, "test"))
-			}
-		}
+	have, err := kinds[c.Config.Dataset.Kind].apps(c)
+	if err != nil {
+		return err
 	}
 	apps, err := selectApps(c, uniqueSorted(have))
 	if err != nil {

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -8,6 +9,25 @@ import (
 
 	"appbench/datasets"
 )
+
+// corpusKind is a labeled corpus of capture or packet-CSV files on disk.
+type corpusKind struct{}
+
+func (corpusKind) apps(c *Cell) ([]string, error) {
+	ds := mapValue(c.root, "dataset")
+	corpus, err := datasets.LoadCorpus(c.DataPath)
+	if err != nil {
+		return nil, posErr(c.file, mapValue(ds, "path"), "dataset.path", "%w", err)
+	}
+	if c.Config.Dataset.Strict && len(corpus.Notes) > 0 {
+		return nil, posErr(c.file, mapValue(ds, "strict"), "dataset.strict", "%w", skipsError(c.DataPath, corpus.Notes))
+	}
+	return corpus.Apps(), nil
+}
+
+func (corpusKind) sources(_ context.Context, c *Cell) ([]source, []string, error) {
+	return corpusSources(c.DataPath, c.Config.Dataset.Strict)
+}
 
 // corpusSources lists the captures of a corpus on disk, with the notes of
 // the files it skipped (an error when strict). Captures are named by their

@@ -30,20 +30,31 @@ func checkSynth(file string, n *yaml.Node) error {
 	return err
 }
 
-// synthSources lists the captures of the synthetic corpus; their packets
-// are generated when read.
-func synthSources(ctx context.Context, file string, n *yaml.Node) ([]source, error) {
-	cfg, err := synthConfig(file, n)
+// synthKind is the synthetic corpus, generated in memory.
+type synthKind struct{}
+
+func (synthKind) apps(c *Cell) ([]string, error) {
+	cfg, err := synthConfig(c.file, &c.Config.Dataset.Synth)
 	if err != nil {
 		return nil, err
 	}
+	return synth.AppNames(cfg.Apps), nil
+}
+
+// sources lists the captures of the synthetic corpus; their packets are
+// generated when read.
+func (synthKind) sources(ctx context.Context, c *Cell) ([]source, []string, error) {
+	cfg, err := synthConfig(c.file, &c.Config.Dataset.Synth)
+	if err != nil {
+		return nil, nil, err
+	}
 	caps, err := synth.Captures(cfg)
 	if err != nil {
-		return nil, fmt.Errorf("bench: %s: dataset.synth: %w", file, err)
+		return nil, nil, fmt.Errorf("bench: %s: dataset.synth: %w", c.file, err)
 	}
 	out := make([]source, len(caps))
-	for i, c := range caps {
-		out[i] = source{app: c.App, name: c.Path(), packets: c.Packets}
+	for i, sc := range caps {
+		out[i] = source{app: sc.App, name: sc.Path(), packets: sc.Packets}
 	}
-	return out, ctx.Err()
+	return out, nil, ctx.Err()
 }

@@ -34,9 +34,6 @@ type featureNeeds struct {
 func needsOf(cells []*Cell) featureNeeds {
 	n := featureNeeds{by: make(map[string]methods.Featurizer)}
 	for _, c := range cells {
-		if c.Config.Dataset.Kind == KindGraphs {
-			continue
-		}
 		m, err := newMethod(c.file, &c.spec, "params", c.Seed, 1, io.Discard)
 		if err != nil {
 			continue
