@@ -66,8 +66,8 @@ var errFeatures = errors.New("appscanner: damaged features")
 const minFlowBytes = 8 + 2*3 + 8*appscanner.NumFeatures
 
 // decodeRows appends the feature rows of an encoding to X and returns the
-// extended matrix and the number of rows; the flow keys are checked and
-// skipped.
+// extended matrix and the number of rows; the flow keys are skipped (only
+// their lengths are checked).
 func decodeRows(X []float64, b []byte) ([]float64, int, error) {
 	if len(b) == 0 || b[0] != featuresVersion {
 		return nil, 0, fmt.Errorf("%w: not version %d", errFeatures, featuresVersion)
