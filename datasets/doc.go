@@ -7,4 +7,9 @@
 // packet CSV format, discovers labeled corpora on disk, cuts captures into
 // time chunks exactly as the MAppGraph notebooks do, and splits chunks into
 // training and test sets without leakage.
+//
+// It also holds the data model of MAppGraph graphs (Graph, Node, Edge; built
+// and read by package mappgraph) and their compact, versioned binary
+// encoding (AppendGraph, DecodeGraph), so that the data a method consumes
+// never requires an algorithm package.
 package datasets

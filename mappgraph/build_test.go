@@ -83,7 +83,7 @@ func TestBuildSmall(t *testing.T) {
 		}
 	}
 	// Pairs A-B (1 shared slice), A-C (1), B-C (0) normalised to 1, 1, 0.
-	wantEdges := []Edge{{0, 1, 1}, {0, 2, 1}, {1, 2, 0}}
+	wantEdges := []Edge{{Source: 0, Target: 1, Weight: 1}, {Source: 0, Target: 2, Weight: 1}, {Source: 1, Target: 2, Weight: 0}}
 	if len(g.Edges) != len(wantEdges) {
 		t.Fatalf("edges %v, want %v", g.Edges, wantEdges)
 	}

@@ -1,20 +1,22 @@
 package mappgraph
 
-// Feature blocks of the node feature vector (spec §5.13).
+import "appbench/datasets"
+
+// Feature blocks of the node feature vector (spec §5.13); see datasets.
 const (
 	// NumPacketStats is the number of statistics computed for each of the
 	// three packet-length series (complete, out, in).
-	NumPacketStats = 18
+	NumPacketStats = datasets.NumPacketStats
 	// FeatureProtocol is the index of the fraction of TCP flows.
-	FeatureProtocol = 54
+	FeatureProtocol = datasets.FeatureProtocol
 	// FeatureFlowsNum is the index of the number of flows.
-	FeatureFlowsNum = 55
+	FeatureFlowsNum = datasets.FeatureFlowsNum
 	// FeatureIP1 is the index of the first IP octet; ip2..ip4 follow it.
-	FeatureIP1 = 59
+	FeatureIP1 = datasets.FeatureIP1
 	// NumFeaturesWithoutIP is the length of the "without IP" feature vector
 	// (paper Figure 9): the 63 features minus the four octets, which are the
 	// last four, so the variant is the prefix Features[:NumFeaturesWithoutIP].
-	NumFeaturesWithoutIP = FeatureIP1
+	NumFeaturesWithoutIP = datasets.NumNodeFeaturesWithoutIP
 )
 
 // Offsets of the three packet series inside the feature vector, and of the
@@ -27,23 +29,6 @@ const (
 	statMin     = 1
 	statPktNum  = 8
 )
-
-var statNames = [NumPacketStats]string{
-	"max", "min", "mean", "mad", "std", "var", "skew", "kurt", "pkt_num",
-	"10per", "20per", "30per", "40per", "50per", "60per", "70per", "80per", "90per",
-}
-
-var featureNames = func() [NumFeatures]string {
-	var n [NumFeatures]string
-	for s, series := range []string{"complete", "out", "in"} {
-		for i, st := range statNames {
-			n[s*NumPacketStats+i] = series + "_" + st
-		}
-	}
-	copy(n[FeatureProtocol:], []string{"protocol", "flows_num", "flow_length_mean", "flow_pkt_num_mean",
-		"flow_duration_mean", "ip1", "ip2", "ip3", "ip4"})
-	return n
-}()
 
 // integerFeature marks the features whose column has an integer dtype in the
 // reference before standardisation: maxima, minima and counts of the packet
@@ -62,12 +47,8 @@ var integerFeature = func() [NumFeatures]bool {
 }()
 
 // FeatureNames returns the 63 node feature names in the reference's column
-// order (complete_max ... complete_90per, out_*, in_*, protocol, flows_num,
-// flow_length_mean, flow_pkt_num_mean, flow_duration_mean, ip1..ip4).
-func FeatureNames() []string {
-	n := featureNames
-	return n[:]
-}
+// order (datasets.NodeFeatureNames).
+func FeatureNames() []string { return datasets.NodeFeatureNames() }
 
 // WithoutIP returns the "without IP" variant of a node feature vector (paper
 // Figure 9, 59 features): the vector without the four IP octets. Because the
@@ -75,3 +56,6 @@ func FeatureNames() []string {
 func WithoutIP(features *[NumFeatures]float64) []float64 {
 	return features[:NumFeaturesWithoutIP]
 }
+
+// featureNames are the node feature names (datasets.NodeFeatureNames).
+var featureNames = datasets.NodeFeatureNames()

@@ -139,7 +139,7 @@ func TestWriteReadRoundTrip(t *testing.T) {
 	n2.Features[4] = math.NaN()
 	n2.Features[5] = 1e-7
 	n2.Features[6] = 1.5e17
-	g := &Graph{ID: 1, Nodes: []Node{n1, n2}, Edges: []Edge{{0, 1, math.NaN()}, {1, 0, 0.25}}}
+	g := &Graph{ID: 1, Nodes: []Node{n1, n2}, Edges: []Edge{{Source: 0, Target: 1, Weight: math.NaN()}, {Source: 1, Target: 0, Weight: 0.25}}}
 	dir := t.TempDir()
 	if err := WriteGraphs(dir, "app", []*Graph{g}); err != nil {
 		t.Fatal(err)

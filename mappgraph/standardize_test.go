@@ -18,7 +18,7 @@ func TestStandardizer(t *testing.T) {
 			n.Features[FeatureIP1+3] = 51
 			g.Nodes = append(g.Nodes, n)
 		}
-		g.Edges = []Edge{{0, 1, 0.5}}
+		g.Edges = []Edge{{Source: 0, Target: 1, Weight: 0.5}}
 		return g
 	}
 	train := []*Graph{mk(1, 2), mk(3)}

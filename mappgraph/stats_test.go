@@ -63,7 +63,7 @@ func TestEstimators(t *testing.T) {
 			c.skew, c.kurt, float64(len(c.x))}
 		copy(want[9:], c.pct[:])
 		for i := range out {
-			check(statNames[i], out[i], want[i])
+			check(featureNames[i], out[i], want[i])
 		}
 	}
 }

@@ -20,7 +20,11 @@
 //     (Packets, the default, or prebuilt Graphs, or both);
 //   - Detector: the method flags samples of apps absent from training
 //     (open-world detection);
-//   - Saver and Loader: the fitted model can be written and read back.
+//   - Saver and Loader: the fitted model can be written and read back;
+//   - Featurizer: the method is two-stage, reducing each sample to compact
+//     features on its own (Features, identified by FeatureKey) and fitting
+//     and predicting from them (FitFeatures, PredictFeatures). Every shipped
+//     method is; FitVia and PredictVia give Fit and Predict in terms of them.
 //
 // The harness binary imports appbench/methods/all, which blank-imports
 // every method package.

@@ -24,8 +24,11 @@ type Featurizer interface {
 	// two methods whose keys are equal compute the same features of
 	// every sample. It changes with, for example, a burst gap or a graph
 	// size, and not with a number of trees or neighbours. The key starts
-	// with the method's name and, so that stored features of an older
-	// layout are never read, with its encoding's version.
+	// with the method's name, or with the name of a feature family that
+	// several methods share (the graph methods share their graphs, so that
+	// graphs built with the same parameters are built once for all of
+	// them), and, so that stored features of an older layout are never
+	// read, with its encoding's version.
 	FeatureKey() string
 	// Features reduces one sample to the method's features, encoded in
 	// the method's own format. It is safe for concurrent use and keeps no

@@ -8,7 +8,6 @@ import (
 	"sync"
 
 	"appbench/datasets"
-	"appbench/mappgraph"
 )
 
 // Sample is one item to classify: a traffic chunk, or a prebuilt graph for
@@ -22,7 +21,7 @@ type Sample struct {
 	Packets []datasets.Packet
 	// Graph is the prebuilt graph of processed-graph datasets; nil for
 	// packet datasets.
-	Graph *mappgraph.Graph
+	Graph *datasets.Graph
 }
 
 // Prediction is a method's answer for one sample.

@@ -16,6 +16,12 @@
 // reported Unknown with an empty label and score 0; R2 calls such a chunk
 // "empty" and drops it from its evaluation.
 //
+// The method is two-stage (methods.Featurizer): a chunk's features are its
+// flows' rows of 54 float64 features with their keys (burst time and
+// endpoints), about 450 bytes per flow; the feature key depends on
+// burst_gap and extraction only. The rows stay float64: float32 would move
+// the forests' split thresholds and so could change predictions.
+//
 // Parameters (yaml keys; defaults in brackets):
 //
 //	trees: forest size [150, the references' n_estimators]

@@ -8,8 +8,6 @@ import (
 	"io"
 	"math/rand/v2"
 
-	"golang.org/x/sync/errgroup"
-
 	"appbench/appscanner"
 	"appbench/datasets"
 	"appbench/forest"
@@ -121,58 +119,20 @@ func (m *Method) flows(pkts []datasets.Packet) ([]appscanner.Flow, error) {
 	return appscanner.CSVFlows(pkts, opt)
 }
 
-// features extracts the flows of every sample in parallel and returns
-// each sample's feature matrix.
-func (m *Method) features(ctx context.Context, samples []methods.Sample, what string) ([][]float64, error) {
-	X := make([][]float64, len(samples))
-	g, ctx := errgroup.WithContext(ctx)
-	g.SetLimit(m.workers)
-	for i := range samples {
-		g.Go(func() error {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			fl, err := m.flows(samples[i].Packets)
-			if err != nil {
-				return fmt.Errorf("appscanner: %s sample %d (%s): %w", what, i, samples[i].Capture, err)
-			}
-			X[i] = appscanner.Features(fl)
-			return nil
-		})
-	}
-	if err := g.Wait(); err != nil {
-		return nil, err
-	}
-	return X, nil
+// Fit extracts flows from the training chunks and fits the forests
+// (FitVia).
+func (m *Method) Fit(ctx context.Context, train []methods.Sample) error {
+	return methods.FitVia(ctx, m, train, m.workers)
 }
 
-// Fit extracts flows from the training chunks and fits the forests.
-func (m *Method) Fit(ctx context.Context, train []methods.Sample) error {
+// FitFeatures fits the forests on the flow rows of the training chunks.
+func (m *Method) FitFeatures(ctx context.Context, train []methods.Encoded) error {
 	if len(train) == 0 {
 		return fmt.Errorf("appscanner: no training samples")
 	}
-	// Deal each app's chunks round-robin over the slices.
-	slice := make([]int, len(train))
-	seen := make(map[string]int)
-	for i, s := range train {
-		if s.Label == "" {
-			return fmt.Errorf("appscanner: training sample %d (%s) has no label", i, s.Capture)
-		}
-		slice[i] = seen[s.Label] % m.p.Models
-		seen[s.Label]++
-	}
-	feats, err := m.features(ctx, train, "training")
+	X, y, err := m.trainSlices(train)
 	if err != nil {
 		return err
-	}
-	X := make([][]float64, m.p.Models)
-	y := make([][]string, m.p.Models)
-	for i, s := range train {
-		k := slice[i]
-		X[k] = append(X[k], feats[i]...)
-		for range len(feats[i]) / appscanner.NumFeatures {
-			y[k] = append(y[k], s.Label)
-		}
 	}
 	models := make([]*appscanner.Classifier, 0, m.p.Models)
 	for k := range X {
@@ -192,25 +152,71 @@ func (m *Method) Fit(ctx context.Context, train []methods.Sample) error {
 	return nil
 }
 
-// Predict labels each test chunk; see the package comment.
+// trainSlices deals each app's chunks round-robin over the model slices
+// and returns each slice's flow rows and flow labels.
+func (m *Method) trainSlices(train []methods.Encoded) (X [][]float64, y [][]string, err error) {
+	X = make([][]float64, m.p.Models)
+	y = make([][]string, m.p.Models)
+	seen := make(map[string]int)
+	for i := range train {
+		s := &train[i]
+		if s.Label == "" {
+			return nil, nil, fmt.Errorf("appscanner: training sample %d (%s) has no label", i, s.Capture)
+		}
+		k := seen[s.Label] % m.p.Models
+		seen[s.Label]++
+		var n int
+		if X[k], n, err = rowsAt(X[k], "training", i, s); err != nil {
+			return nil, nil, err
+		}
+		for range n {
+			y[k] = append(y[k], s.Label)
+		}
+	}
+	return X, y, nil
+}
+
+// Predict labels each test chunk; see the package comment (PredictVia).
 func (m *Method) Predict(ctx context.Context, test []methods.Sample) ([]methods.Prediction, error) {
+	return methods.PredictVia(ctx, m, test, m.workers)
+}
+
+// PredictFeatures labels each encoded test chunk.
+func (m *Method) PredictFeatures(ctx context.Context, test []methods.Encoded) ([]methods.Prediction, error) {
 	if len(m.models) == 0 {
 		return nil, fmt.Errorf("appscanner: Predict before Fit")
 	}
-	feats, err := m.features(ctx, test, "test")
+	// One forest pass over the flows of all chunks.
+	start := make([]int, len(test)+1)
+	var all []float64
+	for i := range test {
+		var n int
+		var err error
+		if all, n, err = rowsAt(all, "test", i, &test[i]); err != nil {
+			return nil, err
+		}
+		start[i+1] = start[i] + n
+	}
+	votes, err := m.vote(ctx, all, start)
 	if err != nil {
 		return nil, err
 	}
-	// One forest pass over the flows of all chunks.
-	start := make([]int, len(test)+1)
-	for i, x := range feats {
-		start[i+1] = start[i] + len(x)/appscanner.NumFeatures
+	out := make([]methods.Prediction, len(test))
+	for i, vs := range votes {
+		v := vs[0]
+		if len(vs) > 1 {
+			v = appscanner.VoteModels(vs)
+		}
+		out[i] = methods.Prediction{Label: v.Label, Score: v.Share(), Unknown: v.Unknown}
 	}
-	all := make([]float64, 0, start[len(test)]*appscanner.NumFeatures)
-	for _, x := range feats {
-		all = append(all, x...)
-	}
-	votes := make([][]appscanner.Vote, len(test))
+	return out, nil
+}
+
+// vote returns each chunk's vote of each model; the rows of chunk i are
+// rows start[i] to start[i+1] of all.
+func (m *Method) vote(ctx context.Context, all []float64, start []int) ([][]appscanner.Vote, error) {
+	n := len(start) - 1
+	votes := make([][]appscanner.Vote, n)
 	for i := range votes {
 		votes[i] = make([]appscanner.Vote, len(m.models))
 	}
@@ -224,7 +230,7 @@ func (m *Method) Predict(ctx context.Context, test []methods.Sample) ([]methods.
 				return nil, err
 			}
 			nc := len(c.Labels)
-			for i := range test {
+			for i := range n {
 				votes[i][k] = c.SoftVote(p[start[i]*nc:start[i+1]*nc], m.p.Threshold)
 			}
 			continue
@@ -233,19 +239,11 @@ func (m *Method) Predict(ctx context.Context, test []methods.Sample) ([]methods.
 		if err != nil {
 			return nil, err
 		}
-		for i := range test {
+		for i := range n {
 			votes[i][k] = appscanner.VoteFlows(preds[start[i]:start[i+1]])
 		}
 	}
-	out := make([]methods.Prediction, len(test))
-	for i, vs := range votes {
-		v := vs[0]
-		if len(vs) > 1 {
-			v = appscanner.VoteModels(vs)
-		}
-		out[i] = methods.Prediction{Label: v.Label, Score: v.Share(), Unknown: v.Unknown}
-	}
-	return out, nil
+	return votes, nil
 }
 
 // saved is the gob form written by Save.

@@ -6,10 +6,11 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
+	"slices"
 	"sort"
-	"sync"
 
 	"appbench/datasets"
+	"appbench/internal/workpool"
 	"appbench/methods"
 )
 
@@ -127,8 +128,13 @@ func destination(p *datasets.Packet, serviceOnly bool) netip.AddrPort {
 	return netip.AddrPortFrom(p.Dst, p.DstPort)
 }
 
-// Fit indexes the destination sets of the training samples.
+// Fit indexes the destination sets of the training samples (FitVia).
 func (d *DestinationSet) Fit(ctx context.Context, train []methods.Sample) error {
+	return methods.FitVia(ctx, d, train, d.workers)
+}
+
+// FitFeatures indexes the destination sets of the training samples.
+func (d *DestinationSet) FitFeatures(ctx context.Context, train []methods.Encoded) error {
 	if len(train) == 0 {
 		return fmt.Errorf("destination-set: no training samples")
 	}
@@ -136,10 +142,10 @@ func (d *DestinationSet) Fit(ctx context.Context, train []methods.Sample) error 
 	d.sets = make([][]int32, len(train))
 	d.labels = make([]string, len(train))
 	for i := range train {
-		if i%256 == 0 && ctx.Err() != nil {
-			return ctx.Err()
+		if err := ctxEvery(ctx, i); err != nil {
+			return err
 		}
-		dst, err := Destinations(&train[i], d.p.ServiceOnly)
+		dst, err := decodeAt("training", i, &train[i])
 		if err != nil {
 			return err
 		}
@@ -152,7 +158,7 @@ func (d *DestinationSet) Fit(ctx context.Context, train []methods.Sample) error 
 			}
 			set[j] = id
 		}
-		sort.Slice(set, func(a, b int) bool { return set[a] < set[b] })
+		slices.Sort(set)
 		d.sets[i] = set
 		d.labels[i] = train[i].Label
 	}
@@ -180,43 +186,36 @@ func (d *DestinationSet) index() {
 	}
 }
 
-// Predict classifies each test sample by its nearest training samples.
+// Predict classifies each test sample by its nearest training samples
+// (PredictVia).
 func (d *DestinationSet) Predict(ctx context.Context, test []methods.Sample) ([]methods.Prediction, error) {
+	return methods.PredictVia(ctx, d, test, d.workers)
+}
+
+// PredictFeatures classifies each encoded test sample by its nearest
+// training samples, on up to the configured number of workers.
+func (d *DestinationSet) PredictFeatures(ctx context.Context, test []methods.Encoded) ([]methods.Prediction, error) {
 	if d.sets == nil {
 		return nil, fmt.Errorf("destination-set: Predict before Fit")
 	}
 	out := make([]methods.Prediction, len(test))
-	errs := make([]error, d.workers)
-	var wg sync.WaitGroup
 	per := (len(test) + d.workers - 1) / d.workers
-	for w := 0; w < d.workers; w++ {
-		lo, hi := w*per, min((w+1)*per, len(test))
-		if lo >= hi {
-			break
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			counts := make([]int32, len(d.sets))
-			for i := lo; i < hi; i++ {
-				if (i-lo)%256 == 0 && ctx.Err() != nil {
-					errs[w] = ctx.Err()
-					return
-				}
-				p, err := d.predictOne(&test[i], counts)
-				if err != nil {
-					errs[w] = err
-					return
-				}
-				out[i] = p
+	err := workpool.Run(ctx, d.workers, d.workers, func(ctx context.Context, w int) error {
+		counts := make([]int32, len(d.sets))
+		for i := w * per; i < min((w+1)*per, len(test)); i++ {
+			if err := ctxEvery(ctx, i-w*per); err != nil {
+				return err
 			}
-		}()
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
+			dst, err := decodeAt("test", i, &test[i])
+			if err != nil {
+				return err
+			}
+			out[i] = d.predictOne(dst, counts)
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -226,13 +225,9 @@ type neighbour struct {
 	sim float64
 }
 
-// predictOne answers for one sample; counts is a zeroed scratch array of
+// predictOne answers for one destination set; counts is a zeroed scratch array of
 // one counter per training sample, left zeroed on return.
-func (d *DestinationSet) predictOne(s *methods.Sample, counts []int32) (methods.Prediction, error) {
-	dst, err := Destinations(s, d.p.ServiceOnly)
-	if err != nil {
-		return methods.Prediction{}, err
-	}
+func (d *DestinationSet) predictOne(dst []netip.AddrPort, counts []int32) methods.Prediction {
 	var touched []int32
 	for _, ap := range dst {
 		id, ok := d.ids[ap]
@@ -247,7 +242,7 @@ func (d *DestinationSet) predictOne(s *methods.Sample, counts []int32) (methods.
 		}
 	}
 	if len(touched) == 0 {
-		return methods.Prediction{Label: d.fallback, Score: 0, Unknown: d.p.UnknownThreshold > 0}, nil
+		return methods.Prediction{Label: d.fallback, Score: 0, Unknown: d.p.UnknownThreshold > 0}
 	}
 	nb := make([]neighbour, len(touched))
 	for i, t := range touched {
@@ -283,7 +278,7 @@ func (d *DestinationSet) predictOne(s *methods.Sample, counts []int32) (methods.
 		Label:   win,
 		Score:   sums[win] / float64(d.p.K),
 		Unknown: best < d.p.UnknownThreshold,
-	}, nil
+	}
 }
 
 type destSetModel struct {

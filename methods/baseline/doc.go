@@ -10,7 +10,9 @@
 //
 // Both accept packet chunks and prebuilt MAppGraph graphs (a graph's nodes
 // are its service destinations), and both can save and load their fitted
-// model as JSON. Blank-import the package (or appbench/methods/all) to make
+// model as JSON. Both are two-stage (methods.Featurizer): majority's
+// features are empty, destination-set's are its sorted destination set
+// (key: service_only). Blank-import the package (or appbench/methods/all) to make
 // them available:
 //
 //	import _ "appbench/methods/baseline"

@@ -34,8 +34,20 @@ func (m *Majority) Name() string { return "majority" }
 // neither).
 func (m *Majority) Inputs() methods.Input { return methods.Packets | methods.Graphs }
 
-// Fit counts the training labels.
+// FeatureKey returns "majority/v1": the method reads nothing of a sample
+// but its label.
+func (m *Majority) FeatureKey() string { return "majority/v1" }
+
+// Features returns no features (nil): only labels count.
+func (m *Majority) Features(methods.Sample) ([]byte, error) { return nil, nil }
+
+// Fit counts the training labels (FitVia).
 func (m *Majority) Fit(ctx context.Context, train []methods.Sample) error {
+	return methods.FitVia(ctx, m, train, 1)
+}
+
+// FitFeatures counts the training labels.
+func (m *Majority) FitFeatures(ctx context.Context, train []methods.Encoded) error {
 	if len(train) == 0 {
 		return fmt.Errorf("majority: no training samples")
 	}
@@ -59,8 +71,13 @@ func (m *Majority) Fit(ctx context.Context, train []methods.Sample) error {
 	return ctx.Err()
 }
 
-// Predict answers the majority label for every sample.
+// Predict answers the majority label for every sample (PredictVia).
 func (m *Majority) Predict(ctx context.Context, test []methods.Sample) ([]methods.Prediction, error) {
+	return methods.PredictVia(ctx, m, test, 1)
+}
+
+// PredictFeatures answers the majority label for every sample.
+func (m *Majority) PredictFeatures(ctx context.Context, test []methods.Encoded) ([]methods.Prediction, error) {
 	if m.label == "" {
 		return nil, fmt.Errorf("majority: Predict before Fit")
 	}
@@ -70,6 +87,8 @@ func (m *Majority) Predict(ctx context.Context, test []methods.Sample) ([]method
 	}
 	return out, ctx.Err()
 }
+
+var _ methods.Featurizer = (*Majority)(nil)
 
 type majorityModel struct {
 	Version int     `json:"version"`

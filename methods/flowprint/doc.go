@@ -26,4 +26,11 @@
 // (default 0.1, taken as given: 0 really means 0, unlike the reference's
 // command line). A chunk is Unknown when more than half of its votes are
 // unseen. A chunk without flows gets the empty label and is Unknown.
+//
+// The method is two-stage (methods.Featurizer): a chunk's features are its
+// flows reduced to what fingerprinting reads (destination, first
+// certificate and exact packet times per flow, a few bytes per packet);
+// they keep certificates, and training drops them unless
+// train_certificates is set, so that one encoding serves both sides. The
+// feature key depends on input and certificate_hash only.
 package flowprint

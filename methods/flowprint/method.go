@@ -6,10 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
-	"sync"
 
 	fp "appbench/flowprint"
+	"appbench/internal/workpool"
 	"appbench/methods"
 )
 
@@ -113,16 +112,6 @@ func (p Params) testParams() fp.Params {
 	return q
 }
 
-func (p Params) flowOptions(train bool) fp.FlowOptions {
-	o := fp.FlowOptions{Mode: fp.Reference, CertConflict: fp.CertKeepFirst, DropUnknownProtocol: true}
-	if p.Input == "full" {
-		o.Mode = fp.Full
-	}
-	o.IgnoreCertificates = train && !p.TrainCertificates
-	o.CertificateHash = p.CertificateHash
-	return o
-}
-
 // Method is the FlowPrint harness method.
 type Method struct {
 	p       Params
@@ -151,26 +140,23 @@ func (m *Method) Name() string { return "flowprint" }
 func (m *Method) DetectsUnknown() bool { return m.p.Detect }
 
 // Fit fingerprints the flows of all training chunks together and labels
-// the fingerprints.
+// the fingerprints (FitVia).
 func (m *Method) Fit(ctx context.Context, train []methods.Sample) error {
-	var flows []fp.Flow
-	var labels []string
-	opts := m.p.flowOptions(true)
-	for i, s := range train {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		// Each chunk is its own flow key space, as each CSV file is in
-		// the enhanced scripts.
-		fl, err := fp.FlowsFromPackets(s.Packets, strconv.Itoa(i), opts)
-		if err != nil {
-			return fmt.Errorf("flowprint: training sample %d (%s): %w", i, s.Capture, err)
-		}
-		flows = append(flows, fl...)
-		for range fl {
-			labels = append(labels, s.Label)
-		}
+	return methods.FitVia(ctx, m, train, m.workers)
+}
+
+// FitFeatures fingerprints the flows of all training chunks together and
+// labels the fingerprints.
+func (m *Method) FitFeatures(ctx context.Context, train []methods.Encoded) error {
+	flows, labels, err := m.trainFlows(ctx, train)
+	if err != nil {
+		return err
 	}
+	return m.fitFlows(flows, labels)
+}
+
+// fitFlows fingerprints the training flows and labels the fingerprints.
+func (m *Method) fitFlows(flows []fp.Flow, labels []string) error {
 	if len(flows) == 0 {
 		return errors.New("flowprint: the training samples hold no TCP/UDP flows")
 	}
@@ -191,49 +177,35 @@ func (m *Method) Fit(ctx context.Context, train []methods.Sample) error {
 	return nil
 }
 
-// Predict labels each test chunk (see the package documentation).
+// Predict labels each test chunk (see the package documentation;
+// PredictVia).
 func (m *Method) Predict(ctx context.Context, test []methods.Sample) ([]methods.Prediction, error) {
+	return methods.PredictVia(ctx, m, test, m.workers)
+}
+
+// PredictFeatures labels each encoded test chunk.
+func (m *Method) PredictFeatures(ctx context.Context, test []methods.Encoded) ([]methods.Prediction, error) {
 	if m.model == nil {
 		return nil, errors.New("flowprint: Predict called before Fit or Load")
 	}
 	out := make([]methods.Prediction, len(test))
-	errs := make([]error, len(test))
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for w := 0; w < min(m.workers, max(len(test), 1)); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				out[i], errs[i] = m.predictOne(test[i])
-			}
-		}()
-	}
-	var cerr error
-	for i := range test {
-		if cerr = ctx.Err(); cerr != nil {
-			break
-		}
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	if cerr != nil {
-		return nil, cerr
-	}
-	for i, err := range errs {
+	err := workpool.Run(ctx, m.workers, len(test), func(_ context.Context, i int) error {
+		flows, err := decodeAt("flowprint: test", i, &test[i], "chunk", false)
 		if err != nil {
-			return nil, fmt.Errorf("flowprint: test sample %d (%s): %w", i, test[i].Capture, err)
+			return err
 		}
+		if out[i], err = m.predictOne(flows); err != nil {
+			return fmt.Errorf("flowprint: test sample %d (%s): %w", i, test[i].Capture, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
 
-func (m *Method) predictOne(s methods.Sample) (methods.Prediction, error) {
-	flows, err := fp.FlowsFromPackets(s.Packets, "chunk", m.p.flowOptions(false))
-	if err != nil {
-		return methods.Prediction{}, err
-	}
+func (m *Method) predictOne(flows []fp.Flow) (methods.Prediction, error) {
 	if len(flows) == 0 {
 		return methods.Prediction{Unknown: m.p.Detect}, nil
 	}

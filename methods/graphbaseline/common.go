@@ -81,14 +81,25 @@ func (g *graphInput) Inputs() methods.Input { return methods.Packets | methods.G
 // Unknown (parameter degenerate: unknown).
 func (g *graphInput) DetectsUnknown() bool { return g.p.Degenerate == "unknown" }
 
-// fitVectors builds the training graphs, fits the standardiser on those not
+// FeatureKey returns the graph methods' shared key (graphs.FeatureKey):
+// graphs built with the same N and t_slice are the same for graph-rf,
+// graph-knn and mappgraph.
+func (g *graphInput) FeatureKey() string { return graphs.FeatureKey(g.build) }
+
+// Features returns the sample's graph in the datasets graph encoding, or no
+// bytes when the chunk gives no graph (graphs.Features).
+func (g *graphInput) Features(s methods.Sample) ([]byte, error) {
+	return graphs.Features(&s, g.build)
+}
+
+// fitVectors decodes the training graphs, fits the standardiser on those not
 // yet standardised, records the classes and returns the training matrix
 // (one row per sample with a graph) with its class indices.
-func (g *graphInput) fitVectors(ctx context.Context, train []methods.Sample) (x []float64, y []int, err error) {
+func (g *graphInput) fitVectors(ctx context.Context, train []methods.Encoded) (x []float64, y []int, err error) {
 	if len(train) == 0 {
 		return nil, nil, fmt.Errorf("%s: no training samples", g.name)
 	}
-	gs, missing, err := graphs.All(ctx, train, g.build)
+	gs, missing, err := graphs.Decode(ctx, train)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: fit: %w", g.name, err)
 	}
@@ -116,8 +127,8 @@ func (g *graphInput) fitVectors(ctx context.Context, train []methods.Sample) (x 
 
 // testVectors returns the matrix of the test samples that give a graph and
 // their positions in test; out holds the fallback answer for the others.
-func (g *graphInput) testVectors(ctx context.Context, test []methods.Sample) (x []float64, at []int, out []methods.Prediction, err error) {
-	gs, _, err := graphs.All(ctx, test, g.build)
+func (g *graphInput) testVectors(ctx context.Context, test []methods.Encoded) (x []float64, at []int, out []methods.Prediction, err error) {
+	gs, _, err := graphs.Decode(ctx, test)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("%s: predict: %w", g.name, err)
 	}

@@ -24,6 +24,12 @@
 // "unknown", as the mappgraph method does; the graph building and
 // standardising code is shared with it (appbench/methods/internal/graphs).
 //
+// Both are two-stage (methods.Featurizer): a sample's features are its
+// graph in the datasets graph encoding (none for a chunk without a graph;
+// a processed graph is encoded as given), under a key that depends on
+// max_nodes and slice only and that the mappgraph method shares, so that
+// the graphs of one chunking are built once for all graph methods.
+//
 // Both save and load their fitted state (methods.Saver, methods.Loader):
 // graph-rf its forest, graph-knn its training vectors.
 //

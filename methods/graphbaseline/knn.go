@@ -6,11 +6,11 @@ import (
 	"io"
 	"math"
 	"sort"
-	"sync"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 
+	"appbench/internal/workpool"
 	"appbench/methods"
 )
 
@@ -98,9 +98,14 @@ func newKNN(p KNNParams, workers int, log io.Writer) (*KNN, error) {
 // Name returns "graph-knn".
 func (k *KNN) Name() string { return "graph-knn" }
 
-// Fit builds, vectorises and standardises the training graphs. Samples
-// without a graph are left out.
+// Fit builds, vectorises and standardises the training graphs (FitVia).
+// Samples without a graph are left out.
 func (k *KNN) Fit(ctx context.Context, train []methods.Sample) error {
+	return methods.FitVia(ctx, k, train, k.workers)
+}
+
+// FitFeatures vectorises and standardises the encoded training graphs.
+func (k *KNN) FitFeatures(ctx context.Context, train []methods.Encoded) error {
 	x, y, err := k.fitVectors(ctx, train)
 	if err != nil {
 		return err
@@ -169,8 +174,14 @@ func (k *KNN) rowNorms(x []float64, n int) []float64 {
 const block = 128
 
 // Predict classifies each sample; Score is the share of the K votes that
-// the predicted label got (0 for samples without a graph).
+// the predicted label got (0 for samples without a graph). It goes through
+// PredictVia.
 func (k *KNN) Predict(ctx context.Context, test []methods.Sample) ([]methods.Prediction, error) {
+	return methods.PredictVia(ctx, k, test, k.workers)
+}
+
+// PredictFeatures classifies each encoded sample.
+func (k *KNN) PredictFeatures(ctx context.Context, test []methods.Encoded) ([]methods.Prediction, error) {
 	if k.train == nil {
 		return nil, fmt.Errorf("graph-knn: Predict before Fit")
 	}
@@ -183,28 +194,15 @@ func (k *KNN) Predict(ctx context.Context, test []methods.Sample) ([]methods.Pre
 	norms := k.rowNorms(x, len(at))
 	dist := make([]float64, block*n)
 	for b := 0; b < len(at); b += block {
-		if err := ctx.Err(); err != nil {
-			return nil, fmt.Errorf("graph-knn: predict: %w", err)
-		}
 		rows := min(block, len(at)-b)
 		k.distances(x[b*d:(b+rows)*d], rows, norms, b, dist[:rows*n])
-		var wg sync.WaitGroup
-		next := make(chan int)
-		for w := 0; w < min(k.workers, rows); w++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				idx := make([]int, n)
-				for r := range next {
-					out[at[b+r]] = k.vote(dist[r*n:(r+1)*n], idx)
-				}
-			}()
+		err := workpool.Run(ctx, k.workers, rows, func(_ context.Context, r int) error {
+			out[at[b+r]] = k.vote(dist[r*n:(r+1)*n], make([]int, n))
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("graph-knn: predict: %w", err)
 		}
-		for r := 0; r < rows; r++ {
-			next <- r
-		}
-		close(next)
-		wg.Wait()
 	}
 	return out, nil
 }
@@ -215,30 +213,10 @@ func (k *KNN) Predict(ctx context.Context, test []methods.Sample) ([]methods.Pre
 func (k *KNN) distances(x []float64, rows int, norms []float64, off int, dst []float64) {
 	d, n := len(k.mean), len(k.y)
 	if k.kp.Distance == Manhattan {
-		var wg sync.WaitGroup
-		next := make(chan int)
-		for w := 0; w < min(k.workers, rows); w++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for r := range next {
-					a := x[r*d : (r+1)*d]
-					for i := 0; i < n; i++ {
-						t := k.train[i*d : (i+1)*d]
-						var s float64
-						for j, v := range a {
-							s += math.Abs(v - t[j])
-						}
-						dst[r*n+i] = s
-					}
-				}
-			}()
-		}
-		for r := 0; r < rows; r++ {
-			next <- r
-		}
-		close(next)
-		wg.Wait()
+		_ = workpool.Run(context.Background(), k.workers, rows, func(_ context.Context, r int) error {
+			k.manhattan(x[r*d:(r+1)*d], dst[r*n:(r+1)*n])
+			return nil
+		})
 		return
 	}
 	// Inner products with the training rows in one matrix product.
@@ -260,6 +238,20 @@ func (k *KNN) distances(x []float64, rows int, norms []float64, off int, dst []f
 				dst[r*n+i] = 1 - dot/(a*k.norms[i])
 			}
 		}
+	}
+}
+
+// manhattan fills dst with the Manhattan distances from row a to the
+// training rows.
+func (k *KNN) manhattan(a, dst []float64) {
+	d := len(a)
+	for i := range dst {
+		t := k.train[i*d : (i+1)*d]
+		var s float64
+		for j, v := range a {
+			s += math.Abs(v - t[j])
+		}
+		dst[i] = s
 	}
 }
 
@@ -309,3 +301,5 @@ func (k *KNN) vote(dist []float64, idx []int) methods.Prediction {
 	c := cands[0]
 	return methods.Prediction{Label: k.classes[c], Score: float64(votes[c]) / float64(kk)}
 }
+
+var _ methods.Featurizer = (*KNN)(nil)

@@ -74,9 +74,14 @@ func newForest(p ForestParams, seed uint64, workers int, log io.Writer) (*Forest
 // Name returns "graph-rf".
 func (f *Forest) Name() string { return "graph-rf" }
 
-// Fit builds and vectorises the training graphs and grows the forest.
-// Samples without a graph are left out of training.
+// Fit builds and vectorises the training graphs and grows the forest
+// (FitVia). Samples without a graph are left out of training.
 func (f *Forest) Fit(ctx context.Context, train []methods.Sample) error {
+	return methods.FitVia(ctx, f, train, f.workers)
+}
+
+// FitFeatures vectorises the encoded training graphs and grows the forest.
+func (f *Forest) FitFeatures(ctx context.Context, train []methods.Encoded) error {
 	x, y, err := f.fitVectors(ctx, train)
 	if err != nil {
 		return err
@@ -93,8 +98,14 @@ func (f *Forest) Fit(ctx context.Context, train []methods.Sample) error {
 }
 
 // Predict classifies each sample; Score is the forest's probability of the
-// predicted label (0 for samples without a graph).
+// predicted label (0 for samples without a graph). It goes through
+// PredictVia.
 func (f *Forest) Predict(ctx context.Context, test []methods.Sample) ([]methods.Prediction, error) {
+	return methods.PredictVia(ctx, f, test, f.workers)
+}
+
+// PredictFeatures classifies each encoded sample.
+func (f *Forest) PredictFeatures(ctx context.Context, test []methods.Encoded) ([]methods.Prediction, error) {
 	if f.model == nil {
 		return nil, fmt.Errorf("graph-rf: Predict before Fit")
 	}
@@ -114,3 +125,5 @@ func (f *Forest) Predict(ctx context.Context, test []methods.Sample) ([]methods.
 	}
 	return out, nil
 }
+
+var _ methods.Featurizer = (*Forest)(nil)

@@ -20,4 +20,8 @@
 // (the paper's Figure 9 variant). Graph building, standardisation and the
 // fallback label are shared with the graph baselines through
 // appbench/methods/internal/graphs.
+//
+// The method is two-stage (methods.Featurizer): a sample's features are its
+// graph in the datasets graph encoding, under the key the graph baselines
+// share (max_nodes and slice; the network parameters are not part of it).
 package mappgraph

@@ -158,14 +158,29 @@ func (m *Method) prepare(g *mappgraph.Graph) (*dgcnn.Input, error) {
 	return in, nil
 }
 
+// FeatureKey returns the graph methods' shared key (graphs.FeatureKey).
+func (m *Method) FeatureKey() string { return graphs.FeatureKey(m.build) }
+
+// Features returns the sample's graph in the datasets graph encoding, or no
+// bytes when the chunk gives no graph.
+func (m *Method) Features(s methods.Sample) ([]byte, error) {
+	return graphs.Features(&s, m.build)
+}
+
 // Fit builds the training graphs, fits the standardiser on those not yet
-// standardised and trains the network. Classes are the training labels in
-// byte order (spec §8.10); training batches follow the sample order.
+// standardised and trains the network (FitVia). Classes are the training
+// labels in byte order (spec §8.10); training batches follow the sample
+// order.
 func (m *Method) Fit(ctx context.Context, train []methods.Sample) error {
+	return methods.FitVia(ctx, m, train, m.cfg.Workers)
+}
+
+// FitFeatures trains on the encoded training graphs.
+func (m *Method) FitFeatures(ctx context.Context, train []methods.Encoded) error {
 	if len(train) == 0 {
 		return fmt.Errorf("mappgraph: no training samples")
 	}
-	gs, skipped, err := graphs.All(ctx, train, m.build)
+	gs, skipped, err := graphs.Decode(ctx, train)
 	if err != nil {
 		return fmt.Errorf("mappgraph: fit: %w", err)
 	}
@@ -192,6 +207,11 @@ func (m *Method) Fit(ctx context.Context, train []methods.Sample) error {
 	}
 	fmt.Fprintf(m.log, "mappgraph: %d training graphs of %d classes (%d samples without a graph), gemm %s\n",
 		len(ex), len(classes), skipped, dgcnn.DefaultGEMMName())
+	return m.train(ctx, classes, ex)
+}
+
+// train trains a new network on the examples.
+func (m *Method) train(ctx context.Context, classes []string, ex []dgcnn.Example) error {
 	model, err := dgcnn.New(m.cfg, graphs.NumFeatures(m.p.IPFeatures), classes)
 	if err != nil {
 		return fmt.Errorf("mappgraph: %w", err)
@@ -208,22 +228,24 @@ func (m *Method) Fit(ctx context.Context, train []methods.Sample) error {
 }
 
 // Predict classifies each sample; Score is the softmax probability of the
-// predicted label.
+// predicted label. It goes through PredictVia.
 func (m *Method) Predict(ctx context.Context, test []methods.Sample) ([]methods.Prediction, error) {
+	return methods.PredictVia(ctx, m, test, m.cfg.Workers)
+}
+
+// PredictFeatures classifies each encoded sample.
+func (m *Method) PredictFeatures(ctx context.Context, test []methods.Encoded) ([]methods.Prediction, error) {
 	if m.model == nil {
 		return nil, fmt.Errorf("mappgraph: Predict before Fit")
+	}
+	gs, _, err := graphs.Decode(ctx, test)
+	if err != nil {
+		return nil, fmt.Errorf("mappgraph: predict: %w", err)
 	}
 	out := make([]methods.Prediction, len(test))
 	var inputs []*dgcnn.Input
 	var at []int
-	for i := range test {
-		if err := ctx.Err(); err != nil {
-			return nil, fmt.Errorf("mappgraph: predict: %w", err)
-		}
-		g, err := graphs.Of(&test[i], i, m.build)
-		if err != nil {
-			return nil, fmt.Errorf("mappgraph: %w", err)
-		}
+	for i, g := range gs {
 		if g == nil {
 			out[i] = methods.Prediction{Label: m.majority, Unknown: m.p.Degenerate == "unknown"}
 			continue
@@ -252,6 +274,8 @@ func (m *Method) Predict(ctx context.Context, test []methods.Sample) ([]methods.
 	}
 	return out, nil
 }
+
+var _ methods.Featurizer = (*Method)(nil)
 
 // savedMethod is the gob form written by Save.
 type savedMethod struct {

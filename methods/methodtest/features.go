@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"reflect"
+	"strings"
 	"testing"
 
 	"appbench/methods"
@@ -65,4 +66,34 @@ func encodeCopy(t *testing.T, f methods.Featurizer, samples []methods.Sample) []
 		a[i].Features = bytes.Clone(a[i].Features)
 	}
 	return a
+}
+
+// CheckFeatureKey checks the FeatureKey of the registered method name: it
+// differs from the key of the defaults for each parameter text of feature
+// (parameters that Features depends on) and equals it for each of model
+// (parameters of fitting and prediction only).
+func CheckFeatureKey(t *testing.T, name string, feature, model []string) {
+	t.Helper()
+	key := func(src string) string {
+		t.Helper()
+		f, ok := New(t, name, src, 1, 1).(methods.Featurizer)
+		if !ok {
+			t.Fatalf("%s does not implement methods.Featurizer", name)
+		}
+		return f.FeatureKey()
+	}
+	def := key("")
+	if !strings.Contains(def, "/v") {
+		t.Errorf("%s: key %q has no version", name, def)
+	}
+	for _, src := range feature {
+		if k := key(src); k == def {
+			t.Errorf("%s: feature parameters %q keep the key %q", name, src, def)
+		}
+	}
+	for _, src := range model {
+		if k := key(src); k != def {
+			t.Errorf("%s: model parameters %q change the key %q to %q", name, src, def, k)
+		}
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"time"
 
+	"appbench/datasets"
 	"appbench/mappgraph"
 	"appbench/methods"
 )
@@ -24,11 +25,10 @@ func BuildOptions(maxNodes int, slice float64) (mappgraph.BuildOptions, error) {
 	return mappgraph.BuildOptions{MaxNodes: maxNodes, Slice: time.Duration(slice * float64(time.Second))}, nil
 }
 
-// Of returns the graph of sample i: its own Graph when set, else the graph
+// Of returns the graph of a sample: its own Graph when set, else the graph
 // built from its packets with opt. It returns nil and no error when the
-// chunk gives no graph (mappgraph.ErrEmpty, ErrSkipped or ErrDegenerate);
-// other errors name the sample.
-func Of(s *methods.Sample, i int, opt mappgraph.BuildOptions) (*mappgraph.Graph, error) {
+// chunk gives no graph (mappgraph.ErrEmpty, ErrSkipped or ErrDegenerate).
+func Of(s *methods.Sample, opt mappgraph.BuildOptions) (*mappgraph.Graph, error) {
 	if s.Graph != nil {
 		return s.Graph, nil
 	}
@@ -37,27 +37,45 @@ func Of(s *methods.Sample, i int, opt mappgraph.BuildOptions) (*mappgraph.Graph,
 		if errors.Is(err, mappgraph.ErrEmpty) || errors.Is(err, mappgraph.ErrSkipped) || errors.Is(err, mappgraph.ErrDegenerate) {
 			return nil, nil
 		}
-		return nil, fmt.Errorf("sample %d (%s): %w", i, s.Capture, err)
+		return nil, err
 	}
 	return g, nil
 }
 
-// All returns the graph of every sample (nil where the chunk gives none, see
-// Of) and the number of such samples. It checks ctx between samples.
-func All(ctx context.Context, samples []methods.Sample, opt mappgraph.BuildOptions) (gs []*mappgraph.Graph, missing int, err error) {
+// FeatureKey is the feature key of every graph method: the graph codec's
+// version and the construction parameters N and t_slice, so that methods
+// building graphs alike share their features.
+func FeatureKey(opt mappgraph.BuildOptions) string {
+	return fmt.Sprintf("graph/v%d/max_nodes=%d/slice=%s", datasets.GraphCodecVersion, opt.MaxNodes, opt.Slice)
+}
+
+// Features returns the features of a sample for the graph methods: its
+// graph (Of) in the datasets graph encoding, or no bytes when the chunk
+// gives no graph.
+func Features(s *methods.Sample, opt mappgraph.BuildOptions) ([]byte, error) {
+	g, err := Of(s, opt)
+	if err != nil || g == nil {
+		return nil, err
+	}
+	return datasets.AppendGraph(nil, g), nil
+}
+
+// Decode returns the graph of every encoded sample (nil where the chunk
+// gave none) and the number of such samples. It checks ctx between
+// samples; errors name the sample.
+func Decode(ctx context.Context, samples []methods.Encoded) (gs []*mappgraph.Graph, missing int, err error) {
 	gs = make([]*mappgraph.Graph, len(samples))
 	for i := range samples {
 		if err := ctx.Err(); err != nil {
 			return nil, 0, err
 		}
-		g, err := Of(&samples[i], i, opt)
-		if err != nil {
-			return nil, 0, err
-		}
-		if g == nil {
+		if len(samples[i].Features) == 0 {
 			missing++
+			continue
 		}
-		gs[i] = g
+		if gs[i], err = datasets.DecodeGraph(samples[i].Features); err != nil {
+			return nil, 0, fmt.Errorf("sample %d (%s): %w", i, samples[i].Capture, err)
+		}
 	}
 	return gs, missing, nil
 }
@@ -103,7 +121,7 @@ func Standardize(std *mappgraph.Standardizer, g *mappgraph.Graph) *mappgraph.Gra
 // Classes returns the distinct training labels in byte order and the most
 // frequent one (the first in byte order on ties), the answer for samples
 // without a graph. train must not be empty.
-func Classes(train []methods.Sample) (classes []string, majority string) {
+func Classes(train []methods.Encoded) (classes []string, majority string) {
 	counts := map[string]int{}
 	for i := range train {
 		counts[train[i].Label]++

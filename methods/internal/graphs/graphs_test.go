@@ -4,6 +4,8 @@ import (
 	"context"
 	"math"
 	"net/netip"
+	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -33,24 +35,54 @@ func TestOf(t *testing.T) {
 	g := &mappgraph.Graph{App: "a", Nodes: make([]mappgraph.Node, 3)}
 	dev, srv := netip.MustParseAddr("10.0.0.2"), netip.MustParseAddr("192.0.2.1")
 	one := []datasets.Packet{{Time: 1e9, Proto: datasets.TCP, Src: dev, Dst: srv, SrcPort: 40000, DstPort: 443, IPLen: 60}}
-	samples := []methods.Sample{{Label: "a", Graph: g}, {Label: "b"}, {Label: "b", Packets: one}}
-	gs, missing, err := All(context.Background(), samples, mappgraph.DefaultBuildOptions)
-	if err != nil {
-		t.Fatal(err)
+	for i, c := range []struct {
+		s    methods.Sample
+		want *mappgraph.Graph
+	}{{methods.Sample{Label: "a", Graph: g}, g}, {methods.Sample{Label: "b"}, nil}, {methods.Sample{Label: "b", Packets: one}, nil}} {
+		if got, err := Of(&c.s, mappgraph.DefaultBuildOptions); got != c.want || err != nil {
+			t.Errorf("sample %d: graph %v, %v", i, got, err)
+		}
 	}
-	if gs[0] != g || gs[1] != nil || gs[2] != nil || missing != 2 {
-		t.Errorf("graphs %v, %d missing", gs, missing)
+}
+
+// TestFeaturesDecode checks that Features and Decode give back the graphs,
+// nil for chunks without one, and that damaged features and a cancelled
+// context are errors naming the sample.
+func TestFeaturesDecode(t *testing.T) {
+	g := &mappgraph.Graph{ID: 3, App: "a", Nodes: make([]mappgraph.Node, 3), Edges: []mappgraph.Edge{{Source: 0, Target: 2, Weight: 0.5}}}
+	var enc []methods.Encoded
+	for _, s := range []methods.Sample{{Label: "a", Graph: g}, {Label: "b"}} {
+		b, err := Features(&s, mappgraph.DefaultBuildOptions)
+		if err != nil {
+			t.Fatal(err)
+		}
+		enc = append(enc, methods.Encoded{Label: s.Label, Capture: "c" + s.Label, Features: b})
+	}
+	gs, missing, err := Decode(context.Background(), enc)
+	if err != nil || missing != 1 || gs[1] != nil || !reflect.DeepEqual(gs[0], g) {
+		t.Fatalf("decoded %v (%d missing, %v)", gs, missing, err)
+	}
+	enc[0].Features = enc[0].Features[:5]
+	if _, _, err := Decode(context.Background(), enc); err == nil || !strings.Contains(err.Error(), "sample 0 (ca)") {
+		t.Errorf("damaged features: %v", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, _, err := All(ctx, samples, mappgraph.DefaultBuildOptions); err == nil {
+	if _, _, err := Decode(ctx, enc); err == nil {
 		t.Error("cancelled context accepted")
 	}
 }
 
-// TestStandardize checks that raw graphs are standardised with the fitted
-// statistics, non-finite results become 0, standardised graphs pass
-// unchanged, and the input is not modified.
+// TestFeatureKey checks that N and t_slice change the key.
+func TestFeatureKey(t *testing.T) {
+	def := FeatureKey(mappgraph.DefaultBuildOptions)
+	for _, o := range []mappgraph.BuildOptions{{MaxNodes: 10, Slice: 10 * time.Second}, {MaxNodes: 20, Slice: 5 * time.Second}} {
+		if FeatureKey(o) == def {
+			t.Errorf("options %+v keep the key %q", o, def)
+		}
+	}
+}
+
 func TestStandardize(t *testing.T) {
 	raw := func(v float64) *mappgraph.Graph {
 		g := &mappgraph.Graph{Nodes: make([]mappgraph.Node, 2)}
@@ -87,8 +119,8 @@ func TestStandardize(t *testing.T) {
 }
 
 func TestClasses(t *testing.T) {
-	s := func(l string) methods.Sample { return methods.Sample{Label: l} }
-	c, m := Classes([]methods.Sample{s("z"), s("b"), s("z"), s("b"), s("a")})
+	s := func(l string) methods.Encoded { return methods.Encoded{Label: l} }
+	c, m := Classes([]methods.Encoded{s("z"), s("b"), s("z"), s("b"), s("a")})
 	if len(c) != 3 || c[0] != "a" || c[1] != "b" || c[2] != "z" || m != "b" {
 		t.Errorf("classes %v majority %q, want [a b z] and b (first of the tied)", c, m)
 	}
