@@ -1,5 +1,7 @@
 package flowprint
 
+import "slices"
+
 // nxCliques calls emit with every maximal clique of a graph in the order
 // in which networkx 2.8.8's find_cliques yields them when run by CPython
 // 3.11 on the reference's correlation graph (spec §3.4). The graph has
@@ -15,11 +17,57 @@ package flowprint
 // nodes to expand are ext_u = cand - adj[pivot], taken by ext_u.pop().
 // The order therefore depends on CPython's set tables, modelled by pySets.
 func nxCliques(hash []uint64, adj [][]int32, emit func([]int32)) {
-	nxCliquesOn(newPySets(hash), adj, emit)
+	nxCliquesOn(newPySets(hash), adj, nil, emit)
 }
 
-// nxCliquesOn is nxCliques with the given set maker.
-func nxCliquesOn(ps *pySets, adj [][]int32, emit func([]int32)) {
+// nxCliqueOrder returns the positions in nxCliques order of the given
+// maximal cliques (sorted node lists; position 0 is the first of them to
+// be enumerated, -1 a list that is no maximal clique). Only the branches
+// of the enumeration that lead to one of them are followed: find_cliques
+// never changes a branch's sets in a sub-branch, so skipping the others
+// leaves the order of the rest unchanged.
+func nxCliqueOrder(hash []uint64, adj [][]int32, cliques [][]int32) []int {
+	pos := make([]int, len(cliques))
+	for i := range pos {
+		pos[i] = -1
+	}
+	all := make([]int, len(cliques))
+	for i := range all {
+		all[i] = i
+	}
+	// live[d] lists the cliques holding the first d nodes of Q; nodes are
+	// chosen depth first, so live[d] always belongs to the current Q[:d].
+	live := [][]int{all}
+	holds := func(i int, v int32) bool {
+		_, ok := slices.BinarySearch(cliques[i], v)
+		return ok
+	}
+	keep := func(q []int32) bool {
+		d := len(q)
+		live = append(live[:d], nil)
+		for _, i := range live[d-1] {
+			if holds(i, q[d-1]) {
+				live[d] = append(live[d], i)
+			}
+		}
+		return len(live[d]) > 0
+	}
+	next := 0
+	nxCliquesOn(newPySets(hash), adj, keep, func(q []int32) {
+		for _, i := range live[len(q)] {
+			if len(cliques[i]) == len(q) {
+				pos[i] = next
+				next++
+			}
+		}
+	})
+	return pos
+}
+
+// nxCliquesOn is nxCliques with the given set maker. When keep is not nil,
+// a branch Q (the nodes chosen so far, the newest last) is followed only if
+// keep(Q) is true; a maximal clique is a branch.
+func nxCliquesOn(ps *pySets, adj [][]int32, keep func([]int32) bool, emit func([]int32)) {
 	n := len(adj)
 	if n == 0 {
 		return
@@ -71,6 +119,9 @@ func nxCliquesOn(ps *pySets, adj [][]int32, emit func([]int32)) {
 		v := ps.pop(ext)
 		ps.remove(cand, v)
 		q[len(q)-1] = v
+		if keep != nil && !keep(q) {
+			continue
+		}
 		subgQ := ps.and(subg, adjSet[v])
 		if subgQ.used == 0 {
 			ps.release(subgQ)
