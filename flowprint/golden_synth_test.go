@@ -2,7 +2,6 @@ package flowprint
 
 import (
 	"bytes"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -65,10 +64,6 @@ func statsOf(entries []LabeledFingerprint) fpStats {
 	return s
 }
 
-// synthLong lists the synthetic captures fingerprinted only with
-// APPBENCH_LONG=1 (none: the whole set runs in a few seconds).
-var synthLong = map[string]bool{}
-
 // TestGoldenSynth compares, for every capture of golden/flowprint/synth,
 // the fingerprint file written by this package with the reference's output
 // whose merge order is set to this package's rule
@@ -89,10 +84,6 @@ func TestGoldenSynth(t *testing.T) {
 	}
 	for _, capture := range captures {
 		name := filepath.Base(capture)
-		if synthLong[name] && os.Getenv("APPBENCH_LONG") != "1" {
-			t.Logf("%s: skipped, set APPBENCH_LONG=1 to run it", name)
-			continue
-		}
 		want, err := os.ReadFile(capture + ".merge-go.fingerprints.json")
 		if err != nil {
 			t.Fatal(err)
@@ -141,6 +132,3 @@ func seedRange(t *testing.T, capture string) [2]fpStats {
 	}
 	return r
 }
-
-// String renders the statistics as "count / flows" for logs.
-func (s fpStats) String() string { return fmt.Sprintf("%d / %d", s.count, s.flows) }
