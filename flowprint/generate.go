@@ -183,15 +183,12 @@ func sortUnique(s []int32, bitmap *[]uint64) []int32 {
 // Generate computes the fingerprint of every flow (the reference's
 // FingerprintGenerator.fit_predict, spec §3). Labels are not used.
 //
-// Where the reference's result depends on iteration orders that cannot be
-// reproduced (NumPy's unstable sort, networkx's clique order, hash sets),
-// the choices here are: flows with equal start times keep their input
-// order; among cliques of equal size and flow count the one with the
-// lexicographically greater sorted node list wins (see clique); similar
-// fingerprint pairs merge in the order described on merge. On the shared
-// real captures these choices never matter; on a synthetic million-packet
-// input with merging off, the reference and this code agree on every flow
-// except those whose fingerprint is such a tie (same size and n_flows).
+// Ties between cliques of equal size and flow count go, as in the
+// reference, to the clique networkx enumerates last (cliqueWinners). Two
+// orders follow rules of their own: flows with equal start times keep
+// their input order, and similar fingerprint pairs merge in the fixed
+// order described on merge, where the reference's order changes with
+// PYTHONHASHSEED (see the package documentation).
 func Generate(flows []Flow, p Params) (*Result, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
@@ -388,12 +385,11 @@ func (g *generator) batches() [][2]int {
 
 // clique is a maximal clique of the correlation graph that may become a
 // fingerprint: its size (elements, NoCertificate included), flow count and
-// sorted nodes; fp is made on first use.
+// nodes; fp is made on first use.
 //
 // Ties between cliques of equal size and flow count holding the same
-// element go to the clique whose sorted node list is lexicographically
-// greater (nodes numbered in order of their first cluster); the reference
-// lets the later clique of networkx's enumeration win.
+// element go, as in the reference, to the clique that networkx's
+// find_cliques enumerates last (spec §3.4; see cliqueWinners).
 type clique struct {
 	size, n int
 	nodes   []int32
@@ -406,6 +402,127 @@ type cluster struct {
 	null  bool
 	flows []int32 // positions
 	dead  bool
+}
+
+// nodeInfo holds, per graph node, what its clusters add to a clique:
+// elements, flows, whether a flow lacks a certificate, and the number of
+// clusters.
+type nodeInfo struct {
+	elems, flows, clusters []int
+	null                   []bool
+}
+
+// cliqueSlot is the best clique found so far for one node's elements or
+// for NoCertificate, with the other cliques of the same size and flow
+// count.
+type cliqueSlot struct {
+	best *clique
+	tied []*clique
+}
+
+// wants reports whether a clique of this size and flow count would be the
+// best or tie with it.
+func (s *cliqueSlot) wants(size, n int) bool {
+	return s.best == nil || size > s.best.size || size == s.best.size && n >= s.best.n
+}
+
+func (s *cliqueSlot) offer(c *clique) {
+	if b := s.best; b == nil || c.size > b.size || c.size == b.size && c.n > b.n {
+		s.best, s.tied = c, s.tied[:0]
+	} else if c.size == b.size && c.n == b.n {
+		s.tied = append(s.tied, c)
+	}
+}
+
+// cliqueWinners returns the clique whose fingerprint each node's elements
+// get and the one NoCertificate gets (nil: none): the greatest by (size,
+// n_flows) among the cliques of more than one cluster that hold the node
+// (a certificate-less flow), and among equal ones the clique networkx's
+// find_cliques enumerates last, as in the reference (spec §3.4). The
+// cliques are found by the fast Bron-Kerbosch of maximalCliques; only when
+// a slot is tied is the reference's order recovered, by nxCliqueOrder on
+// the tied cliques.
+func cliqueWinners(nodes, adj [][]int32, info nodeInfo) ([]*clique, *clique) {
+	slots := make([]cliqueSlot, len(nodes)+1) // the last is NoCertificate's
+	null := &slots[len(nodes)]
+	maximalCliques(adj, func(nodesOf []int32) {
+		ncl, size, n, hasNull := 0, 0, 0, false
+		for _, v := range nodesOf {
+			ncl += info.clusters[v]
+			size += info.elems[v]
+			n += info.flows[v]
+			hasNull = hasNull || info.null[v]
+		}
+		if ncl < 2 {
+			return
+		}
+		if hasNull {
+			size++
+		}
+		var c *clique
+		offer := func(s *cliqueSlot) {
+			if s.wants(size, n) {
+				if c == nil {
+					c = &clique{size: size, n: n, nodes: slices.Clone(nodesOf)}
+				}
+				s.offer(c)
+			}
+		}
+		for _, v := range nodesOf {
+			offer(&slots[v])
+		}
+		if hasNull {
+			offer(null)
+		}
+	})
+	breakTies(nodes, adj, slots)
+	best := make([]*clique, len(nodes))
+	for v := range best {
+		best[v] = slots[v].best
+	}
+	return best, null.best
+}
+
+// breakTies gives every tied slot the clique among its best and tied ones
+// that networkx enumerates last.
+func breakTies(nodes, adj [][]int32, slots []cliqueSlot) {
+	pos := make(map[*clique]int)
+	var targets []*clique
+	for i := range slots {
+		if len(slots[i].tied) == 0 {
+			continue
+		}
+		for _, c := range append([]*clique{slots[i].best}, slots[i].tied...) {
+			if _, ok := pos[c]; !ok {
+				pos[c] = -1
+				slices.Sort(c.nodes)
+				targets = append(targets, c)
+			}
+		}
+	}
+	if len(targets) == 0 {
+		return
+	}
+	hash := make([]uint64, len(nodes))
+	for v, ws := range nodes {
+		hash[v] = pyFrozensetHash(ws)
+	}
+	lists := make([][]int32, len(targets))
+	for i, c := range targets {
+		lists[i] = c.nodes
+	}
+	for i, p := range nxCliqueOrder(hash, adj, lists) {
+		pos[targets[i]] = p
+	}
+	for i := range slots {
+		s := &slots[i]
+		for _, c := range s.tied {
+			if pos[c] > pos[s.best] {
+				s.best = c
+			}
+		}
+		s.tied = nil
+	}
 }
 
 // batch fingerprints the flows at positions [lo, hi) (spec §3.2-3.6) and
@@ -512,72 +629,17 @@ func (g *generator) batch(lo, hi int, out []*fp) {
 	// with a certificate-less flow. Only these winning cliques become
 	// fingerprint objects (the others are never assigned to a flow).
 	nn := len(nodes)
-	nodeElems := make([]int, nn)
-	nodeFlows := make([]int, nn)
-	nodeNull := make([]bool, nn)
+	info := nodeInfo{elems: make([]int, nn), flows: make([]int, nn), null: make([]bool, nn), clusters: make([]int, nn)}
 	for v := range nodes {
 		for _, k := range nodeCl[v] {
 			cl := &clusters[k]
-			nodeElems[v] += len(cl.dsts) + len(cl.certs)
-			nodeFlows[v] += len(cl.flows)
-			nodeNull[v] = nodeNull[v] || cl.null
+			info.elems[v] += len(cl.dsts) + len(cl.certs)
+			info.flows[v] += len(cl.flows)
+			info.null[v] = info.null[v] || cl.null
+			info.clusters[v]++
 		}
 	}
-	bestNode := make([]*clique, nn)
-	var bestNull *clique
-	var sorted []int32
-	maximalCliques(adj, func(nodesOf []int32) {
-		ncl, size, n, null := 0, 0, 0, false
-		for _, v := range nodesOf {
-			ncl += len(nodeCl[v])
-			size += nodeElems[v]
-			n += nodeFlows[v]
-			null = null || nodeNull[v]
-		}
-		if ncl < 2 {
-			return
-		}
-		if null {
-			size++
-		}
-		sorted = append(sorted[:0], nodesOf...)
-		sortedDone := false
-		var c *clique
-		better := func(have *clique) bool {
-			if have == nil {
-				return true
-			}
-			if size != have.size {
-				return size > have.size
-			}
-			if n != have.n {
-				return n > have.n
-			}
-			if !sortedDone {
-				slices.Sort(sorted)
-				sortedDone = true
-			}
-			return slices.Compare(sorted, have.nodes) > 0
-		}
-		upd := func(slot **clique) {
-			if better(*slot) {
-				if c == nil {
-					if !sortedDone {
-						slices.Sort(sorted)
-						sortedDone = true
-					}
-					c = &clique{size: size, n: n, nodes: slices.Clone(sorted)}
-				}
-				*slot = c
-			}
-		}
-		for _, v := range nodesOf {
-			upd(&bestNode[v])
-		}
-		if null {
-			upd(&bestNull)
-		}
-	})
+	bestNode, bestNull := cliqueWinners(nodes, adj, info)
 	materialise := func(c *clique) *fp {
 		if c == nil {
 			return nil

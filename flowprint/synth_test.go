@@ -221,6 +221,29 @@ func flowAt(stream int64, dst string, port uint16, cert string, times ...float64
 	return f
 }
 
+// TestCliqueTieEnumeratedLast: of two tied cliques (same size and flow
+// count) sharing a destination, the one networkx's find_cliques yields
+// last wins it, as in the reference (golden/flowprint/synth tie.pcap).
+// Windows from t0 = 1000: A {0,1}, B {0}, C {1,5}, D {5}, E {5,6}; the
+// cliques are {A,B}, {A,C} (tied on A) and {C,D,E}, enumerated as
+// {C,D,E}, {A,C}, {A,B}. So A joins B, and {A,C} is no fingerprint.
+func TestCliqueTieEnumeratedLast(t *testing.T) {
+	flows := []Flow{
+		flowAt(0, "10.1.0.1", 4000, "", 1000, 1030.5),
+		flowAt(1, "10.1.0.2", 4000, "", 1000.1),
+		flowAt(2, "10.1.0.3", 4000, "", 1031, 1151),
+		flowAt(3, "10.1.0.4", 4000, "", 1152),
+		flowAt(4, "10.1.0.5", 4000, "", 1153, 1181),
+	}
+	res, err := Generate(flows, DefaultParams())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Fingerprints) != 2 || res.Of[0] != res.Of[1] || res.Of[2] == res.Of[0] {
+		t.Errorf("fingerprints %v, flows' fingerprints %v; want A with B and C, D, E together", res.Fingerprints, res.Of)
+	}
+}
+
 // TestCorrelationThreshold: clusters whose activity overlaps with Jaccard
 // 0.5 form one fingerprint below that threshold and none above it.
 func TestCorrelationThreshold(t *testing.T) {
