@@ -176,7 +176,11 @@ func runExperiment(ctx context.Context, stdout, stderr io.Writer, args []string,
 		fmt.Fprintf(stderr, "shard %s done; when every shard has finished: appbench report %s\n", shard, out)
 		return nil
 	}
-	return printReport(stdout, sum.Results, f.format, f.metrics, f.plots, 0.95)
+	var expected []*bench.Result
+	for _, c := range x.Cells {
+		expected = append(expected, c.Placeholder())
+	}
+	return printReport(stdout, table{rs: sum.Results, expected: expected}, f.format, f.metrics, f.plots, 0.95)
 }
 
 // noteIgnored prints one note naming the flags of names that were given
@@ -217,17 +221,19 @@ func dryRun(w io.Writer, x *bench.Experiment, out string, shard bench.Shard) err
 	return nil
 }
 
-// printReport renders the table of rs and, when plots is set, writes the
+// printReport renders the table of tb and, when plots is set, writes the
 // plots.
-func printReport(w io.Writer, rs []*bench.Result, format, metrics, plots string, confidence float64) error {
+func printReport(w io.Writer, tb table, format, metrics, plots string, confidence float64) error {
+	rs := tb.rs
 	keys, err := metricList(metrics)
 	if err != nil {
 		return err
 	}
-	t, err := reports.Build(rs, reports.Options{Metrics: keys, Confidence: confidence})
+	t, err := reports.Build(rs, reports.Options{Metrics: keys, Confidence: confidence, Expected: tb.expected})
 	if err != nil {
 		return err
 	}
+	t.Notes = append(tb.notes, t.Notes...)
 	if err := reports.Write(w, t, format); err != nil {
 		return err
 	}
