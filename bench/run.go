@@ -50,14 +50,18 @@ func (s Shard) String() string {
 }
 
 // Event reports the progress of a run: a cell was skipped (already done),
-// finished, or failed.
+// left to another process (Elsewhere), finished, or failed.
 type Event struct {
 	// Done counts the cells of the shard that are finished, Total all of
 	// them.
 	Done, Total int
 	Cell        *Cell
 	Skipped     bool
-	Err         error
+	// Elsewhere is set when another process holds the cell's lock (By),
+	// or finished the cell while this run went on.
+	Elsewhere bool
+	By        Holder
+	Err       error
 }
 
 // Options control Run.
@@ -79,8 +83,12 @@ type Options struct {
 // Summary tells what a run did.
 type Summary struct {
 	// Cells counts the cells of the shard; Skipped those finished by an
-	// earlier run; Ran those run now; Failed those that failed.
-	Cells, Skipped, Ran, Failed int
+	// earlier run; Ran those run now; Failed those that failed; Elsewhere
+	// those left to other processes running on the same folder (locked by
+	// them, or finished by them meanwhile).
+	Cells, Skipped, Ran, Failed, Elsewhere int
+	// Notes name the processes of other hosts that cells were left to.
+	Notes []string
 	// Results are the results of the shard's finished cells (earlier and
 	// new), sorted with SortResults.
 	Results []*Result
@@ -92,6 +100,10 @@ type Summary struct {
 // is returned at the end (joined with the others'). When ctx is cancelled,
 // the running cells are abandoned: nothing partial is stored and a later
 // Run resumes with the cells that are not finished.
+//
+// A cell runs under a lock file (LockPath) so that runs sharing the folder,
+// in this process or others, on this host or others, split the cells: a
+// cell locked by another live process is left to it (Summary.Elsewhere).
 func Run(ctx context.Context, x *Experiment, opt Options) (*Summary, error) {
 	if opt.Dir == "" {
 		return nil, errors.New("bench: no results folder")
@@ -150,6 +162,7 @@ func Run(ctx context.Context, x *Experiment, opt Options) (*Summary, error) {
 	})
 	cache := newDataCache(todo)
 	var errs []error
+	var others remoteLocks // cells locked by processes of other hosts
 	jobs := make(chan *Cell)
 	var wg sync.WaitGroup
 	for w := 0; w < max(workers, 1); w++ {
@@ -157,11 +170,29 @@ func Run(ctx context.Context, x *Experiment, opt Options) (*Summary, error) {
 		go func() {
 			defer wg.Done()
 			for c := range jobs {
-				r, err := runCell(ctx, c, cache, workers, log)
+				mine, by, err := lockCell(opt.Dir, c)
+				if err == nil && !mine {
+					cache.release(c)
+					mu.Lock()
+					sum.Elsewhere++
+					if host, _ := os.Hostname(); by.PID != 0 && by.Host != host {
+						others.add(by, c.ID)
+					}
+					if opt.Progress != nil && ctx.Err() == nil {
+						opt.Progress(Event{Done: finished, Total: sum.Cells, Cell: c, Elsewhere: true, By: by})
+					}
+					mu.Unlock()
+					continue
+				}
+				var r *Result
+				if err == nil {
+					r, err = runCell(ctx, c, cache, workers, log)
+				}
 				cache.release(c)
 				if err == nil {
 					err = WriteResult(opt.Dir, r)
 				}
+				unlock(opt.Dir, c.ID)
 				mu.Lock()
 				if err != nil {
 					if ctx.Err() == nil {
@@ -189,6 +220,7 @@ feed:
 	}
 	close(jobs)
 	wg.Wait()
+	sum.Notes = others.notes(opt.Dir)
 	for _, c := range mine {
 		if r, err := ReadResult(ResultPath(opt.Dir, c.ID)); err == nil && r.ConfigHash == c.Hash {
 			// A result from an earlier run of an edited experiment keeps
@@ -208,6 +240,21 @@ feed:
 		return sum, fmt.Errorf("bench: run interrupted after %d of %d cells (run again to resume): %w", sum.Skipped+sum.Ran, sum.Cells, err)
 	}
 	return sum, errors.Join(errs...)
+}
+
+// lockCell takes the lock of cell c in dir. It returns false when another
+// process holds it (by) or finished the cell since the run began; the lock
+// is then not held.
+func lockCell(dir string, c *Cell) (bool, Holder, error) {
+	ok, by, err := tryLock(dir, c.ID)
+	if err != nil || !ok {
+		return false, by, err
+	}
+	if done(dir, c) {
+		unlock(dir, c.ID)
+		return false, Holder{}, nil
+	}
+	return true, Holder{}, nil
 }
 
 func slicesContains(s []*Cell, c *Cell) bool {

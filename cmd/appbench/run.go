@@ -65,6 +65,9 @@ every registered method on a synthetic corpus generated in memory.
 Re-running skips finished cells, so an interrupted run (Ctrl-C, crash, killed
 job) resumes where it stopped. --shard i/n runs every n-th cell starting at i
 (0-based), for array jobs; merge the shards with "appbench report DIR".
+Processes running on the same folder split the cells: each cell runs under
+a lock file DIR/<cell id>.lock, and a cell locked by another live process
+is left to it.
 
 Registered methods: ` + strings.Join(methods.Names(), ", "),
 		Args: cobra.MaximumNArgs(1),
@@ -155,6 +158,8 @@ func runExperiment(ctx context.Context, stdout, stderr io.Writer, args []string,
 			switch {
 			case e.Err != nil:
 				fmt.Fprintf(stderr, "[%d/%d] %s failed: %v\n", e.Done, e.Total, e.Cell.ID, e.Err)
+			case e.Elsewhere && f.verbose:
+				fmt.Fprintf(stderr, "[%d/%d] %s left to %s\n", e.Done, e.Total, e.Cell.ID, e.By)
 			case !e.Skipped && f.verbose:
 				fmt.Fprintf(stderr, "[%d/%d] %s done\n", e.Done, e.Total, e.Cell.ID)
 			}
@@ -165,8 +170,15 @@ func runExperiment(ctx context.Context, stdout, stderr io.Writer, args []string,
 		bar.Finish()
 	}
 	if sum != nil {
-		fmt.Fprintf(stderr, "%s: %d cells (shard %s): %d already done, %d run, %d failed; results in %s\n",
-			x.Config.Name, sum.Cells, shard, sum.Skipped, sum.Ran, sum.Failed, out)
+		elsewhere := ""
+		if sum.Elsewhere > 0 {
+			elsewhere = fmt.Sprintf(", %d left to other processes on this folder (when they finish: appbench report %s)", sum.Elsewhere, out)
+		}
+		fmt.Fprintf(stderr, "%s: %d cells (shard %s): %d already done, %d run, %d failed%s; results in %s\n",
+			x.Config.Name, sum.Cells, shard, sum.Skipped, sum.Ran, sum.Failed, elsewhere, out)
+		for _, n := range sum.Notes {
+			fmt.Fprintln(stderr, n)
+		}
 	}
 	if err != nil {
 		return err
