@@ -163,6 +163,18 @@ func Run(ctx context.Context, x *Experiment, opt Options) (*Summary, error) {
 	cache := newDataCache(todo)
 	var errs []error
 	var others remoteLocks // cells locked by processes of other hosts
+	leave := func(c *Cell, by Holder) {
+		cache.release(c)
+		mu.Lock()
+		defer mu.Unlock()
+		sum.Elsewhere++
+		if host, _ := os.Hostname(); by.PID != 0 && by.Host != host {
+			others.add(by, c.ID)
+		}
+		if opt.Progress != nil && ctx.Err() == nil {
+			opt.Progress(Event{Done: finished, Total: sum.Cells, Cell: c, Elsewhere: true, By: by})
+		}
+	}
 	jobs := make(chan *Cell)
 	var wg sync.WaitGroup
 	for w := 0; w < max(workers, 1); w++ {
@@ -172,16 +184,7 @@ func Run(ctx context.Context, x *Experiment, opt Options) (*Summary, error) {
 			for c := range jobs {
 				mine, by, err := lockCell(opt.Dir, c)
 				if err == nil && !mine {
-					cache.release(c)
-					mu.Lock()
-					sum.Elsewhere++
-					if host, _ := os.Hostname(); by.PID != 0 && by.Host != host {
-						others.add(by, c.ID)
-					}
-					if opt.Progress != nil && ctx.Err() == nil {
-						opt.Progress(Event{Done: finished, Total: sum.Cells, Cell: c, Elsewhere: true, By: by})
-					}
-					mu.Unlock()
+					leave(c, by)
 					continue
 				}
 				var r *Result
