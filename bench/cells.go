@@ -221,7 +221,7 @@ func (x *Experiment) expand() error {
 	}
 	checked := make(map[string]bool)
 	for _, c := range x.Cells {
-		if !checked[c.dataKey] {
+		if !x.noData && !checked[c.dataKey] {
 			checked[c.dataKey] = true
 			if err := x.preflight(c); err != nil {
 				return err
@@ -315,28 +315,21 @@ func (x *Experiment) addCells(c *Config, root *yaml.Node, mi, point int, coords 
 	if c.Dataset.Kind != KindGraphs && in&methods.Packets == 0 {
 		return posErr(x.File, dsNode, "dataset.kind", "method %q needs prebuilt graphs (dataset kind graphs), but a %s dataset gives packets", mid, c.Dataset.Kind)
 	}
-	var dataPath string
 	if c.Dataset.Kind == KindSynth {
 		if err := checkSynth(x.File, &c.Dataset.Synth); err != nil {
 			return err
 		}
-	} else {
-		pn := mapValue(dsNode, "path")
-		dataPath, err = expandPath(c.Dataset.Path, x.Dir)
-		if err != nil {
-			return posErr(x.File, pn, "dataset.path", "%w", err)
-		}
-		if _, err := os.Stat(dataPath); err != nil {
-			return posErr(x.File, pn, "dataset.path", "dataset not found: %w", err)
-		}
-		if c.Dataset.AppsList != "" {
-			if c.Dataset.AppsList, err = expandPath(c.Dataset.AppsList, x.Dir); err != nil {
-				return posErr(x.File, mapValue(dsNode, "apps_list"), "dataset.apps_list", "%w", err)
-			}
+	}
+	// The hash covers the paths as written, so that it does not change
+	// with the folder of the file or the values of its variables.
+	dk := c.Dataset.key()
+	var dataPath string
+	if c.Dataset.Kind != KindSynth && !x.noData {
+		if dataPath, err = x.dataPaths(c, dsNode); err != nil {
+			return err
 		}
 	}
 	params := generic(&spec.Params)
-	dk := c.Dataset.key()
 	for r := 0; r < c.Repeats; r++ {
 		seed := c.RepeatSeed(r)
 		h := hashJSON(cellKey{Dataset: dk, Task: c.Task, Method: spec.Name, Params: params, Seed: seed})
@@ -353,6 +346,25 @@ func (x *Experiment) addCells(c *Config, root *yaml.Node, mi, point int, coords 
 		})
 	}
 	return nil
+}
+
+// dataPaths expands the dataset path and the apps list of c (a corpus or
+// graphs dataset), checks that the dataset exists, and returns its path.
+func (x *Experiment) dataPaths(c *Config, dsNode *yaml.Node) (string, error) {
+	pn := mapValue(dsNode, "path")
+	dataPath, err := expandPath(c.Dataset.Path, x.Dir)
+	if err != nil {
+		return "", posErr(x.File, pn, "dataset.path", "%w", err)
+	}
+	if _, err := os.Stat(dataPath); err != nil {
+		return "", posErr(x.File, pn, "dataset.path", "dataset not found: %w", err)
+	}
+	if c.Dataset.AppsList != "" {
+		if c.Dataset.AppsList, err = expandPath(c.Dataset.AppsList, x.Dir); err != nil {
+			return "", posErr(x.File, mapValue(dsNode, "apps_list"), "dataset.apps_list", "%w", err)
+		}
+	}
+	return dataPath, nil
 }
 
 // newMethod builds a method from its spec, decoding its parameters

@@ -219,7 +219,21 @@ type Experiment struct {
 	// once; the caller prints them.
 	Warnings []string
 
-	root *yaml.Node
+	root   *yaml.Node
+	noData bool // expand without touching the data (LoadOptions.NoData)
+}
+
+// LoadOptions control LoadWith.
+type LoadOptions struct {
+	// NoData expands the cells without touching the data: the dataset
+	// path need not exist (nor its variables be set) and the preflight
+	// check of the apps is skipped. Cells then have no DataPath and cannot
+	// run; their ids and hashes are those of a normal load. Reports use it
+	// to read the experiment copy of a results folder.
+	NoData bool
+	// Name is the experiment's name when the file gives none (default:
+	// the file name without extension).
+	Name string
 }
 
 // LoadFile reads, validates and expands an experiment file.
@@ -234,6 +248,11 @@ func LoadFile(path string) (*Experiment, error) {
 // Load validates and expands an experiment from its YAML text. file names
 // it in messages; dir is where relative paths start.
 func Load(file, dir string, src []byte) (*Experiment, error) {
+	return LoadWith(file, dir, src, LoadOptions{})
+}
+
+// LoadWith is Load with options.
+func LoadWith(file, dir string, src []byte, opt LoadOptions) (*Experiment, error) {
 	var root yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(src))
 	if err := dec.Decode(&root); err != nil {
@@ -245,9 +264,12 @@ func Load(file, dir string, src []byte) (*Experiment, error) {
 	if isNull(resolve(&root)) {
 		return nil, &PosError{File: file, Err: errors.New("empty experiment file")}
 	}
-	x := &Experiment{File: file, Dir: dir, Source: src, root: &root}
+	x := &Experiment{File: file, Dir: dir, Source: src, root: &root, noData: opt.NoData}
 	if err := decodeStrict(file, &root, &x.Config, ""); err != nil {
 		return nil, err
+	}
+	if x.Config.Name == "" {
+		x.Config.Name = opt.Name
 	}
 	if x.Config.Name == "" {
 		x.Config.Name = strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))

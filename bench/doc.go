@@ -21,5 +21,9 @@
 // whose result exists with the same configuration hash, so an interrupted
 // run resumes with nothing lost, and Shard splits the cells between
 // machines whose results merge by simply sharing (or copying into) one
-// folder.
+// folder. Runs sharing a folder split the cells through a lock file per
+// cell (LockPath). Run keeps a copy of the experiment file in the folder; Select
+// reads it back (LoadOptions.NoData: without touching the data) to tell the
+// results of the current version of the experiment from stale ones and to
+// list the cells expected.
 package bench

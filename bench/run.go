@@ -53,14 +53,18 @@ func (s Shard) String() string {
 }
 
 // Event reports the progress of a run: a cell was skipped (already done),
-// finished, or failed.
+// left to another process (Elsewhere), finished, or failed.
 type Event struct {
 	// Done counts the cells of the shard that are finished, Total all of
 	// them.
 	Done, Total int
 	Cell        *Cell
 	Skipped     bool
-	Err         error
+	// Elsewhere is set when another process holds the cell's lock (By),
+	// or finished the cell while this run went on.
+	Elsewhere bool
+	By        Holder
+	Err       error
 }
 
 // Options control Run.
@@ -86,14 +90,17 @@ type Options struct {
 type Summary struct {
 	// Cells counts the cells of the shard; Skipped those finished by an
 	// earlier run; Ran those run now; Failed those that failed; NotRun
-	// those not started because the disk filled up (see Run).
-	Cells, Skipped, Ran, Failed, NotRun int
+	// those not started because the disk filled up (see Run); Elsewhere
+	// those left to other processes running on the same folder (locked by
+	// them, or finished by them meanwhile).
+	Cells, Skipped, Ran, Failed, NotRun, Elsewhere int
 	// Results are the results of the shard's finished cells (earlier and
 	// new), sorted with SortResults.
 	Results []*Result
 	// Notes are the dataset notes of the shard (what loading the data
 	// skipped, dropped or kept from damaged files: see
-	// Result.DatasetNotes), each once, for the caller to print.
+	// Result.DatasetNotes) and the processes of other hosts that cells
+	// were left to, each once, for the caller to print.
 	Notes []string
 	// Load is what reading the datasets and computing their features
 	// cost in this run.
@@ -111,6 +118,10 @@ type Summary struct {
 // When ctx is cancelled,
 // the running cells are abandoned: nothing partial is stored and a later
 // Run resumes with the cells that are not finished.
+//
+// A cell runs under a lock file (LockPath) so that runs sharing the folder,
+// in this process or others, on this host or others, split the cells: a
+// cell locked by another live process is left to it (Summary.Elsewhere).
 func Run(ctx context.Context, x *Experiment, opt Options) (*Summary, error) {
 	if opt.Dir == "" {
 		return nil, errors.New("bench: no results folder")
@@ -170,6 +181,19 @@ func Run(ctx context.Context, x *Experiment, opt Options) (*Summary, error) {
 	cache := newDataCache(todo, opt.Cache)
 	var errs cellErrors
 	full := fullDisk{stop: make(chan struct{})}
+	var others remoteLocks // cells locked by processes of other hosts
+	leave := func(c *Cell, by Holder) {
+		cache.release(c)
+		mu.Lock()
+		defer mu.Unlock()
+		sum.Elsewhere++
+		if host, _ := os.Hostname(); by.PID != 0 && by.Host != host {
+			others.add(by, c.ID)
+		}
+		if opt.Progress != nil && ctx.Err() == nil {
+			opt.Progress(Event{Done: finished, Total: sum.Cells, Cell: c, Elsewhere: true, By: by})
+		}
+	}
 	jobs := make(chan *Cell)
 	var wg sync.WaitGroup
 	for w := 0; w < max(workers, 1); w++ {
@@ -181,11 +205,20 @@ func Run(ctx context.Context, x *Experiment, opt Options) (*Summary, error) {
 					cache.release(c)
 					continue
 				}
-				r, err := runCell(ctx, c, cache, workers, log)
+				mine, by, err := lockCell(opt.Dir, c)
+				if err == nil && !mine {
+					leave(c, by)
+					continue
+				}
+				var r *Result
+				if err == nil {
+					r, err = runCell(ctx, c, cache, workers, log)
+				}
 				cache.release(c)
 				if err == nil {
 					err = WriteResult(opt.Dir, r)
 				}
+				unlock(opt.Dir, c.ID)
 				mu.Lock()
 				if err != nil {
 					if ctx.Err() == nil {
@@ -222,7 +255,7 @@ feed:
 	wg.Wait()
 	var fullErr error
 	if full.err != nil {
-		sum.NotRun = len(todo) - sum.Ran - sum.Failed
+		sum.NotRun = len(todo) - sum.Ran - sum.Failed - sum.Elsewhere
 		fullErr = full.report(sum.NotRun)
 	}
 	for _, c := range mine {
@@ -240,7 +273,7 @@ feed:
 		}
 	}
 	SortResults(sum.Results)
-	sum.Notes = cache.notes
+	sum.Notes = append(cache.notes, others.notes(opt.Dir)...)
 	sum.Load = cache.stats
 	for _, r := range sum.Results {
 		sum.Notes = append(sum.Notes, r.DatasetNotes...)
@@ -360,6 +393,21 @@ func (f *fullDisk) report(notRun int) error {
 		also = fmt.Sprintf(", %d more running cells failed the same way", f.more)
 	}
 	return fmt.Errorf("bench: out of disk space: no new cell started after %w (%d cells not run%s; free space and run again to resume)", f.err, notRun, also)
+}
+
+// lockCell takes the lock of cell c in dir. It returns false when another
+// process holds it (by) or finished the cell since the run began; the lock
+// is then not held.
+func lockCell(dir string, c *Cell) (bool, Holder, error) {
+	ok, by, err := tryLock(dir, c.ID)
+	if err != nil || !ok {
+		return false, by, err
+	}
+	if done(dir, c) {
+		unlock(dir, c.ID)
+		return false, Holder{}, nil
+	}
+	return true, Holder{}, nil
 }
 
 func slicesContains(s []*Cell, c *Cell) bool {

@@ -291,6 +291,7 @@ func TestResumeAfterCancel(t *testing.T) {
 		t.Errorf("resumed results differ from an uninterrupted run")
 	}
 	noTemps(t, dir)
+	noLocks(t, dir)
 }
 
 func noTemps(t *testing.T, dir string) {
@@ -345,6 +346,10 @@ repeats: 12
 	if err := os.WriteFile(stale, []byte("{partial"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// The cell in flight keeps the lock of the killed child, which the
+	// resumed run must take over.
+	locks, _ := filepath.Glob(filepath.Join(dir, "*"+LockSuffix))
+	t.Logf("the killed child left %d lock files", len(locks))
 	m, _ := filepath.Glob(filepath.Join(dir, "*"+ResultSuffix))
 	if len(m) == 0 || len(m) >= 12 {
 		t.Fatalf("killed child left %d result files, want some but not all", len(m))
@@ -365,6 +370,7 @@ repeats: 12
 		t.Errorf("results after kill and resume differ from an uninterrupted run")
 	}
 	noTemps(t, dir)
+	noLocks(t, dir)
 }
 
 func hostTag() string {
@@ -465,6 +471,7 @@ repeats: 2
 	if m, _ := filepath.Glob(filepath.Join(dir, "*"+ResultSuffix)); len(m) != 2 {
 		t.Errorf("%d result files, want the 2 of majority", len(m))
 	}
+	noLocks(t, dir)
 }
 
 // TestDiskFullStopsRun fills the disk (a simulated ENOSPC on the result

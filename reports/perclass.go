@@ -29,7 +29,7 @@ func BuildPerClass(rs []*bench.Result, opt Options) (*Table, error) {
 	}
 	t := &Table{Confidence: opt.Confidence, Columns: PerClassColumns}
 	var gs []*group
-	t.Title, t.Keys, gs = groupResults(rs)
+	t.Title, t.Keys, gs, _ = groupResults(rs)
 	t.Title += " (per app)"
 	t.Keys = append(t.Keys, "app")
 	for _, g := range gs {

@@ -225,3 +225,37 @@ func TestPlotsDiskFull(t *testing.T) {
 		t.Errorf("a full disk left %d files, e.g. %s", len(ents), ents[0].Name())
 	}
 }
+
+// TestBuildExpected counts missing repetitions against the expected cells:
+// every row short of one repetition is noted, and a row with no result.
+func TestBuildExpected(t *testing.T) {
+	rs := fixture()
+	var expected, have []*bench.Result
+	for _, r := range rs {
+		e := *r
+		e.Metrics = bench.Metrics{}
+		expected = append(expected, &e)
+		if r.Repeat < 2 {
+			have = append(have, r)
+		}
+	}
+	extra := *expected[len(expected)-1]
+	extra.ID, extra.PointIndex, extra.Point = "destination-set-9-0", 2, []bench.Coord{{Param: "methods.destination-set.k", Value: 9}}
+	expected = append(expected, &extra)
+	tb, err := Build(have, Options{Expected: expected})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"majority: 2 of 3 repetitions", "destination-set 1: 2 of 3", "destination-set 3: 2 of 3", "destination-set 9: 0 of 1"} {
+		found := false
+		for _, n := range tb.Notes {
+			found = found || strings.Contains(n, want)
+		}
+		if !found {
+			t.Errorf("no note %q in %q", want, tb.Notes)
+		}
+	}
+	if tb, _ := Build(rs, Options{Expected: expected[:len(expected)-1]}); len(tb.Notes) != 0 {
+		t.Errorf("complete results noted: %q", tb.Notes)
+	}
+}

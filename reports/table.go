@@ -95,6 +95,12 @@ type Options struct {
 	Metrics []string
 	// Confidence is the level of the confidence intervals (default 0.95).
 	Confidence float64
+	// Expected, when set, holds a placeholder for each cell the
+	// experiments expand to (bench.Selection.Expected): a row's missing
+	// repetitions are counted against it, and rows with no result at all
+	// are noted. The rows of an experiment without placeholders are
+	// compared with the row of most repetitions instead.
+	Expected []*bench.Result
 }
 
 // Stat summarises one metric over the repetitions of a row.
@@ -189,7 +195,8 @@ func Build(rs []*bench.Result, opt Options) (*Table, error) {
 		t.Columns = append(t.Columns, m)
 	}
 	var gs []*group
-	t.Title, t.Keys, gs = groupResults(rs)
+	var gk *grouper
+	t.Title, t.Keys, gs, gk = groupResults(rs)
 	for _, g := range gs {
 		row := Row{Keys: g.keys, Repeats: len(g.rs)}
 		seeds := make(map[uint64]bool)
@@ -211,15 +218,7 @@ func Build(rs []*bench.Result, opt Options) (*Table, error) {
 		}
 		t.Rows = append(t.Rows, row)
 	}
-	most := 0
-	for _, r := range t.Rows {
-		most = max(most, r.Repeats)
-	}
-	for _, r := range t.Rows {
-		if r.Repeats < most {
-			t.Notes = append(t.Notes, fmt.Sprintf("%s: %d of %d repetitions (run unfinished, or shards missing?)", strings.Join(nonEmpty(r.Keys), " "), r.Repeats, most))
-		}
-	}
+	t.Notes = append(t.Notes, missingNotes(gs, gk, opt.Expected)...)
 	versions := make(map[string]bool)
 	for _, g := range gs {
 		for _, r := range g.rs {
@@ -311,10 +310,90 @@ type group struct {
 	rs   []*bench.Result
 }
 
+// id returns the group's key values joined.
+func (g *group) id() string { return strings.Join(g.keys, "\x00") }
+
+// missingNotes notes the rows with fewer repetitions than expected, and
+// the expected rows with none. Rows of experiments with placeholders in
+// expected are counted against them; the others against the row of most
+// repetitions among them.
+func missingNotes(gs []*group, gk *grouper, expected []*bench.Result) []string {
+	want := make(map[string]int)
+	var order []string
+	planned := make(map[string]bool)
+	for _, e := range expected {
+		if !gk.exps[e.Experiment] {
+			continue
+		}
+		planned[e.Experiment] = true
+		k := strings.Join(gk.keys(e), "\x00")
+		if want[k] == 0 {
+			order = append(order, k)
+		}
+		want[k]++
+	}
+	most := 0
+	for _, g := range gs {
+		if !planned[g.rs[0].Experiment] {
+			most = max(most, len(g.rs))
+		}
+	}
+	var notes []string
+	have := make(map[string]bool)
+	for _, g := range gs {
+		have[g.id()] = true
+		n := most
+		if planned[g.rs[0].Experiment] {
+			n = want[g.id()]
+		}
+		if len(g.rs) < n {
+			notes = append(notes, fmt.Sprintf("%s: %d of %d repetitions (run unfinished, cells failed, or shards missing?)", strings.Join(nonEmpty(g.keys), " "), len(g.rs), n))
+		}
+	}
+	for _, k := range order {
+		if !have[k] {
+			notes = append(notes, fmt.Sprintf("%s: 0 of %d repetitions (no result yet)", strings.Join(nonEmpty(strings.Split(k, "\x00")), " "), want[k]))
+		}
+	}
+	if len(notes) > maxRowNotes {
+		notes = append(notes[:maxRowNotes], fmt.Sprintf("and %d more rows with missing repetitions", len(notes)-maxRowNotes))
+	}
+	return notes
+}
+
+// maxRowNotes bounds the notes on rows with missing repetitions.
+const maxRowNotes = 10
+
+// grouper computes the row key of a result: its experiment (when several
+// are merged), method, and value of each swept parameter.
+type grouper struct {
+	multi  bool
+	params []string
+	exps   map[string]bool
+}
+
+func (gk *grouper) keys(r *bench.Result) []string {
+	var k []string
+	if gk.multi {
+		k = append(k, r.Experiment)
+	}
+	k = append(k, r.Method)
+	for _, p := range gk.params {
+		v := ""
+		for _, c := range r.Point {
+			if c.Param == p {
+				v = FormatValue(c.Value)
+			}
+		}
+		k = append(k, v)
+	}
+	return k
+}
+
 // groupResults sorts results and groups them by experiment (when there are
 // several), method and sweep point, in result order. It returns the title,
-// the key column names and the groups.
-func groupResults(rs []*bench.Result) (title string, keys []string, out []*group) {
+// the key column names, the groups and the key function.
+func groupResults(rs []*bench.Result) (title string, keys []string, out []*group, gk *grouper) {
 	rs = slices.Clone(rs)
 	bench.SortResults(rs)
 	var exps, params []string
@@ -337,34 +416,24 @@ func groupResults(rs []*bench.Result) (title string, keys []string, out []*group
 	for _, p := range params {
 		keys = append(keys, shortParam(p))
 	}
+	gk = &grouper{multi: multi, params: params, exps: make(map[string]bool)}
+	for _, e := range exps {
+		gk.exps[e] = true
+	}
 	var order []string
 	groups := make(map[string]*group)
 	for _, r := range rs {
-		var k []string
-		if multi {
-			k = append(k, r.Experiment)
-		}
-		k = append(k, r.Method)
-		for _, p := range params {
-			v := ""
-			for _, c := range r.Point {
-				if c.Param == p {
-					v = FormatValue(c.Value)
-				}
-			}
-			k = append(k, v)
-		}
-		id := strings.Join(k, "\x00")
-		g := groups[id]
-		if g == nil {
-			g = &group{keys: k}
-			groups[id] = g
-			order = append(order, id)
+		g := &group{keys: gk.keys(r)}
+		if o := groups[g.id()]; o != nil {
+			g = o
+		} else {
+			groups[g.id()] = g
+			order = append(order, g.id())
 		}
 		g.rs = append(g.rs, r)
 	}
 	for _, id := range order {
 		out = append(out, groups[id])
 	}
-	return title, keys, out
+	return title, keys, out, gk
 }

@@ -14,7 +14,7 @@ import (
 func init() {
 	var format, metrics, plots, experiment string
 	var confidence float64
-	var perClass bool
+	var perClass, all bool
 	cmd := &cobra.Command{
 		Use:   "report DIR",
 		Short: "Merge the result files of a results folder into a comparison table",
@@ -23,7 +23,13 @@ func init() {
 method and sweep point, and prints mean and confidence interval of each metric
 over the repetitions. --per-class prints one row per app instead. --plots
 also writes metric-against-parameter plots and confusion-matrix heat maps as
-PNG and SVG.`,
+PNG and SVG.
+
+The experiment copy that run keeps in the folder (<name>.experiment.yaml)
+selects the results of the current version of each experiment: result files
+of cells an edit of the experiment has replaced are ignored with a note
+(--all includes them), and missing repetitions are counted against the
+cells the experiment expands to. A folder holding only some shards says so.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkTableFlags(format, metrics, plots, confidence); err != nil {
@@ -32,26 +38,19 @@ PNG and SVG.`,
 			if perClass && (metrics != "" || plots != "") {
 				return fmt.Errorf("--per-class prints precision, recall, F1 and support per app; it takes neither --metrics nor --plots")
 			}
-			rs, err := bench.ReadResults(args[0])
+			tb, err := readTable(args[0], experiment, all)
 			if err != nil {
 				return err
 			}
-			if len(rs) == 0 {
-				return fmt.Errorf("report: no results in %s", args[0])
-			}
-			if experiment != "" {
-				if rs, err = experimentResults(rs, experiment, args[0]); err != nil {
-					return err
-				}
-			}
 			if perClass {
-				t, err := reports.BuildPerClass(rs, reports.Options{Confidence: confidence})
+				t, err := reports.BuildPerClass(tb.rs, reports.Options{Confidence: confidence})
 				if err != nil {
 					return err
 				}
+				t.Notes = append(tb.notes, t.Notes...)
 				return reports.Write(cmd.OutOrStdout(), t, format)
 			}
-			return printReport(cmd.OutOrStdout(), rs, format, metrics, plots, confidence)
+			return printReport(cmd.OutOrStdout(), tb, format, metrics, plots, confidence)
 		},
 	}
 	fl := cmd.Flags()
@@ -61,7 +60,45 @@ PNG and SVG.`,
 	fl.StringVar(&experiment, "experiment", "", "only the results of this experiment")
 	fl.Float64Var(&confidence, "confidence", 0.95, "confidence level of the intervals")
 	fl.BoolVar(&perClass, "per-class", false, "print precision, recall, F1 and support per app instead")
+	fl.BoolVar(&all, "all", false, "include the results of earlier versions of the experiments (merged by method and sweep point)")
 	rootCmd.AddCommand(cmd)
+}
+
+// table is what a comparison table is built from: the results, the
+// placeholders of the cells expected (nil: unknown), and notes to print
+// under it.
+type table struct {
+	rs, expected []*bench.Result
+	notes        []string
+}
+
+// readTable reads the results of dir (those of the named experiment when
+// name is set). Unless all is set, the experiment copies select the
+// current results and give the cells expected.
+func readTable(dir, name string, all bool) (table, error) {
+	rs, err := bench.ReadResults(dir)
+	if err != nil {
+		return table{}, err
+	}
+	if len(rs) == 0 {
+		return table{}, fmt.Errorf("report: no results in %s", dir)
+	}
+	if name != "" {
+		if rs, err = experimentResults(rs, name, dir); err != nil {
+			return table{}, err
+		}
+	}
+	if all {
+		return table{rs: rs}, nil
+	}
+	sel, err := bench.Select(dir, rs)
+	if err != nil {
+		return table{}, err
+	}
+	if len(sel.Results) == 0 {
+		return table{}, fmt.Errorf("report: the %d results in %s are all from earlier versions of their experiments (see the *.experiment.yaml copies); --all reports them", len(sel.Stale), dir)
+	}
+	return table{rs: sel.Results, expected: sel.Expected, notes: sel.Notes}, nil
 }
 
 // experimentResults returns the results of the named experiment, or an

@@ -66,6 +66,9 @@ every registered method on a synthetic corpus generated in memory.
 Re-running skips finished cells, so an interrupted run (Ctrl-C, crash, killed
 job) resumes where it stopped. --shard i/n runs every n-th cell starting at i
 (0-based), for array jobs; merge the shards with "appbench report DIR".
+Processes running on the same folder split the cells: each cell runs under
+a lock file DIR/<cell id>.lock, and a cell locked by another live process
+is left to it.
 
 Registered methods: ` + strings.Join(methods.Names(), ", "),
 		Args: cobra.MaximumNArgs(1),
@@ -161,6 +164,8 @@ func runExperiment(ctx context.Context, stdout, stderr io.Writer, args []string,
 			switch {
 			case e.Err != nil:
 				fmt.Fprintf(stderr, "[%d/%d] %s failed: %v\n", e.Done, e.Total, e.Cell.ID, e.Err)
+			case e.Elsewhere && f.verbose:
+				fmt.Fprintf(stderr, "[%d/%d] %s left to %s\n", e.Done, e.Total, e.Cell.ID, e.By)
 			case !e.Skipped && f.verbose:
 				fmt.Fprintf(stderr, "[%d/%d] %s done\n", e.Done, e.Total, e.Cell.ID)
 			}
@@ -174,8 +179,12 @@ func runExperiment(ctx context.Context, stdout, stderr io.Writer, args []string,
 		for _, n := range sum.Notes {
 			fmt.Fprintf(stderr, "note: %s\n", n)
 		}
-		fmt.Fprintf(stderr, "%s: %d cells (shard %s): %d already done, %d run, %d failed; results in %s\n",
-			x.Config.Name, sum.Cells, shard, sum.Skipped, sum.Ran, sum.Failed, out)
+		elsewhere := ""
+		if sum.Elsewhere > 0 {
+			elsewhere = fmt.Sprintf(", %d left to other processes on this folder (when they finish: appbench report %s)", sum.Elsewhere, out)
+		}
+		fmt.Fprintf(stderr, "%s: %d cells (shard %s): %d already done, %d run, %d failed%s; results in %s\n",
+			x.Config.Name, sum.Cells, shard, sum.Skipped, sum.Ran, sum.Failed, elsewhere, out)
 		fmt.Fprintln(stderr, loadLine(sum.Load, peakRSS()))
 	}
 	if err != nil {
@@ -186,7 +195,11 @@ func runExperiment(ctx context.Context, stdout, stderr io.Writer, args []string,
 		fmt.Fprintf(stderr, "shard %s done; when every shard has finished: appbench report %s\n", shard, out)
 		return nil
 	}
-	return printReport(stdout, sum.Results, f.format, f.metrics, f.plots, 0.95)
+	var expected []*bench.Result
+	for _, c := range x.Cells {
+		expected = append(expected, c.Placeholder())
+	}
+	return printReport(stdout, table{rs: sum.Results, expected: expected}, f.format, f.metrics, f.plots, 0.95)
 }
 
 // loadLine tells what reading and featurising the data cost and the
@@ -240,17 +253,19 @@ func dryRun(w io.Writer, x *bench.Experiment, out string, shard bench.Shard) err
 	return nil
 }
 
-// printReport renders the table of rs and, when plots is set, writes the
+// printReport renders the table of tb and, when plots is set, writes the
 // plots.
-func printReport(w io.Writer, rs []*bench.Result, format, metrics, plots string, confidence float64) error {
+func printReport(w io.Writer, tb table, format, metrics, plots string, confidence float64) error {
+	rs := tb.rs
 	keys, err := metricList(metrics)
 	if err != nil {
 		return err
 	}
-	t, err := reports.Build(rs, reports.Options{Metrics: keys, Confidence: confidence})
+	t, err := reports.Build(rs, reports.Options{Metrics: keys, Confidence: confidence, Expected: tb.expected})
 	if err != nil {
 		return err
 	}
+	t.Notes = append(tb.notes, t.Notes...)
 	if err := reports.Write(w, t, format); err != nil {
 		return err
 	}
