@@ -79,10 +79,12 @@ type Method struct {
 	cfg   dgcnn.Config
 	build mappgraph.BuildOptions
 	log   io.Writer
+	note  func(string)
 
 	model    *dgcnn.Model
 	std      *mappgraph.Standardizer // nil when every training graph was standardised already
 	majority string
+	skips    graphs.Skips // of the training samples
 }
 
 // New is the Factory of "mappgraph".
@@ -97,6 +99,7 @@ func New(cfg methods.Config) (methods.Method, error) {
 	if err != nil {
 		return nil, err
 	}
+	m.note = cfg.Noter()
 	return m, nil
 }
 
@@ -122,7 +125,7 @@ func newMethod(p Params, seed uint64, workers int, log io.Writer) (*Method, erro
 	if log == nil {
 		log = io.Discard
 	}
-	return &Method{p: p, cfg: c, log: log, build: build}, nil
+	return &Method{p: p, cfg: c, log: log, note: func(string) {}, build: build}, nil
 }
 
 // Name returns "mappgraph".
@@ -165,10 +168,11 @@ func (m *Method) Fit(ctx context.Context, train []methods.Sample) error {
 	if len(train) == 0 {
 		return fmt.Errorf("mappgraph: no training samples")
 	}
-	gs, skipped, err := graphs.All(ctx, train, m.build)
+	gs, sk, err := graphs.All(ctx, train, m.build)
 	if err != nil {
 		return fmt.Errorf("mappgraph: fit: %w", err)
 	}
+	m.skips = sk
 	classes, majority := graphs.Classes(train)
 	m.majority = majority
 	m.std = graphs.FitStandardizer(gs)
@@ -188,10 +192,10 @@ func (m *Method) Fit(ctx context.Context, train []methods.Sample) error {
 		ex = append(ex, dgcnn.Example{Input: in, Class: index[train[i].Label]})
 	}
 	if len(ex) == 0 {
-		return fmt.Errorf("mappgraph: none of the %d training samples gives a graph", len(train))
+		return fmt.Errorf("mappgraph: none of the %d training samples gives a graph (%d skipped for IPv6 destinations)", len(train), sk.IPv6)
 	}
 	fmt.Fprintf(m.log, "mappgraph: %d training graphs of %d classes (%d samples without a graph), gemm %s\n",
-		len(ex), len(classes), skipped, dgcnn.DefaultGEMMName())
+		len(ex), len(classes), sk.Missing, dgcnn.DefaultGEMMName())
 	model, err := dgcnn.New(m.cfg, graphs.NumFeatures(m.p.IPFeatures), classes)
 	if err != nil {
 		return fmt.Errorf("mappgraph: %w", err)
@@ -208,7 +212,8 @@ func (m *Method) Fit(ctx context.Context, train []methods.Sample) error {
 }
 
 // Predict classifies each sample; Score is the softmax probability of the
-// predicted label.
+// predicted label. When chunks of the training or the test samples were
+// skipped for IPv6 destinations, it notes how many of them.
 func (m *Method) Predict(ctx context.Context, test []methods.Sample) ([]methods.Prediction, error) {
 	if m.model == nil {
 		return nil, fmt.Errorf("mappgraph: Predict before Fit")
@@ -216,11 +221,12 @@ func (m *Method) Predict(ctx context.Context, test []methods.Sample) ([]methods.
 	out := make([]methods.Prediction, len(test))
 	var inputs []*dgcnn.Input
 	var at []int
+	sk := m.skips
 	for i := range test {
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("mappgraph: predict: %w", err)
 		}
-		g, err := graphs.Of(&test[i], i, m.build)
+		g, err := sk.Of(&test[i], i, m.build)
 		if err != nil {
 			return nil, fmt.Errorf("mappgraph: %w", err)
 		}
@@ -249,6 +255,9 @@ func (m *Method) Predict(ctx context.Context, test []methods.Sample) ([]methods.
 			}
 		}
 		out[i] = methods.Prediction{Label: m.model.Classes[best], Score: float64(pr[best])}
+	}
+	if n := sk.IPv6Note("mappgraph"); n != "" {
+		m.note(n)
 	}
 	return out, nil
 }
@@ -303,7 +312,7 @@ func (m *Method) Load(r io.Reader) error {
 		return fmt.Errorf("mappgraph: load: %w", err)
 	}
 	model.Config.Workers = m.cfg.Workers
-	n.model, n.std, n.majority = model, s.Std, s.Majority
+	n.model, n.std, n.majority, n.note = model, s.Std, s.Majority, m.note
 	*m = *n
 	return nil
 }

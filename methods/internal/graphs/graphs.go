@@ -24,42 +24,71 @@ func BuildOptions(maxNodes int, slice float64) (mappgraph.BuildOptions, error) {
 	return mappgraph.BuildOptions{MaxNodes: maxNodes, Slice: time.Duration(slice * float64(time.Second))}, nil
 }
 
-// Of returns the graph of sample i: its own Graph when set, else the graph
-// built from its packets with opt. It returns nil and no error when the
-// chunk gives no graph (mappgraph.ErrEmpty, ErrSkipped or ErrDegenerate);
-// other errors name the sample.
-func Of(s *methods.Sample, i int, opt mappgraph.BuildOptions) (*mappgraph.Graph, error) {
-	if s.Graph != nil {
-		return s.Graph, nil
+// Skips counts the samples a graph method looked at and those that gave
+// no graph.
+type Skips struct {
+	// Samples counts the samples, Missing those without a graph, IPv6 the
+	// chunks among them skipped for a destination that is not an IPv4
+	// address (mappgraph.ErrNotIPv4).
+	Samples, Missing, IPv6 int
+}
+
+// Add adds the counts of o to s.
+func (s *Skips) Add(o Skips) {
+	s.Samples += o.Samples
+	s.Missing += o.Missing
+	s.IPv6 += o.IPv6
+}
+
+// IPv6Note is the note of a method named name on the chunks skipped for
+// IPv6 destinations, or "" when there are none.
+func (s Skips) IPv6Note(name string) string {
+	if s.IPv6 == 0 {
+		return ""
 	}
-	g, err := mappgraph.Build(s.Packets, opt)
+	return fmt.Sprintf("%s: skipped %d of %d chunks with IPv6 destinations (MAppGraph's graph builder parses IPv4 octets)",
+		name, s.IPv6, s.Samples)
+}
+
+// Of returns the graph of sample i and counts it: the sample's own Graph
+// when set, else the graph built from its packets with opt. It returns nil
+// and no error when the chunk gives no graph (mappgraph.ErrEmpty,
+// ErrSkipped or ErrDegenerate); other errors name the sample.
+func (s *Skips) Of(x *methods.Sample, i int, opt mappgraph.BuildOptions) (*mappgraph.Graph, error) {
+	s.Samples++
+	if x.Graph != nil {
+		return x.Graph, nil
+	}
+	g, err := mappgraph.Build(x.Packets, opt)
 	if err != nil {
 		if errors.Is(err, mappgraph.ErrEmpty) || errors.Is(err, mappgraph.ErrSkipped) || errors.Is(err, mappgraph.ErrDegenerate) {
+			s.Missing++
+			if errors.Is(err, mappgraph.ErrNotIPv4) {
+				s.IPv6++
+			}
 			return nil, nil
 		}
-		return nil, fmt.Errorf("sample %d (%s): %w", i, s.Capture, err)
+		return nil, fmt.Errorf("sample %d (%s): %w", i, x.Capture, err)
 	}
 	return g, nil
 }
 
 // All returns the graph of every sample (nil where the chunk gives none, see
-// Of) and the number of such samples. It checks ctx between samples.
-func All(ctx context.Context, samples []methods.Sample, opt mappgraph.BuildOptions) (gs []*mappgraph.Graph, missing int, err error) {
-	gs = make([]*mappgraph.Graph, len(samples))
+// Skips.Of) and the counts. It checks ctx between samples.
+func All(ctx context.Context, samples []methods.Sample, opt mappgraph.BuildOptions) ([]*mappgraph.Graph, Skips, error) {
+	gs := make([]*mappgraph.Graph, len(samples))
+	var sk Skips
 	for i := range samples {
 		if err := ctx.Err(); err != nil {
-			return nil, 0, err
+			return nil, Skips{}, err
 		}
-		g, err := Of(&samples[i], i, opt)
+		g, err := sk.Of(&samples[i], i, opt)
 		if err != nil {
-			return nil, 0, err
-		}
-		if g == nil {
-			missing++
+			return nil, Skips{}, err
 		}
 		gs[i] = g
 	}
-	return gs, missing, nil
+	return gs, sk, nil
 }
 
 // FitStandardizer fits the training standardiser (mappgraph.FitStandardizer)

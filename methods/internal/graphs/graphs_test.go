@@ -3,13 +3,16 @@ package graphs
 import (
 	"context"
 	"math"
+	"math/rand/v2"
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 
 	"appbench/datasets"
 	"appbench/mappgraph"
 	"appbench/methods"
+	"appbench/methods/methodtest"
 )
 
 func TestBuildOptions(t *testing.T) {
@@ -34,12 +37,12 @@ func TestOf(t *testing.T) {
 	dev, srv := netip.MustParseAddr("10.0.0.2"), netip.MustParseAddr("192.0.2.1")
 	one := []datasets.Packet{{Time: 1e9, Proto: datasets.TCP, Src: dev, Dst: srv, SrcPort: 40000, DstPort: 443, IPLen: 60}}
 	samples := []methods.Sample{{Label: "a", Graph: g}, {Label: "b"}, {Label: "b", Packets: one}}
-	gs, missing, err := All(context.Background(), samples, mappgraph.DefaultBuildOptions)
+	gs, sk, err := All(context.Background(), samples, mappgraph.DefaultBuildOptions)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if gs[0] != g || gs[1] != nil || gs[2] != nil || missing != 2 {
-		t.Errorf("graphs %v, %d missing", gs, missing)
+	if gs[0] != g || gs[1] != nil || gs[2] != nil || sk != (Skips{Samples: 3, Missing: 2}) {
+		t.Errorf("graphs %v, %+v", gs, sk)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -108,5 +111,35 @@ func TestNodeFeatures(t *testing.T) {
 	}
 	if without[58] != 58 || with[mappgraph.FeatureIP1] != float64(mappgraph.FeatureIP1) {
 		t.Errorf("features %v / %v", without[58], with[mappgraph.FeatureIP1])
+	}
+}
+
+// TestSkipsIPv6 checks that chunks skipped for an IPv6 destination are
+// counted apart from the other chunks without a graph, and noted.
+func TestSkipsIPv6(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	v4 := methodtest.AppTraffic(rng, 1)
+	samples := []methods.Sample{
+		{Label: "a", Packets: v4},
+		{Label: "a", Packets: methodtest.IPv6Server(v4)},
+		{Label: "a"},
+	}
+	gs, sk, err := All(context.Background(), samples, mappgraph.DefaultBuildOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if gs[0] == nil || gs[1] != nil || sk != (Skips{Samples: 3, Missing: 2, IPv6: 1}) {
+		t.Fatalf("graphs %v, %+v", gs, sk)
+	}
+	n := sk.IPv6Note("m")
+	if !strings.HasPrefix(n, "m: skipped 1 of 3 chunks with IPv6 destinations") || !strings.Contains(n, "IPv4 octets") {
+		t.Errorf("note %q", n)
+	}
+	sk.Add(Skips{Samples: 2, Missing: 1})
+	if sk != (Skips{Samples: 5, Missing: 3, IPv6: 1}) {
+		t.Errorf("Add: %+v", sk)
+	}
+	if n := (Skips{Samples: 4, Missing: 4}).IPv6Note("m"); n != "" {
+		t.Errorf("note without IPv6 skips: %q", n)
 	}
 }
