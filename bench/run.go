@@ -50,14 +50,16 @@ func (s Shard) String() string {
 }
 
 // Event reports the progress of a run: a cell was skipped (already done),
-// finished, or failed.
+// started, finished, or failed.
 type Event struct {
 	// Done counts the cells of the shard that are finished, Total all of
 	// them.
 	Done, Total int
 	Cell        *Cell
 	Skipped     bool
-	Err         error
+	// Started is set when the cell begins; a second event tells its end.
+	Started bool
+	Err     error
 }
 
 // Options control Run.
@@ -69,10 +71,12 @@ type Options struct {
 	// Workers, when positive, overrides the config's workers (0 keeps
 	// them; negative is an error).
 	Workers int
-	// Progress, when set, is called after each cell (from one goroutine at
-	// a time).
+	// Progress, when set, is called before and after each cell (from one
+	// goroutine at a time).
 	Progress func(Event)
-	// Log receives method messages (default: discarded).
+	// Log receives method messages (default: discarded) in whole lines;
+	// with more than one worker each line starts with the cell's label
+	// ("[mappgraph k=10 #2] ").
 	Log io.Writer
 }
 
@@ -84,6 +88,9 @@ type Summary struct {
 	// Results are the results of the shard's finished cells (earlier and
 	// new), sorted with SortResults.
 	Results []*Result
+	// Notes are the distinct notes of the methods of Results (see
+	// Result.MethodNotes), each once.
+	Notes []string
 }
 
 // Run runs the experiment's cells that belong to the shard and are not
@@ -108,9 +115,9 @@ func Run(ctx context.Context, x *Experiment, opt Options) (*Summary, error) {
 	if err := writeAtomic(ExperimentPath(opt.Dir, x.Config.Name), x.Source); err != nil {
 		return nil, err
 	}
-	log := opt.Log
-	if log == nil {
-		log = io.Discard
+	var log io.Writer = io.Discard
+	if opt.Log != nil {
+		log = &syncWriter{w: opt.Log}
 	}
 	workers := x.Config.Workers
 	if opt.Workers > 0 {
@@ -157,7 +164,14 @@ func Run(ctx context.Context, x *Experiment, opt Options) (*Summary, error) {
 		go func() {
 			defer wg.Done()
 			for c := range jobs {
-				r, err := runCell(ctx, c, cache, workers, log)
+				if opt.Progress != nil {
+					mu.Lock()
+					opt.Progress(Event{Done: finished, Total: sum.Cells, Cell: c, Started: true})
+					mu.Unlock()
+				}
+				cl := newCellLog(log, c, workers > 1)
+				r, err := runCell(ctx, c, cache, workers, cl)
+				cl.Flush()
 				cache.release(c)
 				if err == nil {
 					err = WriteResult(opt.Dir, r)
@@ -204,6 +218,7 @@ feed:
 		}
 	}
 	SortResults(sum.Results)
+	sum.Notes = methodNotes(sum.Results)
 	if err := ctx.Err(); err != nil {
 		return sum, fmt.Errorf("bench: run interrupted after %d of %d cells (run again to resume): %w", sum.Skipped+sum.Ran, sum.Cells, err)
 	}
@@ -236,7 +251,8 @@ func runCell(ctx context.Context, c *Cell, cache *dataCache, workers int, log io
 		return nil, err
 	}
 	load := time.Since(t0)
-	m, err := newMethod(c.file, &c.spec, "params", c.Seed, c.Config.MethodWorkers, log)
+	var notes noteSet
+	m, err := newMethod(c.file, &c.spec, "params", c.Seed, c.Config.MethodWorkers, log, notes.add)
 	if err != nil {
 		return nil, err
 	}
@@ -301,7 +317,7 @@ func runCell(ctx context.Context, c *Cell, cache *dataCache, workers int, log io
 		Repeat: c.Repeat, Seed: c.Seed, Dataset: c.Config.Dataset.key(), Task: c.Config.Task.Kind,
 		Apps: len(d.apps), Unseen: unseen, Train: len(train), Test: len(test), Metrics: met,
 		FitSeconds: t2.Sub(t1).Seconds(), PredictSeconds: t3.Sub(t2).Seconds(),
-		LoadSeconds: load.Seconds(), PeakHeapBytes: peakBytes,
+		LoadSeconds: load.Seconds(), PeakHeapBytes: peakBytes, MethodNotes: notes.list(),
 		Version: Version(), Finished: time.Now().UTC(),
 	}, nil
 }
