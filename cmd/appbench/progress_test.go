@@ -40,7 +40,9 @@ func (f *fakeRun) at(s float64) *fakeRun {
 	return f
 }
 
-func (f *fakeRun) start(id string) { f.p.event(bench.Event{Done: f.done, Total: 6, Cell: f.cells[id], Started: true}) }
+func (f *fakeRun) start(id string) {
+	f.p.event(bench.Event{Done: f.done, Total: 6, Cell: f.cells[id], Started: true})
+}
 
 func (f *fakeRun) end(id string, err error) {
 	if err == nil {
