@@ -283,7 +283,7 @@ func writePlots(rs []*bench.Result, t *reports.Table, dir string, confidence flo
 		cm := sumConfusion(row.IDs, byID)
 		name := safeName(strings.Join(nonEmpty(row.Keys), "_"))
 		for _, ext := range []string{".png", ".svg"} {
-			errs = append(errs, reports.PlotConfusion(cm, strings.Join(nonEmpty(row.Keys), " "), filepath.Join(dir, "confusion_"+name+ext)))
+			errs = append(errs, reports.PlotConfusion(cm, strings.Join(nonEmpty(row.Keys), " "), len(row.IDs), filepath.Join(dir, "confusion_"+name+ext)))
 		}
 	}
 	return errors.Join(errs...)
