@@ -303,7 +303,7 @@ func (x *Experiment) addCells(c *Config, root *yaml.Node, mi, point int, coords 
 		return &PosError{File: x.File, Err: fmt.Errorf("a sweep renamed method %q", mid)}
 	}
 	key := fmt.Sprintf("methods[%d].params", specIdx)
-	m, err := buildMethod(x.File, spec, key, c.RepeatSeed(0), c.MethodWorkers, io.Discard)
+	m, err := buildMethod(x.File, spec, key, c.RepeatSeed(0), c.MethodWorkers, io.Discard, nil)
 	if err != nil {
 		return x.methodErr(spec, mi, key, sets, err)
 	}
@@ -370,8 +370,8 @@ func (x *Experiment) dataPaths(c *Config, dsNode *yaml.Node) (string, error) {
 // newMethod builds a method from its spec, decoding its parameters
 // strictly. A decoding error is placed at the offending key; a value the
 // method rejects itself, at the params node.
-func newMethod(file string, spec *MethodSpec, key string, seed uint64, workers int, log io.Writer) (methods.Method, error) {
-	m, err := buildMethod(file, spec, key, seed, workers, log)
+func newMethod(file string, spec *MethodSpec, key string, seed uint64, workers int, log io.Writer, note func(string)) (methods.Method, error) {
+	m, err := buildMethod(file, spec, key, seed, workers, log, note)
 	var pe *PosError
 	if err != nil && !asPos(err, &pe) {
 		return nil, paramsErr(file, spec, key, err)
@@ -379,9 +379,10 @@ func newMethod(file string, spec *MethodSpec, key string, seed uint64, workers i
 	return m, err
 }
 
-// buildMethod builds a method from its spec. Decoding errors come back as
-// *PosError, the method's own errors as they are.
-func buildMethod(file string, spec *MethodSpec, key string, seed uint64, workers int, log io.Writer) (methods.Method, error) {
+// buildMethod builds a method from its spec, with log and note (nil drops
+// the notes) as its Config.Log and Config.Note. Decoding errors come back
+// as *PosError, the method's own errors as they are.
+func buildMethod(file string, spec *MethodSpec, key string, seed uint64, workers int, log io.Writer, note func(string)) (methods.Method, error) {
 	f, err := methods.Lookup(spec.Name)
 	if err != nil {
 		return nil, &PosError{File: file, Key: key, Err: err}
@@ -394,6 +395,7 @@ func buildMethod(file string, spec *MethodSpec, key string, seed uint64, workers
 		Seed:    seed,
 		Workers: workers,
 		Log:     log,
+		Note:    note,
 	})
 }
 
@@ -417,7 +419,7 @@ func (x *Experiment) methodErr(spec *MethodSpec, mi int, key string, sets []swee
 		return err
 	}
 	if len(sets) > 0 {
-		if _, berr := buildMethod(x.File, &x.Config.Methods[mi], key, 1, 1, io.Discard); berr == nil {
+		if _, berr := buildMethod(x.File, &x.Config.Methods[mi], key, 1, 1, io.Discard, nil); berr == nil {
 			var vals []string
 			for _, s := range sets {
 				vals = append(vals, fmt.Sprintf("%s = %v", s.path, generic(s.val)))

@@ -74,6 +74,9 @@ type Result struct {
 	// cells running at the same time share the heap, so run with one
 	// worker for per-cell figures.
 	PeakHeapBytes uint64 `json:"peak_heap_bytes"`
+	// MethodNotes are the distinct notes the method reported
+	// (methods.Config.Note), in order.
+	MethodNotes []string `json:"method_notes,omitempty"`
 	// Version describes the appbench build; Finished is when the cell
 	// ended.
 	Version  string    `json:"version"`

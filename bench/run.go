@@ -53,7 +53,7 @@ func (s Shard) String() string {
 }
 
 // Event reports the progress of a run: a cell was skipped (already done),
-// left to another process (Elsewhere), finished, or failed.
+// left to another process (Elsewhere), started, finished, or failed.
 type Event struct {
 	// Done counts the cells of the shard that are finished, Total all of
 	// them.
@@ -64,7 +64,9 @@ type Event struct {
 	// or finished the cell while this run went on.
 	Elsewhere bool
 	By        Holder
-	Err       error
+	// Started is set when the cell begins; a second event tells its end.
+	Started bool
+	Err     error
 }
 
 // Options control Run.
@@ -76,10 +78,12 @@ type Options struct {
 	// Workers, when positive, overrides the config's workers (0 keeps
 	// them; negative is an error).
 	Workers int
-	// Progress, when set, is called after each cell (from one goroutine at
-	// a time).
+	// Progress, when set, is called before and after each cell (from one
+	// goroutine at a time).
 	Progress func(Event)
-	// Log receives method messages (default: discarded).
+	// Log receives method messages (default: discarded) in whole lines;
+	// with more than one worker each line starts with the cell's label
+	// ("[mappgraph k=10 #2] ").
 	Log io.Writer
 	// Cache, when set, keeps the features of corpus captures across cells
 	// and runs (see package featcache); nil computes them in each run.
@@ -99,8 +103,9 @@ type Summary struct {
 	Results []*Result
 	// Notes are the dataset notes of the shard (what loading the data
 	// skipped, dropped or kept from damaged files: see
-	// Result.DatasetNotes) and the processes of other hosts that cells
-	// were left to, each once, for the caller to print.
+	// Result.DatasetNotes), the processes of other hosts that cells were
+	// left to, and the distinct notes of the methods of Results (see
+	// Result.MethodNotes), each once, for the caller to print.
 	Notes []string
 	// Load is what reading the datasets and computing their features
 	// cost in this run.
@@ -138,9 +143,9 @@ func Run(ctx context.Context, x *Experiment, opt Options) (*Summary, error) {
 	if err := writeAtomic(ExperimentPath(opt.Dir, x.Config.Name), x.Source); err != nil {
 		return nil, err
 	}
-	log := opt.Log
-	if log == nil {
-		log = io.Discard
+	var log io.Writer = io.Discard
+	if opt.Log != nil {
+		log = &syncWriter{w: opt.Log}
 	}
 	workers := x.Config.Workers
 	if opt.Workers > 0 {
@@ -212,7 +217,14 @@ func Run(ctx context.Context, x *Experiment, opt Options) (*Summary, error) {
 				}
 				var r *Result
 				if err == nil {
-					r, err = runCell(ctx, c, cache, workers, log)
+					if opt.Progress != nil {
+						mu.Lock()
+						opt.Progress(Event{Done: finished, Total: sum.Cells, Cell: c, Started: true})
+						mu.Unlock()
+					}
+					cl := newCellLog(log, c, workers > 1)
+					r, err = runCell(ctx, c, cache, workers, cl)
+					cl.Flush()
 				}
 				cache.release(c)
 				if err == nil {
@@ -278,7 +290,7 @@ feed:
 	for _, r := range sum.Results {
 		sum.Notes = append(sum.Notes, r.DatasetNotes...)
 	}
-	sum.Notes = uniqueOrdered(sum.Notes)
+	sum.Notes = append(uniqueOrdered(sum.Notes), methodNotes(sum.Results)...)
 	if err := ctx.Err(); err != nil {
 		return sum, fmt.Errorf("bench: run interrupted after %d of %d cells (run again to resume): %w", sum.Skipped+sum.Ran, sum.Cells, err)
 	}
@@ -436,7 +448,8 @@ func runCell(ctx context.Context, c *Cell, cache *dataCache, workers int, log io
 		return nil, err
 	}
 	load := time.Since(t0)
-	m, err := newMethod(c.file, &c.spec, "params", c.Seed, c.Config.MethodWorkers, log)
+	var notes noteSet
+	m, err := newMethod(c.file, &c.spec, "params", c.Seed, c.Config.MethodWorkers, log, notes.add)
 	if err != nil {
 		return nil, err
 	}
@@ -463,7 +476,7 @@ func runCell(ctx context.Context, c *Cell, cache *dataCache, workers int, log io
 		Apps: len(cd.apps), Unseen: cd.unseen, DatasetNotes: cd.notes, Train: ntrain, Test: ntest, Metrics: met,
 		FitSeconds: fit.Seconds(), PredictSeconds: predict.Seconds(),
 		LoadSeconds: load.Seconds(), ReadSeconds: d.stats.Read, FeatureSeconds: d.stats.Features,
-		CacheHits: d.stats.Hits, CacheMisses: d.stats.Misses, PeakHeapBytes: peakBytes,
+		CacheHits: d.stats.Hits, CacheMisses: d.stats.Misses, PeakHeapBytes: peakBytes, MethodNotes: notes.list(),
 		Version: Version(), Finished: time.Now().UTC(),
 	}, nil
 }

@@ -34,7 +34,7 @@ type featureNeeds struct {
 func needsOf(cells []*Cell) featureNeeds {
 	n := featureNeeds{by: make(map[string]methods.Featurizer)}
 	for _, c := range cells {
-		m, err := newMethod(c.file, &c.spec, "params", c.Seed, 1, io.Discard)
+		m, err := newMethod(c.file, &c.spec, "params", c.Seed, 1, io.Discard, nil)
 		if err != nil {
 			continue
 		}

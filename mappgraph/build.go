@@ -37,6 +37,9 @@ var (
 	// node address that is not a dotted IPv4 quad), so the chunk is
 	// skipped.
 	ErrSkipped = errors.New("chunk skipped")
+	// ErrNotIPv4 is the ErrSkipped of a chunk with a destination that is
+	// not an IPv4 address, whose octets the reference cannot parse.
+	ErrNotIPv4 = fmt.Errorf("%w: a destination is not an IPv4 address", ErrSkipped)
 	// ErrDegenerate: the graph has at most one edge row (at most two
 	// nodes, including none when the inner joins leave no destination)
 	// and is dropped by the keep rule.
@@ -391,7 +394,7 @@ func (b *Builder) Build(pkts []datasets.Packet, opts BuildOptions) (*Graph, erro
 		// 5.11 octets: the reference's int(ip.split('.')[k]) fails on
 		// anything but a dotted quad.
 		if !k.ap.addr.Is4() {
-			return nil, fmt.Errorf("mappgraph: %w: destination %s is not an IPv4 address", ErrSkipped, k.ip)
+			return nil, fmt.Errorf("mappgraph: %w: %s", ErrNotIPv4, k.ip)
 		}
 		o := k.ap.addr.As4()
 		for q := 0; q < 4; q++ {

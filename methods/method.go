@@ -58,6 +58,21 @@ type Config struct {
 	Workers int
 	// Log receives progress messages; never nil.
 	Log io.Writer
+	// Note receives notes the user sees without -v, such as input the
+	// method could not use ("skipped 3 of 40 chunks ..."), one sentence
+	// each without a newline. The harness collects them per cell, stores
+	// them in the cell's result file and prints each distinct note once at
+	// the end of a run. It may be nil; methods call it through Noter.
+	Note func(string)
+}
+
+// Noter returns c.Note, or a function that drops the note when c.Note is
+// nil, so that a method never checks.
+func (c Config) Noter() func(string) {
+	if c.Note == nil {
+		return func(string) {}
+	}
+	return c.Note
 }
 
 // Factory builds a method from its configuration.

@@ -5,7 +5,8 @@
 // method and sweep point, one column per metric, mean and 95% confidence
 // interval over the repetitions, with Student's t quantiles), and thin
 // renderers print it as a terminal table, Markdown, LaTeX, CSV or JSON.
-// PlotSweep draws a metric against a swept parameter with error bars, and
-// PlotConfusion a confusion-matrix heat map, as PNG or SVG (by the file
-// extension).
+// PlotSweep draws a metric against a swept parameter with error bars
+// (clipped to [0, 1] for bounded metrics) and the legend where no data is,
+// and PlotConfusion a confusion-matrix heat map summed over repetitions
+// with its colour scale, as PNG or SVG (by the file extension).
 package reports

@@ -137,7 +137,7 @@ func TestPlots(t *testing.T) {
 			t.Fatal(err)
 		}
 		conf := filepath.Join(dir, "confusion"+ext)
-		if err := PlotConfusion(rs[0].Metrics.Confusion, "majority", conf); err != nil {
+		if err := PlotConfusion(rs[0].Metrics.Confusion, "majority", 2, conf); err != nil {
 			t.Fatal(err)
 		}
 		for _, p := range []string{sweep, conf} {
@@ -158,7 +158,7 @@ func TestPlots(t *testing.T) {
 	if err := PlotSweep(rs, "dataset.window", "accuracy", filepath.Join(dir, "x.png"), 0.95); err == nil {
 		t.Error("plot of an unswept parameter accepted")
 	}
-	if err := PlotConfusion(rs[0].Metrics.Confusion, "x", filepath.Join(dir, "x.gif")); err == nil {
+	if err := PlotConfusion(rs[0].Metrics.Confusion, "x", 1, filepath.Join(dir, "x.gif")); err == nil {
 		t.Error("unknown image format accepted")
 	}
 }
@@ -216,7 +216,7 @@ func TestPlotsDiskFull(t *testing.T) {
 		if !errors.Is(err, syscall.ENOSPC) {
 			t.Errorf("sweep%s: error %v, want ENOSPC", ext, err)
 		}
-		err = PlotConfusion(rs[0].Metrics.Confusion, "majority", filepath.Join(dir, "confusion"+ext))
+		err = PlotConfusion(rs[0].Metrics.Confusion, "majority", 1, filepath.Join(dir, "confusion"+ext))
 		if !errors.Is(err, syscall.ENOSPC) {
 			t.Errorf("confusion%s: error %v, want ENOSPC", ext, err)
 		}

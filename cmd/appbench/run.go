@@ -10,8 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+	"time"
 
-	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"golang.org/x/term"
@@ -139,29 +139,18 @@ func runExperiment(ctx context.Context, stdout, stderr io.Writer, args []string,
 	if f.verbose {
 		opt.Log = stderr
 	}
-	var bar *progressbar.ProgressBar
+	var bar *progressLine
 	if !f.noProgress && isTerminal(stderr) {
-		total := 0
-		for _, c := range x.Cells {
-			if shard.Has(c) {
-				total++
-			}
+		bar = newRunProgress(stderr, x, shard, f.workers)
+		if f.verbose {
+			opt.Log = bar
 		}
-		bar = progressbar.NewOptions(total,
-			progressbar.OptionSetWriter(stderr),
-			progressbar.OptionSetDescription(x.Config.Name),
-			progressbar.OptionShowCount(),
-			progressbar.OptionSetPredictTime(true),
-			progressbar.OptionSetElapsedTime(true),
-			progressbar.OptionClearOnFinish(),
-		)
-		opt.Progress = func(e bench.Event) {
-			bar.Describe(fmt.Sprintf("%s %s", x.Config.Name, e.Cell.ID))
-			bar.Set(e.Done)
-		}
+		opt.Progress = bar.event
+		bar.tick(time.Second)
 	} else {
 		opt.Progress = func(e bench.Event) {
 			switch {
+			case e.Started:
 			case e.Err != nil:
 				fmt.Fprintf(stderr, "[%d/%d] %s failed: %v\n", e.Done, e.Total, e.Cell.ID, e.Err)
 			case e.Elsewhere && f.verbose:
@@ -173,7 +162,7 @@ func runExperiment(ctx context.Context, stdout, stderr io.Writer, args []string,
 	}
 	sum, err := bench.Run(ctx, x, opt)
 	if bar != nil {
-		bar.Finish()
+		bar.finish()
 	}
 	if sum != nil {
 		for _, n := range sum.Notes {
@@ -227,6 +216,28 @@ func noteIgnored(w io.Writer, given []string, why string, names ...string) {
 	if len(ign) > 0 {
 		fmt.Fprintf(w, "note: %s: %s ignored\n", why, strings.Join(ign, ", "))
 	}
+}
+
+// newRunProgress returns the progress line of the shard's cells of x on
+// the terminal w; workers is --workers (0: the experiment's).
+func newRunProgress(w io.Writer, x *bench.Experiment, shard bench.Shard, workers int) *progressLine {
+	var cells []*bench.Cell
+	for _, c := range x.Cells {
+		if shard.Has(c) {
+			cells = append(cells, c)
+		}
+	}
+	if workers == 0 {
+		workers = x.Config.Workers
+	}
+	cols := 80
+	if fd, ok := w.(interface{ Fd() uintptr }); ok {
+		if c, _, err := term.GetSize(int(fd.Fd())); err == nil && c > 20 {
+			cols = c
+		}
+	}
+	// One column less than the terminal, so that the line never wraps.
+	return newProgressLine(w, x.Config.Name, cells, workers, cols-1, time.Now)
 }
 
 func isTerminal(w io.Writer) bool {
@@ -307,8 +318,8 @@ func writePlots(rs []*bench.Result, t *reports.Table, dir string, confidence flo
 		cm := sumConfusion(row.IDs, byID)
 		name := safeName(strings.Join(nonEmpty(row.Keys), "_"))
 		for _, ext := range []string{".png", ".svg"} {
-			title, file := strings.Join(nonEmpty(row.Keys), " "), filepath.Join(dir, "confusion_"+name+ext)
-			plots = append(plots, func() error { return reports.PlotConfusion(cm, title, file) })
+			title, file, n := strings.Join(nonEmpty(row.Keys), " "), filepath.Join(dir, "confusion_"+name+ext), len(row.IDs)
+			plots = append(plots, func() error { return reports.PlotConfusion(cm, title, n, file) })
 		}
 	}
 	var errs []error

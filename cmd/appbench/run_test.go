@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -268,5 +269,38 @@ func TestRunPrintsDatasetNotes(t *testing.T) {
 	note := "note: skipped " + filepath.Join(dir, "corpus", app, "empty.pcap") + ": empty file\n"
 	if strings.Count(errBuf.String(), note) != 1 {
 		t.Errorf("stderr does not tell %q once:\n%s", note, errBuf.String())
+	}
+}
+
+// TestRunPrintsMethodNotes checks that the chunks a graph method skips for
+// IPv6 destinations are noted once at the end of a run without -v, and
+// stored in the cell files.
+func TestRunPrintsMethodNotes(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "v6.yaml")
+	text := `name: v6
+dataset:
+  kind: synth
+  synth: {apps: 3, captures_per_app: 2, duration: 3m, seed: 7, ipv6_captures: 0.5}
+  window: 1m
+methods: [{name: graph-knn}]
+repeats: 2
+`
+	if err := os.WriteFile(cfg, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	res := filepath.Join(dir, "r")
+	f := &runFlags{out: res, noProgress: true, format: "csv"}
+	if err := runExperiment(context.Background(), &bytes.Buffer{}, &stderr, []string{cfg}, f); err != nil {
+		t.Fatal(err)
+	}
+	re := regexp.MustCompile(`(?m)^note: graph-knn: skipped [1-9][0-9]* of [0-9]+ chunks with IPv6 destinations \(MAppGraph's graph builder parses IPv4 octets\)( \(2 cells\))?$`)
+	if n := len(re.FindAllString(stderr.String(), -1)); n == 0 {
+		t.Errorf("no IPv6 note:\n%s", stderr.String())
+	}
+	rs, err := bench.ReadResults(res)
+	if err != nil || len(rs) != 2 || len(rs[0].MethodNotes) != 1 {
+		t.Fatalf("results (%v): %+v", err, rs)
 	}
 }

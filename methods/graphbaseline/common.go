@@ -50,10 +50,12 @@ type graphInput struct {
 	vec     Vectorizer
 	workers int
 	log     io.Writer
+	note    func(string)
 
 	std      *mappgraph.Standardizer // nil when every training graph came standardised
 	classes  []string                // training labels in byte order
 	majority string
+	skips    graphs.Skips // of the training samples
 }
 
 func newGraphInput(name string, p GraphParams, workers int, log io.Writer) (graphInput, error) {
@@ -71,7 +73,7 @@ func newGraphInput(name string, p GraphParams, workers int, log io.Writer) (grap
 	if log == nil {
 		log = io.Discard
 	}
-	return graphInput{name: name, p: p, build: build, vec: v, workers: max(1, workers), log: log}, nil
+	return graphInput{name: name, p: p, build: build, vec: v, workers: max(1, workers), log: log, note: func(string) {}}, nil
 }
 
 // Inputs reports that the method accepts packets and processed graphs.
@@ -99,17 +101,18 @@ func (g *graphInput) fitVectors(ctx context.Context, train []methods.Encoded) (x
 	if len(train) == 0 {
 		return nil, nil, fmt.Errorf("%s: no training samples", g.name)
 	}
-	gs, missing, err := graphs.Decode(ctx, train)
+	gs, sk, err := graphs.Decode(ctx, train)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: fit: %w", g.name, err)
 	}
+	g.skips = sk
 	g.classes, g.majority = graphs.Classes(train)
 	g.std = graphs.FitStandardizer(gs)
 	index := make(map[string]int, len(g.classes))
 	for j, l := range g.classes {
 		index[l] = j
 	}
-	x = make([]float64, 0, (len(gs)-missing)*g.vec.Len())
+	x = make([]float64, 0, (len(gs)-sk.Missing)*g.vec.Len())
 	for i, gr := range gs {
 		if gr == nil {
 			continue
@@ -118,19 +121,25 @@ func (g *graphInput) fitVectors(ctx context.Context, train []methods.Encoded) (x
 		y = append(y, index[train[i].Label])
 	}
 	if len(y) == 0 {
-		return nil, nil, fmt.Errorf("%s: none of the %d training samples gives a graph", g.name, len(train))
+		return nil, nil, fmt.Errorf("%s: none of the %d training samples gives a graph (%d skipped for IPv6 destinations)", g.name, len(train), sk.IPv6)
 	}
 	fmt.Fprintf(g.log, "%s: %d training graphs of %d classes (%d samples without a graph), %d features\n",
-		g.name, len(y), len(g.classes), missing, g.vec.Len())
+		g.name, len(y), len(g.classes), sk.Missing, g.vec.Len())
 	return x, y, nil
 }
 
 // testVectors returns the matrix of the test samples that give a graph and
 // their positions in test; out holds the fallback answer for the others.
+// When chunks of the training or the test samples were skipped for IPv6
+// destinations, it notes how many of them.
 func (g *graphInput) testVectors(ctx context.Context, test []methods.Encoded) (x []float64, at []int, out []methods.Prediction, err error) {
-	gs, _, err := graphs.Decode(ctx, test)
+	gs, sk, err := graphs.Decode(ctx, test)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("%s: predict: %w", g.name, err)
+	}
+	sk.Add(g.skips)
+	if n := sk.IPv6Note(g.name); n != "" {
+		g.note(n)
 	}
 	out = make([]methods.Prediction, len(test))
 	for i, gr := range gs {

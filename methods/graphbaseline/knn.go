@@ -76,7 +76,12 @@ func NewKNN(cfg methods.Config) (methods.Method, error) {
 			return nil, err
 		}
 	}
-	return newKNN(p, cfg.Workers, cfg.Log)
+	k, err := newKNN(p, cfg.Workers, cfg.Log)
+	if err != nil {
+		return nil, err
+	}
+	k.note = cfg.Noter()
+	return k, nil
 }
 
 func newKNN(p KNNParams, workers int, log io.Writer) (*KNN, error) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"strings"
 	"testing"
 
 	mg "appbench/mappgraph"
@@ -294,6 +295,25 @@ func TestSaveLoad(t *testing.T) {
 		}
 		if err := l.(methods.Loader).Load(bytes.NewReader(saved[:len(saved)/2])); err == nil {
 			t.Errorf("%s: truncated model accepted", c.name)
+		}
+	}
+}
+
+// TestIPv6Note checks that both baselines report the chunks skipped for
+// IPv6 destinations, in training and test, in one note.
+func TestIPv6Note(t *testing.T) {
+	train, test, n := methodtest.IPv6Chunks(rand.New(rand.NewPCG(1, 2)))
+	for _, name := range []string{"graph-rf", "graph-knn"} {
+		m, notes := methodtest.WithNotes(t, name, "", 7, 1)
+		if err := m.Fit(context.Background(), train); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := m.Predict(context.Background(), test); err != nil {
+			t.Fatal(err)
+		}
+		want := fmt.Sprintf("%s: skipped %d of %d chunks with IPv6 destinations", name, n, len(train)+len(test))
+		if len(*notes) != 1 || !strings.HasPrefix((*notes)[0], want) {
+			t.Errorf("notes %q, want one starting %q", *notes, want)
 		}
 	}
 }

@@ -53,7 +53,12 @@ func NewForest(cfg methods.Config) (methods.Method, error) {
 			return nil, err
 		}
 	}
-	return newForest(p, cfg.Seed, cfg.Workers, cfg.Log)
+	f, err := newForest(p, cfg.Seed, cfg.Workers, cfg.Log)
+	if err != nil {
+		return nil, err
+	}
+	f.note = cfg.Noter()
+	return f, nil
 }
 
 func newForest(p ForestParams, seed uint64, workers int, log io.Writer) (*Forest, error) {

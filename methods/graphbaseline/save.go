@@ -83,6 +83,7 @@ func (f *Forest) Load(r io.Reader) error {
 		return err
 	}
 	n.model = model
+	n.note = f.note
 	*f = *n
 	return nil
 }
@@ -138,6 +139,7 @@ func (k *KNN) Load(r io.Reader) error {
 	}
 	n.mean, n.scale, n.train, n.y = s.Mean, s.Scale, s.Train, s.Y
 	n.norms = n.rowNorms(n.train, len(n.y))
+	n.note = k.note
 	*k = *n
 	return nil
 }

@@ -79,10 +79,12 @@ type Method struct {
 	cfg   dgcnn.Config
 	build mappgraph.BuildOptions
 	log   io.Writer
+	note  func(string)
 
 	model    *dgcnn.Model
 	std      *mappgraph.Standardizer // nil when every training graph was standardised already
 	majority string
+	skips    graphs.Skips // of the training samples
 }
 
 // New is the Factory of "mappgraph".
@@ -97,6 +99,7 @@ func New(cfg methods.Config) (methods.Method, error) {
 	if err != nil {
 		return nil, err
 	}
+	m.note = cfg.Noter()
 	return m, nil
 }
 
@@ -122,7 +125,7 @@ func newMethod(p Params, seed uint64, workers int, log io.Writer) (*Method, erro
 	if log == nil {
 		log = io.Discard
 	}
-	return &Method{p: p, cfg: c, log: log, build: build}, nil
+	return &Method{p: p, cfg: c, log: log, note: func(string) {}, build: build}, nil
 }
 
 // Name returns "mappgraph".
@@ -180,10 +183,11 @@ func (m *Method) FitFeatures(ctx context.Context, train []methods.Encoded) error
 	if len(train) == 0 {
 		return fmt.Errorf("mappgraph: no training samples")
 	}
-	gs, skipped, err := graphs.Decode(ctx, train)
+	gs, sk, err := graphs.Decode(ctx, train)
 	if err != nil {
 		return fmt.Errorf("mappgraph: fit: %w", err)
 	}
+	m.skips = sk
 	classes, majority := graphs.Classes(train)
 	m.majority = majority
 	m.std = graphs.FitStandardizer(gs)
@@ -203,10 +207,10 @@ func (m *Method) FitFeatures(ctx context.Context, train []methods.Encoded) error
 		ex = append(ex, dgcnn.Example{Input: in, Class: index[train[i].Label]})
 	}
 	if len(ex) == 0 {
-		return fmt.Errorf("mappgraph: none of the %d training samples gives a graph", len(train))
+		return fmt.Errorf("mappgraph: none of the %d training samples gives a graph (%d skipped for IPv6 destinations)", len(train), sk.IPv6)
 	}
 	fmt.Fprintf(m.log, "mappgraph: %d training graphs of %d classes (%d samples without a graph), gemm %s\n",
-		len(ex), len(classes), skipped, dgcnn.DefaultGEMMName())
+		len(ex), len(classes), sk.Missing, dgcnn.DefaultGEMMName())
 	return m.train(ctx, classes, ex)
 }
 
@@ -233,18 +237,21 @@ func (m *Method) Predict(ctx context.Context, test []methods.Sample) ([]methods.
 	return methods.PredictVia(ctx, m, test, m.cfg.Workers)
 }
 
-// PredictFeatures classifies each encoded sample.
+// PredictFeatures classifies each encoded sample. When chunks of the
+// training or the test samples were skipped for IPv6 destinations, it
+// notes how many of them.
 func (m *Method) PredictFeatures(ctx context.Context, test []methods.Encoded) ([]methods.Prediction, error) {
 	if m.model == nil {
 		return nil, fmt.Errorf("mappgraph: Predict before Fit")
 	}
-	gs, _, err := graphs.Decode(ctx, test)
+	gs, sk, err := graphs.Decode(ctx, test)
 	if err != nil {
 		return nil, fmt.Errorf("mappgraph: predict: %w", err)
 	}
 	out := make([]methods.Prediction, len(test))
 	var inputs []*dgcnn.Input
 	var at []int
+	sk.Add(m.skips)
 	for i, g := range gs {
 		if g == nil {
 			out[i] = methods.Prediction{Label: m.majority, Unknown: m.p.Degenerate == "unknown"}
@@ -271,6 +278,9 @@ func (m *Method) PredictFeatures(ctx context.Context, test []methods.Encoded) ([
 			}
 		}
 		out[i] = methods.Prediction{Label: m.model.Classes[best], Score: float64(pr[best])}
+	}
+	if n := sk.IPv6Note("mappgraph"); n != "" {
+		m.note(n)
 	}
 	return out, nil
 }
@@ -327,7 +337,7 @@ func (m *Method) Load(r io.Reader) error {
 		return fmt.Errorf("mappgraph: load: %w", err)
 	}
 	model.Config.Workers = m.cfg.Workers
-	n.model, n.std, n.majority = model, s.Std, s.Majority
+	n.model, n.std, n.majority, n.note = model, s.Std, s.Majority, m.note
 	*m = *n
 	return nil
 }

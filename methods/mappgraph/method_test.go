@@ -157,3 +157,20 @@ func TestParams(t *testing.T) {
 		t.Error("Predict before Fit accepted")
 	}
 }
+
+// TestIPv6Note checks that the chunks skipped for IPv6 destinations, in
+// training and test, are reported in one note.
+func TestIPv6Note(t *testing.T) {
+	train, test, n := methodtest.IPv6Chunks(rand.New(rand.NewPCG(1, 2)))
+	m, notes := methodtest.WithNotes(t, "mappgraph", strings.Replace(small, "epochs: 30", "epochs: 2", 1), 7, 1)
+	if err := m.Fit(context.Background(), train); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Predict(context.Background(), test); err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("mappgraph: skipped %d of %d chunks with IPv6 destinations", n, len(train)+len(test))
+	if len(*notes) != 1 || !strings.HasPrefix((*notes)[0], want) {
+		t.Errorf("notes %q, want one starting %q", *notes, want)
+	}
+}

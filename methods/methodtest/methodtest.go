@@ -19,8 +19,12 @@ import (
 // Build builds the registered method name from parameters given as YAML
 // text, decoded strictly (unknown keys are errors) as the harness decodes
 // an experiment's params; src "" keeps the method's defaults. Progress
-// messages are discarded.
+// messages and notes are discarded.
 func Build(name, src string, seed uint64, workers int) (methods.Method, error) {
+	return build(name, src, seed, workers, nil)
+}
+
+func build(name, src string, seed uint64, workers int, note func(string)) (methods.Method, error) {
 	f, err := methods.Lookup(name)
 	if err != nil {
 		return nil, err
@@ -34,8 +38,20 @@ func Build(name, src string, seed uint64, workers int) (methods.Method, error) {
 			dec.KnownFields(true)
 			return dec.Decode(v)
 		},
-		Seed: seed, Workers: max(workers, 1), Log: &bytes.Buffer{},
+		Seed: seed, Workers: max(workers, 1), Log: &bytes.Buffer{}, Note: note,
 	})
+}
+
+// WithNotes is New that also returns the notes the method reports
+// (methods.Config.Note), in order.
+func WithNotes(tb testing.TB, name, src string, seed uint64, workers int) (methods.Method, *[]string) {
+	tb.Helper()
+	notes := new([]string)
+	m, err := build(name, src, seed, workers, func(s string) { *notes = append(*notes, s) })
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return m, notes
 }
 
 // New is Build for tests: it fails tb when the method cannot be built.
@@ -71,6 +87,41 @@ func AppTraffic(rng *rand.Rand, app int) []datasets.Packet {
 		}
 	}
 	return pkts
+}
+
+// IPv6Server returns pkts (AppTraffic) with the app's first server moved to
+// an IPv6 address, 2001:db8::1, so that MAppGraph's graph builder skips the
+// chunk (it parses IPv4 octets).
+func IPv6Server(pkts []datasets.Packet) []datasets.Packet {
+	v6 := netip.MustParseAddr("2001:db8::1")
+	out := make([]datasets.Packet, len(pkts))
+	for i, p := range pkts {
+		if p.Dst.Is4() && p.Dst.As4()[3] == 1 {
+			p.Dst = v6
+		}
+		if p.Src.Is4() && p.Src.As4()[3] == 1 {
+			p.Src = v6
+		}
+		out[i] = p
+	}
+	return out
+}
+
+// IPv6Chunks is GraphChunks with every fourth chunk of packets moved to
+// IPv6 (IPv6Server); n counts the chunks moved.
+func IPv6Chunks(rng *rand.Rand) (train, test []methods.Sample, n int) {
+	train, test = GraphChunks(rng)
+	i := 0
+	for _, ss := range [][]methods.Sample{train, test} {
+		for j := range ss {
+			if len(ss[j].Packets) > 0 && i%4 == 0 {
+				ss[j].Packets = IPv6Server(ss[j].Packets)
+				n++
+			}
+			i++
+		}
+	}
+	return train, test, n
 }
 
 // GraphChunks makes the packet samples of three apps (AppTraffic of apps 0,

@@ -25,21 +25,49 @@ func BuildOptions(maxNodes int, slice float64) (mappgraph.BuildOptions, error) {
 	return mappgraph.BuildOptions{MaxNodes: maxNodes, Slice: time.Duration(slice * float64(time.Second))}, nil
 }
 
+// Skips counts the samples a graph method looked at and those that gave
+// no graph.
+type Skips struct {
+	// Samples counts the samples, Missing those without a graph, IPv6 the
+	// chunks among them skipped for a destination that is not an IPv4
+	// address (mappgraph.ErrNotIPv4).
+	Samples, Missing, IPv6 int
+}
+
+// Add adds the counts of o to s.
+func (s *Skips) Add(o Skips) {
+	s.Samples += o.Samples
+	s.Missing += o.Missing
+	s.IPv6 += o.IPv6
+}
+
+// IPv6Note is the note of a method named name on the chunks skipped for
+// IPv6 destinations, or "" when there are none.
+func (s Skips) IPv6Note(name string) string {
+	if s.IPv6 == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%s: skipped %d of %d chunks with IPv6 destinations (MAppGraph's graph builder parses IPv4 octets)",
+		name, s.IPv6, s.Samples)
+}
+
 // Of returns the graph of a sample: its own Graph when set, else the graph
 // built from its packets with opt. It returns nil and no error when the
-// chunk gives no graph (mappgraph.ErrEmpty, ErrSkipped or ErrDegenerate).
-func Of(s *methods.Sample, opt mappgraph.BuildOptions) (*mappgraph.Graph, error) {
+// chunk gives no graph (mappgraph.ErrEmpty, ErrSkipped or ErrDegenerate),
+// with ipv6 set when that is because of a destination that is not an IPv4
+// address.
+func Of(s *methods.Sample, opt mappgraph.BuildOptions) (g *mappgraph.Graph, ipv6 bool, err error) {
 	if s.Graph != nil {
-		return s.Graph, nil
+		return s.Graph, false, nil
 	}
-	g, err := mappgraph.Build(s.Packets, opt)
+	g, err = mappgraph.Build(s.Packets, opt)
 	if err != nil {
 		if errors.Is(err, mappgraph.ErrEmpty) || errors.Is(err, mappgraph.ErrSkipped) || errors.Is(err, mappgraph.ErrDegenerate) {
-			return nil, nil
+			return nil, errors.Is(err, mappgraph.ErrNotIPv4), nil
 		}
-		return nil, err
+		return nil, false, err
 	}
-	return g, nil
+	return g, false, nil
 }
 
 // FeatureKey is the feature key of every graph method: the graph codec's
@@ -49,35 +77,52 @@ func FeatureKey(opt mappgraph.BuildOptions) string {
 	return fmt.Sprintf("graph/v%d/max_nodes=%d/slice=%s", datasets.GraphCodecVersion, opt.MaxNodes, opt.Slice)
 }
 
+// noGraphIPv6 is the features of a chunk that gives no graph because of an
+// IPv6 destination (a graph encoding starts with the codec version, never
+// 0).
+var noGraphIPv6 = []byte{0}
+
 // Features returns the features of a sample for the graph methods: its
-// graph (Of) in the datasets graph encoding, or no bytes when the chunk
-// gives no graph.
+// graph (Of) in the datasets graph encoding; no bytes when the chunk gives
+// no graph, or noGraphIPv6 when that is for an IPv6 destination.
 func Features(s *methods.Sample, opt mappgraph.BuildOptions) ([]byte, error) {
-	g, err := Of(s, opt)
-	if err != nil || g == nil {
+	g, ipv6, err := Of(s, opt)
+	switch {
+	case err != nil:
 		return nil, err
+	case ipv6:
+		return noGraphIPv6, nil
+	case g == nil:
+		return nil, nil
 	}
 	return datasets.AppendGraph(nil, g), nil
 }
 
 // Decode returns the graph of every encoded sample (nil where the chunk
-// gave none) and the number of such samples. It checks ctx between
+// gave none) and the counts of samples without one. It checks ctx between
 // samples; errors name the sample.
-func Decode(ctx context.Context, samples []methods.Encoded) (gs []*mappgraph.Graph, missing int, err error) {
+func Decode(ctx context.Context, samples []methods.Encoded) (gs []*mappgraph.Graph, sk Skips, err error) {
 	gs = make([]*mappgraph.Graph, len(samples))
+	sk.Samples = len(samples)
 	for i := range samples {
 		if err := ctx.Err(); err != nil {
-			return nil, 0, err
+			return nil, Skips{}, err
 		}
-		if len(samples[i].Features) == 0 {
-			missing++
+		f := samples[i].Features
+		switch {
+		case len(f) == 0:
+			sk.Missing++
+			continue
+		case len(f) == 1 && f[0] == noGraphIPv6[0]:
+			sk.Missing++
+			sk.IPv6++
 			continue
 		}
-		if gs[i], err = datasets.DecodeGraph(samples[i].Features); err != nil {
-			return nil, 0, fmt.Errorf("sample %d (%s): %w", i, samples[i].Capture, err)
+		if gs[i], err = datasets.DecodeGraph(f); err != nil {
+			return nil, Skips{}, fmt.Errorf("sample %d (%s): %w", i, samples[i].Capture, err)
 		}
 	}
-	return gs, missing, nil
+	return gs, sk, nil
 }
 
 // FitStandardizer fits the training standardiser (mappgraph.FitStandardizer)

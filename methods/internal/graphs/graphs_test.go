@@ -3,6 +3,7 @@ package graphs
 import (
 	"context"
 	"math"
+	"math/rand/v2"
 	"net/netip"
 	"reflect"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"appbench/datasets"
 	"appbench/mappgraph"
 	"appbench/methods"
+	"appbench/methods/methodtest"
 )
 
 func TestBuildOptions(t *testing.T) {
@@ -39,7 +41,7 @@ func TestOf(t *testing.T) {
 		s    methods.Sample
 		want *mappgraph.Graph
 	}{{methods.Sample{Label: "a", Graph: g}, g}, {methods.Sample{Label: "b"}, nil}, {methods.Sample{Label: "b", Packets: one}, nil}} {
-		if got, err := Of(&c.s, mappgraph.DefaultBuildOptions); got != c.want || err != nil {
+		if got, _, err := Of(&c.s, mappgraph.DefaultBuildOptions); got != c.want || err != nil {
 			t.Errorf("sample %d: graph %v, %v", i, got, err)
 		}
 	}
@@ -58,9 +60,9 @@ func TestFeaturesDecode(t *testing.T) {
 		}
 		enc = append(enc, methods.Encoded{Label: s.Label, Capture: "c" + s.Label, Features: b})
 	}
-	gs, missing, err := Decode(context.Background(), enc)
-	if err != nil || missing != 1 || gs[1] != nil || !reflect.DeepEqual(gs[0], g) {
-		t.Fatalf("decoded %v (%d missing, %v)", gs, missing, err)
+	gs, sk, err := Decode(context.Background(), enc)
+	if err != nil || sk != (Skips{Samples: 2, Missing: 1}) || gs[1] != nil || !reflect.DeepEqual(gs[0], g) {
+		t.Fatalf("decoded %v (%+v, %v)", gs, sk, err)
 	}
 	enc[0].Features = enc[0].Features[:5]
 	if _, _, err := Decode(context.Background(), enc); err == nil || !strings.Contains(err.Error(), "sample 0 (ca)") {
@@ -140,5 +142,39 @@ func TestNodeFeatures(t *testing.T) {
 	}
 	if without[58] != 58 || with[mappgraph.FeatureIP1] != float64(mappgraph.FeatureIP1) {
 		t.Errorf("features %v / %v", without[58], with[mappgraph.FeatureIP1])
+	}
+}
+
+// TestSkipsIPv6 checks that chunks skipped for an IPv6 destination are
+// counted apart from the other chunks without a graph, through their
+// features, and noted.
+func TestSkipsIPv6(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	v4 := methodtest.AppTraffic(rng, 1)
+	var enc []methods.Encoded
+	for _, s := range []methods.Sample{{Label: "a", Packets: v4}, {Label: "a", Packets: methodtest.IPv6Server(v4)}, {Label: "a"}} {
+		b, err := Features(&s, mappgraph.DefaultBuildOptions)
+		if err != nil {
+			t.Fatal(err)
+		}
+		enc = append(enc, methods.Encoded{Label: s.Label, Features: b})
+	}
+	gs, sk, err := Decode(context.Background(), enc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if gs[0] == nil || gs[1] != nil || sk != (Skips{Samples: 3, Missing: 2, IPv6: 1}) {
+		t.Fatalf("graphs %v, %+v", gs, sk)
+	}
+	n := sk.IPv6Note("m")
+	if !strings.HasPrefix(n, "m: skipped 1 of 3 chunks with IPv6 destinations") || !strings.Contains(n, "IPv4 octets") {
+		t.Errorf("note %q", n)
+	}
+	sk.Add(Skips{Samples: 2, Missing: 1})
+	if sk != (Skips{Samples: 5, Missing: 3, IPv6: 1}) {
+		t.Errorf("Add: %+v", sk)
+	}
+	if n := (Skips{Samples: 4, Missing: 4}).IPv6Note("m"); n != "" {
+		t.Errorf("note without IPv6 skips: %q", n)
 	}
 }
