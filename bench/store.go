@@ -106,7 +106,9 @@ func (s *stage) capture(src source) (cut, error) {
 		s.featurize(&ct, src, k, keys[k])
 	}
 	if !s.needs.packets {
+		ct.counts = make([]int, len(ct.chunks))
 		for j := range ct.chunks {
+			ct.counts[j] = len(ct.chunks[j].Packets)
 			ct.chunks[j].Packets = nil
 		}
 	}

@@ -12,35 +12,42 @@ import (
 )
 
 // featuresVersion is the version byte of appscanner features.
-const featuresVersion = 1
+const featuresVersion = 2
 
-// FeatureKey returns "appscanner/v1/burst_gap=<s>/extraction=<mode>": flow
+// FeatureKey returns "appscanner/v2/burst_gap=<s>/extraction=<mode>": flow
 // extraction depends on the burst gap and the extraction semantics only.
 func (m *Method) FeatureKey() string {
 	return fmt.Sprintf("appscanner/v%d/burst_gap=%v/extraction=%s", featuresVersion, m.p.BurstGap, m.p.Extraction)
 }
 
-// Features encodes the chunk's flows as feature rows: a version byte and a
-// flow count (uvarint), then per flow its key (burst time as float64 bits,
-// local and remote address as a length byte and netip.Addr's binary form,
-// each followed by its port, 2 bytes) and its appscanner.NumFeatures
-// features as float64 bits (8 bytes each, little-endian). The features are
-// kept as float64: rounding them to float32 moves the forests' split
-// thresholds (midpoints of training values) and so could change a
-// prediction, which the exactness contract forbids.
+// Features encodes the chunk's flows: a version byte and a flow count
+// (uvarint), then per flow its key (burst time as float64 bits, local and
+// remote address as a length byte and netip.Addr's binary form, each
+// followed by its port, 2 bytes), its packet count (uvarint) and its signed
+// packet lengths (zigzag varints, one or two bytes each). FitFeatures and
+// PredictFeatures compute the flows' appscanner.NumFeatures statistics
+// from the lengths with the same function (appscanner.FlowFeatures) as
+// appscanner.Features, so the rows are bit for bit those of the flows: an
+// exact encoding about ten times smaller than the float64 rows, where
+// float32 rows would not be exact (rounding moves the forests' split
+// thresholds, the midpoints of training values).
 func (m *Method) Features(s methods.Sample) ([]byte, error) {
 	fl, err := m.flows(s.Packets)
 	if err != nil {
 		return nil, fmt.Errorf("appscanner: %w", err)
 	}
-	X := appscanner.Features(fl)
-	b := make([]byte, 0, 1+binary.MaxVarintLen64+len(fl)*(48+8*appscanner.NumFeatures))
+	b := make([]byte, 0, 1+binary.MaxVarintLen64+len(fl)*40)
 	b = append(b, featuresVersion)
 	b = binary.AppendUvarint(b, uint64(len(fl)))
 	for i := range fl {
 		b = appendKey(b, &fl[i].Key)
-		for _, v := range X[i*appscanner.NumFeatures : (i+1)*appscanner.NumFeatures] {
-			b = binary.LittleEndian.AppendUint64(b, math.Float64bits(v))
+		b = binary.AppendUvarint(b, uint64(len(fl[i].Lengths)))
+		for _, v := range fl[i].Lengths {
+			n := int64(v)
+			if float64(n) != v {
+				return nil, fmt.Errorf("appscanner: packet length %v is not a whole number", v)
+			}
+			b = binary.AppendVarint(b, n)
 		}
 	}
 	return b, nil
@@ -62,8 +69,9 @@ func appendEndpoint(b []byte, a netip.Addr, port uint16) []byte {
 
 var errFeatures = errors.New("appscanner: damaged features")
 
-// minFlowBytes is the smallest encoding of a flow.
-const minFlowBytes = 8 + 2*3 + 8*appscanner.NumFeatures
+// minFlowBytes is the smallest encoding of a flow: its key and a packet
+// count.
+const minFlowBytes = 8 + 2*3 + 1
 
 // decodeRows appends the feature rows of an encoding to X and returns the
 // extended matrix and the number of rows; the flow keys are skipped (only
@@ -77,20 +85,44 @@ func decodeRows(X []float64, b []byte) ([]float64, int, error) {
 	if k <= 0 || n > uint64((len(b)-off)/minFlowBytes) {
 		return nil, 0, fmt.Errorf("%w: bad flow count", errFeatures)
 	}
+	var lengths []float64
 	for i := 0; i < int(n); i++ {
 		var ok bool
-		if off, ok = skipKey(b, off); !ok || len(b)-off < 8*appscanner.NumFeatures {
+		if off, ok = skipKey(b, off); !ok {
 			return nil, 0, fmt.Errorf("%w: flow %d truncated", errFeatures, i)
 		}
-		for j := 0; j < appscanner.NumFeatures; j++ {
-			X = append(X, math.Float64frombits(binary.LittleEndian.Uint64(b[off:])))
-			off += 8
+		if lengths, off, ok = decodeLengths(lengths[:0], b, off); !ok {
+			return nil, 0, fmt.Errorf("%w: flow %d: bad packet lengths", errFeatures, i)
 		}
+		at := len(X)
+		X = append(X, make([]float64, appscanner.NumFeatures)...)
+		appscanner.FlowFeatures(lengths, X[at:])
 	}
 	if off != len(b) {
 		return nil, 0, fmt.Errorf("%w: %d bytes after the flows", errFeatures, len(b)-off)
 	}
 	return X, int(n), nil
+}
+
+// decodeLengths appends the packet lengths of the flow at off to dst.
+func decodeLengths(dst []float64, b []byte, off int) ([]float64, int, bool) {
+	if off >= len(b) {
+		return nil, 0, false
+	}
+	n, k := binary.Uvarint(b[off:])
+	off += k
+	if k <= 0 || n > uint64(len(b)-off) {
+		return nil, 0, false
+	}
+	for range n {
+		v, k := binary.Varint(b[off:])
+		if k <= 0 {
+			return nil, 0, false
+		}
+		off += k
+		dst = append(dst, float64(v))
+	}
+	return dst, off, true
 }
 
 // skipKey returns the offset after the flow key at off.
@@ -113,5 +145,3 @@ func rowsAt(X []float64, what string, i int, e *methods.Encoded) ([]float64, int
 	}
 	return X, n, nil
 }
-
-var _ methods.Featurizer = (*Method)(nil)
