@@ -48,10 +48,10 @@ type data struct {
 	// notes say what loading skipped or kept from damaged files, and
 	// what went wrong with the feature cache.
 	notes []string
-	// featErr holds, per feature key, the failure that stopped computing
-	// its features.
-	featErr map[string]error
-	stats   LoadStats
+	// feats holds the features of each feature key the cells need.
+	feats   map[string]*keyFeatures
+	stage   *stage // to read features back from the cache
+	workers int
 }
 
 // cut is what chunking and the feature stage did to one capture.
@@ -60,8 +60,12 @@ type cut struct {
 	packets int
 	stats   datasets.ChunkStats
 	note    string // damage kept, or many empty windows
-	// feats holds, per feature key, the features of each chunk.
+	// feats holds, per feature key, the features of each chunk, during
+	// loading.
 	feats map[string][][]byte
+	// ckeys are the feature cache keys of the capture's features, by
+	// feature key (nil without a cache).
+	ckeys map[string]*featcache.Key
 	// counts holds the chunks' packet counts when their packets were
 	// dropped (nil when the chunks still hold them).
 	counts []int
@@ -108,11 +112,27 @@ func loadData(ctx context.Context, cells []*Cell, workers int, fc *featcache.Cac
 	}
 	srcs = slices.DeleteFunc(srcs, func(s source) bool { return !keep[s.app] })
 	st := &stage{needs: needsOf(cells), cache: fc, d: d, featErr: make(map[string]error)}
+	if fc != nil && !st.needs.packets {
+		// Only the first cell's features stay in memory; the others are
+		// read back from the cache when their cells come.
+		st.keep = map[string]bool{st.needs.of[cells[0]]: true}
+	}
 	cuts, err := st.loadAll(ctx, srcs, workers)
 	if err != nil {
 		return nil, err
 	}
-	out := &data{srcs: srcs, cuts: cuts, notes: append(notes, st.notes...), featErr: st.featErr, stats: st.stats}
+	out := &data{srcs: srcs, cuts: cuts, notes: notes, stage: st, workers: workers,
+		feats: make(map[string]*keyFeatures, len(st.needs.keys))}
+	for _, k := range st.needs.keys {
+		kf := &keyFeatures{refs: st.needs.refs[k], of: make([][][]byte, len(cuts))}
+		for i := range cuts {
+			kf.of[i] = cuts[i].feats[k]
+		}
+		out.feats[k] = kf
+	}
+	for i := range cuts {
+		cuts[i].feats = nil
+	}
 	return out, nil
 }
 
@@ -146,7 +166,7 @@ func viewOf(d *data, c *Cell) (*view, error) {
 	}
 	var srcs []source
 	var cuts []cut
-	v := &view{refs: make(map[chunkID]chunkRef), notes: slices.Clone(d.notes)}
+	v := &view{refs: make(map[chunkID]chunkRef), notes: d.allNotes()}
 	for i := range d.srcs {
 		if !slices.Contains(apps, d.srcs[i].app) {
 			continue
@@ -495,18 +515,15 @@ func (cd *cellData) counts() (train, test int) {
 }
 
 // encoded returns the chunks' features for key.
-func (cd *cellData) encoded(key string, chunks []datasets.Chunk) ([]methods.Encoded, error) {
-	if err := cd.d.featErr[key]; err != nil {
+func (cd *cellData) encoded(ctx context.Context, key string, chunks []datasets.Chunk) ([]methods.Encoded, error) {
+	feats, err := cd.d.features(ctx, key)
+	if err != nil {
 		return nil, err
 	}
 	out := make([]methods.Encoded, len(chunks))
 	for k, ch := range chunks {
 		r := cd.refs[chunkID{ch.Capture, ch.Index}]
-		fs, ok := cd.d.cuts[r.i].feats[key]
-		if !ok {
-			return nil, fmt.Errorf("bench: no features %q were computed for %s", key, ch.Capture)
-		}
-		out[k] = methods.Encoded{Label: ch.App, Capture: ch.Capture, Features: fs[r.j]}
+		out[k] = methods.Encoded{Label: ch.App, Capture: ch.Capture, Features: feats[r.i][r.j]}
 	}
 	return out, nil
 }
@@ -531,7 +548,7 @@ func (cd *cellData) fitPredict(ctx context.Context, m methods.Method) (preds []m
 		err = m.Fit(ctx, cd.trainG)
 	case staged:
 		var enc []methods.Encoded
-		if enc, err = cd.encoded(f.FeatureKey(), cd.trainC); err == nil {
+		if enc, err = cd.encoded(ctx, f.FeatureKey(), cd.trainC); err == nil {
 			err = f.FitFeatures(ctx, enc)
 		}
 	default:
@@ -546,7 +563,7 @@ func (cd *cellData) fitPredict(ctx context.Context, m methods.Method) (preds []m
 		preds, err = m.Predict(ctx, cd.testG)
 	case staged:
 		var enc []methods.Encoded
-		if enc, err = cd.encoded(f.FeatureKey(), cd.testC); err == nil {
+		if enc, err = cd.encoded(ctx, f.FeatureKey(), cd.testC); err == nil {
 			preds, err = f.PredictFeatures(ctx, enc)
 		}
 	default:
@@ -595,14 +612,13 @@ func (dc *dataCache) get(ctx context.Context, c *Cell, workers int) (*data, erro
 	e := dc.entries[c.readKey]
 	dc.mu.Unlock()
 	e.once.Do(func() {
-		e.d, e.err = loadData(ctx, e.cells, workers, dc.fc)
-		if e.err == nil {
-			dc.mu.Lock()
-			dc.notes = append(dc.notes, e.d.notes...)
-			dc.stats.add(e.d.stats)
-			dc.mu.Unlock()
-		}
+		d, err := loadData(ctx, e.cells, workers, dc.fc)
+		dc.mu.Lock()
+		e.d, e.err = d, err
+		dc.mu.Unlock()
 	})
+	dc.mu.Lock()
+	defer dc.mu.Unlock()
 	return e.d, e.err
 }
 
@@ -610,8 +626,15 @@ func (dc *dataCache) release(c *Cell) {
 	dc.mu.Lock()
 	defer dc.mu.Unlock()
 	e := dc.entries[c.readKey]
+	if e.d != nil && e.d.stage != nil {
+		e.d.release(e.d.stage.needs.of[c])
+	}
 	e.refs--
 	if e.refs == 0 {
+		if e.d != nil {
+			dc.stats.add(e.d.loadStats())
+			dc.notes = append(dc.notes, e.d.allNotes()...)
+		}
 		e.d = nil
 	}
 }

@@ -468,15 +468,16 @@ func runCell(ctx context.Context, c *Cell, cache *dataCache, workers int, log io
 		return nil, err
 	}
 	ntrain, ntest := cd.counts()
+	ls := d.loadStats()
 	return &Result{
 		Schema: ResultSchema, ID: c.ID, ConfigHash: c.Hash, Experiment: c.Config.Name,
 		Method: c.Method, MethodName: c.MethodName, Params: c.Params,
 		MethodIndex: c.MethodIndex, PointIndex: c.PointIndex, Point: c.Point,
 		Repeat: c.Repeat, Seed: c.Seed, Dataset: c.Config.Dataset.key(), Task: c.Config.Task.Kind,
-		Apps: len(cd.apps), Unseen: cd.unseen, DatasetNotes: cd.notes, Train: ntrain, Test: ntest, Metrics: met,
+		Apps: len(cd.apps), Unseen: cd.unseen, DatasetNotes: uniqueOrdered(append(cd.notes, d.allNotes()...)), Train: ntrain, Test: ntest, Metrics: met,
 		FitSeconds: fit.Seconds(), PredictSeconds: predict.Seconds(),
-		LoadSeconds: load.Seconds(), ReadSeconds: d.stats.Read, FeatureSeconds: d.stats.Features,
-		CacheHits: d.stats.Hits, CacheMisses: d.stats.Misses, PeakHeapBytes: peakBytes, MethodNotes: notes.list(),
+		LoadSeconds: load.Seconds(), ReadSeconds: ls.Read, FeatureSeconds: ls.Features,
+		CacheHits: ls.Hits, CacheMisses: ls.Misses, PeakHeapBytes: peakBytes, MethodNotes: notes.list(),
 		Version: Version(), Finished: time.Now().UTC(),
 	}, nil
 }

@@ -27,12 +27,14 @@ type featureNeeds struct {
 	by      map[string]methods.Featurizer // feature key -> a method computing it
 	keys    []string                      // sorted
 	packets bool                          // some cell's method has no feature stage
+	of      map[*Cell]string              // each cell's feature key ("" without one)
+	refs    map[string]int                // feature key -> cells using it
 }
 
 // needsOf builds the methods of cells to learn their feature keys. A cell
 // whose method cannot be built is left out: it fails when it runs.
 func needsOf(cells []*Cell) featureNeeds {
-	n := featureNeeds{by: make(map[string]methods.Featurizer)}
+	n := featureNeeds{by: make(map[string]methods.Featurizer), of: make(map[*Cell]string), refs: make(map[string]int)}
 	for _, c := range cells {
 		m, err := newMethod(c.file, &c.spec, "params", c.Seed, 1, io.Discard, nil)
 		if err != nil {
@@ -43,10 +45,13 @@ func needsOf(cells []*Cell) featureNeeds {
 			n.packets = true
 			continue
 		}
-		if k := f.FeatureKey(); n.by[k] == nil {
+		k := f.FeatureKey()
+		if n.by[k] == nil {
 			n.by[k] = f
 			n.keys = append(n.keys, k)
 		}
+		n.of[c] = k
+		n.refs[k]++
 	}
 	slices.Sort(n.keys)
 	return n
@@ -77,6 +82,10 @@ type stage struct {
 	needs featureNeeds
 	cache *featcache.Cache // nil: no disk cache
 	d     *Dataset
+	// keep holds the feature keys whose features stay in memory after
+	// the loading pass; the others, once in the cache, are read back
+	// when a cell needs them (nil keeps every key).
+	keep map[string]bool
 
 	mu      sync.Mutex
 	stats   LoadStats
@@ -88,8 +97,18 @@ type stage struct {
 func (s *stage) capture(src source) (cut, error) {
 	keys := s.cacheKeys(src)
 	if ct, ok := s.fromCache(src, keys); ok {
+		ct.ckeys = keys
 		return ct, nil
 	}
+	ct, err := s.compute(src, keys, s.needs.keys, false)
+	ct.ckeys = keys
+	return ct, err
+}
+
+// compute reads src, chunks it and computes the features of the keys in
+// want; hold keeps them all in the cut, else those that are in the cache
+// and not kept (stage.keep) are left out.
+func (s *stage) compute(src source, keys map[string]*featcache.Key, want []string, hold bool) (cut, error) {
 	t0 := time.Now()
 	pkts, err := src.packets()
 	pkts, note, err := onDamage(pkts, err, s.d.OnDamage)
@@ -101,9 +120,9 @@ func (s *stage) capture(src source) (cut, error) {
 		ct.note = src.name + ": " + note
 	}
 	t1 := time.Now()
-	ct.feats = make(map[string][][]byte, len(s.needs.keys))
-	for _, k := range s.needs.keys {
-		s.featurize(&ct, src, k, keys[k])
+	ct.feats = make(map[string][][]byte, len(want))
+	for _, k := range want {
+		s.featurize(&ct, k, keys[k], hold)
 	}
 	if !s.needs.packets {
 		ct.counts = make([]int, len(ct.chunks))
@@ -120,8 +139,9 @@ func (s *stage) capture(src source) (cut, error) {
 }
 
 // featurize computes the features of ct's chunks for key (unless the key
-// failed already) and stores them in the cache under ck.
-func (s *stage) featurize(ct *cut, src source, key string, ck *featcache.Key) {
+// failed already) and stores them in the cache under ck. They stay in ct
+// unless they are in the cache and key is not kept in memory.
+func (s *stage) featurize(ct *cut, key string, ck *featcache.Key, hold bool) {
 	s.mu.Lock()
 	failed := s.featErr[key] != nil
 	s.stats.Misses++
@@ -146,8 +166,11 @@ func (s *stage) featurize(ct *cut, src source, key string, ck *featcache.Key) {
 	}
 	ct.feats[key] = feats
 	if ck != nil {
-		if err := s.cache.Put(*ck, encodeEntry(ct, key)); err != nil {
+		err := s.cache.Put(*ck, encodeEntry(ct, key))
+		if err != nil {
 			s.note(fmt.Sprintf("feature cache: %v (features are computed again next time)", err))
+		} else if !hold && s.keep != nil && !s.keep[key] {
+			delete(ct.feats, key)
 		}
 	}
 }
@@ -180,14 +203,19 @@ func (s *stage) cacheKeys(src source) map[string]*featcache.Key {
 	return keys
 }
 
-// fromCache assembles src's cut from the cache when every needed key is
-// there and no method needs packets.
+// fromCache assembles src's cut from the cache when every needed key kept
+// in memory is there and no method needs packets (the other keys are read
+// when needed: see reload).
 func (s *stage) fromCache(src source, keys map[string]*featcache.Key) (cut, bool) {
 	if s.needs.packets || len(s.needs.keys) == 0 {
 		return cut{}, false
 	}
+	want := s.needs.keys
+	if s.keep != nil {
+		want = slices.DeleteFunc(slices.Clone(want), func(k string) bool { return !s.keep[k] })
+	}
 	var ct cut
-	for i, k := range s.needs.keys {
+	for i, k := range want {
 		ck := keys[k]
 		if ck == nil {
 			return cut{}, false
@@ -210,10 +238,52 @@ func (s *stage) fromCache(src source, keys map[string]*featcache.Key) (cut, bool
 		}
 		ct.feats[k] = e.feats[""]
 	}
+	if len(want) == 0 {
+		return cut{}, false
+	}
 	s.mu.Lock()
-	s.stats.Hits += len(s.needs.keys)
+	s.stats.Hits += len(want)
 	s.mu.Unlock()
 	return ct, true
+}
+
+// reload returns the features of key for the chunks of ct, the cut of
+// src: from the cache, or computed again when the entry is gone or damaged.
+func (s *stage) reload(src source, ct *cut, key string) ([][]byte, error) {
+	if ck := ct.ckeys[key]; ck != nil {
+		b, ok, err := s.cache.Get(*ck)
+		if err != nil {
+			s.note(fmt.Sprintf("feature cache: %v; rebuilt", err))
+		}
+		if ok {
+			e, err := decodeEntry(b, src)
+			if err == nil && len(e.chunks) == len(ct.chunks) {
+				s.mu.Lock()
+				s.stats.Hits++
+				s.mu.Unlock()
+				return e.feats[""], nil
+			}
+			s.note(fmt.Sprintf("feature cache: entry %s of %s does not match the capture's chunks; rebuilt", ck, src.name))
+		}
+	}
+	again, err := s.compute(src, ct.ckeys, []string{key}, true)
+	if err != nil {
+		return nil, err
+	}
+	if len(again.chunks) != len(ct.chunks) {
+		return nil, fmt.Errorf("bench: dataset %s: %d chunks on a second reading, %d on the first (has the file changed?)", src.name, len(again.chunks), len(ct.chunks))
+	}
+	if err := s.failure(key); err != nil {
+		return nil, err
+	}
+	return again.feats[key], nil
+}
+
+// failure returns the error that stopped computing key's features.
+func (s *stage) failure(key string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.featErr[key]
 }
 
 // entryFormat names the layout of cache entries (encodeEntry); a new
@@ -347,4 +417,80 @@ func (s *stage) loadAll(ctx context.Context, srcs []source, workers int) ([]cut,
 		return nil
 	})
 	return cuts, errors.Join(append(errs, err)...)
+}
+
+// keyFeatures are the features of one feature key, per capture and chunk,
+// held while cells need them.
+type keyFeatures struct {
+	mu   sync.Mutex
+	of   [][][]byte // per capture; nil for a capture whose features are in the cache only
+	refs int        // cells still to use them
+}
+
+// features returns the features of key, per capture and chunk, reading
+// those that are not in memory back from the cache (or computing them
+// again).
+func (d *data) features(ctx context.Context, key string) ([][][]byte, error) {
+	if err := d.stage.failure(key); err != nil {
+		return nil, err
+	}
+	kf := d.feats[key]
+	if kf == nil {
+		return nil, fmt.Errorf("bench: no features %q were computed", key)
+	}
+	kf.mu.Lock()
+	defer kf.mu.Unlock()
+	if kf.of == nil {
+		kf.of = make([][][]byte, len(d.cuts))
+	}
+	err := workpool.Run(ctx, d.workers, len(d.cuts), func(_ context.Context, i int) error {
+		if kf.of[i] != nil || len(d.cuts[i].chunks) == 0 {
+			return nil
+		}
+		fs, err := d.stage.reload(d.srcs[i], &d.cuts[i], key)
+		kf.of[i] = fs
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return kf.of, nil
+}
+
+// release tells that one cell using key is done; the features of key are
+// dropped after the last one.
+func (d *data) release(key string) {
+	kf := d.feats[key]
+	if kf == nil {
+		return
+	}
+	kf.mu.Lock()
+	defer kf.mu.Unlock()
+	if kf.refs--; kf.refs <= 0 {
+		kf.of = nil
+	}
+}
+
+// loadStats returns what loading d has cost so far (reading features back
+// from the cache included).
+func (d *data) loadStats() LoadStats {
+	if d.stage == nil {
+		return LoadStats{}
+	}
+	d.stage.mu.Lock()
+	defer d.stage.mu.Unlock()
+	return d.stage.stats
+}
+
+// allNotes returns the notes of loading d so far: those of its files and
+// those of its feature stage (reading features back from the cache
+// included).
+func (d *data) allNotes() []string {
+	out := slices.Clone(d.notes)
+	if d.stage != nil {
+		d.stage.mu.Lock()
+		out = append(out, d.stage.notes...)
+		d.stage.mu.Unlock()
+	}
+	return out
 }
