@@ -61,7 +61,7 @@ func TestFeaturesRows(t *testing.T) {
 		}
 	}
 	// Damaged bytes give errors or other features, never a panic.
-	mutations(b, func(c []byte) { _, _, _ = decodeRows(nil, c) })
+	methodtest.Mutations(b, func(c []byte) { _, _, _ = decodeRows(nil, c) })
 	for k := 0; k < len(b); k++ {
 		if _, _, err := decodeRows(nil, b[:k]); err == nil {
 			t.Fatalf("features truncated to %d of %d bytes accepted", k, len(b))
@@ -69,18 +69,5 @@ func TestFeaturesRows(t *testing.T) {
 	}
 	if _, _, err := rowsAt(nil, "test", 4, &methods.Encoded{Capture: "c.csv", Features: b[:9]}); err == nil {
 		t.Fatal("damaged features accepted")
-	}
-}
-
-// mutations calls fn with copies of b in which one of its first 1024 bytes
-// is replaced by each of a few values, so that decoders meet damaged input
-// in every field.
-func mutations(b []byte, fn func([]byte)) {
-	for i := range min(len(b), 1024) {
-		for _, v := range []byte{0, 1, 0x7f, 0x80, 0xff, b[i] ^ 0x55} {
-			c := append([]byte(nil), b...)
-			c[i] = v
-			fn(c)
-		}
 	}
 }

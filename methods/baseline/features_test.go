@@ -59,7 +59,7 @@ func TestDestinationFeaturesDamaged(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Damaged bytes give errors or other features, never a panic.
-	mutations(b, func(c []byte) { _, _ = decodeDestinations(c) })
+	methodtest.Mutations(b, func(c []byte) { _, _ = decodeDestinations(c) })
 	for n := 0; n < len(b); n++ {
 		if _, err := decodeDestinations(b[:n]); err == nil {
 			t.Fatalf("features truncated to %d of %d bytes accepted", n, len(b))
@@ -67,18 +67,5 @@ func TestDestinationFeaturesDamaged(t *testing.T) {
 	}
 	if _, err := decodeDestinations(append(b, 0)); err == nil {
 		t.Fatal("trailing byte accepted")
-	}
-}
-
-// mutations calls fn with copies of b in which one of its first 1024 bytes
-// is replaced by each of a few values, so that decoders meet damaged input
-// in every field.
-func mutations(b []byte, fn func([]byte)) {
-	for i := range min(len(b), 1024) {
-		for _, v := range []byte{0, 1, 0x7f, 0x80, 0xff, b[i] ^ 0x55} {
-			c := append([]byte(nil), b...)
-			c[i] = v
-			fn(c)
-		}
 	}
 }

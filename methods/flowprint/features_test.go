@@ -118,7 +118,7 @@ func TestFeaturesExact(t *testing.T) {
 		}
 	}
 	// Damaged bytes give errors or other features, never a panic.
-	mutations(b, func(c []byte) { _, _ = decodeFlows(c, "chunk", false) })
+	methodtest.Mutations(b, func(c []byte) { _, _ = decodeFlows(c, "chunk", false) })
 	for n := 0; n < len(b); n++ {
 		if _, err := decodeFlows(b[:n], "chunk", false); err == nil {
 			t.Fatalf("features truncated to %d of %d bytes accepted", n, len(b))
@@ -203,19 +203,6 @@ func TestFeaturesMatchReference(t *testing.T) {
 		}
 		if want := referencePredict(t, params, train, test); !reflect.DeepEqual(got, want) {
 			t.Errorf("params %q: predictions\n got %v\nwant %v", params, got, want)
-		}
-	}
-}
-
-// mutations calls fn with copies of b in which one of its first 1024 bytes
-// is replaced by each of a few values, so that decoders meet damaged input
-// in every field.
-func mutations(b []byte, fn func([]byte)) {
-	for i := range min(len(b), 1024) {
-		for _, v := range []byte{0, 1, 0x7f, 0x80, 0xff, b[i] ^ 0x55} {
-			c := append([]byte(nil), b...)
-			c[i] = v
-			fn(c)
 		}
 	}
 }

@@ -97,3 +97,16 @@ func CheckFeatureKey(t *testing.T, name string, feature, model []string) {
 		}
 	}
 }
+
+// Mutations calls fn with copies of b in which one of its first 1024 bytes
+// is replaced by each of a few values, so that feature decoders meet
+// damaged input in every field.
+func Mutations(b []byte, fn func([]byte)) {
+	for i := range min(len(b), 1024) {
+		for _, v := range []byte{0, 1, 0x7f, 0x80, 0xff, b[i] ^ 0x55} {
+			c := bytes.Clone(b)
+			c[i] = v
+			fn(c)
+		}
+	}
+}
