@@ -17,10 +17,12 @@
 // "empty" and drops it from its evaluation.
 //
 // The method is two-stage (methods.Featurizer): a chunk's features are its
-// flows' rows of 54 float64 features with their keys (burst time and
-// endpoints), about 450 bytes per flow; the feature key depends on
-// burst_gap and extraction only. The rows stay float64: float32 would move
-// the forests' split thresholds and so could change predictions.
+// flows' keys (burst time and endpoints) and signed packet lengths, about
+// 40 bytes per flow; fitting and predicting compute the 54 statistics of
+// each flow from them, bit for bit as from the packets. The feature key
+// depends on burst_gap and extraction only. Storing float32 rows instead
+// would not be exact: it would move the forests' split thresholds and so
+// could change predictions.
 //
 // Parameters (yaml keys; defaults in brackets):
 //
