@@ -17,7 +17,7 @@ import (
 const (
 	pcapMagicMicro     = 0xa1b2c3d4 // classic pcap, microsecond timestamps
 	pcapMagicNano      = 0xa1b23c4d // classic pcap, nanosecond timestamps
-	pcapMagicModified  = 0xa1b2cd34 // Kuznetsov's modified pcap (24-byte records)
+	pcapMagicModified  = 0xa1b2cd34 // Kuznetsov's modified pcap (24- or 28-byte record headers)
 	pcapngMagicSection = 0x0a0d0d0a // pcapng section header block type
 )
 
@@ -222,6 +222,15 @@ func (e *errRecorder) Read(p []byte) (int, error) {
 // pcapng; optionally gzip-compressed) is sniffed from the first bytes. It
 // reads and checks the file header; an unknown format is an error wrapping
 // ErrMalformed.
+//
+// Some patched libpcaps wrote longer record headers under the standard or
+// the modified magic number: Red Hat 6.1's (24 bytes, "ss990417"), Nokia's
+// (20 bytes) and SuSE 6.3's (28 bytes, "ss990915", modified magic). As
+// tshark 4.0 does, the layout of a version 2.4 microsecond file and of a
+// modified-magic file is chosen by trying each candidate on the first three
+// records (see choosePcapVariant); the records are looked at, not consumed,
+// so this works on pipes as well (where tshark assumes the standard
+// layout).
 func NewCaptureReader(r io.Reader, name string, opts CaptureOptions) (*CaptureReader, error) {
 	if opts.TLSBufferSize <= 0 {
 		opts.TLSBufferSize = 64 << 10
@@ -417,10 +426,13 @@ type pcapReader struct {
 	nano    bool
 	hdrLen  int
 	link    layers.LinkType
-	pending int // bytes of the previous record still to discard
+	variant pcapVariant // the layout of the record headers
+	pending int         // bytes of the previous record still to discard
 	big     []byte
 }
 
+// newPcapReader reads and checks the file header of a classic pcap file
+// and chooses the layout of its record headers.
 func newPcapReader(br *bufio.Reader) (*pcapReader, error) {
 	hdr, err := br.Peek(24)
 	if err != nil {
@@ -446,14 +458,50 @@ func newPcapReader(br *bufio.Reader) (*pcapReader, error) {
 			return nil, fmt.Errorf("unknown magic % x", hdr[:4])
 		}
 	}
-	if major := p.order.Uint16(hdr[4:]); major != 2 {
-		return nil, fmt.Errorf("unsupported pcap version %d.%d", major, p.order.Uint16(hdr[6:]))
+	major, minor := p.order.Uint16(hdr[4:]), p.order.Uint16(hdr[6:])
+	if major != 2 {
+		return nil, fmt.Errorf("unsupported pcap version %d.%d", major, minor)
 	}
 	p.link = layers.LinkType(p.order.Uint32(hdr[20:]))
+	snaplen := p.order.Uint32(hdr[16:])
 	if _, err := br.Discard(24); err != nil {
 		return nil, err
 	}
+	p.chooseLayout(br, minor, snaplen)
 	return p, nil
+}
+
+// chooseLayout sets the record header layout. As in wiretap, it is tried
+// out on the first records (see choosePcapVariant) for the modified magic
+// and for the standard microsecond magic of a version 2.4 or later file
+// (the patched tcpdumps wrote 2.4; the nanosecond magic and earlier
+// versions are standard). The records are then read from p.br, br or a
+// reader with a larger buffer stacked on it by the trial.
+func (p *pcapReader) chooseLayout(br *bufio.Reader, minor uint16, snaplen uint32) {
+	p.variant = pcapStandard
+	var candidates []pcapVariant
+	switch {
+	case p.hdrLen == 24:
+		p.variant = pcapSS991029
+		candidates = pcapVariantsModified
+	case !p.nano && minor >= 4:
+		candidates = pcapVariantsStandard
+	}
+	if candidates != nil {
+		pk := &pcapPeeker{br: br}
+		p.variant = choosePcapVariant(pk, p.order, snaplen, candidates)
+		p.br = pk.br
+	}
+	p.hdrLen = p.variant.hdrLen
+}
+
+// layoutNote names the record header layout in error messages when it is
+// not the standard one.
+func (p *pcapReader) layoutNote() string {
+	if p.variant == pcapStandard {
+		return ""
+	}
+	return fmt.Sprintf(" (%s layout, %d-byte record headers)", p.variant.name, p.variant.hdrLen)
 }
 
 // next returns the next record's bytes, valid until the following call.
@@ -485,7 +533,7 @@ func (p *pcapReader) next() ([]byte, recordInfo, error) {
 		link:    p.link,
 	}
 	if ri.caplen > maxRecordLen || ri.caplen < 0 {
-		return nil, recordInfo{}, fmt.Errorf("record length %d exceeds the maximum of %d", ri.caplen, maxRecordLen)
+		return nil, recordInfo{}, fmt.Errorf("record length %d exceeds the maximum of %d%s", ri.caplen, maxRecordLen, p.layoutNote())
 	}
 	if _, err := p.br.Discard(p.hdrLen); err != nil {
 		return nil, recordInfo{}, err

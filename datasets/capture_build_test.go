@@ -26,6 +26,16 @@ type capRecord struct {
 // pcapFile writes a classic pcap file with the given magic, byte order
 // and link type.
 func pcapFile(magic uint32, order binary.ByteOrder, link layers.LinkType, recs []capRecord) []byte {
+	hdrLen := 16
+	if magic == pcapMagicModified {
+		hdrLen = 24
+	}
+	return pcapLayoutFile(magic, order, link, hdrLen, recs)
+}
+
+// pcapLayoutFile is pcapFile with record headers of hdrLen bytes: the
+// standard 16 followed by zeros (the patched layouts' extra fields).
+func pcapLayoutFile(magic uint32, order binary.ByteOrder, link layers.LinkType, hdrLen int, recs []capRecord) []byte {
 	var b bytes.Buffer
 	hdr := make([]byte, 24)
 	order.PutUint32(hdr[0:], magic)
@@ -35,10 +45,7 @@ func pcapFile(magic uint32, order binary.ByteOrder, link layers.LinkType, recs [
 	order.PutUint32(hdr[20:], uint32(link))
 	b.Write(hdr)
 	for _, r := range recs {
-		rh := make([]byte, 16)
-		if magic == pcapMagicModified {
-			rh = make([]byte, 24)
-		}
+		rh := make([]byte, hdrLen)
 		order.PutUint32(rh[0:], uint32(r.timeNs/1e9))
 		frac := r.timeNs % 1e9
 		if magic != pcapMagicNano {

@@ -20,8 +20,9 @@ import (
 var updateCaptureSeeds = flag.Bool("update-capture-seeds", false, "rewrite testdata/capture from the seed generator")
 
 // captureSeeds generates the small captures kept in testdata/capture as
-// always-present fuzz seeds: every container variant, several link types,
-// a TLS handshake, IPv6 extension headers and a tunnel.
+// always-present fuzz seeds: every container variant (the Red Hat 6.1
+// record layout included), several link types, a TLS handshake, IPv6
+// extension headers and a tunnel.
 func captureSeeds(t testing.TB) map[string][]byte {
 	t.Helper()
 	client := clientHello("seed.example")
@@ -72,6 +73,7 @@ func captureSeeds(t testing.TB) map[string][]byte {
 		"tls-raw6-micro-be.pcap": pcapFile(pcapMagicMicro, binary.BigEndian, layers.LinkTypeRaw, recs6),
 		"tls-vlan.pcapng":        pcapngFile(t, layers.LinkTypeEthernet, recs),
 		"tunnels-modified.pcap":  pcapFile(pcapMagicModified, binary.LittleEndian, layers.LinkTypeEthernet, misc),
+		"tunnels-ss990417.pcap":  pcapLayoutFile(pcapMagicMicro, binary.LittleEndian, layers.LinkTypeEthernet, 24, misc),
 		"tunnels-sll.pcapng":     pcapngFile(t, layers.LinkTypeLinuxSLL, sll),
 	}
 }

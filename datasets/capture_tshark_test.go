@@ -175,35 +175,59 @@ func TestCaptureMatchesTshark(t *testing.T) {
 		if err := os.WriteFile(path, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		cmd := exec.Command(tshark, "-n", "-r", path, "-Y", "tcp or udp", "-T", "fields", "-E", "separator=,",
-			"-E", "occurrence=f", "-e", "frame.number", "-e", "frame.time_epoch", "-e", "tcp.stream", "-e", "udp.stream",
-			"-e", "ip.src", "-e", "ipv6.src", "-e", "ip.dst", "-e", "ipv6.dst", "-e", "tcp.srcport", "-e", "udp.srcport",
-			"-e", "tcp.dstport", "-e", "udp.dstport", "-e", "frame.len", "-e", "tls.handshake.certificate",
-			"-e", "tls.handshake.extensions_server_name")
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		out, err := cmd.Output()
-		if err != nil {
-			t.Fatalf("%s: tshark: %v: %s", name, err, stderr.String())
-		}
+		lines := tsharkRecords(t, tshark, path)
 		pkts, _, err := readCapture(t, data, CaptureOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-		if len(lines) != len(pkts) {
-			t.Fatalf("%s: tshark has %d TCP/UDP packets, the reader %d", name, len(lines), len(pkts))
-		}
-		bad := 0
-		for i, p := range pkts {
-			ns := p.Time % 1e9
-			mine := fmt.Sprintf("%d,%d.%09d,%s,%s%s,%s%s,%d,%d,%d,%s,%s", p.Frame, p.Time/1e9, ns,
-				streamCols(p), addrCols(p.Src), "", addrCols(p.Dst), "", p.SrcPort, p.DstPort, p.FrameLen,
-				hex.EncodeToString(p.Cert), p.SNI)
-			if got := normalizeTsharkLine(lines[i]); got != mine {
-				if bad++; bad <= 10 {
-					t.Errorf("%s:\n tshark %.200s\n reader %.200s", name, got, mine)
-				}
+		compareTshark(t, name, lines, pkts)
+	}
+}
+
+// tsharkRecords runs tshark on the capture at path and returns one line
+// per TCP or UDP packet with the fields of readerLine.
+func tsharkRecords(t *testing.T, tshark, path string) []string {
+	t.Helper()
+	cmd := exec.Command(tshark, "-n", "-r", path, "-Y", "tcp or udp", "-T", "fields", "-E", "separator=,",
+		"-E", "occurrence=f", "-e", "frame.number", "-e", "frame.time_epoch", "-e", "tcp.stream", "-e", "udp.stream",
+		"-e", "ip.src", "-e", "ipv6.src", "-e", "ip.dst", "-e", "ipv6.dst", "-e", "tcp.srcport", "-e", "udp.srcport",
+		"-e", "tcp.dstport", "-e", "udp.dstport", "-e", "frame.len", "-e", "tls.handshake.certificate",
+		"-e", "tls.handshake.extensions_server_name")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("%s: tshark: %v: %s", path, err, stderr.String())
+	}
+	if len(bytes.TrimSpace(out)) == 0 {
+		return nil
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	for i, l := range lines {
+		lines[i] = normalizeTsharkLine(l)
+	}
+	return lines
+}
+
+// readerLine formats a record as tsharkRecords formats tshark's packets.
+func readerLine(p Packet) string {
+	return fmt.Sprintf("%d,%d.%09d,%s,%s%s,%s%s,%d,%d,%d,%s,%s", p.Frame, p.Time/1e9, p.Time%1e9,
+		streamCols(p), addrCols(p.Src), "", addrCols(p.Dst), "", p.SrcPort, p.DstPort, p.FrameLen,
+		hex.EncodeToString(p.Cert), p.SNI)
+}
+
+// compareTshark checks that the reader's records are tshark's packets,
+// field by field, and reports the first differences.
+func compareTshark(t *testing.T, name string, lines []string, pkts []Packet) {
+	t.Helper()
+	if len(lines) != len(pkts) {
+		t.Fatalf("%s: tshark has %d TCP/UDP packets, the reader %d", name, len(lines), len(pkts))
+	}
+	bad := 0
+	for i, p := range pkts {
+		if mine := readerLine(p); lines[i] != mine {
+			if bad++; bad <= 10 {
+				t.Errorf("%s:\n tshark %.200s\n reader %.200s", name, lines[i], mine)
 			}
 		}
 	}

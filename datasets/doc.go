@@ -3,7 +3,10 @@
 // consumes.
 //
 // It reads pcap and pcapng captures (pure Go, streaming, with TLS handshake
-// extraction of server certificates and SNI), reads and writes the MAppGraph
+// extraction of server certificates and SNI; classic pcap files written by
+// patched libpcaps with longer record headers, such as Red Hat 6.1's
+// tcpdump, are recognised by trying the first records as tshark does; see
+// NewCaptureReader), reads and writes the MAppGraph
 // packet CSV format, discovers labeled corpora on disk, cuts captures into
 // time chunks exactly as the MAppGraph notebooks do, and splits chunks into
 // training and test sets without leakage.
