@@ -30,6 +30,7 @@ type runFlags struct {
 	given                              []string // the flags given, for notes on those a mode ignores
 	dryRun, noProgress, verbose        bool
 	cache                              cacheFlags
+	profile                            profileFlags
 }
 
 // check checks every flag before any work and parses the shard.
@@ -96,6 +97,7 @@ Registered methods: ` + strings.Join(methods.Names(), ", "),
 	fl.BoolVar(&f.noProgress, "no-progress", false, "no progress bar (it is off anyway when stderr is not a terminal)")
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "show the methods' progress messages on stderr")
 	f.cache.add(cmd)
+	f.profile.add(cmd)
 	rootCmd.AddCommand(cmd)
 }
 
@@ -135,6 +137,15 @@ func runExperiment(ctx context.Context, stdout, stderr io.Writer, args []string,
 	if err != nil {
 		return err
 	}
+	stopProfile, err := f.profile.start()
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if perr := stopProfile(); perr != nil {
+			fmt.Fprintln(stderr, "appbench:", perr)
+		}
+	}()
 	opt := bench.Options{Dir: out, Shard: shard, Workers: f.workers, Cache: fc}
 	if f.verbose {
 		opt.Log = stderr
