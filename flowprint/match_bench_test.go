@@ -48,3 +48,27 @@ func BenchmarkMatch(b *testing.B) {
 		})
 	}
 }
+
+// TestMatchRepeatedFingerprints: a fingerprint given many times (the flows
+// of one fingerprint share its element slice) gets the same answer as when
+// given alone, as do equal fingerprints with their own slices.
+func TestMatchRepeatedFingerprints(t *testing.T) {
+	m := matchModel(500)
+	a := m.Entries()[7].Fingerprint
+	b := NewFingerprint([]Element{{Kind: Destination, Addr: netip.AddrFrom4([4]byte{13, 0, 0, 3}), Port: 443}}, 1)
+	copyA := NewFingerprint(a.Elements, a.NFlows)
+	fps := []Fingerprint{a, b, a, {}, b, copyA, a}
+	idx, scores, err := m.Match(fps, DefaultCommon)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, f := range fps {
+		i1, s1, err := m.Match([]Fingerprint{f}, DefaultCommon)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if idx[k] != i1[0] || scores[k] != s1[0] {
+			t.Errorf("fingerprint %d: %d/%v among others, %d/%v alone", k, idx[k], scores[k], i1[0], s1[0])
+		}
+	}
+}

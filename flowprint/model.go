@@ -233,7 +233,9 @@ var ErrEmptyModel = errors.New("flowprint: the model has no fingerprints")
 // there is no similarity threshold) and that score. A fingerprint sharing
 // no element gets the default (score computed against it, or -1 and 0 for
 // DefaultNone). Ties go to the entry first in model order (the reference
-// takes the first of a hash-set iteration).
+// takes the first of a hash-set iteration). Fingerprints sharing their
+// element slice (the flows of one fingerprint, as Result.FlowFingerprints
+// gives them) are matched once.
 func (m *Model) Match(fps []Fingerprint, def Default) ([]int, []float64, error) {
 	if len(m.entries) == 0 {
 		return nil, nil, ErrEmptyModel
@@ -252,7 +254,16 @@ func (m *Model) Match(fps []Fingerprint, def Default) ([]int, []float64, error) 
 	defer ix.counts.Put(pc) // every counter is back to zero
 	counts := *pc
 	var touched []int32
+	done := make(map[*Element]int) // first element -> position in fps matched already
 	for k, f := range fps {
+		if len(f.Elements) > 0 {
+			first := &f.Elements[0]
+			if j, ok := done[first]; ok && len(fps[j].Elements) == len(f.Elements) {
+				idx[k], scores[k] = idx[j], scores[j]
+				continue
+			}
+			done[first] = k
+		}
 		touched = touched[:0]
 		for _, e := range f.Elements {
 			for _, t := range ix.postings[e] {
