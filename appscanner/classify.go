@@ -24,6 +24,19 @@ type Classifier struct {
 // Train fits a classifier on the rows × NumFeatures matrix X with one
 // label per row.
 func Train(ctx context.Context, X []float64, labels []string, opt forest.Options) (*Classifier, error) {
+	return train(ctx, X, labels, opt, forest.Fit)
+}
+
+// TrainColumns is Train on the flows' features in column-major layout
+// (feature j of flow i at xt[j*len(labels)+i]), read without a copy: the
+// same classifier in half the memory.
+func TrainColumns(ctx context.Context, xt []float64, labels []string, opt forest.Options) (*Classifier, error) {
+	return train(ctx, xt, labels, opt, forest.FitColumns)
+}
+
+type fitFunc func(ctx context.Context, X []float64, rows, cols int, y []int, classes int, opt forest.Options) (*forest.Forest, error)
+
+func train(ctx context.Context, X []float64, labels []string, opt forest.Options, fit fitFunc) (*Classifier, error) {
 	if len(X) != len(labels)*NumFeatures {
 		return nil, fmt.Errorf("appscanner: train: %d feature values for %d labelled flows", len(X), len(labels))
 	}
@@ -37,7 +50,7 @@ func Train(ctx context.Context, X []float64, labels []string, opt forest.Options
 	for i, l := range labels {
 		y[i], _ = slices.BinarySearch(names, l)
 	}
-	f, err := forest.Fit(ctx, X, len(labels), NumFeatures, y, len(names), opt)
+	f, err := fit(ctx, X, len(labels), NumFeatures, y, len(names), opt)
 	if err != nil {
 		return nil, fmt.Errorf("appscanner: train: %w", err)
 	}

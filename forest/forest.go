@@ -130,19 +130,37 @@ func treeStream(t int) uint64 {
 }
 
 // Fit grows a forest on the rows × cols row-major matrix X with labels y in
-// 0..classes-1. It stops early with ctx's error when ctx is cancelled.
+// 0..classes-1. It stops early with ctx's error when ctx is cancelled. It
+// works on a column-major copy of X; FitColumns takes that layout directly
+// and needs no copy.
 func Fit(ctx context.Context, X []float64, rows, cols int, y []int, classes int, opt Options) (*Forest, error) {
-	if rows <= 0 || cols <= 0 || classes <= 0 {
-		return nil, fmt.Errorf("forest: %d rows, %d columns, %d classes: %w", rows, cols, classes, ErrInput)
+	if err := checkShape(len(X), rows, cols); err != nil {
+		return nil, err
 	}
-	if len(X) != rows*cols {
-		return nil, fmt.Errorf("forest: matrix has %d values, want %d rows × %d columns: %w", len(X), rows, cols, ErrInput)
+	// Column-major copy: a node gathers one feature of its rows from one
+	// contiguous column.
+	xt := make([]float64, rows*cols)
+	for i := 0; i < rows; i++ {
+		for j, v := range X[i*cols : (i+1)*cols] {
+			xt[j*rows+i] = v
+		}
+	}
+	return FitColumns(ctx, xt, rows, cols, y, classes, opt)
+}
+
+// FitColumns is Fit on the column-major matrix xt (column j is
+// xt[j*rows:(j+1)*rows]), which it reads without copying: xt must not
+// change while FitColumns runs. The forest is the one Fit grows on the
+// same matrix in row-major layout.
+func FitColumns(ctx context.Context, xt []float64, rows, cols int, y []int, classes int, opt Options) (*Forest, error) {
+	if err := checkShape(len(xt), rows, cols); err != nil {
+		return nil, err
+	}
+	if classes <= 0 {
+		return nil, fmt.Errorf("forest: %d classes: %w", classes, ErrInput)
 	}
 	if len(y) != rows {
 		return nil, fmt.Errorf("forest: %d labels for %d rows: %w", len(y), rows, ErrInput)
-	}
-	if rows > math.MaxInt32/2 {
-		return nil, fmt.Errorf("forest: %d rows is too many: %w", rows, ErrInput)
 	}
 	r, err := opt.resolve(cols)
 	if err != nil {
@@ -155,16 +173,9 @@ func Fit(ctx context.Context, X []float64, rows, cols int, y []int, classes int,
 		}
 		labels[i] = int32(c)
 	}
-	// Column-major copy: a node gathers one feature of its rows from one
-	// contiguous column.
-	xt := make([]float64, rows*cols)
-	for i := 0; i < rows; i++ {
-		row := X[i*cols : (i+1)*cols]
-		for j, v := range row {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return nil, fmt.Errorf("forest: row %d, column %d: value %v is not finite: %w", i, j, v, ErrInput)
-			}
-			xt[j*rows+i] = v
+	for k, v := range xt {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, fmt.Errorf("forest: row %d, column %d: value %v is not finite: %w", k%rows, k/rows, v, ErrInput)
 		}
 	}
 	f := &Forest{Classes: classes, Features: cols, Trees: make([]Tree, r.trees)}
@@ -194,6 +205,20 @@ func Fit(ctx context.Context, X []float64, rows, cols int, y []int, classes int,
 		return nil, fmt.Errorf("forest: fit: %w", err)
 	}
 	return f, nil
+}
+
+// checkShape checks a matrix of n values against its rows and columns.
+func checkShape(n, rows, cols int) error {
+	if rows <= 0 || cols <= 0 {
+		return fmt.Errorf("forest: %d rows, %d columns: %w", rows, cols, ErrInput)
+	}
+	if n != rows*cols {
+		return fmt.Errorf("forest: matrix has %d values, want %d rows × %d columns: %w", n, rows, cols, ErrInput)
+	}
+	if rows > math.MaxInt32/2 {
+		return fmt.Errorf("forest: %d rows is too many: %w", rows, ErrInput)
+	}
+	return nil
 }
 
 // builder holds one worker's buffers, reused from tree to tree.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"strings"
 	"runtime"
 	"syscall"
 	"testing"
@@ -329,4 +330,38 @@ func BenchmarkPredict(b *testing.B) {
 		}
 	}
 	b.ReportMetric((cpuSeconds()-cpu0)/float64(b.N), "cpu-s/op")
+}
+
+// TestFitColumnsEqualsFit: the column-major entry point grows the same
+// forest as Fit on the row-major matrix.
+func TestFitColumnsEqualsFit(t *testing.T) {
+	const rows, cols = 400, 9
+	X, y := synthetic(3, rows, cols, 5, 4, 1.0)
+	xt := make([]float64, rows*cols)
+	for i := 0; i < rows; i++ {
+		for j := 0; j < cols; j++ {
+			xt[j*rows+i] = X[i*cols+j]
+		}
+	}
+	opt := Options{Trees: 15, Seed: 9, Workers: 2}
+	var saved [2]bytes.Buffer
+	for k, fit := range []func() (*Forest, error){
+		func() (*Forest, error) { return Fit(context.Background(), X, rows, cols, y, 4, opt) },
+		func() (*Forest, error) { return FitColumns(context.Background(), xt, rows, cols, y, 4, opt) },
+	} {
+		f, err := fit()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Save(&saved[k]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !bytes.Equal(saved[0].Bytes(), saved[1].Bytes()) {
+		t.Fatal("FitColumns grew another forest than Fit")
+	}
+	xt[5] = math.NaN()
+	if _, err := FitColumns(context.Background(), xt, rows, cols, y, 4, opt); err == nil || !strings.Contains(err.Error(), "row 5, column 0") {
+		t.Fatalf("NaN at row 5, column 0: %v", err)
+	}
 }

@@ -104,6 +104,18 @@ func decodeRows(X []float64, b []byte) ([]float64, int, error) {
 	return X, int(n), nil
 }
 
+// flowCount returns the number of flows of an encoding.
+func flowCount(b []byte) (int, error) {
+	if len(b) == 0 || b[0] != featuresVersion {
+		return 0, fmt.Errorf("%w: not version %d", errFeatures, featuresVersion)
+	}
+	n, k := binary.Uvarint(b[1:])
+	if k <= 0 || n > uint64((len(b)-1-k)/minFlowBytes) {
+		return 0, fmt.Errorf("%w: bad flow count", errFeatures)
+	}
+	return int(n), nil
+}
+
 // decodeLengths appends the packet lengths of the flow at off to dst.
 func decodeLengths(dst []float64, b []byte, off int) ([]float64, int, bool) {
 	if off >= len(b) {

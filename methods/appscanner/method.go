@@ -125,27 +125,33 @@ func (m *Method) Fit(ctx context.Context, train []methods.Sample) error {
 	return methods.FitVia(ctx, m, train, m.workers)
 }
 
-// FitFeatures fits the forests on the flow rows of the training chunks.
+// FitFeatures fits the forests on the flow rows of the training chunks,
+// one model slice at a time, each slice's rows built column-major so that
+// the forest needs no copy of them.
 func (m *Method) FitFeatures(ctx context.Context, train []methods.Encoded) error {
 	if len(train) == 0 {
 		return fmt.Errorf("appscanner: no training samples")
 	}
-	X, y, err := m.trainSlices(train)
+	parts, err := m.trainSlices(train)
 	if err != nil {
 		return err
 	}
 	models := make([]*appscanner.Classifier, 0, m.p.Models)
-	for k := range X {
-		if len(y[k]) == 0 {
+	for k, members := range parts {
+		xt, y, err := columns(train, members)
+		if err != nil {
+			return err
+		}
+		if len(y) == 0 {
 			return fmt.Errorf("appscanner: training slice %d of %d has no flow (too few training chunks for models = %d?)", k+1, m.p.Models, m.p.Models)
 		}
 		opt := forest.Options{Trees: m.p.Trees, MaxFeatures: m.p.MaxFeatures, MaxDepth: m.p.MaxDepth,
 			MinSamplesLeaf: m.p.MinSamplesLeaf, Workers: m.workers, Seed: rand.New(rand.NewPCG(m.seed, uint64(k))).Uint64()}
-		c, err := appscanner.Train(ctx, X[k], y[k], opt)
+		c, err := appscanner.TrainColumns(ctx, xt, y, opt)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(m.log, "appscanner: model %d/%d: %d flows, %d apps\n", k+1, m.p.Models, len(y[k]), len(c.Labels))
+		fmt.Fprintf(m.log, "appscanner: model %d/%d: %d flows, %d apps\n", k+1, m.p.Models, len(y), len(c.Labels))
 		models = append(models, c)
 	}
 	m.models = models
@@ -153,27 +159,50 @@ func (m *Method) FitFeatures(ctx context.Context, train []methods.Encoded) error
 }
 
 // trainSlices deals each app's chunks round-robin over the model slices
-// and returns each slice's flow rows and flow labels.
-func (m *Method) trainSlices(train []methods.Encoded) (X [][]float64, y [][]string, err error) {
-	X = make([][]float64, m.p.Models)
-	y = make([][]string, m.p.Models)
+// and returns the training samples of each slice.
+func (m *Method) trainSlices(train []methods.Encoded) ([][]int, error) {
+	out := make([][]int, m.p.Models)
 	seen := make(map[string]int)
 	for i := range train {
 		s := &train[i]
 		if s.Label == "" {
-			return nil, nil, fmt.Errorf("appscanner: training sample %d (%s) has no label", i, s.Capture)
+			return nil, fmt.Errorf("appscanner: training sample %d (%s) has no label", i, s.Capture)
 		}
 		k := seen[s.Label] % m.p.Models
 		seen[s.Label]++
+		out[k] = append(out[k], i)
+	}
+	return out, nil
+}
+
+// columns returns the flow rows of the samples members of train as a
+// column-major matrix, with each flow's label.
+func columns(train []methods.Encoded, members []int) (xt []float64, y []string, err error) {
+	rows := 0
+	for _, i := range members {
+		n, err := flowCount(train[i].Features)
+		if err != nil {
+			return nil, nil, fmt.Errorf("appscanner: training sample %d (%s): %w", i, train[i].Capture, err)
+		}
+		rows += n
+	}
+	xt = make([]float64, rows*appscanner.NumFeatures)
+	y = make([]string, 0, rows)
+	var scratch []float64
+	for _, i := range members {
 		var n int
-		if X[k], n, err = rowsAt(X[k], "training", i, s); err != nil {
+		if scratch, n, err = rowsAt(scratch[:0], "training", i, &train[i]); err != nil {
 			return nil, nil, err
 		}
-		for range n {
-			y[k] = append(y[k], s.Label)
+		for r := range n {
+			row := scratch[r*appscanner.NumFeatures : (r+1)*appscanner.NumFeatures]
+			for j, v := range row {
+				xt[j*rows+len(y)] = v
+			}
+			y = append(y, train[i].Label)
 		}
 	}
-	return X, y, nil
+	return xt, y, nil
 }
 
 // Predict labels each test chunk; see the package comment (PredictVia).
