@@ -5,8 +5,8 @@ import (
 	"context"
 	"errors"
 	"math"
-	"strings"
 	"runtime"
+	"strings"
 	"syscall"
 	"testing"
 )
