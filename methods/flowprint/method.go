@@ -206,62 +206,15 @@ func (m *Method) PredictFeatures(ctx context.Context, test []methods.Encoded) ([
 }
 
 func (m *Method) predictOne(flows []fp.Flow) (methods.Prediction, error) {
-	if len(flows) == 0 {
-		return methods.Prediction{Unknown: m.p.Detect}, nil
-	}
-	res, err := fp.Generate(flows, m.p.testParams())
-	if err != nil {
-		return methods.Prediction{}, err
-	}
-	var fps []fp.Fingerprint
-	if m.p.Mode == "fingerprint" {
-		// One vote per distinct fingerprint (the empty one included when
-		// the chunk has no fingerprint at all).
-		seen := make(map[string]bool)
-		for _, f := range res.FlowFingerprints() {
-			if k := f.Key(); !seen[k] {
-				seen[k] = true
-				fps = append(fps, f)
-			}
-		}
-	} else {
-		fps = res.FlowFingerprints()
-	}
-	def := fp.DefaultCommon
+	opt := fp.VoteOptions{PerFingerprint: m.p.Mode == "fingerprint", Default: fp.DefaultCommon, Threshold: m.p.Threshold}
 	if m.p.Default == "largest" {
-		def = fp.DefaultLargest
+		opt.Default = fp.DefaultLargest
 	}
-	idx, scores, err := m.model.Match(fps, def)
+	v, err := m.model.ChunkVote(flows, m.p.testParams(), opt)
 	if err != nil {
 		return methods.Prediction{}, err
 	}
-	entries := m.model.Entries()
-	counts := make(map[string]int)
-	var order []string
-	unseen := 0
-	for i, j := range idx {
-		l := entries[j].Label()
-		if counts[l] == 0 {
-			order = append(order, l)
-		}
-		counts[l]++
-		// A fingerprint that shares nothing with the training
-		// fingerprints has score 0 against the default.
-		if scores[i] < m.p.Threshold {
-			unseen++
-		}
-	}
-	best := order[0]
-	for _, l := range order {
-		if counts[l] > counts[best] {
-			best = l
-		}
-	}
-	return methods.Prediction{
-		Label:   best,
-		Score:   float64(counts[best]) / float64(len(idx)),
-		Unknown: m.p.Detect && 2*unseen > len(idx),
-	}, nil
+	return methods.Prediction{Label: v.Label, Score: v.Share, Unknown: m.p.Detect && v.Unseen}, nil
 }
 
 // Save writes the trained fingerprints in the reference's JSON format.
