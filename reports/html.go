@@ -187,7 +187,7 @@ func perClassViews(rs []*bench.Result, level float64) ([]tableView, error) {
 			continue
 		}
 		tv := newTableView(t, []string{"method", "experiment"})
-		tv.Heading = m
+		tv.Heading, tv.Caption = m, ""
 		out = append(out, tv)
 	}
 	return out, nil
