@@ -7,7 +7,6 @@ import (
 	"io"
 	"slices"
 	"strconv"
-	"strings"
 
 	"appbench/bench"
 )
@@ -248,6 +247,3 @@ func noteGroups(t *Table, rs []*bench.Result, plotNotes []string) []noteGroup {
 	}
 	return out
 }
-
-// joinNonEmpty joins the non-empty strings of s with sep.
-func joinNonEmpty(s []string, sep string) string { return strings.Join(nonEmpty(s), sep) }

@@ -114,7 +114,7 @@ func confusionViews(t *Table, rs []*bench.Result) []confusionView {
 		if len(cm.Labels) == 0 {
 			continue
 		}
-		out = append(out, newConfusionView(cm, joinNonEmpty(row.Keys, " "), len(ids)))
+		out = append(out, newConfusionView(cm, lineName(t.Keys, row.Keys, -1, false), len(ids)))
 	}
 	return out
 }
