@@ -205,4 +205,19 @@ func TestReportOutputFile(t *testing.T) {
 			t.Errorf("page lacks %q", want)
 		}
 	}
+	// A missing repetition is noted on the page as under the tables.
+	cells, _ := filepath.Glob(filepath.Join(res, "majority-*"+bench.ResultSuffix))
+	if len(cells) != 3 {
+		t.Fatalf("%d majority cells", len(cells))
+	}
+	if err := os.Remove(cells[0]); err != nil {
+		t.Fatal(err)
+	}
+	html, err := execute(t, "report", res, "--format", "html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(html, `<section id="notes">`) || !strings.Contains(html, "<li>majority: 2 of 3 repetitions") {
+		t.Errorf("page does not note the missing repetition")
+	}
 }
