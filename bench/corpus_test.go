@@ -88,6 +88,9 @@ methods:
 	if r.Apps != 3 || r.Train != 3*2*8 || r.Test != 3*8 {
 		t.Errorf("apps %d, train %d, test %d; want 3, 48, 24", r.Apps, r.Train, r.Test)
 	}
+	if r.Captures != 3*3 {
+		t.Errorf("captures %d, want 9 (3 apps x 3)", r.Captures)
+	}
 	if r.Metrics.Accuracy != 1 {
 		t.Errorf("accuracy %v on separable apps", r.Metrics.Accuracy)
 	}

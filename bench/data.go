@@ -514,6 +514,18 @@ func (cd *cellData) counts() (train, test int) {
 	return len(cd.trainC), len(cd.testC)
 }
 
+// captures counts the captures of the cell's training and test chunks (0
+// for a graphs dataset).
+func (cd *cellData) captures() int {
+	seen := make(map[string]bool)
+	for _, side := range [][]datasets.Chunk{cd.trainC, cd.testC} {
+		for _, ch := range side {
+			seen[ch.Capture] = true
+		}
+	}
+	return len(seen)
+}
+
 // encoded returns the chunks' features for key.
 func (cd *cellData) encoded(ctx context.Context, key string, chunks []datasets.Chunk) ([]methods.Encoded, error) {
 	feats, err := cd.d.features(ctx, key)

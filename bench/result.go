@@ -51,6 +51,10 @@ type Result struct {
 	// from damaged files (corpus skip notes, apps without samples,
 	// captures cut short, clock jumps).
 	DatasetNotes []string `json:"dataset_notes,omitempty"`
+	// Captures counts the captures the cell's samples were cut from
+	// (training and test; 0 for a graphs dataset, whose samples are not
+	// traced to captures).
+	Captures int `json:"captures,omitempty"`
 	// Train and Test count the samples.
 	Train   int     `json:"train"`
 	Test    int     `json:"test"`

@@ -172,6 +172,44 @@ func PlotSweep(rs []*bench.Result, param, metric, path string, confidence float6
 	if err := checkExt(path); err != nil {
 		return err
 	}
+	img, err := sweepImage(rs, param, metric, confidence)
+	if err != nil {
+		return err
+	}
+	return savePlot(path, img.w, img.h, img.draw)
+}
+
+// SweepSVG draws the plot of PlotSweep as an SVG element, without the XML
+// prologue, to be inlined in an HTML page.
+func SweepSVG(rs []*bench.Result, param, metric string, confidence float64) (string, error) {
+	img, err := sweepImage(rs, param, metric, confidence)
+	if err != nil {
+		return "", err
+	}
+	c, err := draw.NewFormattedCanvas(img.w, img.h, "svg")
+	if err != nil {
+		return "", fmt.Errorf("reports: %w", err)
+	}
+	img.draw(draw.New(c))
+	var b strings.Builder
+	if _, err := c.WriteTo(&b); err != nil {
+		return "", fmt.Errorf("reports: %w", err)
+	}
+	s := b.String()
+	if i := strings.Index(s, "<svg"); i >= 0 {
+		s = s[i:]
+	}
+	return s, nil
+}
+
+// plotImage is a plot to draw: its size and the function drawing it.
+type plotImage struct {
+	w, h vg.Length
+	draw func(draw.Canvas)
+}
+
+// sweepImage lays out the plot of PlotSweep.
+func sweepImage(rs []*bench.Result, param, metric string, confidence float64) (plotImage, error) {
 	var sel []*bench.Result
 	for _, r := range rs {
 		for _, c := range r.Point {
@@ -182,11 +220,11 @@ func PlotSweep(rs []*bench.Result, param, metric, path string, confidence float6
 		}
 	}
 	if len(sel) == 0 {
-		return fmt.Errorf("reports: no result sweeps %q", param)
+		return plotImage{}, fmt.Errorf("reports: no result sweeps %q", param)
 	}
 	t, err := Build(sel, Options{Metrics: []string{metric}, Confidence: confidence})
 	if err != nil {
-		return err
+		return plotImage{}, err
 	}
 	col := slices.Index(t.Keys, shortParam(param))
 	// x values: numeric when every value parses.
@@ -224,14 +262,14 @@ func PlotSweep(rs []*bench.Result, param, metric, path string, confidence float6
 	for i, l := range lines {
 		ln, pts, err := plotter.NewLinePoints(l.pts)
 		if err != nil {
-			return fmt.Errorf("reports: %w", err)
+			return plotImage{}, fmt.Errorf("reports: %w", err)
 		}
 		c := plotutil.Color(i)
 		ln.Color, pts.Color = c, c
 		pts.Shape = plotutil.Shape(i)
 		eb, err := plotter.NewYErrorBars(l.pts)
 		if err != nil {
-			return fmt.Errorf("reports: %w", err)
+			return plotImage{}, fmt.Errorf("reports: %w", err)
 		}
 		eb.Color = c
 		p.Add(ln, pts, eb)
@@ -241,9 +279,9 @@ func PlotSweep(rs []*bench.Result, param, metric, path string, confidence float6
 		p.NominalX(xs...)
 	}
 	segs := segments(lines)
-	return savePlot(path, 16*vg.Centimeter, 10*vg.Centimeter, func(c draw.Canvas) {
+	return plotImage{w: 16 * vg.Centimeter, h: 10 * vg.Centimeter, draw: func(c draw.Canvas) {
 		drawWithLegend(c, p, leg, segs)
-	})
+	}}, nil
 }
 
 // savePlot draws an image of w by h with drawFn and writes it to path in

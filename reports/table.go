@@ -153,6 +153,10 @@ type Row struct {
 	Repeats int `json:"repeats"`
 	// IDs are the cell ids of those results.
 	IDs []string `json:"ids"`
+	// Marks, when set, hold one mark per column from a paired comparison
+	// with a baseline row ("" where there is none); the HTML page shows
+	// each beside its cell, and Table.MarkLegend under the table.
+	Marks []string `json:"marks,omitempty"`
 }
 
 // Table is the table model: computed once, rendered by the Write
@@ -170,6 +174,8 @@ type Table struct {
 	Confidence float64  `json:"confidence"`
 	// Notes are warnings about the results, printed under the table.
 	Notes []string `json:"notes,omitempty"`
+	// MarkLegend says what the rows' Marks mean, when some row has them.
+	MarkLegend string `json:"mark_legend,omitempty"`
 }
 
 // Build groups results by experiment, method and sweep point and summarises

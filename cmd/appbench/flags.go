@@ -14,8 +14,8 @@ import (
 // the confidence level (in (0, 1)) and the plots folder (absent, or a
 // folder).
 func checkTableFlags(format, metrics, plots string, confidence float64) error {
-	if !slices.Contains(reports.Formats, format) {
-		return fmt.Errorf("--format %q: unknown format (one of %s)", format, strings.Join(reports.Formats, ", "))
+	if !slices.Contains(formatNames(), format) {
+		return fmt.Errorf("--format %q: unknown format (one of %s)", format, strings.Join(formatNames(), ", "))
 	}
 	if _, err := metricList(metrics); err != nil {
 		return err
@@ -30,6 +30,12 @@ func checkTableFlags(format, metrics, plots string, confidence float64) error {
 	}
 	return nil
 }
+
+// htmlFormat is the --format of the HTML results page.
+const htmlFormat = "html"
+
+// formatNames lists the values of --format: the table formats and html.
+func formatNames() []string { return append(slices.Clone(reports.Formats), htmlFormat) }
 
 // metricList splits the --metrics flag into metric keys, each known (nil
 // for an empty flag: the default columns).

@@ -97,6 +97,9 @@ func TestReportFlags(t *testing.T) {
 		{[]string{"--per-class", "--metrics", "accuracy"}, "--per-class"},
 		{[]string{"--per-class", "--plots", filepath.Join(dir, "p")}, "--per-class"},
 		{[]string{"--experiment", "nope"}, `no experiment named "nope" in ` + res + " (experiments there: tiny)"},
+		{[]string{"--per-class", "--format", "html"}, "--per-class with --format html"},
+		{[]string{"-o", dir}, "--output " + dir + ": a folder"},
+		{[]string{"-o", filepath.Join(dir, "nope", "r.html")}, "no folder " + filepath.Join(dir, "nope")},
 	}
 	for _, c := range cases {
 		_, _, err := executeErr(t, append([]string{"report", res}, c.flags...)...)

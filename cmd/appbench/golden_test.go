@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"appbench/datasets"
-	"appbench/reports"
 )
 
 // writeCorpus writes a deterministic packet-CSV corpus
@@ -61,11 +60,13 @@ func writeCorpus(t *testing.T, root string) {
 	}
 }
 
-// TestReportGolden runs an experiment on a fixed packet-CSV corpus from
-// the command line and compares the rendered tables of its deterministic
-// metrics, in every format, with testdata/e2e/*.golden (go test -update
-// rewrites them).
-func TestReportGolden(t *testing.T) {
+// goldenMetrics are the deterministic columns of the golden tables.
+const goldenMetrics = "accuracy,macro_precision,macro_recall,macro_f1,weighted_f1,train,test"
+
+// goldenRun runs the golden experiment on the fixed packet-CSV corpus from
+// the command line and returns its results folder.
+func goldenRun(t *testing.T) string {
+	t.Helper()
 	dir := t.TempDir()
 	writeCorpus(t, filepath.Join(dir, "corpus"))
 	cfg := filepath.Join(dir, "golden.yaml")
@@ -93,24 +94,63 @@ repeats: 3
 	if _, err := execute(t, "run", cfg, "--out", res, "--no-progress"); err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range reports.Formats {
-		got, err := execute(t, "report", res, "--format", f, "--metrics", "accuracy,macro_precision,macro_recall,macro_f1,weighted_f1,train,test")
+	return res
+}
+
+// fixedStamp makes the pages of a test name a fixed build and command,
+// so that golden pages do not change from build to build.
+func fixedStamp(t *testing.T) {
+	old := pageStamp
+	pageStamp = func() (string, string) { return "appbench (test build)", "appbench report results --format html" }
+	t.Cleanup(func() { pageStamp = old })
+}
+
+// TestReportGolden runs an experiment on a fixed packet-CSV corpus from
+// the command line and compares the rendered tables of its deterministic
+// metrics, in every format, and the HTML page (written with -o), with
+// testdata/e2e/*.golden (go test -update rewrites them).
+func TestReportGolden(t *testing.T) {
+	res := goldenRun(t)
+	fixedStamp(t)
+	for _, f := range formatNames() {
+		args := []string{"report", res, "--format", f, "--metrics", goldenMetrics}
+		page := filepath.Join(t.TempDir(), "report."+f)
+		if f == htmlFormat {
+			args = append(args, "-o", page)
+		}
+		got, err := execute(t, args...)
 		if err != nil {
 			t.Fatalf("report --format %s: %v", f, err)
 		}
-		golden := filepath.Join("..", "..", "testdata", "e2e", "table."+f+".golden")
-		if *update {
-			if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+		if f == htmlFormat {
+			if got != "" {
+				t.Errorf("report -o printed %q", got)
+			}
+			b, err := os.ReadFile(page)
+			if err != nil {
 				t.Fatal(err)
 			}
-			continue
+			got = string(b)
 		}
-		want, err := os.ReadFile(golden)
-		if err != nil {
-			t.Fatalf("%v (go test -update creates it)", err)
+		checkGolden(t, filepath.Join("..", "..", "testdata", "e2e", "table."+f+".golden"), got)
+	}
+}
+
+// checkGolden compares got with the golden file, or rewrites it under
+// -update.
+func checkGolden(t *testing.T, golden, got string) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
 		}
-		if got != string(want) {
-			t.Errorf("report --format %s differs from %s (go test -update rewrites it):\n%s", f, golden, got)
-		}
+		return
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (go test -update creates it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs (go test -update rewrites it):\n%s", golden, got)
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 
@@ -12,7 +13,7 @@ import (
 )
 
 func init() {
-	var format, metrics, plots, experiment string
+	var format, metrics, plots, experiment, output string
 	var confidence float64
 	var perClass, all bool
 	cmd := &cobra.Command{
@@ -25,6 +26,12 @@ over the repetitions. --per-class prints one row per app instead. --plots
 also writes metric-against-parameter plots and confusion-matrix heat maps as
 PNG and SVG.
 
+--format html makes one self-contained page (no network access, inline
+styles, plots and a little script): the experiment file and dataset
+summary, the table (click a column title to sort), per-app tables of each
+method, confusion matrices summed over repetitions, the sweep plots and the
+notes. -o writes the table or page to a file instead of standard output.
+
 The experiment copy that run keeps in the folder (<name>.experiment.yaml)
 selects the results of the current version of each experiment: result files
 of cells an edit of the experiment has replaced are ignored with a note
@@ -35,8 +42,14 @@ cells the experiment expands to. A folder holding only some shards says so.`,
 			if err := checkTableFlags(format, metrics, plots, confidence); err != nil {
 				return err
 			}
+			if err := checkOutput(output); err != nil {
+				return err
+			}
 			if perClass && (metrics != "" || plots != "") {
 				return fmt.Errorf("--per-class prints precision, recall, F1 and support per app; it takes neither --metrics nor --plots")
+			}
+			if perClass && format == htmlFormat {
+				return fmt.Errorf("--per-class with --format html: the HTML page has the per-app tables of every method already; leave out --per-class")
 			}
 			tb, err := readTable(args[0], experiment, all)
 			if err != nil {
@@ -48,13 +61,14 @@ cells the experiment expands to. A folder holding only some shards says so.`,
 					return err
 				}
 				t.Notes = append(tb.notes, t.Notes...)
-				return reports.Write(cmd.OutOrStdout(), t, format)
+				return writeOutput(cmd.OutOrStdout(), output, func(w io.Writer) error { return reports.Write(w, t, format) })
 			}
-			return printReport(cmd.OutOrStdout(), tb, format, metrics, plots, confidence)
+			return printReport(cmd.OutOrStdout(), tb, reportFlags{format: format, metrics: metrics, plots: plots, output: output, confidence: confidence})
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&format, "format", "text", "table format: "+strings.Join(reports.Formats, ", "))
+	fl.StringVar(&format, "format", "text", "table format: "+strings.Join(formatNames(), ", "))
+	fl.StringVarP(&output, "output", "o", "", "write the table (or HTML page) to this file instead of standard output")
 	fl.StringVar(&metrics, "metrics", "", "comma-separated columns, from: "+metricKeys())
 	fl.StringVar(&plots, "plots", "", "also write plots (PNG and SVG) into this folder")
 	fl.StringVar(&experiment, "experiment", "", "only the results of this experiment")
@@ -70,6 +84,7 @@ cells the experiment expands to. A folder holding only some shards says so.`,
 type table struct {
 	rs, expected []*bench.Result
 	notes        []string
+	dir          string // the results folder
 }
 
 // readTable reads the results of dir (those of the named experiment when
@@ -89,7 +104,7 @@ func readTable(dir, name string, all bool) (table, error) {
 		}
 	}
 	if all {
-		return table{rs: rs}, nil
+		return table{rs: rs, dir: dir}, nil
 	}
 	sel, err := bench.Select(dir, rs)
 	if err != nil {
@@ -98,7 +113,7 @@ func readTable(dir, name string, all bool) (table, error) {
 	if len(sel.Results) == 0 {
 		return table{}, fmt.Errorf("report: the %d results in %s are all from earlier versions of their experiments (see the *.experiment.yaml copies); --all reports them", len(sel.Stale), dir)
 	}
-	return table{rs: sel.Results, expected: sel.Expected, notes: sel.Notes}, nil
+	return table{rs: sel.Results, expected: sel.Expected, notes: sel.Notes, dir: dir}, nil
 }
 
 // experimentResults returns the results of the named experiment, or an

@@ -175,3 +175,49 @@ repeats: 2
 		t.Errorf("rows %+v notes %q, want one row of 2 repetitions and no note", tb.Rows, tb.Notes)
 	}
 }
+
+// TestReportOutputFile checks that -o writes the table to the file and
+// prints nothing, and that run --format html writes the page into the
+// results folder.
+func TestReportOutputFile(t *testing.T) {
+	dir := t.TempDir()
+	res := filepath.Join(dir, "results")
+	cfg := runSelect(t, dir, res, selectConfig)
+	out := filepath.Join(dir, "table.md")
+	stdout, err := execute(t, "report", res, "--format", "markdown", "-o", out)
+	if err != nil || stdout != "" {
+		t.Fatalf("report -o: %v, printed %q", err, stdout)
+	}
+	if b, err := os.ReadFile(out); err != nil || !strings.Contains(string(b), "| majority") {
+		t.Errorf("table file (%v):\n%s", err, b)
+	}
+	_, stderr, err := executeErr(t, "run", cfg, "--out", res, "--no-progress", "--format", "html")
+	page := filepath.Join(res, "report.html")
+	if err != nil || !strings.Contains(stderr, "report: "+page) {
+		t.Fatalf("run --format html: %v\n%s", err, stderr)
+	}
+	b, err := os.ReadFile(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"<h1>sel</h1>", "name: sel\n", "<td class=\"k\">destination-set</td>"} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	// A missing repetition is noted on the page as under the tables.
+	cells, _ := filepath.Glob(filepath.Join(res, "majority-*"+bench.ResultSuffix))
+	if len(cells) != 3 {
+		t.Fatalf("%d majority cells", len(cells))
+	}
+	if err := os.Remove(cells[0]); err != nil {
+		t.Fatal(err)
+	}
+	html, err := execute(t, "report", res, "--format", "html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(html, `<section id="notes">`) || !strings.Contains(html, "<li>majority: 2 of 3 repetitions") {
+		t.Errorf("page does not note the missing repetition")
+	}
+}

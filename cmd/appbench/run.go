@@ -199,7 +199,17 @@ func runExperiment(ctx context.Context, stdout, stderr io.Writer, args []string,
 	for _, c := range x.Cells {
 		expected = append(expected, c.Placeholder())
 	}
-	return printReport(stdout, table{rs: sum.Results, expected: expected}, f.format, f.metrics, f.plots, 0.95)
+	rf := reportFlags{format: f.format, metrics: f.metrics, plots: f.plots, confidence: 0.95}
+	if f.format == htmlFormat {
+		rf.output = filepath.Join(out, "report.html")
+	}
+	if err := printReport(stdout, table{rs: sum.Results, expected: expected, dir: out}, rf); err != nil {
+		return err
+	}
+	if rf.output != "" {
+		fmt.Fprintf(stderr, "report: %s\n", rf.output)
+	}
+	return nil
 }
 
 // loadLine tells what reading and featurising the data cost and the
@@ -275,24 +285,28 @@ func dryRun(w io.Writer, x *bench.Experiment, out string, shard bench.Shard) err
 	return nil
 }
 
-// printReport renders the table of tb and, when plots is set, writes the
-// plots.
-func printReport(w io.Writer, tb table, format, metrics, plots string, confidence float64) error {
+// printReport renders the table of tb (or, for --format html, the page)
+// to w or the --output file and, when plots is set, writes the plots.
+func printReport(w io.Writer, tb table, f reportFlags) error {
 	rs := tb.rs
-	keys, err := metricList(metrics)
+	keys, err := metricList(f.metrics)
 	if err != nil {
 		return err
 	}
-	t, err := reports.Build(rs, reports.Options{Metrics: keys, Confidence: confidence, Expected: tb.expected})
+	t, err := reports.Build(rs, reports.Options{Metrics: keys, Confidence: f.confidence, Expected: tb.expected})
 	if err != nil {
 		return err
 	}
 	t.Notes = append(tb.notes, t.Notes...)
-	if err := reports.Write(w, t, format); err != nil {
+	render := func(w io.Writer) error { return reports.Write(w, t, f.format) }
+	if f.format == htmlFormat {
+		render = func(w io.Writer) error { return reports.WriteHTML(w, newPage(tb, t)) }
+	}
+	if err := writeOutput(w, f.output, render); err != nil {
 		return err
 	}
-	if plots != "" {
-		return writePlots(rs, t, plots, confidence)
+	if f.plots != "" {
+		return writePlots(rs, t, f.plots, f.confidence)
 	}
 	return nil
 }
@@ -326,7 +340,7 @@ func writePlots(rs []*bench.Result, t *reports.Table, dir string, confidence flo
 		byID[r.ID] = r
 	}
 	for _, row := range t.Rows {
-		cm := sumConfusion(row.IDs, byID)
+		cm := reports.SumConfusion(row.IDs, byID)
 		name := safeName(strings.Join(nonEmpty(row.Keys), "_"))
 		for _, ext := range []string{".png", ".svg"} {
 			title, file, n := strings.Join(nonEmpty(row.Keys), " "), filepath.Join(dir, "confusion_"+name+ext), len(row.IDs)
@@ -342,35 +356,4 @@ func writePlots(rs []*bench.Result, t *reports.Table, dir string, confidence flo
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
-}
-
-// sumConfusion adds up the confusion matrices of some results over the
-// union of their labels.
-func sumConfusion(ids []string, byID map[string]*bench.Result) bench.Confusion {
-	var labels []string
-	for _, id := range ids {
-		for _, l := range byID[id].Metrics.Confusion.Labels {
-			if !contains(labels, l) {
-				labels = append(labels, l)
-			}
-		}
-	}
-	sortStrings(labels)
-	idx := make(map[string]int)
-	for i, l := range labels {
-		idx[l] = i
-	}
-	m := make([][]int, len(labels))
-	for i := range m {
-		m[i] = make([]int, len(labels))
-	}
-	for _, id := range ids {
-		c := byID[id].Metrics.Confusion
-		for i, row := range c.Matrix {
-			for j, v := range row {
-				m[idx[c.Labels[i]]][idx[c.Labels[j]]] += v
-			}
-		}
-	}
-	return bench.Confusion{Labels: labels, Matrix: m}
 }
