@@ -45,6 +45,11 @@ type Cell struct {
 	// Repeat is the repetition number (0-based) and Seed its seed.
 	Repeat int
 	Seed   uint64
+	// Fold is the fold a k-fold split tests (1-based; 0 for other
+	// splits), Group the group a group split holds out ("" for others):
+	// with the repetition, they place the cell among those of its row.
+	Fold  int
+	Group string
 	// Config is the cell's resolved configuration (sweep values applied,
 	// defaults filled in).
 	Config Config
@@ -69,6 +74,8 @@ type cellKey struct {
 	Method  string     `json:"method"`
 	Params  any        `json:"params"`
 	Seed    uint64     `json:"seed"`
+	Fold    int        `json:"fold,omitempty"`
+	Group   string     `json:"group,omitempty"`
 }
 
 // DatasetKey is a Dataset in canonical form: what cell hashes cover and
@@ -85,6 +92,8 @@ type DatasetKey struct {
 	MinPackets   int           `json:"min_packets"`
 	Split        string        `json:"split"`
 	TestFraction float64       `json:"test_fraction"`
+	Folds        int           `json:"folds,omitempty"`
+	GroupBy      string        `json:"group_by,omitempty"`
 	Seed         uint64        `json:"seed,omitempty"`
 	Nodes        int           `json:"nodes,omitempty"`
 	Slice        time.Duration `json:"slice,omitempty"`
@@ -95,7 +104,7 @@ func (d *Dataset) key() DatasetKey {
 	return DatasetKey{
 		Kind: d.Kind, Path: d.Path, Synth: generic(&d.Synth), Apps: d.Apps, AppCount: d.AppCount,
 		AppsList: d.AppsList, Window: d.Window, Overlap: d.Overlap, MinPackets: d.MinPackets,
-		Split: d.Split, TestFraction: d.TestFraction, Seed: d.Seed, Nodes: d.Nodes, Slice: d.Slice,
+		Split: d.Split, TestFraction: d.TestFraction, Folds: d.Folds, GroupBy: d.GroupBy, Seed: d.Seed, Nodes: d.Nodes, Slice: d.Slice,
 		OnDamage: d.OnDamage,
 	}
 }
@@ -290,7 +299,11 @@ func methodSets(sets []sweepSet, mid string) []sweepSet {
 // its repetitions.
 // sets are the sweep values set on the method's parameters, which take the
 // blame for a value the method rejects.
+//
+// groups are the held-out groups of a group split when the data are not
+// read (see LoadOptions.Groups).
 func (x *Experiment) addCells(c *Config, root *yaml.Node, mi, point int, coords []Coord, sets []sweepSet) error {
+	groups := x.groups
 	mid := x.Config.Methods[mi].ID()
 	var spec *MethodSpec
 	var specIdx int
@@ -330,20 +343,27 @@ func (x *Experiment) addCells(c *Config, root *yaml.Node, mi, point int, coords 
 		}
 	}
 	params := generic(&spec.Params)
+	proto := &Cell{Config: *c, DataPath: dataPath, file: x.File, root: root}
+	parts, err := x.parts(proto, groups)
+	if err != nil {
+		return err
+	}
 	for r := 0; r < c.Repeats; r++ {
 		seed := c.RepeatSeed(r)
-		h := hashJSON(cellKey{Dataset: dk, Task: c.Task, Method: spec.Name, Params: params, Seed: seed})
-		x.Cells = append(x.Cells, &Cell{
-			ID: mid + "-" + h[:12], Hash: h, Index: len(x.Cells),
-			Method: mid, MethodName: spec.Name, MethodIndex: mi, PointIndex: point,
-			Point: coords, Repeat: r, Seed: seed, Config: *c, DataPath: dataPath,
-			Params: params, spec: *spec, file: x.File, root: root,
-			dataKey: hashJSON(struct {
-				D    DatasetKey
-				Path string
-			}{dk, dataPath}),
-			readKey: c.Dataset.readKey(dataPath),
-		})
+		for _, p := range parts {
+			h := hashJSON(cellKey{Dataset: dk, Task: c.Task, Method: spec.Name, Params: params, Seed: seed, Fold: p.fold, Group: p.group})
+			x.Cells = append(x.Cells, &Cell{
+				ID: mid + "-" + h[:12], Hash: h, Index: len(x.Cells),
+				Method: mid, MethodName: spec.Name, MethodIndex: mi, PointIndex: point,
+				Point: coords, Repeat: r, Seed: seed, Fold: p.fold, Group: p.group, Config: *c, DataPath: dataPath,
+				Params: params, spec: *spec, file: x.File, root: root,
+				dataKey: hashJSON(struct {
+					D    DatasetKey
+					Path string
+				}{dk, dataPath}),
+				readKey: c.Dataset.readKey(dataPath),
+			})
+		}
 	}
 	return nil
 }

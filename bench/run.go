@@ -473,7 +473,7 @@ func runCell(ctx context.Context, c *Cell, cache *dataCache, workers int, log io
 		Schema: ResultSchema, ID: c.ID, ConfigHash: c.Hash, Experiment: c.Config.Name,
 		Method: c.Method, MethodName: c.MethodName, Params: c.Params,
 		MethodIndex: c.MethodIndex, PointIndex: c.PointIndex, Point: c.Point,
-		Repeat: c.Repeat, Seed: c.Seed, Dataset: c.Config.Dataset.key(), Task: c.Config.Task.Kind,
+		Repeat: c.Repeat, Seed: c.Seed, Fold: c.Fold, Group: c.Group, Dataset: c.Config.Dataset.key(), Task: c.Config.Task.Kind,
 		Apps: len(cd.apps), Unseen: cd.unseen, DatasetNotes: uniqueOrdered(append(cd.notes, d.allNotes()...)), Train: ntrain, Test: ntest, Metrics: met,
 		FitSeconds: fit.Seconds(), PredictSeconds: predict.Seconds(),
 		LoadSeconds: load.Seconds(), ReadSeconds: ls.Read, FeatureSeconds: ls.Features,

@@ -199,13 +199,14 @@ func Build(rs []*bench.Result, opt Options) (*Table, error) {
 	t.Title, t.Keys, gs, gk = groupResults(rs)
 	for _, g := range gs {
 		row := Row{Keys: g.keys, Repeats: len(g.rs)}
-		seeds := make(map[uint64]bool)
+		seeds := make(map[string]bool)
 		for _, r := range g.rs {
 			row.IDs = append(row.IDs, r.ID)
-			if seeds[r.Seed] {
-				t.Notes = append(t.Notes, fmt.Sprintf("%s: two results with seed %d (results of different configurations merged?)", strings.Join(nonEmpty(g.keys), " "), r.Seed))
+			k := fmt.Sprintf("%d/%d/%s", r.Seed, r.Fold, r.Group)
+			if seeds[k] {
+				t.Notes = append(t.Notes, fmt.Sprintf("%s: two results with seed %d%s (results of different configurations merged?)", strings.Join(nonEmpty(g.keys), " "), r.Seed, partOf(r)))
 			}
-			seeds[r.Seed] = true
+			seeds[k] = true
 		}
 		for _, m := range t.Columns {
 			var xs []float64
@@ -232,6 +233,17 @@ func Build(rs []*bench.Result, opt Options) (*Table, error) {
 		t.Notes = append(t.Notes, "no results")
 	}
 	return t, nil
+}
+
+// partOf names the fold or group of a result (", fold 2"), or "".
+func partOf(r *bench.Result) string {
+	switch {
+	case r.Fold > 0:
+		return fmt.Sprintf(", fold %d", r.Fold)
+	case r.Group != "":
+		return fmt.Sprintf(", group %s", r.Group)
+	}
+	return ""
 }
 
 func nonEmpty(s []string) []string {
