@@ -51,6 +51,9 @@ type Result struct {
 	// lists those held out of training (open world).
 	Apps   int      `json:"apps"`
 	Unseen []string `json:"unseen,omitempty"`
+	// Detects is set when the method flags unknown samples
+	// (methods.Detector), which the open world then counts unknown.
+	Detects bool `json:"detects,omitempty"`
 	// DatasetNotes say what loading the dataset skipped, dropped or kept
 	// from damaged files (corpus skip notes, apps without samples,
 	// captures cut short, clock jumps).

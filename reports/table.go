@@ -2,7 +2,9 @@ package reports
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"math"
 	"slices"
 	"sort"
@@ -23,6 +25,9 @@ type Metric struct {
 	Digits int `json:"digits"`
 	// Value reads the metric; ok is false when the result lacks it.
 	Value func(r *bench.Result) (v float64, ok bool) `json:"-"`
+	// FromPredictions is set for metrics that cell files do not store:
+	// they are computed from the predictions files (bench.Rescore).
+	FromPredictions bool `json:"from_predictions,omitempty"`
 }
 
 func always(f func(r *bench.Result) float64) func(r *bench.Result) (float64, bool) {
@@ -40,24 +45,30 @@ func detection(f func(d *bench.Detection) float64) func(r *bench.Result) (float6
 
 // Metrics lists the metrics a table can show, by key.
 var Metrics = []Metric{
-	{"accuracy", "Accuracy", 4, always(func(r *bench.Result) float64 { return r.Metrics.Accuracy })},
-	{"macro_precision", "Macro P", 4, always(func(r *bench.Result) float64 { return r.Metrics.MacroPrecision })},
-	{"macro_recall", "Macro R", 4, always(func(r *bench.Result) float64 { return r.Metrics.MacroRecall })},
-	{"macro_f1", "Macro F1", 4, always(func(r *bench.Result) float64 { return r.Metrics.MacroF1 })},
-	{"weighted_precision", "Weighted P", 4, always(func(r *bench.Result) float64 { return r.Metrics.WeightedPrecision })},
-	{"weighted_recall", "Weighted R", 4, always(func(r *bench.Result) float64 { return r.Metrics.WeightedRecall })},
-	{"weighted_f1", "Weighted F1", 4, always(func(r *bench.Result) float64 { return r.Metrics.WeightedF1 })},
-	{"detection_precision", "Unseen P", 4, detection(func(d *bench.Detection) float64 { return d.Precision })},
-	{"detection_recall", "Unseen R", 4, detection(func(d *bench.Detection) float64 { return d.Recall })},
-	{"detection_f1", "Unseen F1", 4, detection(func(d *bench.Detection) float64 { return d.F1 })},
-	{"fit_seconds", "Fit (s)", 3, always(func(r *bench.Result) float64 { return r.FitSeconds })},
-	{"predict_seconds", "Predict (s)", 3, always(func(r *bench.Result) float64 { return r.PredictSeconds })},
-	{"read_seconds", "Read (s)", 3, always(func(r *bench.Result) float64 { return r.ReadSeconds })},
-	{"feature_seconds", "Features (s)", 3, always(func(r *bench.Result) float64 { return r.FeatureSeconds })},
-	{"cache_hits", "Cache hits", 0, always(func(r *bench.Result) float64 { return float64(r.CacheHits) })},
-	{"peak_heap_mb", "Peak heap (MB)", 1, always(func(r *bench.Result) float64 { return float64(r.PeakHeapBytes) / (1 << 20) })},
-	{"train", "Train", 0, always(func(r *bench.Result) float64 { return float64(r.Train) })},
-	{"test", "Test", 0, always(func(r *bench.Result) float64 { return float64(r.Test) })},
+	{"accuracy", "Accuracy", 4, always(func(r *bench.Result) float64 { return r.Metrics.Accuracy }), false},
+	{"macro_precision", "Macro P", 4, always(func(r *bench.Result) float64 { return r.Metrics.MacroPrecision }), false},
+	{"macro_recall", "Macro R", 4, always(func(r *bench.Result) float64 { return r.Metrics.MacroRecall }), false},
+	{"macro_f1", "Macro F1", 4, always(func(r *bench.Result) float64 { return r.Metrics.MacroF1 }), false},
+	{"weighted_precision", "Weighted P", 4, always(func(r *bench.Result) float64 { return r.Metrics.WeightedPrecision }), false},
+	{"weighted_recall", "Weighted R", 4, always(func(r *bench.Result) float64 { return r.Metrics.WeightedRecall }), false},
+	{"weighted_f1", "Weighted F1", 4, always(func(r *bench.Result) float64 { return r.Metrics.WeightedF1 }), false},
+	{"detection_precision", "Unseen P", 4, detection(func(d *bench.Detection) float64 { return d.Precision }), false},
+	{"detection_recall", "Unseen R", 4, detection(func(d *bench.Detection) float64 { return d.Recall }), false},
+	{"detection_f1", "Unseen F1", 4, detection(func(d *bench.Detection) float64 { return d.F1 }), false},
+	{"capture_accuracy", "Capture acc", 4, func(r *bench.Result) (float64, bool) {
+		if r.Metrics.CaptureAccuracy == nil {
+			return 0, false
+		}
+		return *r.Metrics.CaptureAccuracy, true
+	}, true},
+	{"fit_seconds", "Fit (s)", 3, always(func(r *bench.Result) float64 { return r.FitSeconds }), false},
+	{"predict_seconds", "Predict (s)", 3, always(func(r *bench.Result) float64 { return r.PredictSeconds }), false},
+	{"read_seconds", "Read (s)", 3, always(func(r *bench.Result) float64 { return r.ReadSeconds }), false},
+	{"feature_seconds", "Features (s)", 3, always(func(r *bench.Result) float64 { return r.FeatureSeconds }), false},
+	{"cache_hits", "Cache hits", 0, always(func(r *bench.Result) float64 { return float64(r.CacheHits) }), false},
+	{"peak_heap_mb", "Peak heap (MB)", 1, always(func(r *bench.Result) float64 { return float64(r.PeakHeapBytes) / (1 << 20) }), false},
+	{"train", "Train", 0, always(func(r *bench.Result) float64 { return float64(r.Train) }), false},
+	{"test", "Test", 0, always(func(r *bench.Result) float64 { return float64(r.Test) }), false},
 }
 
 // MetricByKey returns the metric with this key.
@@ -95,6 +106,10 @@ type Options struct {
 	Metrics []string
 	// Confidence is the level of the confidence intervals (default 0.95).
 	Confidence float64
+	// Predictions, when set, reads the predictions file of a result: a
+	// metric a result lacks is then recomputed from it (bench.Rescore).
+	// A missing file is an fs.ErrNotExist error.
+	Predictions func(r *bench.Result) ([]bench.SamplePrediction, error)
 	// Expected, when set, holds a placeholder for each cell the
 	// experiments expand to (bench.Selection.Expected): a row's missing
 	// repetitions are counted against it, and rows with no result at all
@@ -197,6 +212,7 @@ func Build(rs []*bench.Result, opt Options) (*Table, error) {
 	var gs []*group
 	var gk *grouper
 	t.Title, t.Keys, gs, gk = groupResults(rs)
+	rc := &rescorer{read: opt.Predictions, done: make(map[string]*bench.Result), missing: make(map[string]int)}
 	for _, g := range gs {
 		row := Row{Keys: g.keys, Repeats: len(g.rs)}
 		seeds := make(map[string]bool)
@@ -211,7 +227,11 @@ func Build(rs []*bench.Result, opt Options) (*Table, error) {
 		for _, m := range t.Columns {
 			var xs []float64
 			for _, r := range g.rs {
-				if v, ok := m.Value(r); ok {
+				v, ok, err := rc.value(m, r)
+				if err != nil {
+					return nil, err
+				}
+				if ok {
 					xs = append(xs, v)
 				}
 			}
@@ -219,6 +239,7 @@ func Build(rs []*bench.Result, opt Options) (*Table, error) {
 		}
 		t.Rows = append(t.Rows, row)
 	}
+	t.Notes = append(t.Notes, rc.notes()...)
 	t.Notes = append(t.Notes, missingNotes(gs, gk, opt.Expected)...)
 	versions := make(map[string]bool)
 	for _, g := range gs {
@@ -244,6 +265,56 @@ func partOf(r *bench.Result) string {
 		return fmt.Sprintf(", group %s", r.Group)
 	}
 	return ""
+}
+
+// rescorer reads the metrics a result lacks from its predictions file,
+// reading and rescoring each result once.
+type rescorer struct {
+	read    func(r *bench.Result) ([]bench.SamplePrediction, error)
+	done    map[string]*bench.Result // by result id: r with rescored metrics
+	missing map[string]int           // FromPredictions metric -> results without a file
+}
+
+// value reads metric m of r, from its predictions when r lacks it.
+func (rc *rescorer) value(m Metric, r *bench.Result) (float64, bool, error) {
+	if v, ok := m.Value(r); ok || rc.read == nil {
+		return v, ok, nil
+	}
+	o, seen := rc.done[r.ID]
+	if !seen {
+		ps, err := rc.read(r)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+		case err != nil:
+			return 0, false, err
+		default:
+			met, err := bench.Rescore(r, ps)
+			if err != nil {
+				return 0, false, fmt.Errorf("reports: cell %s: %w", r.ID, err)
+			}
+			c := *r
+			c.Metrics = met
+			o = &c
+		}
+		rc.done[r.ID] = o
+	}
+	if o == nil {
+		if m.FromPredictions {
+			rc.missing[m.Key]++
+		}
+		return 0, false, nil
+	}
+	v, ok := m.Value(o)
+	return v, ok, nil
+}
+
+// notes tell which metrics some results could not be given.
+func (rc *rescorer) notes() []string {
+	var out []string
+	for _, k := range sortedKeys(rc.missing) {
+		out = append(out, fmt.Sprintf("%s: %d cells have no predictions file to compute it from (run by an older build?)", k, rc.missing[k]))
+	}
+	return out
 }
 
 func nonEmpty(s []string) []string {

@@ -70,6 +70,7 @@ cells the experiment expands to. A folder holding only some shards says so.`,
 type table struct {
 	rs, expected []*bench.Result
 	notes        []string
+	dir          string // the results folder, for the predictions files
 }
 
 // readTable reads the results of dir (those of the named experiment when
@@ -89,7 +90,7 @@ func readTable(dir, name string, all bool) (table, error) {
 		}
 	}
 	if all {
-		return table{rs: rs}, nil
+		return table{rs: rs, dir: dir}, nil
 	}
 	sel, err := bench.Select(dir, rs)
 	if err != nil {
@@ -98,7 +99,7 @@ func readTable(dir, name string, all bool) (table, error) {
 	if len(sel.Results) == 0 {
 		return table{}, fmt.Errorf("report: the %d results in %s are all from earlier versions of their experiments (see the *.experiment.yaml copies); --all reports them", len(sel.Stale), dir)
 	}
-	return table{rs: sel.Results, expected: sel.Expected, notes: sel.Notes}, nil
+	return table{rs: sel.Results, expected: sel.Expected, notes: sel.Notes, dir: dir}, nil
 }
 
 // experimentResults returns the results of the named experiment, or an
@@ -119,6 +120,13 @@ func experimentResults(rs []*bench.Result, name, dir string) ([]*bench.Result, e
 		return nil, fmt.Errorf("report: no experiment named %q in %s (experiments there: %s)", name, dir, strings.Join(names, ", "))
 	}
 	return keep, nil
+}
+
+// predictions returns the reader of the predictions files of dir.
+func predictions(dir string) func(r *bench.Result) ([]bench.SamplePrediction, error) {
+	return func(r *bench.Result) ([]bench.SamplePrediction, error) {
+		return bench.ReadPredictions(bench.PredictionsPath(dir, r.ID))
+	}
 }
 
 func metricKeys() string {

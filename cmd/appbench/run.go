@@ -188,7 +188,7 @@ func runExperiment(ctx context.Context, stdout, stderr io.Writer, args []string,
 	for _, c := range x.Cells {
 		expected = append(expected, c.Placeholder())
 	}
-	return printReport(stdout, table{rs: sum.Results, expected: expected}, f.format, f.metrics, f.plots, 0.95)
+	return printReport(stdout, table{rs: sum.Results, expected: expected, dir: out}, f.format, f.metrics, f.plots, 0.95)
 }
 
 // loadLine tells what reading and featurising the data cost and the
@@ -272,7 +272,7 @@ func printReport(w io.Writer, tb table, format, metrics, plots string, confidenc
 	if err != nil {
 		return err
 	}
-	t, err := reports.Build(rs, reports.Options{Metrics: keys, Confidence: confidence, Expected: tb.expected})
+	t, err := reports.Build(rs, reports.Options{Metrics: keys, Confidence: confidence, Expected: tb.expected, Predictions: predictions(tb.dir)})
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,60 @@
+package reports
+
+import (
+	"fmt"
+	"io/fs"
+	"strings"
+	"testing"
+
+	"appbench/bench"
+)
+
+func TestBuildRecomputesFromPredictions(t *testing.T) {
+	ps := []bench.SamplePrediction{
+		{Capture: "a/1", Chunk: 1, Truth: "a", Predicted: "a"},
+		{Capture: "a/1", Chunk: 2, Truth: "a", Predicted: "b"},
+		{Capture: "a/1", Chunk: 3, Truth: "a", Predicted: "a"},
+		{Capture: "b/1", Chunk: 1, Truth: "b", Predicted: "a"},
+		{Capture: "b/2", Chunk: 1, Truth: "b", Predicted: "b"},
+	}
+	var rs []*bench.Result
+	for i := 0; i < 3; i++ {
+		r := &bench.Result{ID: fmt.Sprintf("m-%d", i), Experiment: "x", Method: "m", Seed: uint64(i + 1), Task: bench.TaskClosed}
+		var err error
+		if r.Metrics, err = bench.Rescore(r, ps); err != nil {
+			t.Fatal(err)
+		}
+		r.Metrics.CaptureAccuracy = nil // as cell files store them
+		rs = append(rs, r)
+	}
+	read := func(r *bench.Result) ([]bench.SamplePrediction, error) {
+		if r.ID == "m-2" {
+			return nil, fmt.Errorf("open %s: %w", r.ID, fs.ErrNotExist)
+		}
+		return ps, nil
+	}
+	tb, err := Build(rs, Options{Metrics: []string{"accuracy", "capture_accuracy"}, Predictions: read})
+	if err != nil {
+		t.Fatal(err)
+	}
+	acc, capAcc := tb.Rows[0].Cells[0], tb.Rows[0].Cells[1]
+	if acc.N != 3 || acc.Mean != 0.6 {
+		t.Errorf("accuracy %+v, want 3 values of 0.6", acc)
+	}
+	// a/1 votes a (right), b/1 votes a (wrong), b/2 votes b (right).
+	if capAcc.N != 2 || capAcc.Mean != 2.0/3 {
+		t.Errorf("capture accuracy %+v, want 2 values of 2/3", capAcc)
+	}
+	if len(tb.Notes) != 1 || !strings.Contains(tb.Notes[0], "capture_accuracy: 1 cells have no predictions file") {
+		t.Errorf("notes %q", tb.Notes)
+	}
+	// Without a reader the column is empty, and the default table reads
+	// no predictions at all.
+	tb, err = Build(rs, Options{Predictions: func(*bench.Result) ([]bench.SamplePrediction, error) {
+		t.Fatal("the default columns read predictions")
+		return nil, nil
+	}})
+	if err != nil || len(tb.Notes) != 0 {
+		t.Errorf("default table: %v, notes %q", err, tb.Notes)
+	}
+}
