@@ -179,18 +179,11 @@ func Rescore(r *Result, ps []SamplePrediction) (Metrics, error) {
 // ties going to the smallest label, against the capture's true label
 // (unknown for an unseen app). 0 without samples.
 func CaptureAccuracy(r *Result, ps []SamplePrediction) float64 {
-	open := r.Task == TaskOpen
 	votes := make(map[string]map[string]int)
 	truth := make(map[string]string)
 	var order []string
 	for _, p := range ps {
-		t, l := p.Truth, p.Predicted
-		if open && slices.Contains(r.Unseen, t) {
-			t = UnknownLabel
-		}
-		if open && r.Detects && p.Unknown {
-			l = UnknownLabel
-		}
+		t, l := Scored(r, p)
 		if votes[p.Capture] == nil {
 			votes[p.Capture] = make(map[string]int)
 			order = append(order, p.Capture)
@@ -220,4 +213,21 @@ func sortedVotes(m map[string]int) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// Scored returns the true and predicted labels of sample p of result r as
+// its metrics count them: in the open world an unseen app's sample is
+// truly UnknownLabel, and a sample flagged by a detecting method is
+// predicted UnknownLabel.
+func Scored(r *Result, p SamplePrediction) (truth, pred string) {
+	truth, pred = p.Truth, p.Predicted
+	if r.Task == TaskOpen {
+		if slices.Contains(r.Unseen, truth) {
+			truth = UnknownLabel
+		}
+		if r.Detects && p.Unknown {
+			pred = UnknownLabel
+		}
+	}
+	return truth, pred
 }

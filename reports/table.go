@@ -110,6 +110,12 @@ type Options struct {
 	// metric a result lacks is then recomputed from it (bench.Rescore).
 	// A missing file is an fs.ErrNotExist error.
 	Predictions func(r *bench.Result) ([]bench.SamplePrediction, error)
+	// Baseline, when set, names the method every other row is compared
+	// with (Row.Paired): paired differences, Wilcoxon and McNemar tests,
+	// Holm-adjusted across rows.
+	Baseline string
+	// Alpha is the significance level of the comparison (default 0.05).
+	Alpha float64
 	// Expected, when set, holds a placeholder for each cell the
 	// experiments expand to (bench.Selection.Expected): a row's missing
 	// repetitions are counted against it, and rows with no result at all
@@ -168,6 +174,9 @@ type Row struct {
 	Repeats int `json:"repeats"`
 	// IDs are the cell ids of those results.
 	IDs []string `json:"ids"`
+	// Paired compares the row with the baseline (Options.Baseline; nil
+	// without one, or without a baseline row at its sweep point).
+	Paired *Paired `json:"paired,omitempty"`
 }
 
 // Table is the table model: computed once, rendered by the Write
@@ -183,6 +192,10 @@ type Table struct {
 	Columns    []Metric `json:"columns"`
 	Rows       []Row    `json:"rows"`
 	Confidence float64  `json:"confidence"`
+	// Baseline is Options.Baseline and Alpha its level ("" and 0 without
+	// a comparison).
+	Baseline string  `json:"baseline,omitempty"`
+	Alpha    float64 `json:"alpha,omitempty"`
 	// Notes are warnings about the results, printed under the table.
 	Notes []string `json:"notes,omitempty"`
 }
@@ -238,6 +251,18 @@ func Build(rs []*bench.Result, opt Options) (*Table, error) {
 			row.Cells = append(row.Cells, Summarize(xs, opt.Confidence))
 		}
 		t.Rows = append(t.Rows, row)
+	}
+	if opt.Baseline != "" {
+		if opt.Alpha == 0 {
+			opt.Alpha = 0.05
+		}
+		if !(opt.Alpha > 0 && opt.Alpha < 1) {
+			return nil, fmt.Errorf("reports: alpha %g not in (0, 1)", opt.Alpha)
+		}
+		t.Baseline, t.Alpha = opt.Baseline, opt.Alpha
+		if err := compare(t, gs, gk.multi, opt, rc); err != nil {
+			return nil, err
+		}
 	}
 	t.Notes = append(t.Notes, rc.notes()...)
 	t.Notes = append(t.Notes, missingNotes(gs, gk, opt.Expected)...)

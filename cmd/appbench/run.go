@@ -188,7 +188,7 @@ func runExperiment(ctx context.Context, stdout, stderr io.Writer, args []string,
 	for _, c := range x.Cells {
 		expected = append(expected, c.Placeholder())
 	}
-	return printReport(stdout, table{rs: sum.Results, expected: expected, dir: out}, f.format, f.metrics, f.plots, 0.95)
+	return printReport(stdout, table{rs: sum.Results, expected: expected, dir: out}, f.format, f.metrics, f.plots, 0.95, compareWith{})
 }
 
 // loadLine tells what reading and featurising the data cost and the
@@ -266,13 +266,14 @@ func dryRun(w io.Writer, x *bench.Experiment, out string, shard bench.Shard) err
 
 // printReport renders the table of tb and, when plots is set, writes the
 // plots.
-func printReport(w io.Writer, tb table, format, metrics, plots string, confidence float64) error {
+func printReport(w io.Writer, tb table, format, metrics, plots string, confidence float64, cw compareWith) error {
 	rs := tb.rs
 	keys, err := metricList(metrics)
 	if err != nil {
 		return err
 	}
-	t, err := reports.Build(rs, reports.Options{Metrics: keys, Confidence: confidence, Expected: tb.expected, Predictions: predictions(tb.dir)})
+	t, err := reports.Build(rs, reports.Options{Metrics: keys, Confidence: confidence, Expected: tb.expected,
+		Predictions: predictions(tb.dir), Baseline: cw.baseline, Alpha: cw.alpha})
 	if err != nil {
 		return err
 	}
