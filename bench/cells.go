@@ -92,16 +92,23 @@ type DatasetKey struct {
 	MinPackets   int           `json:"min_packets"`
 	Split        string        `json:"split"`
 	TestFraction float64       `json:"test_fraction"`
-	Folds        int           `json:"folds,omitempty"`
-	GroupBy      string        `json:"group_by,omitempty"`
-	Seed         uint64        `json:"seed,omitempty"`
-	Nodes        int           `json:"nodes,omitempty"`
-	Slice        time.Duration `json:"slice,omitempty"`
-	OnDamage     string        `json:"on_damage,omitempty"`
+	// TrainFraction is left out when it is 1 (the default), so that the
+	// hashes of experiments without it stay as they were.
+	TrainFraction float64       `json:"train_fraction,omitempty"`
+	Folds         int           `json:"folds,omitempty"`
+	GroupBy       string        `json:"group_by,omitempty"`
+	Seed          uint64        `json:"seed,omitempty"`
+	Nodes         int           `json:"nodes,omitempty"`
+	Slice         time.Duration `json:"slice,omitempty"`
+	OnDamage      string        `json:"on_damage,omitempty"`
 }
 
 func (d *Dataset) key() DatasetKey {
-	return DatasetKey{
+	tf := d.TrainFraction
+	if tf == 1 {
+		tf = 0
+	}
+	return DatasetKey{TrainFraction: tf,
 		Kind: d.Kind, Path: d.Path, Synth: generic(&d.Synth), Apps: d.Apps, AppCount: d.AppCount,
 		AppsList: d.AppsList, Window: d.Window, Overlap: d.Overlap, MinPackets: d.MinPackets,
 		Split: d.Split, TestFraction: d.TestFraction, Folds: d.Folds, GroupBy: d.GroupBy, Seed: d.Seed, Nodes: d.Nodes, Slice: d.Slice,

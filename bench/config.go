@@ -129,6 +129,10 @@ type Dataset struct {
 	// TestFraction is the share of chunks (or captures) tested (default
 	// 0.2; splits random, capture and time).
 	TestFraction float64 `yaml:"test_fraction"`
+	// TrainFraction, below 1, keeps that share of each known app's
+	// training chunks (seeded with the split seed; smaller fractions keep
+	// subsets of larger ones), for learning curves: sweep it. Default 1.
+	TrainFraction float64 `yaml:"train_fraction"`
 	// Folds is the number of folds of split kfold (default 5).
 	Folds int `yaml:"folds"`
 	// GroupBy says how split group groups the captures: "column:NAME",
@@ -504,6 +508,13 @@ func (d *Dataset) checkSplit(k checker) error {
 	}
 	if err := k.fraction("dataset.test_fraction", &d.TestFraction, 0.2); err != nil {
 		return err
+	}
+	if !k.given("dataset.train_fraction") {
+		d.TrainFraction = 1
+	} else if !(d.TrainFraction > 0 && d.TrainFraction <= 1) {
+		return k.errf("dataset.train_fraction", "must be in (0, 1], got %g (leave it out to train on every training chunk)", d.TrainFraction)
+	} else if d.Kind == KindGraphs {
+		return k.errf("dataset.train_fraction", "only packet datasets subsample their training chunks")
 	}
 	if d.Kind != KindGraphs {
 		if d.Split == "" {

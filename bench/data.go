@@ -453,6 +453,9 @@ func samples(d *data, c *Cell) (*cellData, error) {
 	if cd.trainC, te, err = splitKnown(c, v, known); err != nil {
 		return nil, fmt.Errorf("bench: %s: %w", c.file, err)
 	}
+	if f := c.Config.Dataset.TrainFraction; f < 1 && len(cd.trainC) > 0 {
+		cd.trainC = datasets.SubsampleByApp(cd.trainC, f, splitSeed(c))
+	}
 	cd.testC = append(te, late...)
 	if len(cd.trainC) == 0 || len(cd.testC) == 0 {
 		return nil, fmt.Errorf("bench: %s: the split leaves %d training and %d test samples", c.file, len(cd.trainC), len(cd.testC))

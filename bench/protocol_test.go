@@ -241,3 +241,41 @@ func TestGroupSplitRunAndSelect(t *testing.T) {
 		}
 	}
 }
+
+func TestTrainFractionSubsamplesTraining(t *testing.T) {
+	x := loadFixture(t, fmt.Sprintf(protocolConfig, `  split: capture
+sweep:
+  - param: dataset.train_fraction
+    values: [0.25, 0.5, 1]`))
+	full := loadFixture(t, fmt.Sprintf(protocolConfig, "  split: capture"))
+	if x.Cells[4].Hash != full.Cells[0].Hash || x.Cells[5].Hash != full.Cells[1].Hash {
+		t.Errorf("train_fraction 1 changed the cell hash")
+	}
+	cache := newDataCache(x.Cells, nil)
+	train := make(map[float64][]int)
+	var test []int
+	for _, c := range x.Cells {
+		d, err := cache.get(context.Background(), c, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cd, err := samples(d, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		train[c.Config.Dataset.TrainFraction] = append(train[c.Config.Dataset.TrainFraction], len(cd.trainC))
+		test = append(test, len(cd.testC))
+	}
+	for r := 0; r < 2; r++ {
+		if !(train[0.25][r] < train[0.5][r] && train[0.5][r] < train[1][r]) {
+			t.Errorf("repeat %d: training sizes %v %v %v do not grow with the fraction", r, train[0.25][r], train[0.5][r], train[1][r])
+		}
+		if test[r] != test[r+2] || test[r] != test[r+4] {
+			t.Errorf("the test side changed with the training fraction: %v", test)
+		}
+	}
+	_, err := LoadFile(writeConfig(t, t.TempDir(), "x.yaml", fmt.Sprintf(protocolConfig, "  train_fraction: 0")))
+	if err == nil || !strings.Contains(err.Error(), "train_fraction") || !strings.Contains(err.Error(), "x.yaml:") {
+		t.Errorf("train_fraction 0: %v", err)
+	}
+}

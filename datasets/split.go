@@ -260,3 +260,28 @@ func SplitByTime(chunks []Chunk, testFraction float64) (train, test []Chunk) {
 	}
 	return collect(chunks, isTest)
 }
+
+// SubsampleByApp keeps a share fraction (0 < fraction <= 1) of each app's
+// chunks: the first ceil(n·fraction) of a permutation of its n chunks drawn
+// from its own PCG stream (seeded with seed and a hash of the app name, in
+// a stream apart from the splits'), so that a smaller fraction keeps a
+// subset of the chunks a larger one keeps. Every app keeps at least one
+// chunk. The output keeps the input order. It panics when fraction is not
+// in (0, 1].
+func SubsampleByApp(chunks []Chunk, fraction float64, seed uint64) []Chunk {
+	if !(fraction > 0 && fraction <= 1) {
+		panic(fmt.Sprintf("datasets: subsample fraction %v not in (0, 1]", fraction))
+	}
+	keep := make([]bool, len(chunks))
+	apps, byApp := groupByApp(chunks)
+	for _, app := range apps {
+		idx := byApp[app]
+		n := max(1, int(math.Ceil(float64(len(idx))*fraction)))
+		perm := appRand(seed^0x73756273616d706c, app).Perm(len(idx)) // "subsampl"
+		for _, j := range perm[:n] {
+			keep[idx[j]] = true
+		}
+	}
+	_, out := collect(chunks, keep)
+	return out
+}

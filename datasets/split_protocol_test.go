@@ -2,6 +2,7 @@ package datasets
 
 import (
 	"fmt"
+	"math"
 	"reflect"
 	"testing"
 )
@@ -112,5 +113,31 @@ func TestSplitByTimeLatestTested(t *testing.T) {
 				t.Errorf("training capture %s starts after test capture %s", tr.Capture, te.Capture)
 			}
 		}
+	}
+}
+
+func TestSubsampleByAppNested(t *testing.T) {
+	chunks := makeChunks(map[string][]int{"a": {10, 10}, "b": {3}, "c": {1}}, []string{"a", "b", "c"})
+	prev := map[string]bool{}
+	for _, f := range []float64{0.1, 0.3, 0.5, 1} {
+		got := SubsampleByApp(chunks, f, 4)
+		per := chunksPerApp(got)
+		want := map[string]int{"a": int(math.Ceil(20 * f)), "b": int(math.Ceil(3 * f)), "c": 1}
+		if !reflect.DeepEqual(per, want) {
+			t.Errorf("fraction %v: %v, want %v", f, per, want)
+		}
+		now := map[string]bool{}
+		for _, k := range chunkKeys(got) {
+			now[k] = true
+		}
+		for k := range prev {
+			if !now[k] {
+				t.Errorf("fraction %v drops %s kept by a smaller fraction", f, k)
+			}
+		}
+		prev = now
+	}
+	if got := SubsampleByApp(chunks, 1, 4); !reflect.DeepEqual(got, chunks) {
+		t.Error("fraction 1 changed the chunks")
 	}
 }

@@ -58,3 +58,29 @@ func TestBuildRecomputesFromPredictions(t *testing.T) {
 		t.Errorf("default table: %v, notes %q", err, tb.Notes)
 	}
 }
+
+func TestPlotLearningCurve(t *testing.T) {
+	var rs []*bench.Result
+	for i, f := range []float64{0.25, 0.5, 1} {
+		for s := 1; s <= 2; s++ {
+			r := &bench.Result{ID: fmt.Sprintf("m-%d-%d", i, s), Experiment: "x", Method: "m", PointIndex: i, Seed: uint64(s),
+				Point: []bench.Coord{{Param: LearningCurveParam, Value: f}}, Train: int(100 * f)}
+			r.Metrics.Accuracy = 0.5 + f/4 + float64(s)/100
+			rs = append(rs, r)
+		}
+	}
+	dir := t.TempDir()
+	for _, ext := range []string{".png", ".svg"} {
+		if err := PlotLearningCurve(rs, "accuracy", dir+"/lc"+ext, 0.95); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tb, _ := Build(rs, Options{Metrics: []string{"accuracy", "train"}})
+	lines := sweepLines(tb, 1, func(r *Row) float64 { return r.Cells[1].Mean }, true, true)
+	if len(lines) != 1 || len(lines[0].pts.XYs) != 3 || lines[0].pts.XYs[0].X != 25 || lines[0].pts.XYs[2].X != 100 {
+		t.Errorf("learning curve points %+v", lines)
+	}
+	if err := PlotLearningCurve(rs[:0], "accuracy", dir+"/none.png", 0.95); err == nil {
+		t.Error("no error without a train_fraction sweep")
+	}
+}

@@ -288,7 +288,8 @@ func printReport(w io.Writer, tb table, format, metrics, plots string, confidenc
 }
 
 // writePlots writes, for every swept parameter, accuracy and macro F1
-// against it, and for every table row the confusion matrix summed over its
+// against it (and against the training size when dataset.train_fraction
+// is swept), and for every table row the confusion matrix summed over its
 // repetitions. A full disk stops it at the first plot that does not fit.
 func writePlots(rs []*bench.Result, t *reports.Table, dir string, confidence float64) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -308,6 +309,14 @@ func writePlots(rs []*bench.Result, t *reports.Table, dir string, confidence flo
 			for _, ext := range []string{".png", ".svg"} {
 				name := filepath.Join(dir, "sweep_"+safeName(p)+"_"+m+ext)
 				plots = append(plots, func() error { return reports.PlotSweep(rs, p, m, name, confidence) })
+			}
+		}
+	}
+	if contains(params, reports.LearningCurveParam) {
+		for _, m := range []string{"accuracy", "macro_f1"} {
+			for _, ext := range []string{".png", ".svg"} {
+				name := filepath.Join(dir, "learning_curve_"+m+ext)
+				plots = append(plots, func() error { return reports.PlotLearningCurve(rs, m, name, confidence) })
 			}
 		}
 	}
