@@ -84,3 +84,42 @@ func TestPlotLearningCurve(t *testing.T) {
 		t.Error("no error without a train_fraction sweep")
 	}
 }
+
+func TestDetectionCurve(t *testing.T) {
+	r := &bench.Result{ID: "c1", Task: bench.TaskOpen, Unseen: []string{"u"}}
+	ps := []bench.SamplePrediction{
+		{Capture: "u/1", Chunk: 1, Truth: "u", Score: 0.1},
+		{Capture: "a/1", Chunk: 1, Truth: "a", Score: 0.2},
+		{Capture: "u/1", Chunk: 2, Truth: "u", Score: 0.2},
+		{Capture: "a/1", Chunk: 2, Truth: "a", Score: 0.9},
+		{Capture: "u/2", Chunk: 1, Truth: "u", Score: 0.95},
+	}
+	read := func(*bench.Result) ([]bench.SamplePrediction, error) { return ps, nil }
+	got, err := DetectionCurve([]*bench.Result{r}, read)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Brute force: flag score <= t for each distinct score.
+	var want []DetectionPoint
+	for _, th := range []float64{0.1, 0.2, 0.9, 0.95} {
+		tp, fl := 0, 0
+		for _, p := range ps {
+			if p.Score <= th {
+				fl++
+				if p.Truth == "u" {
+					tp++
+				}
+			}
+		}
+		want = append(want, DetectionPoint{Threshold: th, Flagged: fl, Precision: float64(tp) / float64(fl), Recall: float64(tp) / 3})
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("curve %v, want %v", got, want)
+	}
+	if err := PlotDetection(got, "x", t.TempDir()+"/d.png"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := DetectionCurve([]*bench.Result{{ID: "c2", Task: bench.TaskClosed}}, read); err == nil {
+		t.Error("a closed-world cell gave a detection curve")
+	}
+}

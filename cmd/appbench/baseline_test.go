@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -88,5 +90,41 @@ func TestReportBaseline(t *testing.T) {
 	}
 	if _, err := execute(t, "report", res, "--baseline", "majority", "--alpha", "2"); err == nil || !strings.Contains(err.Error(), "--alpha 2") {
 		t.Errorf("bad alpha: %v", err)
+	}
+}
+
+func TestReportDetectionPlots(t *testing.T) {
+	dir := t.TempDir()
+	res, plots := dir+"/res", dir+"/plots"
+	runSelect(t, dir, res, `name: sel
+dataset:
+  kind: synth
+  synth: {apps: 5, captures_per_app: 3, duration: 2m, seed: 3}
+  window: 30s
+  split: capture
+task:
+  kind: open
+  unseen_fraction: 0.4
+methods:
+  - name: destination-set
+    params: {k: 1, unknown_threshold: 0.3}
+  - name: majority
+`)
+	if _, err := execute(t, "report", res, "--plots", plots); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []string{"destination-set", "majority"} {
+		for _, ext := range []string{".png", ".svg"} {
+			if _, err := os.Stat(filepath.Join(plots, "detection_"+m+ext)); err != nil {
+				t.Errorf("no detection curve: %v", err)
+			}
+		}
+	}
+	// Without the predictions files the curves cannot be drawn: an error
+	// names the file.
+	preds, _ := filepath.Glob(filepath.Join(res, "*.predictions.csv"))
+	os.Remove(preds[0])
+	if _, err := execute(t, "report", res, "--plots", plots); err == nil || !strings.Contains(err.Error(), filepath.Base(preds[0])) {
+		t.Errorf("missing predictions file: %v", err)
 	}
 }

@@ -191,6 +191,36 @@ func runExperiment(ctx context.Context, stdout, stderr io.Writer, args []string,
 	return printReport(stdout, table{rs: sum.Results, expected: expected, dir: out}, f.format, f.metrics, f.plots, 0.95, compareWith{})
 }
 
+// detectionPlots returns the writers of the detection curves of the
+// open-world rows of t.
+func detectionPlots(t *reports.Table, byID map[string]*bench.Result, dir string, read func(*bench.Result) ([]bench.SamplePrediction, error)) []func() error {
+	var out []func() error
+	for _, row := range t.Rows {
+		var rs []*bench.Result
+		for _, id := range row.IDs {
+			if r := byID[id]; r != nil && r.Task == bench.TaskOpen {
+				rs = append(rs, r)
+			}
+		}
+		if len(rs) == 0 || len(rs) != len(row.IDs) {
+			continue
+		}
+		title := strings.Join(nonEmpty(row.Keys), " ")
+		name := safeName(strings.Join(nonEmpty(row.Keys), "_"))
+		for _, ext := range []string{".png", ".svg"} {
+			file := filepath.Join(dir, "detection_"+name+ext)
+			out = append(out, func() error {
+				pts, err := reports.DetectionCurve(rs, read)
+				if err != nil {
+					return err
+				}
+				return reports.PlotDetection(pts, title, file)
+			})
+		}
+	}
+	return out
+}
+
 // loadLine tells what reading and featurising the data cost and the
 // process's peak memory.
 func loadLine(l bench.LoadStats, rss int64) string {
@@ -282,7 +312,7 @@ func printReport(w io.Writer, tb table, format, metrics, plots string, confidenc
 		return err
 	}
 	if plots != "" {
-		return writePlots(rs, t, plots, confidence)
+		return writePlots(rs, t, plots, tb.dir, confidence)
 	}
 	return nil
 }
@@ -291,7 +321,11 @@ func printReport(w io.Writer, tb table, format, metrics, plots string, confidenc
 // against it (and against the training size when dataset.train_fraction
 // is swept), and for every table row the confusion matrix summed over its
 // repetitions. A full disk stops it at the first plot that does not fit.
-func writePlots(rs []*bench.Result, t *reports.Table, dir string, confidence float64) error {
+//
+// Open-world rows also get their unseen-app detection precision and
+// recall against a score threshold, from the predictions files in
+// predDir.
+func writePlots(rs []*bench.Result, t *reports.Table, dir, predDir string, confidence float64) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
@@ -324,6 +358,7 @@ func writePlots(rs []*bench.Result, t *reports.Table, dir string, confidence flo
 	for _, r := range rs {
 		byID[r.ID] = r
 	}
+	plots = append(plots, detectionPlots(t, byID, dir, predictions(predDir))...)
 	for _, row := range t.Rows {
 		cm := sumConfusion(row.IDs, byID)
 		name := safeName(strings.Join(nonEmpty(row.Keys), "_"))
