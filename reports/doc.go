@@ -9,4 +9,14 @@
 // (clipped to [0, 1] for bounded metrics) and the legend where no data is,
 // and PlotConfusion a confusion-matrix heat map summed over repetitions
 // with its colour scale, as PNG or SVG (by the file extension).
+// PlotLearningCurve draws a metric against the training size of a
+// dataset.train_fraction sweep, and PlotDetection unseen-app detection
+// precision and recall against a score threshold (DetectionCurve).
+//
+// With Options.Baseline, Build compares every row with the baseline
+// method's row at its sweep point over matched cells (same seed, fold and
+// group): mean paired difference with its interval, Wilcoxon signed-rank
+// (Wilcoxon), McNemar's exact test on the pooled predictions (McNemar),
+// Holm-adjusted across rows (Holm), and benchstat's "~" for differences
+// not significant at Options.Alpha.
 package reports
