@@ -456,11 +456,33 @@ func samples(d *data, c *Cell) (*cellData, error) {
 	if f := c.Config.Dataset.TrainFraction; f < 1 && len(cd.trainC) > 0 {
 		cd.trainC = datasets.SubsampleByApp(cd.trainC, f, splitSeed(c))
 	}
+	cd.notes = append(cd.notes, untrained(c, cd.apps, cd.unseen, cd.trainC)...)
 	cd.testC = append(te, late...)
 	if len(cd.trainC) == 0 || len(cd.testC) == 0 {
 		return nil, fmt.Errorf("bench: %s: the split leaves %d training and %d test samples", c.file, len(cd.trainC), len(cd.testC))
 	}
 	return cd, nil
+}
+
+// untrained notes the known apps of cell c that the split leaves without
+// a training sample (a held-out group holding all their captures): their
+// test samples cannot be recognised.
+func untrained(c *Cell, apps, unseen []string, train []datasets.Chunk) []string {
+	have := make(map[string]bool)
+	for _, ch := range train {
+		have[ch.App] = true
+	}
+	var out []string
+	for _, a := range apps {
+		if !have[a] && !slices.Contains(unseen, a) {
+			what := "the split"
+			if c.Group != "" {
+				what = "group " + c.Group + " holds all its captures"
+			}
+			out = append(out, fmt.Sprintf("app %s has no training sample in cell %s (%s): its test samples cannot be recognised", a, c.ID, what))
+		}
+	}
+	return out
 }
 
 // graphSamples is samples for a graphs dataset.

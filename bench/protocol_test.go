@@ -279,3 +279,23 @@ sweep:
 		t.Errorf("train_fraction 0: %v", err)
 	}
 }
+
+func TestGroupSplitNotesUntrainedApp(t *testing.T) {
+	// Group by app: holding out a group leaves its app without training.
+	x := loadFixture(t, fmt.Sprintf(protocolConfig, "  split: group\n  group_by: 'path:^([^/]+)/'"))
+	d, err := newDataCache(x.Cells, nil).get(context.Background(), x.Cells[0], 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cd, err := samples(d, x.Cells[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, n := range cd.notes {
+		found = found || strings.Contains(n, "app "+x.Cells[0].Group+" has no training sample") && strings.Contains(n, "group "+x.Cells[0].Group)
+	}
+	if !found {
+		t.Errorf("no note on the app without training samples: %q", cd.notes)
+	}
+}
