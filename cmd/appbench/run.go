@@ -289,6 +289,12 @@ func dryRun(w io.Writer, x *bench.Experiment, out string, shard bench.Shard) err
 		for _, p := range c.Point {
 			pt = append(pt, p.Param+"="+reports.FormatValue(p.Value))
 		}
+		switch {
+		case c.Fold > 0:
+			pt = append(pt, fmt.Sprintf("fold=%d", c.Fold))
+		case c.Group != "":
+			pt = append(pt, "group="+c.Group)
+		}
 		fmt.Fprintf(w, "%-4s %s  method=%s repeat=%d seed=%d %s\n", state, c.ID, c.Method, c.Repeat, c.Seed, strings.Join(pt, " "))
 	}
 	return nil
