@@ -45,6 +45,11 @@ type Cell struct {
 	// Repeat is the repetition number (0-based) and Seed its seed.
 	Repeat int
 	Seed   uint64
+	// Fold is the fold a k-fold split tests (1-based; 0 for other
+	// splits), Group the group a group split holds out ("" for others):
+	// with the repetition, they place the cell among those of its row.
+	Fold  int
+	Group string
 	// Config is the cell's resolved configuration (sweep values applied,
 	// defaults filled in).
 	Config Config
@@ -69,6 +74,8 @@ type cellKey struct {
 	Method  string     `json:"method"`
 	Params  any        `json:"params"`
 	Seed    uint64     `json:"seed"`
+	Fold    int        `json:"fold,omitempty"`
+	Group   string     `json:"group,omitempty"`
 }
 
 // DatasetKey is a Dataset in canonical form: what cell hashes cover and
@@ -85,17 +92,26 @@ type DatasetKey struct {
 	MinPackets   int           `json:"min_packets"`
 	Split        string        `json:"split"`
 	TestFraction float64       `json:"test_fraction"`
-	Seed         uint64        `json:"seed,omitempty"`
-	Nodes        int           `json:"nodes,omitempty"`
-	Slice        time.Duration `json:"slice,omitempty"`
-	OnDamage     string        `json:"on_damage,omitempty"`
+	// TrainFraction is left out when it is 1 (the default), so that the
+	// hashes of experiments without it stay as they were.
+	TrainFraction float64       `json:"train_fraction,omitempty"`
+	Folds         int           `json:"folds,omitempty"`
+	GroupBy       string        `json:"group_by,omitempty"`
+	Seed          uint64        `json:"seed,omitempty"`
+	Nodes         int           `json:"nodes,omitempty"`
+	Slice         time.Duration `json:"slice,omitempty"`
+	OnDamage      string        `json:"on_damage,omitempty"`
 }
 
 func (d *Dataset) key() DatasetKey {
-	return DatasetKey{
+	tf := d.TrainFraction
+	if tf == 1 {
+		tf = 0
+	}
+	return DatasetKey{TrainFraction: tf,
 		Kind: d.Kind, Path: d.Path, Synth: generic(&d.Synth), Apps: d.Apps, AppCount: d.AppCount,
 		AppsList: d.AppsList, Window: d.Window, Overlap: d.Overlap, MinPackets: d.MinPackets,
-		Split: d.Split, TestFraction: d.TestFraction, Seed: d.Seed, Nodes: d.Nodes, Slice: d.Slice,
+		Split: d.Split, TestFraction: d.TestFraction, Folds: d.Folds, GroupBy: d.GroupBy, Seed: d.Seed, Nodes: d.Nodes, Slice: d.Slice,
 		OnDamage: d.OnDamage,
 	}
 }
@@ -290,7 +306,11 @@ func methodSets(sets []sweepSet, mid string) []sweepSet {
 // its repetitions.
 // sets are the sweep values set on the method's parameters, which take the
 // blame for a value the method rejects.
+//
+// groups are the held-out groups of a group split when the data are not
+// read (see LoadOptions.Groups).
 func (x *Experiment) addCells(c *Config, root *yaml.Node, mi, point int, coords []Coord, sets []sweepSet) error {
+	groups := x.groups
 	mid := x.Config.Methods[mi].ID()
 	var spec *MethodSpec
 	var specIdx int
@@ -330,20 +350,27 @@ func (x *Experiment) addCells(c *Config, root *yaml.Node, mi, point int, coords 
 		}
 	}
 	params := generic(&spec.Params)
+	proto := &Cell{Config: *c, DataPath: dataPath, file: x.File, root: root}
+	parts, err := x.parts(proto, groups)
+	if err != nil {
+		return err
+	}
 	for r := 0; r < c.Repeats; r++ {
 		seed := c.RepeatSeed(r)
-		h := hashJSON(cellKey{Dataset: dk, Task: c.Task, Method: spec.Name, Params: params, Seed: seed})
-		x.Cells = append(x.Cells, &Cell{
-			ID: mid + "-" + h[:12], Hash: h, Index: len(x.Cells),
-			Method: mid, MethodName: spec.Name, MethodIndex: mi, PointIndex: point,
-			Point: coords, Repeat: r, Seed: seed, Config: *c, DataPath: dataPath,
-			Params: params, spec: *spec, file: x.File, root: root,
-			dataKey: hashJSON(struct {
-				D    DatasetKey
-				Path string
-			}{dk, dataPath}),
-			readKey: c.Dataset.readKey(dataPath),
-		})
+		for _, p := range parts {
+			h := hashJSON(cellKey{Dataset: dk, Task: c.Task, Method: spec.Name, Params: params, Seed: seed, Fold: p.fold, Group: p.group})
+			x.Cells = append(x.Cells, &Cell{
+				ID: mid + "-" + h[:12], Hash: h, Index: len(x.Cells),
+				Method: mid, MethodName: spec.Name, MethodIndex: mi, PointIndex: point,
+				Point: coords, Repeat: r, Seed: seed, Fold: p.fold, Group: p.group, Config: *c, DataPath: dataPath,
+				Params: params, spec: *spec, file: x.File, root: root,
+				dataKey: hashJSON(struct {
+					D    DatasetKey
+					Path string
+				}{dk, dataPath}),
+				readKey: c.Dataset.readKey(dataPath),
+			})
+		}
 	}
 	return nil
 }

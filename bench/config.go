@@ -40,6 +40,17 @@ const (
 	SplitCapture = "capture"
 	// SplitGiven uses the split of the dataset itself (graphs datasets).
 	SplitGiven = "given"
+	// SplitKFold is stratified k-fold cross-validation grouped by
+	// capture: each of Dataset.Folds folds is tested once, in its own
+	// cell.
+	SplitKFold = "kfold"
+	// SplitGroup is leave-one-group-out: captures are grouped by
+	// Dataset.GroupBy and each group is tested once, in its own cell,
+	// after training on the others.
+	SplitGroup = "group"
+	// SplitTime trains on each app's earliest captures and tests its
+	// latest, by first packet time.
+	SplitTime = "time"
 )
 
 // Task kinds.
@@ -112,12 +123,23 @@ type Dataset struct {
 	// MinPackets drops chunks with fewer packets (default 1: empty chunks
 	// are dropped, as MAppGraph skips them).
 	MinPackets int `yaml:"min_packets"`
-	// Split is random (default for packets), capture, or given (the only
-	// choice, and the default, for graphs).
+	// Split is random (default for packets), capture, kfold, group or
+	// time, or given (the only choice, and the default, for graphs).
 	Split string `yaml:"split"`
 	// TestFraction is the share of chunks (or captures) tested (default
-	// 0.2).
+	// 0.2; splits random, capture and time).
 	TestFraction float64 `yaml:"test_fraction"`
+	// TrainFraction, below 1, keeps that share of each known app's
+	// training chunks (seeded with the split seed; smaller fractions keep
+	// subsets of larger ones), for learning curves: sweep it. Default 1.
+	TrainFraction float64 `yaml:"train_fraction"`
+	// Folds is the number of folds of split kfold (default 5).
+	Folds int `yaml:"folds"`
+	// GroupBy says how split group groups the captures: "column:NAME",
+	// a column of the corpus manifest, or "path:REGEXP", a regular
+	// expression on the capture's name (its path within the corpus),
+	// whose first parenthesised group (or whole match) is the group.
+	GroupBy string `yaml:"group_by"`
 	// Seed, when set, fixes the split (and the open-world hold-out) for
 	// every repetition, so that repetitions vary only the methods' own
 	// randomness. By default each repetition splits with its own seed.
@@ -221,6 +243,8 @@ type Experiment struct {
 
 	root   *yaml.Node
 	noData bool // expand without touching the data (LoadOptions.NoData)
+	// groups are LoadOptions.Groups.
+	groups map[string][]string
 }
 
 // LoadOptions control LoadWith.
@@ -234,6 +258,11 @@ type LoadOptions struct {
 	// Name is the experiment's name when the file gives none (default:
 	// the file name without extension).
 	Name string
+	// Groups, with NoData, gives the groups of each group_by of a group
+	// split (which are otherwise found from the captures' names or the
+	// manifest): the cells are expanded for these groups. Select takes
+	// them from the result files.
+	Groups map[string][]string
 }
 
 // LoadFile reads, validates and expands an experiment file.
@@ -264,7 +293,7 @@ func LoadWith(file, dir string, src []byte, opt LoadOptions) (*Experiment, error
 	if isNull(resolve(&root)) {
 		return nil, &PosError{File: file, Err: errors.New("empty experiment file")}
 	}
-	x := &Experiment{File: file, Dir: dir, Source: src, root: &root, noData: opt.NoData}
+	x := &Experiment{File: file, Dir: dir, Source: src, root: &root, noData: opt.NoData, groups: opt.Groups}
 	if err := decodeStrict(file, &root, &x.Config, ""); err != nil {
 		return nil, err
 	}
@@ -480,12 +509,19 @@ func (d *Dataset) checkSplit(k checker) error {
 	if err := k.fraction("dataset.test_fraction", &d.TestFraction, 0.2); err != nil {
 		return err
 	}
+	if !k.given("dataset.train_fraction") {
+		d.TrainFraction = 1
+	} else if !(d.TrainFraction > 0 && d.TrainFraction <= 1) {
+		return k.errf("dataset.train_fraction", "must be in (0, 1], got %g (leave it out to train on every training chunk)", d.TrainFraction)
+	} else if d.Kind == KindGraphs {
+		return k.errf("dataset.train_fraction", "only packet datasets subsample their training chunks")
+	}
 	if d.Kind != KindGraphs {
 		if d.Split == "" {
 			d.Split = SplitRandom
 		}
-		if d.Split != SplitRandom && d.Split != SplitCapture {
-			return k.errf("dataset.split", "unknown split %q (random or capture)", d.Split)
+		if err := d.checkPacketSplit(k); err != nil {
+			return err
 		}
 		for _, key := range []string{"dataset.nodes", "dataset.slice"} {
 			if k.given(key) {
@@ -493,6 +529,11 @@ func (d *Dataset) checkSplit(k checker) error {
 			}
 		}
 		return nil
+	}
+	for _, key := range []string{"dataset.folds", "dataset.group_by"} {
+		if k.given(key) {
+			return k.errf(key, "a graphs dataset has its split given by its folders")
+		}
 	}
 	if d.Split == "" {
 		d.Split = SplitGiven
@@ -508,6 +549,45 @@ func (d *Dataset) checkSplit(k checker) error {
 	}
 	if d.Slice <= 0 || d.Slice%time.Second != 0 {
 		return k.errf("dataset.slice", "must be a positive whole number of seconds, got %v", d.Slice)
+	}
+	return nil
+}
+
+// checkPacketSplit checks the split of a packet dataset and the keys of
+// its kind: folds for kfold, group_by for group, test_fraction for the
+// others.
+func (d *Dataset) checkPacketSplit(k checker) error {
+	switch d.Split {
+	case SplitRandom, SplitCapture, SplitKFold, SplitGroup, SplitTime:
+	default:
+		return k.errf("dataset.split", "unknown split %q (random, capture, kfold, group or time)", d.Split)
+	}
+	if d.Split != SplitKFold && k.given("dataset.folds") {
+		return k.errf("dataset.folds", "folds only apply to split kfold (the split is %s)", d.Split)
+	}
+	if d.Split != SplitGroup && k.given("dataset.group_by") {
+		return k.errf("dataset.group_by", "group_by only applies to split group (the split is %s)", d.Split)
+	}
+	if (d.Split == SplitKFold || d.Split == SplitGroup) && k.given("dataset.test_fraction") {
+		return k.errf("dataset.test_fraction", "split %s tests each fold or group in turn and takes no test_fraction", d.Split)
+	}
+	switch d.Split {
+	case SplitKFold:
+		if err := k.count("dataset.folds", &d.Folds, 5); err != nil {
+			return err
+		}
+		if d.Folds < 2 {
+			return k.errf("dataset.folds", "k-fold cross-validation needs at least 2 folds, got %d", d.Folds)
+		}
+		d.TestFraction = 0
+	case SplitGroup:
+		if d.GroupBy == "" {
+			return k.errf("dataset.group_by", "split group needs group_by: column:NAME (a manifest column) or path:REGEXP (on the capture path)")
+		}
+		if _, err := parseGroupBy(d.GroupBy); err != nil {
+			return k.errf("dataset.group_by", "%v", err)
+		}
+		d.TestFraction = 0
 	}
 	return nil
 }

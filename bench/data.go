@@ -28,7 +28,9 @@ type source struct {
 	app, name string
 	// path is the capture's file, for the feature cache ("" when it is
 	// generated).
-	path    string
+	path string
+	// extra holds the manifest's other columns (nil without a manifest).
+	extra   map[string]string
 	packets func() ([]datasets.Packet, error)
 }
 
@@ -143,6 +145,7 @@ type view struct {
 	chunks []datasets.Chunk
 	refs   map[chunkID]chunkRef // where each chunk's features are
 	notes  []string
+	srcs   []source // the captures of the selected apps
 }
 
 // chunkID names a chunk within a dataset.
@@ -180,6 +183,7 @@ func viewOf(d *data, c *Cell) (*view, error) {
 			v.refs[chunkID{ch.Capture, ch.Index}] = chunkRef{i, j}
 		}
 	}
+	v.srcs = srcs
 	dd := &c.Config.Dataset
 	if len(v.chunks) == 0 {
 		return nil, fmt.Errorf("bench: %s: dataset: %s", c.file, noChunks(srcs, cuts, dd))
@@ -446,16 +450,39 @@ func samples(d *data, c *Cell) (*cellData, error) {
 		}
 	}
 	var te []datasets.Chunk
-	if c.Config.Dataset.Split == SplitCapture {
-		cd.trainC, te = datasets.SplitByCapture(known, c.Config.Dataset.TestFraction, splitSeed(c))
-	} else {
-		cd.trainC, te = datasets.SplitRandom(known, c.Config.Dataset.TestFraction, splitSeed(c))
+	if cd.trainC, te, err = splitKnown(c, v, known); err != nil {
+		return nil, fmt.Errorf("bench: %s: %w", c.file, err)
 	}
+	if f := c.Config.Dataset.TrainFraction; f < 1 && len(cd.trainC) > 0 {
+		cd.trainC = datasets.SubsampleByApp(cd.trainC, f, splitSeed(c))
+	}
+	cd.notes = append(cd.notes, untrained(c, cd.apps, cd.unseen, cd.trainC)...)
 	cd.testC = append(te, late...)
 	if len(cd.trainC) == 0 || len(cd.testC) == 0 {
 		return nil, fmt.Errorf("bench: %s: the split leaves %d training and %d test samples", c.file, len(cd.trainC), len(cd.testC))
 	}
 	return cd, nil
+}
+
+// untrained notes the known apps of cell c that the split leaves without
+// a training sample (a held-out group holding all their captures): their
+// test samples cannot be recognised.
+func untrained(c *Cell, apps, unseen []string, train []datasets.Chunk) []string {
+	have := make(map[string]bool)
+	for _, ch := range train {
+		have[ch.App] = true
+	}
+	var out []string
+	for _, a := range apps {
+		if !have[a] && !slices.Contains(unseen, a) {
+			what := "the split"
+			if c.Group != "" {
+				what = "group " + c.Group + " holds all its captures"
+			}
+			out = append(out, fmt.Sprintf("app %s has no training sample in cell %s (%s): its test samples cannot be recognised", a, c.ID, what))
+		}
+	}
+	return out
 }
 
 // graphSamples is samples for a graphs dataset.

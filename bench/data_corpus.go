@@ -48,7 +48,7 @@ func corpusSources(path string, strict bool) ([]source, []string, error) {
 			name = filepath.ToSlash(rel)
 		}
 		p := ref.Path
-		out[i] = source{app: ref.Label, name: name, path: p, packets: func() ([]datasets.Packet, error) {
+		out[i] = source{app: ref.Label, name: name, path: p, extra: ref.Extra, packets: func() ([]datasets.Packet, error) {
 			return datasets.ReadFilePartial(p)
 		}}
 	}

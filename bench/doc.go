@@ -15,9 +15,18 @@
 // value, and the key (*PosError); a dataset of a single app is a warning
 // (Experiment.Warnings).
 //
+// Splits (Dataset.Split) act on chunk descriptors: random, by capture,
+// stratified k-fold grouped by capture, leave-one-group-out (groups from a
+// regular expression on the capture path or a manifest column), and
+// time-ordered; dataset.train_fraction subsamples the training side for
+// learning curves.
+//
 // A cell is one method with its parameters at one sweep point with one
-// seed. Its result (metrics, times, peak heap, configuration hash, build,
-// seed) is written atomically to <dir>/<cell id>.cell.json; Run skips cells
+// seed, and for k-fold and group splits one fold or held-out group (Cell.Fold,
+// Cell.Group). Its result (metrics, times, peak heap, configuration hash, build,
+// seed) is written atomically to <dir>/<cell id>.cell.json, after its test
+// samples' predictions in <dir>/<cell id>.predictions.csv (Rescore
+// recomputes the metrics from them); Run skips cells
 // whose result exists with the same configuration hash, so an interrupted
 // run resumes with nothing lost, and Shard splits the cells between
 // machines whose results merge by simply sharing (or copying into) one

@@ -58,6 +58,10 @@ type Metrics struct {
 	// Detection is set in the open world for methods that detect unknown
 	// apps.
 	Detection *Detection `json:"detection,omitempty"`
+	// CaptureAccuracy is the share of test captures whose samples' majority
+	// vote is right (see CaptureAccuracy). Cell files do not store it:
+	// Rescore computes it from the predictions file.
+	CaptureAccuracy *float64 `json:"capture_accuracy,omitempty"`
 }
 
 // Score computes classification metrics the way scikit-learn's

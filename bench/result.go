@@ -40,6 +40,10 @@ type Result struct {
 	Point       []Coord `json:"point,omitempty"`
 	Repeat      int     `json:"repeat"`
 	Seed        uint64  `json:"seed"`
+	// Fold and Group are the cell's fold (k-fold split, 1-based) or
+	// held-out group (group split); see Cell.
+	Fold  int    `json:"fold,omitempty"`
+	Group string `json:"group,omitempty"`
 	// Dataset is the cell's dataset configuration, Task its task kind.
 	Dataset DatasetKey `json:"dataset"`
 	Task    string     `json:"task"`
@@ -47,6 +51,9 @@ type Result struct {
 	// lists those held out of training (open world).
 	Apps   int      `json:"apps"`
 	Unseen []string `json:"unseen,omitempty"`
+	// Detects is set when the method flags unknown samples
+	// (methods.Detector), which the open world then counts unknown.
+	Detects bool `json:"detects,omitempty"`
 	// DatasetNotes say what loading the dataset skipped, dropped or kept
 	// from damaged files (corpus skip notes, apps without samples,
 	// captures cut short, clock jumps).
@@ -191,7 +198,7 @@ func ReadResults(dir string) ([]*Result, error) {
 }
 
 // SortResults orders results by experiment, method index, point index,
-// repetition and id.
+// repetition, fold, group and id.
 func SortResults(rs []*Result) {
 	sort.SliceStable(rs, func(i, j int) bool {
 		a, b := rs[i], rs[j]
@@ -206,6 +213,12 @@ func SortResults(rs []*Result) {
 		}
 		if a.Repeat != b.Repeat {
 			return a.Repeat < b.Repeat
+		}
+		if a.Fold != b.Fold {
+			return a.Fold < b.Fold
+		}
+		if a.Group != b.Group {
+			return a.Group < b.Group
 		}
 		return a.ID < b.ID
 	})

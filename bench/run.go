@@ -216,6 +216,7 @@ func Run(ctx context.Context, x *Experiment, opt Options) (*Summary, error) {
 					continue
 				}
 				var r *Result
+				var preds []SamplePrediction
 				if err == nil {
 					if opt.Progress != nil {
 						mu.Lock()
@@ -223,10 +224,14 @@ func Run(ctx context.Context, x *Experiment, opt Options) (*Summary, error) {
 						mu.Unlock()
 					}
 					cl := newCellLog(log, c, workers > 1)
-					r, err = runCell(ctx, c, cache, workers, cl)
+					r, preds, err = runCell(ctx, c, cache, workers, cl)
 					cl.Flush()
 				}
 				cache.release(c)
+				if err == nil {
+					// The result file comes last: it marks the cell done.
+					err = WritePredictions(opt.Dir, r.ID, preds)
+				}
 				if err == nil {
 					err = WriteResult(opt.Dir, r)
 				}
@@ -436,36 +441,38 @@ func ExperimentPath(dir, name string) string {
 	return ResultPath(dir, name)[:len(ResultPath(dir, name))-len(ResultSuffix)] + ".experiment.yaml"
 }
 
-// runCell loads the cell's data, fits and tests its method and scores it.
-func runCell(ctx context.Context, c *Cell, cache *dataCache, workers int, log io.Writer) (*Result, error) {
+// runCell loads the cell's data, fits and tests its method and scores it;
+// it returns the result and the predictions of the test samples.
+func runCell(ctx context.Context, c *Cell, cache *dataCache, workers int, log io.Writer) (*Result, []SamplePrediction, error) {
 	t0 := time.Now()
 	d, err := cache.get(ctx, c, workers)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	cd, err := samples(d, c)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	load := time.Since(t0)
 	var notes noteSet
 	m, err := newMethod(c.file, &c.spec, "params", c.Seed, c.Config.MethodWorkers, log, notes.add)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	peak := startPeak()
 	preds, fit, predict, err := cd.fitPredict(ctx, m)
 	peakBytes := peak.stop()
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", c.Method, err)
+		return nil, nil, fmt.Errorf("%s: %w", c.Method, err)
 	}
 	labels := cd.labels()
 	if len(preds) != len(labels) {
-		return nil, fmt.Errorf("%s: %d predictions for %d test samples", c.Method, len(preds), len(labels))
+		return nil, nil, fmt.Errorf("%s: %d predictions for %d test samples", c.Method, len(preds), len(labels))
 	}
-	met, err := score(c, m, cd.unseen, labels, preds)
+	det := detects(m)
+	met, err := scoreLabels(c.Config.Task.Kind == TaskOpen, det, cd.unseen, labels, preds)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	ntrain, ntest := cd.counts()
 	ls := d.loadStats()
@@ -473,24 +480,25 @@ func runCell(ctx context.Context, c *Cell, cache *dataCache, workers int, log io
 		Schema: ResultSchema, ID: c.ID, ConfigHash: c.Hash, Experiment: c.Config.Name,
 		Method: c.Method, MethodName: c.MethodName, Params: c.Params,
 		MethodIndex: c.MethodIndex, PointIndex: c.PointIndex, Point: c.Point,
-		Repeat: c.Repeat, Seed: c.Seed, Dataset: c.Config.Dataset.key(), Task: c.Config.Task.Kind,
-		Apps: len(cd.apps), Unseen: cd.unseen, DatasetNotes: uniqueOrdered(append(cd.notes, d.allNotes()...)), Captures: cd.captures(), Train: ntrain, Test: ntest, Metrics: met,
+		Repeat: c.Repeat, Seed: c.Seed, Fold: c.Fold, Group: c.Group, Dataset: c.Config.Dataset.key(), Task: c.Config.Task.Kind,
+		Apps: len(cd.apps), Unseen: cd.unseen, Detects: det && c.Config.Task.Kind == TaskOpen, DatasetNotes: uniqueOrdered(append(cd.notes, d.allNotes()...)), Captures: cd.captures(), Train: ntrain, Test: ntest, Metrics: met,
 		FitSeconds: fit.Seconds(), PredictSeconds: predict.Seconds(),
 		LoadSeconds: load.Seconds(), ReadSeconds: ls.Read, FeatureSeconds: ls.Features,
 		CacheHits: ls.Hits, CacheMisses: ls.Misses, PeakHeapBytes: peakBytes, MethodNotes: notes.list(),
 		Version: Version(), Finished: time.Now().UTC(),
-	}, nil
+	}, predictionRows(cd, preds), nil
 }
 
-// score scores the predictions of the test samples with true labels
+// detects reports whether m flags unknown samples (methods.Detector).
+func detects(m methods.Method) bool {
+	dt, ok := m.(methods.Detector)
+	return ok && dt.DetectsUnknown()
+}
+
+// scoreLabels scores the predictions of the test samples with true labels
 // labels; in the open world, the apps unseen in training count as
-// UnknownLabel, as do the samples m flags as unknown.
-func score(c *Cell, m methods.Method, unseen, labels []string, preds []methods.Prediction) (Metrics, error) {
-	detects := false
-	if dt, ok := m.(methods.Detector); ok {
-		detects = dt.DetectsUnknown()
-	}
-	open := c.Config.Task.Kind == TaskOpen
+// UnknownLabel, as do the samples flagged unknown by a detecting method.
+func scoreLabels(open, detects bool, unseen, labels []string, preds []methods.Prediction) (Metrics, error) {
 	truth := make([]string, len(labels))
 	pred := make([]string, len(labels))
 	isUnseen := make([]bool, len(labels))

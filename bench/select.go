@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -56,7 +57,7 @@ func Select(dir string, rs []*Result) (*Selection, error) {
 
 // add selects the results of one experiment.
 func (s *Selection) add(dir, name string, rs []*Result) error {
-	x, err := loadCopy(dir, name)
+	x, err := loadCopy(dir, name, resultGroups(rs))
 	if err != nil {
 		if !errors.Is(err, fs.ErrNotExist) {
 			s.Notes = append(s.Notes, fmt.Sprintf("%s: cannot read the experiment copy: %v; its results are reported as they are", name, err))
@@ -119,13 +120,30 @@ func (c *Cell) Placeholder() *Result {
 }
 
 // loadCopy expands the experiment copy of the named experiment in dir.
-func loadCopy(dir, name string) (*Experiment, error) {
+// groups are the held-out groups of its group splits (LoadOptions.Groups).
+func loadCopy(dir, name string, groups map[string][]string) (*Experiment, error) {
 	path := ExperimentPath(dir, name)
 	src, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	return LoadWith(path, dir, src, LoadOptions{NoData: true, Name: name})
+	return LoadWith(path, dir, src, LoadOptions{NoData: true, Name: name, Groups: groups})
+}
+
+// resultGroups returns the held-out groups of the results of group
+// splits, by group_by: a copy expanded without its data has its group
+// cells from them.
+func resultGroups(rs []*Result) map[string][]string {
+	out := make(map[string][]string)
+	for _, r := range rs {
+		if r.Group != "" && !slices.Contains(out[r.Dataset.GroupBy], r.Group) {
+			out[r.Dataset.GroupBy] = append(out[r.Dataset.GroupBy], r.Group)
+		}
+	}
+	for k := range out {
+		slices.Sort(out[k])
+	}
+	return out
 }
 
 // asCell returns a copy of r with the experiment, method, sweep point and
@@ -133,7 +151,7 @@ func loadCopy(dir, name string) (*Experiment, error) {
 func asCell(r *Result, c *Cell) *Result {
 	o := *r
 	o.Experiment, o.Method, o.MethodIndex, o.PointIndex, o.Point = c.Config.Name, c.Method, c.MethodIndex, c.PointIndex, c.Point
-	o.Repeat, o.Seed = c.Repeat, c.Seed
+	o.Repeat, o.Seed, o.Fold, o.Group = c.Repeat, c.Seed, c.Fold, c.Group
 	return &o
 }
 

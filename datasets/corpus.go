@@ -28,6 +28,9 @@ type CaptureRef struct {
 	Label string
 	// Format is the file's format, sniffed when the corpus was loaded.
 	Format Format
+	// Extra holds the manifest's other columns for this capture (group,
+	// time, device, ...), by header name; nil for a directory corpus.
+	Extra map[string]string
 }
 
 // Corpus is a set of labeled captures.
@@ -53,7 +56,8 @@ type Corpus struct {
 //     outside an app folder). An app
 //     folder without any capture is an error; or
 //   - a manifest CSV file with a header naming the columns "path" and
-//     "label" (other columns are ignored), one capture a row. Relative
+//     "label", one capture a row; other columns (e.g. group, time, device)
+//     are kept in CaptureRef.Extra, for splits that group captures. Relative
 //     paths are resolved against the manifest's folder. A listed file that
 //     is missing or of unknown format, an empty label or a path listed
 //     twice is an error naming the manifest line.
@@ -220,9 +224,25 @@ func loadManifest(path string) (*Corpus, error) {
 		if format == FormatUnknown {
 			return nil, fmt.Errorf("datasets: manifest %s:%d: %s is not a pcap, pcapng or packet CSV file: %w", path, line, p, ErrMalformed)
 		}
-		c.Captures = append(c.Captures, CaptureRef{Path: p, Label: label, Format: format})
+		c.Captures = append(c.Captures, CaptureRef{Path: p, Label: label, Format: format, Extra: extraColumns(header, rec, ip, il)})
 	}
 	return c, nil
+}
+
+// extraColumns returns the fields of rec other than the path and label
+// columns, by header name (nil when there are none).
+func extraColumns(header, rec []string, ip, il int) map[string]string {
+	var out map[string]string
+	for i, h := range header {
+		if i == ip || i == il || i >= len(rec) {
+			continue
+		}
+		if out == nil {
+			out = make(map[string]string)
+		}
+		out[strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))] = strings.TrimSpace(rec[i])
+	}
+	return out
 }
 
 func manifestError(path string, err error) error {

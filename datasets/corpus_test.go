@@ -46,10 +46,10 @@ func TestLoadCorpusDir(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []CaptureRef{
-		{filepath.Join(root, "among_us", "a.csv"), "among_us", FormatCSV},
-		{filepath.Join(root, "among_us", "b.csv"), "among_us", FormatCSV},
-		{filepath.Join(root, "zoom", "nested", "deeper", "s2.bin"), "zoom", FormatCSV},
-		{filepath.Join(root, "zoom", "s1.pcap"), "zoom", FormatPcap},
+		{filepath.Join(root, "among_us", "a.csv"), "among_us", FormatCSV, nil},
+		{filepath.Join(root, "among_us", "b.csv"), "among_us", FormatCSV, nil},
+		{filepath.Join(root, "zoom", "nested", "deeper", "s2.bin"), "zoom", FormatCSV, nil},
+		{filepath.Join(root, "zoom", "s1.pcap"), "zoom", FormatPcap, nil},
 	}
 	if !reflect.DeepEqual(c.Captures, want) {
 		t.Errorf("captures\n%v\nwant\n%v", c.Captures, want)
@@ -97,9 +97,9 @@ func TestLoadCorpusManifest(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []CaptureRef{
-		{filepath.Join(dir, "caps", "two.csv"), "teams", FormatCSV},
-		{filepath.Join(dir, "caps", "one.pcap"), "zoom", FormatPcap},
-		{abs, "zoom", FormatCSV},
+		{filepath.Join(dir, "caps", "two.csv"), "teams", FormatCSV, map[string]string{"comment": ""}},
+		{filepath.Join(dir, "caps", "one.pcap"), "zoom", FormatPcap, map[string]string{"comment": "first"}},
+		{abs, "zoom", FormatCSV, map[string]string{"comment": "x"}},
 	}
 	if !reflect.DeepEqual(c.Captures, want) {
 		t.Errorf("captures\n%v\nwant\n%v", c.Captures, want)

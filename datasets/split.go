@@ -155,3 +155,133 @@ func SplitByCapture(chunks []Chunk, testFraction float64, seed uint64) (train, t
 	}
 	return collect(chunks, isTest)
 }
+
+// appCaptures returns the captures of the chunks idx (one app's), sorted by
+// name, and the number of chunks of each.
+func appCaptures(chunks []Chunk, idx []int) ([]string, map[string]int) {
+	size := make(map[string]int)
+	var caps []string
+	for _, i := range idx {
+		c := chunks[i].Capture
+		if size[c] == 0 {
+			caps = append(caps, c)
+		}
+		size[c]++
+	}
+	sort.Strings(caps)
+	return caps, size
+}
+
+// SplitKFold is fold fold (0-based) of a stratified, grouped k-fold
+// cross-validation: for each app (with its own PCG stream, as in
+// SplitRandom), its captures are sorted by name, shuffled, and dealt to
+// the folds in turn (capture k to fold k mod folds), so that every capture
+// is in exactly one fold, each app is spread evenly over the folds and all
+// chunks of a capture stay on one side. The test side is the chunks of the
+// captures in fold fold, the training side all others. An app with fewer
+// captures than folds has no test capture in some folds and is then wholly
+// training. Both outputs keep the input order.
+//
+// It panics unless 0 <= fold < folds.
+func SplitKFold(chunks []Chunk, folds, fold int, seed uint64) (train, test []Chunk) {
+	if fold < 0 || fold >= folds {
+		panic(fmt.Sprintf("datasets: fold %d of %d", fold, folds))
+	}
+	isTest := make([]bool, len(chunks))
+	apps, byApp := groupByApp(chunks)
+	for _, app := range apps {
+		idx := byApp[app]
+		caps, _ := appCaptures(chunks, idx)
+		appRand(seed, app).Shuffle(len(caps), func(i, j int) { caps[i], caps[j] = caps[j], caps[i] })
+		toTest := make(map[string]bool)
+		for k, c := range caps {
+			toTest[c] = k%folds == fold
+		}
+		for _, i := range idx {
+			isTest[i] = toTest[chunks[i].Capture]
+		}
+	}
+	return collect(chunks, isTest)
+}
+
+// SplitHeldOut puts the chunks whose capture held reports true on the test
+// side and all others on the training side, keeping the input order: one
+// split of a leave-one-group-out protocol when held tells the captures of
+// one group.
+func SplitHeldOut(chunks []Chunk, held func(capture string) bool) (train, test []Chunk) {
+	isTest := make([]bool, len(chunks))
+	for i := range chunks {
+		isTest[i] = held(chunks[i].Capture)
+	}
+	return collect(chunks, isTest)
+}
+
+// SplitByTime is a time-ordered split: for each app, its captures are
+// ordered by their first chunk's start time (ties by name), and the latest
+// n − int(n·(1−testFraction)) of its n captures are tested, the earlier
+// ones trained on. When 0 < testFraction < 1 and the app has two or more
+// captures, each side gets at least one capture; an app with a single
+// capture goes wholly to training unless testFraction is 1. Both outputs
+// keep the input order. It panics when testFraction fails CheckFraction.
+func SplitByTime(chunks []Chunk, testFraction float64) (train, test []Chunk) {
+	if err := CheckFraction(testFraction); err != nil {
+		panic(err)
+	}
+	isTest := make([]bool, len(chunks))
+	apps, byApp := groupByApp(chunks)
+	for _, app := range apps {
+		idx := byApp[app]
+		caps, _ := appCaptures(chunks, idx)
+		first := make(map[string]float64)
+		for _, i := range idx {
+			c := chunks[i]
+			if t, ok := first[c.Capture]; !ok || c.Start < t {
+				first[c.Capture] = c.Start
+			}
+		}
+		sort.SliceStable(caps, func(i, j int) bool { return first[caps[i]] < first[caps[j]] })
+		n := len(caps)
+		nTest := n - trainCount(n, testFraction)
+		switch {
+		case testFraction == 1:
+			nTest = n
+		case testFraction == 0 || n < 2:
+			nTest = 0
+		default:
+			nTest = max(1, min(nTest, n-1))
+		}
+		toTest := make(map[string]bool)
+		for _, c := range caps[n-nTest:] {
+			toTest[c] = true
+		}
+		for _, i := range idx {
+			isTest[i] = toTest[chunks[i].Capture]
+		}
+	}
+	return collect(chunks, isTest)
+}
+
+// SubsampleByApp keeps a share fraction (0 < fraction <= 1) of each app's
+// chunks: the first ceil(n·fraction) of a permutation of its n chunks drawn
+// from its own PCG stream (seeded with seed and a hash of the app name, in
+// a stream apart from the splits'), so that a smaller fraction keeps a
+// subset of the chunks a larger one keeps. Every app keeps at least one
+// chunk. The output keeps the input order. It panics when fraction is not
+// in (0, 1].
+func SubsampleByApp(chunks []Chunk, fraction float64, seed uint64) []Chunk {
+	if !(fraction > 0 && fraction <= 1) {
+		panic(fmt.Sprintf("datasets: subsample fraction %v not in (0, 1]", fraction))
+	}
+	keep := make([]bool, len(chunks))
+	apps, byApp := groupByApp(chunks)
+	for _, app := range apps {
+		idx := byApp[app]
+		n := max(1, int(math.Ceil(float64(len(idx))*fraction)))
+		perm := appRand(seed^0x73756273616d706c, app).Perm(len(idx)) // "subsampl"
+		for _, j := range perm[:n] {
+			keep[idx[j]] = true
+		}
+	}
+	_, out := collect(chunks, keep)
+	return out
+}

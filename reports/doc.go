@@ -15,4 +15,15 @@
 // tables, per-app tables, confusion heat maps with counts, the sweep plots
 // as inline SVG (SweepSVG), notes, build and command. A row's Marks, set by
 // a paired comparison, are shown beside its cells.
+//
+// PlotLearningCurve draws a metric against the training size of a
+// dataset.train_fraction sweep, and PlotDetection unseen-app detection
+// precision and recall against a score threshold (DetectionCurve).
+//
+// With Options.Baseline, Build compares every row with the baseline
+// method's row at its sweep point over matched cells (same seed, fold and
+// group): mean paired difference with its interval, Wilcoxon signed-rank
+// (Wilcoxon), McNemar's exact test on the pooled predictions (McNemar),
+// Holm-adjusted across rows (Holm), and benchstat's "~" for differences
+// not significant at Options.Alpha.
 package reports

@@ -34,12 +34,23 @@ func datasetViews(rs []*bench.Result) []datasetView {
 	return out
 }
 
+// splitText describes a dataset's split for the summary.
+func splitText(d bench.DatasetKey) string {
+	switch d.Split {
+	case "":
+		return ""
+	case bench.SplitKFold:
+		return fmt.Sprintf("%d-fold, by capture", d.Folds)
+	case bench.SplitGroup:
+		return "leave one group out (" + d.GroupBy + ")"
+	}
+	return fmt.Sprintf("by %s, %g%% tested", d.Split, d.TestFraction*100)
+}
+
 func datasetOf(name string, rs []*bench.Result) datasetView {
 	d := rs[0].Dataset
 	v := datasetView{Experiment: name, Kind: d.Kind, Source: d.Path, Task: rs[0].Task}
-	if d.Split != "" {
-		v.Split = fmt.Sprintf("by %s, %g%% tested", d.Split, d.TestFraction*100)
-	}
+	v.Split = splitText(d)
 	if d.Window > 0 {
 		v.Window = d.Window.String()
 		if d.Overlap > 0 {

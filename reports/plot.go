@@ -103,10 +103,10 @@ func soleMethod(t *Table) string {
 }
 
 // sweepLines groups the rows of t into lines against the key column col,
-// sorted by x; xOf places a key value on the x axis. Error bars of a
+// sorted by x; xOf places a row on the x axis. Error bars of a
 // bounded metric are clipped to [0, 1]. Line names leave the method out
 // when noMethod is set.
-func sweepLines(t *Table, col int, xOf func(string) float64, bounded, noMethod bool) []*sweepLine {
+func sweepLines(t *Table, col int, xOf func(r *Row) float64, bounded, noMethod bool) []*sweepLine {
 	var lines []*sweepLine
 	for _, r := range t.Rows {
 		s := r.Cells[0]
@@ -124,7 +124,7 @@ func sweepLines(t *Table, col int, xOf func(string) float64, bounded, noMethod b
 			below, above = clipBar(s.Mean, s.Lo, s.Hi, 0, 1)
 		}
 		l := lines[i]
-		l.pts.XYs = append(l.pts.XYs, plotter.XY{X: xOf(r.Keys[col]), Y: s.Mean})
+		l.pts.XYs = append(l.pts.XYs, plotter.XY{X: xOf(&r), Y: s.Mean})
 		l.pts.lo = append(l.pts.lo, below)
 		l.pts.hi = append(l.pts.hi, above)
 	}
@@ -248,7 +248,7 @@ func sweepImage(rs []*bench.Result, param, metric string, confidence float64) (p
 	}
 	// With one method, the title names it and the legend does not.
 	sole := soleMethod(t)
-	lines := sweepLines(t, col, xOf, slices.Contains(boundedMetrics, metric), sole != "")
+	lines := sweepLines(t, col, func(r *Row) float64 { return xOf(r.Keys[col]) }, slices.Contains(boundedMetrics, metric), sole != "")
 	p := plot.New()
 	m, _ := MetricByKey(metric)
 	p.Title.Text = fmt.Sprintf("%s: %s against %s", t.Title, m.Name, shortParam(param))
@@ -282,6 +282,66 @@ func sweepImage(rs []*bench.Result, param, metric string, confidence float64) (p
 	return plotImage{w: 16 * vg.Centimeter, h: 10 * vg.Centimeter, draw: func(c draw.Canvas) {
 		drawWithLegend(c, p, leg, segs)
 	}}, nil
+}
+
+// LearningCurveParam is the swept parameter of a learning curve.
+const LearningCurveParam = "dataset.train_fraction"
+
+// PlotLearningCurve draws metric against the training size, for the
+// results that sweep dataset.train_fraction: one line per method (and per
+// value of the other swept parameters), each point at the mean number of
+// training samples of its cells, with the metric's mean and confidence
+// interval as in PlotSweep.
+func PlotLearningCurve(rs []*bench.Result, metric, path string, confidence float64) error {
+	if err := checkExt(path); err != nil {
+		return err
+	}
+	var sel []*bench.Result
+	for _, r := range rs {
+		if slices.ContainsFunc(r.Point, func(c bench.Coord) bool { return c.Param == LearningCurveParam }) {
+			sel = append(sel, r)
+		}
+	}
+	if len(sel) == 0 {
+		return fmt.Errorf("reports: no result sweeps %s", LearningCurveParam)
+	}
+	t, err := Build(sel, Options{Metrics: []string{metric, "train"}, Confidence: confidence})
+	if err != nil {
+		return err
+	}
+	col := slices.Index(t.Keys, shortParam(LearningCurveParam))
+	sole := soleMethod(t)
+	lines := sweepLines(t, col, func(r *Row) float64 { return r.Cells[1].Mean }, slices.Contains(boundedMetrics, metric), sole != "")
+	p := plot.New()
+	m, _ := MetricByKey(metric)
+	p.Title.Text = fmt.Sprintf("%s: %s learning curve", t.Title, m.Name)
+	if sole != "" {
+		p.Title.Text = fmt.Sprintf("%s: %s %s learning curve", t.Title, sole, m.Name)
+	}
+	p.X.Label.Text = "training samples (mean over the cells)"
+	p.Y.Label.Text = fmt.Sprintf("%s (mean, %g%% CI)", m.Name, confidence*100)
+	p.Add(plotter.NewGrid())
+	leg := plot.NewLegend()
+	for i, l := range lines {
+		ln, pts, err := plotter.NewLinePoints(l.pts)
+		if err != nil {
+			return fmt.Errorf("reports: %w", err)
+		}
+		c := plotutil.Color(i)
+		ln.Color, pts.Color = c, c
+		pts.Shape = plotutil.Shape(i)
+		eb, err := plotter.NewYErrorBars(l.pts)
+		if err != nil {
+			return fmt.Errorf("reports: %w", err)
+		}
+		eb.Color = c
+		p.Add(ln, pts, eb)
+		leg.Add(l.name, ln, pts)
+	}
+	segs := segments(lines)
+	return savePlot(path, 16*vg.Centimeter, 10*vg.Centimeter, func(c draw.Canvas) {
+		drawWithLegend(c, p, leg, segs)
+	})
 }
 
 // savePlot draws an image of w by h with drawFn and writes it to path in

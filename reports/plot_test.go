@@ -35,7 +35,7 @@ func TestSweepLinesClip(t *testing.T) {
 		{Keys: []string{"m", "3"}, Cells: []Stat{{N: 3, Mean: 0.95, Lo: 0.8, Hi: 1.1}}},
 		{Keys: []string{"m", "1"}, Cells: []Stat{{N: 3, Mean: 0.05, Lo: -0.2, Hi: 0.3}}},
 	}}
-	x := func(v string) float64 { return map[string]float64{"1": 1, "3": 3}[v] }
+	x := func(r *Row) float64 { return map[string]float64{"1": 1, "3": 3}[r.Keys[1]] }
 	l := sweepLines(tb, 1, x, true, false)[0]
 	if l.pts.XYs[0].X != 1 || l.pts.XYs[1].X != 3 {
 		t.Fatalf("points not sorted by x: %v", l.pts.XYs)

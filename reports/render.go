@@ -52,7 +52,7 @@ func header(t *Table) []string {
 	for _, c := range t.Columns {
 		h = append(h, c.Name)
 	}
-	return h
+	return append(h, pairedHeader(t)...)
 }
 
 func cells(t *Table, r *Row, pm string) []string {
@@ -61,11 +61,99 @@ func cells(t *Table, r *Row, pm string) []string {
 	for i, c := range t.Columns {
 		out = append(out, Cell(r.Cells[i], c.Digits, pm))
 	}
-	return out
+	return append(out, pairedCells(t, r, plainMarks(pm))...)
 }
 
 func caption(t *Table) string {
-	return fmt.Sprintf("%s: mean ± %g%% confidence interval over n repetitions", t.Title, t.Confidence*100)
+	s := fmt.Sprintf("%s: mean ± %g%% confidence interval over n repetitions", t.Title, t.Confidence*100)
+	if t.Baseline != "" {
+		s += fmt.Sprintf("; Δ: difference with %s over matched cells (same seed, fold, group), p: Wilcoxon signed-rank, McNemar p: exact McNemar on the pooled test samples, both Holm-adjusted across rows; ~: not significant at %g", t.Baseline, t.Alpha)
+	}
+	return s
+}
+
+// marks are how a rendering writes the parts of a comparison cell.
+type marks struct {
+	pm, notSig string              // the ± sign and the not-significant mark
+	num, p     func(string) string // wrap a number, a p-value
+}
+
+func plainMarks(pm string) marks {
+	id := func(s string) string { return s }
+	return marks{pm: pm, notSig: "~", num: id, p: func(s string) string { return "p=" + s }}
+}
+
+var latexMarks = marks{pm: ` \pm `, notSig: `$\sim$`,
+	num: func(s string) string { return "$" + s + "$" },
+	p:   func(s string) string { return "$p=" + s + "$" }}
+
+// pairedHeader returns the titles of the comparison columns (none without
+// a baseline).
+func pairedHeader(t *Table) []string {
+	if t.Baseline == "" {
+		return nil
+	}
+	var h []string
+	for _, c := range t.Columns {
+		h = append(h, "Δ "+c.Name)
+	}
+	return append(h, "McNemar p")
+}
+
+// pairedCells formats a row's comparison with the baseline.
+func pairedCells(t *Table, r *Row, mk marks) []string {
+	if t.Baseline == "" {
+		return nil
+	}
+	out := make([]string, 0, len(t.Columns)+1)
+	switch {
+	case r.Paired == nil:
+		for range len(t.Columns) + 1 {
+			out = append(out, "-")
+		}
+		return out
+	case r.Paired.Baseline:
+		for range len(t.Columns) + 1 {
+			out = append(out, "baseline")
+		}
+		return out
+	}
+	for i, c := range t.Columns {
+		out = append(out, deltaCell(r.Paired.Cells[i], c.Digits, mk))
+	}
+	mc := "-"
+	if m := r.Paired.McNemar; m != nil {
+		mc = mk.num(formatP(m.PHolm))
+		if !m.Significant {
+			mc += " " + mk.notSig
+		}
+	}
+	return append(out, mc)
+}
+
+// deltaCell formats a paired difference: signed mean ± half-width, the
+// not-significant mark, and the adjusted p-value.
+func deltaCell(s PairedStat, digits int, mk marks) string {
+	if s.N == 0 {
+		return "-"
+	}
+	v := strconv.FormatFloat(s.Mean, 'f', digits, 64)
+	if s.Mean >= 0 {
+		v = "+" + v
+	}
+	if s.N > 1 {
+		v += mk.pm + strconv.FormatFloat(s.Hi-s.Mean, 'f', digits, 64)
+	}
+	v = mk.num(v)
+	if !s.Significant {
+		v += " " + mk.notSig
+	}
+	return v + " (" + mk.p(formatP(s.PHolm)) + ")"
+}
+
+// formatP prints a p-value with three significant digits.
+func formatP(p float64) string {
+	return strconv.FormatFloat(p, 'g', 3, 64)
 }
 
 func writeTW(w io.Writer, t *Table, opts ...tablewriter.Option) error {
@@ -73,7 +161,7 @@ func writeTW(w io.Writer, t *Table, opts ...tablewriter.Option) error {
 	for range t.Keys {
 		align = append(align, tw.AlignLeft)
 	}
-	for i := 0; i <= len(t.Columns); i++ {
+	for i := 0; i <= len(t.Columns)+len(pairedHeader(t)); i++ {
 		align = append(align, tw.AlignRight)
 	}
 	opts = append([]tablewriter.Option{
@@ -135,10 +223,10 @@ var latexEscaper = strings.NewReplacer(`\`, `\textbackslash{}`, "&", `\&`, "%", 
 func WriteLaTeX(w io.Writer, t *Table) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%% %s\n", caption(t))
-	b.WriteString(`\begin{tabular}{` + strings.Repeat("l", len(t.Keys)) + strings.Repeat("r", len(t.Columns)+1) + "}\n\\toprule\n")
+	b.WriteString(`\begin{tabular}{` + strings.Repeat("l", len(t.Keys)) + strings.Repeat("r", len(t.Columns)+1+len(pairedHeader(t))) + "}\n\\toprule\n")
 	h := header(t)
 	for i := range h {
-		h[i] = latexEscaper.Replace(h[i])
+		h[i] = strings.ReplaceAll(latexEscaper.Replace(h[i]), "Δ", `$\Delta$`)
 	}
 	b.WriteString(strings.Join(h, " & ") + ` \\` + "\n\\midrule\n")
 	for i := range t.Rows {
@@ -155,6 +243,7 @@ func WriteLaTeX(w io.Writer, t *Table) error {
 			}
 			cs = append(cs, s)
 		}
+		cs = append(cs, pairedCells(t, r, latexMarks)...)
 		b.WriteString(strings.Join(cs, " & ") + ` \\` + "\n")
 	}
 	b.WriteString("\\bottomrule\n\\end{tabular}\n")
@@ -174,6 +263,12 @@ func WriteCSV(w io.Writer, t *Table) error {
 	for _, c := range t.Columns {
 		h = append(h, c.Key+"_mean", c.Key+"_std", c.Key+"_ci_lo", c.Key+"_ci_hi")
 	}
+	if t.Baseline != "" {
+		for _, c := range t.Columns {
+			h = append(h, c.Key+"_delta_n", c.Key+"_delta_mean", c.Key+"_delta_ci_lo", c.Key+"_delta_ci_hi", c.Key+"_wilcoxon_p", c.Key+"_wilcoxon_p_holm")
+		}
+		h = append(h, "mcnemar_b", "mcnemar_c", "mcnemar_p", "mcnemar_p_holm")
+	}
 	if err := cw.Write(h); err != nil {
 		return err
 	}
@@ -188,12 +283,33 @@ func WriteCSV(w io.Writer, t *Table) error {
 			}
 			rec = append(rec, f(s.Mean), f(s.Std), f(s.Lo), f(s.Hi))
 		}
+		if t.Baseline != "" {
+			rec = append(rec, pairedCSV(t, &r, f)...)
+		}
 		if err := cw.Write(rec); err != nil {
 			return err
 		}
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// pairedCSV gives the comparison fields of a CSV record: empty for the
+// baseline's rows and rows without a baseline.
+func pairedCSV(t *Table, r *Row, f func(float64) string) []string {
+	out := make([]string, 6*len(t.Columns)+4)
+	if r.Paired == nil || r.Paired.Baseline {
+		return out
+	}
+	for i, s := range r.Paired.Cells {
+		if s.N > 0 {
+			copy(out[6*i:], []string{strconv.Itoa(s.N), f(s.Mean), f(s.Lo), f(s.Hi), f(s.P), f(s.PHolm)})
+		}
+	}
+	if m := r.Paired.McNemar; m != nil {
+		copy(out[6*len(t.Columns):], []string{strconv.Itoa(m.B), strconv.Itoa(m.C), f(m.P), f(m.PHolm)})
+	}
+	return out
 }
 
 // WriteJSON renders t as indented JSON.

@@ -2,7 +2,9 @@ package reports
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"math"
 	"slices"
 	"sort"
@@ -23,6 +25,9 @@ type Metric struct {
 	Digits int `json:"digits"`
 	// Value reads the metric; ok is false when the result lacks it.
 	Value func(r *bench.Result) (v float64, ok bool) `json:"-"`
+	// FromPredictions is set for metrics that cell files do not store:
+	// they are computed from the predictions files (bench.Rescore).
+	FromPredictions bool `json:"from_predictions,omitempty"`
 }
 
 func always(f func(r *bench.Result) float64) func(r *bench.Result) (float64, bool) {
@@ -40,24 +45,30 @@ func detection(f func(d *bench.Detection) float64) func(r *bench.Result) (float6
 
 // Metrics lists the metrics a table can show, by key.
 var Metrics = []Metric{
-	{"accuracy", "Accuracy", 4, always(func(r *bench.Result) float64 { return r.Metrics.Accuracy })},
-	{"macro_precision", "Macro P", 4, always(func(r *bench.Result) float64 { return r.Metrics.MacroPrecision })},
-	{"macro_recall", "Macro R", 4, always(func(r *bench.Result) float64 { return r.Metrics.MacroRecall })},
-	{"macro_f1", "Macro F1", 4, always(func(r *bench.Result) float64 { return r.Metrics.MacroF1 })},
-	{"weighted_precision", "Weighted P", 4, always(func(r *bench.Result) float64 { return r.Metrics.WeightedPrecision })},
-	{"weighted_recall", "Weighted R", 4, always(func(r *bench.Result) float64 { return r.Metrics.WeightedRecall })},
-	{"weighted_f1", "Weighted F1", 4, always(func(r *bench.Result) float64 { return r.Metrics.WeightedF1 })},
-	{"detection_precision", "Unseen P", 4, detection(func(d *bench.Detection) float64 { return d.Precision })},
-	{"detection_recall", "Unseen R", 4, detection(func(d *bench.Detection) float64 { return d.Recall })},
-	{"detection_f1", "Unseen F1", 4, detection(func(d *bench.Detection) float64 { return d.F1 })},
-	{"fit_seconds", "Fit (s)", 3, always(func(r *bench.Result) float64 { return r.FitSeconds })},
-	{"predict_seconds", "Predict (s)", 3, always(func(r *bench.Result) float64 { return r.PredictSeconds })},
-	{"read_seconds", "Read (s)", 3, always(func(r *bench.Result) float64 { return r.ReadSeconds })},
-	{"feature_seconds", "Features (s)", 3, always(func(r *bench.Result) float64 { return r.FeatureSeconds })},
-	{"cache_hits", "Cache hits", 0, always(func(r *bench.Result) float64 { return float64(r.CacheHits) })},
-	{"peak_heap_mb", "Peak heap (MB)", 1, always(func(r *bench.Result) float64 { return float64(r.PeakHeapBytes) / (1 << 20) })},
-	{"train", "Train", 0, always(func(r *bench.Result) float64 { return float64(r.Train) })},
-	{"test", "Test", 0, always(func(r *bench.Result) float64 { return float64(r.Test) })},
+	{"accuracy", "Accuracy", 4, always(func(r *bench.Result) float64 { return r.Metrics.Accuracy }), false},
+	{"macro_precision", "Macro P", 4, always(func(r *bench.Result) float64 { return r.Metrics.MacroPrecision }), false},
+	{"macro_recall", "Macro R", 4, always(func(r *bench.Result) float64 { return r.Metrics.MacroRecall }), false},
+	{"macro_f1", "Macro F1", 4, always(func(r *bench.Result) float64 { return r.Metrics.MacroF1 }), false},
+	{"weighted_precision", "Weighted P", 4, always(func(r *bench.Result) float64 { return r.Metrics.WeightedPrecision }), false},
+	{"weighted_recall", "Weighted R", 4, always(func(r *bench.Result) float64 { return r.Metrics.WeightedRecall }), false},
+	{"weighted_f1", "Weighted F1", 4, always(func(r *bench.Result) float64 { return r.Metrics.WeightedF1 }), false},
+	{"detection_precision", "Unseen P", 4, detection(func(d *bench.Detection) float64 { return d.Precision }), false},
+	{"detection_recall", "Unseen R", 4, detection(func(d *bench.Detection) float64 { return d.Recall }), false},
+	{"detection_f1", "Unseen F1", 4, detection(func(d *bench.Detection) float64 { return d.F1 }), false},
+	{"capture_accuracy", "Capture acc", 4, func(r *bench.Result) (float64, bool) {
+		if r.Metrics.CaptureAccuracy == nil {
+			return 0, false
+		}
+		return *r.Metrics.CaptureAccuracy, true
+	}, true},
+	{"fit_seconds", "Fit (s)", 3, always(func(r *bench.Result) float64 { return r.FitSeconds }), false},
+	{"predict_seconds", "Predict (s)", 3, always(func(r *bench.Result) float64 { return r.PredictSeconds }), false},
+	{"read_seconds", "Read (s)", 3, always(func(r *bench.Result) float64 { return r.ReadSeconds }), false},
+	{"feature_seconds", "Features (s)", 3, always(func(r *bench.Result) float64 { return r.FeatureSeconds }), false},
+	{"cache_hits", "Cache hits", 0, always(func(r *bench.Result) float64 { return float64(r.CacheHits) }), false},
+	{"peak_heap_mb", "Peak heap (MB)", 1, always(func(r *bench.Result) float64 { return float64(r.PeakHeapBytes) / (1 << 20) }), false},
+	{"train", "Train", 0, always(func(r *bench.Result) float64 { return float64(r.Train) }), false},
+	{"test", "Test", 0, always(func(r *bench.Result) float64 { return float64(r.Test) }), false},
 }
 
 // MetricByKey returns the metric with this key.
@@ -95,6 +106,16 @@ type Options struct {
 	Metrics []string
 	// Confidence is the level of the confidence intervals (default 0.95).
 	Confidence float64
+	// Predictions, when set, reads the predictions file of a result: a
+	// metric a result lacks is then recomputed from it (bench.Rescore).
+	// A missing file is an fs.ErrNotExist error.
+	Predictions func(r *bench.Result) ([]bench.SamplePrediction, error)
+	// Baseline, when set, names the method every other row is compared
+	// with (Row.Paired): paired differences, Wilcoxon and McNemar tests,
+	// Holm-adjusted across rows.
+	Baseline string
+	// Alpha is the significance level of the comparison (default 0.05).
+	Alpha float64
 	// Expected, when set, holds a placeholder for each cell the
 	// experiments expand to (bench.Selection.Expected): a row's missing
 	// repetitions are counted against it, and rows with no result at all
@@ -157,6 +178,9 @@ type Row struct {
 	// with a baseline row ("" where there is none); the HTML page shows
 	// each beside its cell, and Table.MarkLegend under the table.
 	Marks []string `json:"marks,omitempty"`
+	// Paired compares the row with the baseline (Options.Baseline; nil
+	// without one, or without a baseline row at its sweep point).
+	Paired *Paired `json:"paired,omitempty"`
 }
 
 // Table is the table model: computed once, rendered by the Write
@@ -172,6 +196,10 @@ type Table struct {
 	Columns    []Metric `json:"columns"`
 	Rows       []Row    `json:"rows"`
 	Confidence float64  `json:"confidence"`
+	// Baseline is Options.Baseline and Alpha its level ("" and 0 without
+	// a comparison).
+	Baseline string  `json:"baseline,omitempty"`
+	Alpha    float64 `json:"alpha,omitempty"`
 	// Notes are warnings about the results, printed under the table.
 	Notes []string `json:"notes,omitempty"`
 	// MarkLegend says what the rows' Marks mean, when some row has them.
@@ -203,20 +231,26 @@ func Build(rs []*bench.Result, opt Options) (*Table, error) {
 	var gs []*group
 	var gk *grouper
 	t.Title, t.Keys, gs, gk = groupResults(rs)
+	rc := &rescorer{read: opt.Predictions, done: make(map[string]*bench.Result), missing: make(map[string]int)}
 	for _, g := range gs {
 		row := Row{Keys: g.keys, Repeats: len(g.rs)}
-		seeds := make(map[uint64]bool)
+		seeds := make(map[string]bool)
 		for _, r := range g.rs {
 			row.IDs = append(row.IDs, r.ID)
-			if seeds[r.Seed] {
-				t.Notes = append(t.Notes, fmt.Sprintf("%s: two results with seed %d (results of different configurations merged?)", strings.Join(nonEmpty(g.keys), " "), r.Seed))
+			k := fmt.Sprintf("%d/%d/%s", r.Seed, r.Fold, r.Group)
+			if seeds[k] {
+				t.Notes = append(t.Notes, fmt.Sprintf("%s: two results with seed %d%s (results of different configurations merged?)", strings.Join(nonEmpty(g.keys), " "), r.Seed, partOf(r)))
 			}
-			seeds[r.Seed] = true
+			seeds[k] = true
 		}
 		for _, m := range t.Columns {
 			var xs []float64
 			for _, r := range g.rs {
-				if v, ok := m.Value(r); ok {
+				v, ok, err := rc.value(m, r)
+				if err != nil {
+					return nil, err
+				}
+				if ok {
 					xs = append(xs, v)
 				}
 			}
@@ -224,6 +258,19 @@ func Build(rs []*bench.Result, opt Options) (*Table, error) {
 		}
 		t.Rows = append(t.Rows, row)
 	}
+	if opt.Baseline != "" {
+		if opt.Alpha == 0 {
+			opt.Alpha = 0.05
+		}
+		if !(opt.Alpha > 0 && opt.Alpha < 1) {
+			return nil, fmt.Errorf("reports: alpha %g not in (0, 1)", opt.Alpha)
+		}
+		t.Baseline, t.Alpha = opt.Baseline, opt.Alpha
+		if err := compare(t, gs, gk.multi, opt, rc); err != nil {
+			return nil, err
+		}
+	}
+	t.Notes = append(t.Notes, rc.notes()...)
 	t.Notes = append(t.Notes, missingNotes(gs, gk, opt.Expected)...)
 	versions := make(map[string]bool)
 	for _, g := range gs {
@@ -238,6 +285,67 @@ func Build(rs []*bench.Result, opt Options) (*Table, error) {
 		t.Notes = append(t.Notes, "no results")
 	}
 	return t, nil
+}
+
+// partOf names the fold or group of a result (", fold 2"), or "".
+func partOf(r *bench.Result) string {
+	switch {
+	case r.Fold > 0:
+		return fmt.Sprintf(", fold %d", r.Fold)
+	case r.Group != "":
+		return fmt.Sprintf(", group %s", r.Group)
+	}
+	return ""
+}
+
+// rescorer reads the metrics a result lacks from its predictions file,
+// reading and rescoring each result once.
+type rescorer struct {
+	read    func(r *bench.Result) ([]bench.SamplePrediction, error)
+	done    map[string]*bench.Result // by result id: r with rescored metrics
+	missing map[string]int           // FromPredictions metric -> results without a file
+}
+
+// value reads metric m of r, from its predictions when r lacks it.
+func (rc *rescorer) value(m Metric, r *bench.Result) (float64, bool, error) {
+	if v, ok := m.Value(r); ok || rc.read == nil {
+		return v, ok, nil
+	}
+	o, seen := rc.done[r.ID]
+	if !seen {
+		ps, err := rc.read(r)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+		case err != nil:
+			return 0, false, err
+		default:
+			met, err := bench.Rescore(r, ps)
+			if err != nil {
+				return 0, false, fmt.Errorf("reports: cell %s: %w", r.ID, err)
+			}
+			c := *r
+			c.Metrics = met
+			o = &c
+		}
+		rc.done[r.ID] = o
+	}
+	if o == nil {
+		if m.FromPredictions {
+			rc.missing[m.Key]++
+		}
+		return 0, false, nil
+	}
+	v, ok := m.Value(o)
+	return v, ok, nil
+}
+
+// notes tell which metrics some results could not be given.
+func (rc *rescorer) notes() []string {
+	var out []string
+	for _, k := range sortedKeys(rc.missing) {
+		out = append(out, fmt.Sprintf("%s: %d cells have no predictions file to compute it from (run by an older build?)", k, rc.missing[k]))
+	}
+	return out
 }
 
 func nonEmpty(s []string) []string {

@@ -20,6 +20,7 @@ import (
 type reportFlags struct {
 	format, metrics, plots, output string
 	confidence                     float64
+	compare                        compareWith
 }
 
 // checkOutput checks the --output flag before any work: a file name (not

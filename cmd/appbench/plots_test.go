@@ -35,7 +35,7 @@ func TestWritePlotsDiskFull(t *testing.T) {
 	}
 	dir := filepath.Join(t.TempDir(), "plots")
 	restore := atomicfile.SetFault(func(string) error { return syscall.ENOSPC })
-	err = writePlots(rs, tbl, dir, 0.95)
+	err = writePlots(rs, tbl, dir, "", 0.95)
 	restore()
 	if n := strings.Count(fmt.Sprint(err), "no space left"); n != 1 {
 		t.Errorf("error reports the full disk %d times, want once:\n%v", n, err)
@@ -43,7 +43,7 @@ func TestWritePlotsDiskFull(t *testing.T) {
 	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
 		t.Errorf("a full disk left %d files in the plots folder", len(ents))
 	}
-	if err := writePlots(rs, tbl, dir, 0.95); err != nil {
+	if err := writePlots(rs, tbl, dir, "", 0.95); err != nil {
 		t.Fatal(err)
 	}
 	if ents, _ := os.ReadDir(dir); len(ents) != 8 {

@@ -13,8 +13,8 @@ import (
 )
 
 func init() {
-	var format, metrics, plots, experiment, output string
-	var confidence float64
+	var format, metrics, plots, experiment, output, baseline string
+	var confidence, alpha float64
 	var perClass, all bool
 	cmd := &cobra.Command{
 		Use:   "report DIR",
@@ -36,7 +36,14 @@ The experiment copy that run keeps in the folder (<name>.experiment.yaml)
 selects the results of the current version of each experiment: result files
 of cells an edit of the experiment has replaced are ignored with a note
 (--all includes them), and missing repetitions are counted against the
-cells the experiment expands to. A folder holding only some shards says so.`,
+cells the experiment expands to. A folder holding only some shards says so.
+
+--baseline METHOD adds, per metric, the mean paired difference of each
+other row with the baseline's row at the same sweep point, over matched
+cells (same seed, fold and held-out group), with its confidence interval and
+the two-sided Wilcoxon signed-rank p-value, and McNemar's exact test on
+the pooled per-sample predictions; p-values are Holm-adjusted across rows
+and "~" marks a difference not significant at --alpha.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkTableFlags(format, metrics, plots, confidence); err != nil {
@@ -45,8 +52,11 @@ cells the experiment expands to. A folder holding only some shards says so.`,
 			if err := checkOutput(output); err != nil {
 				return err
 			}
-			if perClass && (metrics != "" || plots != "") {
-				return fmt.Errorf("--per-class prints precision, recall, F1 and support per app; it takes neither --metrics nor --plots")
+			if perClass && (metrics != "" || plots != "" || baseline != "") {
+				return fmt.Errorf("--per-class prints precision, recall, F1 and support per app; it takes neither --metrics, --plots nor --baseline")
+			}
+			if !(alpha > 0 && alpha < 1) {
+				return fmt.Errorf("--alpha %g: want a significance level in (0, 1), e.g. 0.05", alpha)
 			}
 			if perClass && format == htmlFormat {
 				return fmt.Errorf("--per-class with --format html: the HTML page has the per-app tables of every method already; leave out --per-class")
@@ -63,7 +73,8 @@ cells the experiment expands to. A folder holding only some shards says so.`,
 				t.Notes = append(tb.notes, t.Notes...)
 				return writeOutput(cmd.OutOrStdout(), output, func(w io.Writer) error { return reports.Write(w, t, format) })
 			}
-			return printReport(cmd.OutOrStdout(), tb, reportFlags{format: format, metrics: metrics, plots: plots, output: output, confidence: confidence})
+			return printReport(cmd.OutOrStdout(), tb, reportFlags{format: format, metrics: metrics, plots: plots, output: output,
+				confidence: confidence, compare: compareWith{baseline, alpha}})
 		},
 	}
 	fl := cmd.Flags()
@@ -74,8 +85,16 @@ cells the experiment expands to. A folder holding only some shards says so.`,
 	fl.StringVar(&experiment, "experiment", "", "only the results of this experiment")
 	fl.Float64Var(&confidence, "confidence", 0.95, "confidence level of the intervals")
 	fl.BoolVar(&perClass, "per-class", false, "print precision, recall, F1 and support per app instead")
+	fl.StringVar(&baseline, "baseline", "", "compare every other method with this one over matched cells (paired differences, Wilcoxon, McNemar, Holm)")
+	fl.Float64Var(&alpha, "alpha", 0.05, "significance level of --baseline (rows not significant are marked ~)")
 	fl.BoolVar(&all, "all", false, "include the results of earlier versions of the experiments (merged by method and sweep point)")
 	rootCmd.AddCommand(cmd)
+}
+
+// compareWith is the --baseline comparison of a report ("" for none).
+type compareWith struct {
+	baseline string
+	alpha    float64
 }
 
 // table is what a comparison table is built from: the results, the
@@ -84,7 +103,7 @@ cells the experiment expands to. A folder holding only some shards says so.`,
 type table struct {
 	rs, expected []*bench.Result
 	notes        []string
-	dir          string // the results folder
+	dir          string // the results folder, for the predictions files
 }
 
 // readTable reads the results of dir (those of the named experiment when
@@ -134,6 +153,13 @@ func experimentResults(rs []*bench.Result, name, dir string) ([]*bench.Result, e
 		return nil, fmt.Errorf("report: no experiment named %q in %s (experiments there: %s)", name, dir, strings.Join(names, ", "))
 	}
 	return keep, nil
+}
+
+// predictions returns the reader of the predictions files of dir.
+func predictions(dir string) func(r *bench.Result) ([]bench.SamplePrediction, error) {
+	return func(r *bench.Result) ([]bench.SamplePrediction, error) {
+		return bench.ReadPredictions(bench.PredictionsPath(dir, r.ID))
+	}
 }
 
 func metricKeys() string {

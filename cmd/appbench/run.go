@@ -212,6 +212,36 @@ func runExperiment(ctx context.Context, stdout, stderr io.Writer, args []string,
 	return nil
 }
 
+// detectionPlots returns the writers of the detection curves of the
+// open-world rows of t.
+func detectionPlots(t *reports.Table, byID map[string]*bench.Result, dir string, read func(*bench.Result) ([]bench.SamplePrediction, error)) []func() error {
+	var out []func() error
+	for _, row := range t.Rows {
+		var rs []*bench.Result
+		for _, id := range row.IDs {
+			if r := byID[id]; r != nil && r.Task == bench.TaskOpen {
+				rs = append(rs, r)
+			}
+		}
+		if len(rs) == 0 || len(rs) != len(row.IDs) {
+			continue
+		}
+		title := strings.Join(nonEmpty(row.Keys), " ")
+		name := safeName(strings.Join(nonEmpty(row.Keys), "_"))
+		for _, ext := range []string{".png", ".svg"} {
+			file := filepath.Join(dir, "detection_"+name+ext)
+			out = append(out, func() error {
+				pts, err := reports.DetectionCurve(rs, read)
+				if err != nil {
+					return err
+				}
+				return reports.PlotDetection(pts, title, file)
+			})
+		}
+	}
+	return out
+}
+
 // loadLine tells what reading and featurising the data cost and the
 // process's peak memory.
 func loadLine(l bench.LoadStats, rss int64) string {
@@ -280,6 +310,12 @@ func dryRun(w io.Writer, x *bench.Experiment, out string, shard bench.Shard) err
 		for _, p := range c.Point {
 			pt = append(pt, p.Param+"="+reports.FormatValue(p.Value))
 		}
+		switch {
+		case c.Fold > 0:
+			pt = append(pt, fmt.Sprintf("fold=%d", c.Fold))
+		case c.Group != "":
+			pt = append(pt, "group="+c.Group)
+		}
 		fmt.Fprintf(w, "%-4s %s  method=%s repeat=%d seed=%d %s\n", state, c.ID, c.Method, c.Repeat, c.Seed, strings.Join(pt, " "))
 	}
 	return nil
@@ -293,7 +329,8 @@ func printReport(w io.Writer, tb table, f reportFlags) error {
 	if err != nil {
 		return err
 	}
-	t, err := reports.Build(rs, reports.Options{Metrics: keys, Confidence: f.confidence, Expected: tb.expected})
+	t, err := reports.Build(rs, reports.Options{Metrics: keys, Confidence: f.confidence, Expected: tb.expected,
+		Predictions: predictions(tb.dir), Baseline: f.compare.baseline, Alpha: f.compare.alpha})
 	if err != nil {
 		return err
 	}
@@ -306,15 +343,20 @@ func printReport(w io.Writer, tb table, f reportFlags) error {
 		return err
 	}
 	if f.plots != "" {
-		return writePlots(rs, t, f.plots, f.confidence)
+		return writePlots(rs, t, f.plots, tb.dir, f.confidence)
 	}
 	return nil
 }
 
 // writePlots writes, for every swept parameter, accuracy and macro F1
-// against it, and for every table row the confusion matrix summed over its
+// against it (and against the training size when dataset.train_fraction
+// is swept), and for every table row the confusion matrix summed over its
 // repetitions. A full disk stops it at the first plot that does not fit.
-func writePlots(rs []*bench.Result, t *reports.Table, dir string, confidence float64) error {
+//
+// Open-world rows also get their unseen-app detection precision and
+// recall against a score threshold, from the predictions files in
+// predDir.
+func writePlots(rs []*bench.Result, t *reports.Table, dir, predDir string, confidence float64) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
@@ -335,10 +377,19 @@ func writePlots(rs []*bench.Result, t *reports.Table, dir string, confidence flo
 			}
 		}
 	}
+	if contains(params, reports.LearningCurveParam) {
+		for _, m := range []string{"accuracy", "macro_f1"} {
+			for _, ext := range []string{".png", ".svg"} {
+				name := filepath.Join(dir, "learning_curve_"+m+ext)
+				plots = append(plots, func() error { return reports.PlotLearningCurve(rs, m, name, confidence) })
+			}
+		}
+	}
 	byID := make(map[string]*bench.Result)
 	for _, r := range rs {
 		byID[r.ID] = r
 	}
+	plots = append(plots, detectionPlots(t, byID, dir, predictions(predDir))...)
 	for _, row := range t.Rows {
 		cm := reports.SumConfusion(row.IDs, byID)
 		name := safeName(strings.Join(nonEmpty(row.Keys), "_"))
