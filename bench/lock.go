@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"sort"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -89,7 +90,7 @@ func tryLock(dir, id string) (bool, Holder, error) {
 	return false, Holder{}, nil
 }
 
-// createLock creates the lock file at path with O_EXCL and writes this
+// createLock creates the lock file at path (linkLock) holding this
 // process into it. It returns false when the file exists.
 func createLock(path string) (bool, error) {
 	host, _ := os.Hostname()
@@ -97,25 +98,62 @@ func createLock(path string) (bool, error) {
 	// The token is known before the file exists, so that no other run of
 	// this process takes the new lock for a stale one.
 	ownTokens.Store(lf.Token, true)
+	b, _ := json.Marshal(lf)
+	ok, err := linkLock(path, append(b, '\n'))
+	if err != nil || !ok {
+		ownTokens.Delete(lf.Token)
+		return false, err
+	}
+	ownPaths.Store(path, lf.Token)
+	return true, nil
+}
+
+// linkLock creates the lock file at path with content b, complete or not
+// at all: b goes to a temporary file that is hard-linked to path (which
+// fails when path exists), so that a process killed meanwhile leaves no
+// empty lock. Where the file system has no hard links, the file is created
+// with O_EXCL and written.
+func linkLock(path string, b []byte) (bool, error) {
+	tmp, err := os.CreateTemp(filepath.Dir(path), tmpPrefix+"lock-*")
+	if err != nil {
+		return false, fmt.Errorf("bench: lock: %w", err)
+	}
+	_, err = tmp.Write(b)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Link(tmp.Name(), path)
+	}
+	os.Remove(tmp.Name())
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, fs.ErrExist):
+		return false, nil
+	case errors.Is(err, syscall.EPERM) || errors.Is(err, syscall.ENOTSUP) || errors.Is(err, syscall.EXDEV):
+		return exclLock(path, b)
+	}
+	return false, fmt.Errorf("bench: lock: %w", err)
+}
+
+// exclLock creates the lock file at path with O_EXCL and writes b.
+func exclLock(path string, b []byte) (bool, error) {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
-		ownTokens.Delete(lf.Token)
 		if errors.Is(err, fs.ErrExist) {
 			return false, nil
 		}
 		return false, fmt.Errorf("bench: lock: %w", err)
 	}
-	b, _ := json.Marshal(lf)
-	_, err = f.Write(append(b, '\n'))
+	_, err = f.Write(b)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
 		os.Remove(path)
-		ownTokens.Delete(lf.Token)
 		return false, fmt.Errorf("bench: lock: %w", err)
 	}
-	ownPaths.Store(path, lf.Token)
 	return true, nil
 }
 
