@@ -24,7 +24,7 @@
 //   - Featurizer: the method is two-stage, reducing each sample to compact
 //     features on its own (Features, identified by FeatureKey) and fitting
 //     and predicting from them (FitFeatures, PredictFeatures). Every shipped
-//     method is; FitVia and PredictVia give Fit and Predict in terms of them.
+//     method is, except external with input packets; FitVia and PredictVia give Fit and Predict in terms of them.
 //
 // The harness binary imports appbench/methods/all, which blank-imports
 // every method package.
