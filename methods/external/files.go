@@ -179,7 +179,7 @@ func FlowRows(ids []string, samples []methods.Encoded, row func(...string) error
 		}
 		for _, f := range flows {
 			k := &f.Key
-			fields = append(fields[:0], ids[i], float(k.BurstTime), k.LocalIP.String(), strconv.Itoa(int(k.LocalPort)),
+			fields = append(fields[:0], ids[i], strconv.FormatFloat(k.BurstTime, 'f', -1, 64), k.LocalIP.String(), strconv.Itoa(int(k.LocalPort)),
 				k.RemoteIP.String(), strconv.Itoa(int(k.RemotePort)))
 			for _, x := range f.Features {
 				fields = append(fields, float(x))
@@ -254,4 +254,11 @@ func EdgeRows(ids []string, gs []*datasets.Graph, row func(...string) error) err
 		}
 	}
 	return nil
+}
+
+// DecodeGraphs returns the graphs of features written by the graph
+// methods' feature stage (nil where a sample gave none).
+func DecodeGraphs(ctx context.Context, samples []methods.Encoded) ([]*datasets.Graph, error) {
+	gs, _, err := graphs.Decode(ctx, samples)
+	return gs, err
 }
