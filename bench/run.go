@@ -453,6 +453,9 @@ func runCell(ctx context.Context, c *Cell, cache *dataCache, workers int, log io
 	if err != nil {
 		return nil, err
 	}
+	if cl, ok := m.(io.Closer); ok {
+		defer cl.Close() // releases what the method holds between Fit and Predict
+	}
 	peak := startPeak()
 	preds, fit, predict, err := cd.fitPredict(ctx, m)
 	peakBytes := peak.stop()

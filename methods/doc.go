@@ -21,6 +21,9 @@
 //   - Detector: the method flags samples of apps absent from training
 //     (open-world detection);
 //   - Saver and Loader: the fitted model can be written and read back;
+//   - io.Closer: the harness calls Close at the end of each cell, whether
+//     or not Predict ran, to release what Fit left for Predict (such as
+//     temporary files);
 //   - Featurizer: the method is two-stage, reducing each sample to compact
 //     features on its own (Features, identified by FeatureKey) and fitting
 //     and predicting from them (FitFeatures, PredictFeatures). Every shipped

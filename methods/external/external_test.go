@@ -241,3 +241,16 @@ func TestSharedFeatureKeys(t *testing.T) {
 		}
 	}
 }
+
+// TestCloseWithoutPredict checks that Close removes what Fit left when
+// Predict never runs.
+func TestCloseWithoutPredict(t *testing.T) {
+	m, _, _ := plugin(t, "command: [./ok.sh]\n")
+	train, _ := fixture()
+	if err := m.Fit(context.Background(), train); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.(interface{ Close() error }).Close(); err != nil {
+		t.Fatal(err)
+	}
+}

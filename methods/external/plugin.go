@@ -96,6 +96,13 @@ func (m *Method) writeSide(dir, side string, ms []meta, labels bool, write func(
 	return nil
 }
 
+// Close removes the cell's temporary folder when Predict did not (after a
+// failed or cancelled run); the harness calls it at the end of each cell.
+func (m *Method) Close() error {
+	m.cleanup()
+	return nil
+}
+
 // cleanup removes the cell's temporary folder, or notes where it is kept.
 func (m *Method) cleanup() {
 	if m.root == "" {
