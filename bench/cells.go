@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -62,6 +63,7 @@ type Cell struct {
 
 	spec    MethodSpec
 	file    string
+	dir     string // the experiment file's folder
 	dataKey string
 	readKey string     // what reading and chunking the dataset depend on
 	root    *yaml.Node // the cell's YAML (sweep values set), for error positions
@@ -323,7 +325,7 @@ func (x *Experiment) addCells(c *Config, root *yaml.Node, mi, point int, coords 
 		return &PosError{File: x.File, Err: fmt.Errorf("a sweep renamed method %q", mid)}
 	}
 	key := fmt.Sprintf("methods[%d].params", specIdx)
-	m, err := buildMethod(x.File, spec, key, c.RepeatSeed(0), c.MethodWorkers, io.Discard, nil)
+	m, err := buildMethod(x.File, x.Dir, spec, key, c.RepeatSeed(0), c.MethodWorkers, io.Discard, nil)
 	if err != nil {
 		return x.methodErr(spec, mi, key, sets, err)
 	}
@@ -363,7 +365,7 @@ func (x *Experiment) addCells(c *Config, root *yaml.Node, mi, point int, coords 
 				ID: mid + "-" + h[:12], Hash: h, Index: len(x.Cells),
 				Method: mid, MethodName: spec.Name, MethodIndex: mi, PointIndex: point,
 				Point: coords, Repeat: r, Seed: seed, Fold: p.fold, Group: p.group, Config: *c, DataPath: dataPath,
-				Params: params, spec: *spec, file: x.File, root: root,
+				Params: params, spec: *spec, file: x.File, dir: x.Dir, root: root,
 				dataKey: hashJSON(struct {
 					D    DatasetKey
 					Path string
@@ -397,8 +399,8 @@ func (x *Experiment) dataPaths(c *Config, dsNode *yaml.Node) (string, error) {
 // newMethod builds a method from its spec, decoding its parameters
 // strictly. A decoding error is placed at the offending key; a value the
 // method rejects itself, at the params node.
-func newMethod(file string, spec *MethodSpec, key string, seed uint64, workers int, log io.Writer, note func(string)) (methods.Method, error) {
-	m, err := buildMethod(file, spec, key, seed, workers, log, note)
+func newMethod(file, dir string, spec *MethodSpec, key string, seed uint64, workers int, log io.Writer, note func(string)) (methods.Method, error) {
+	m, err := buildMethod(file, dir, spec, key, seed, workers, log, note)
 	var pe *PosError
 	if err != nil && !asPos(err, &pe) {
 		return nil, paramsErr(file, spec, key, err)
@@ -406,13 +408,19 @@ func newMethod(file string, spec *MethodSpec, key string, seed uint64, workers i
 	return m, err
 }
 
-// buildMethod builds a method from its spec, with log and note (nil drops
-// the notes) as its Config.Log and Config.Note. Decoding errors come back
-// as *PosError, the method's own errors as they are.
-func buildMethod(file string, spec *MethodSpec, key string, seed uint64, workers int, log io.Writer, note func(string)) (methods.Method, error) {
+// buildMethod builds a method from its spec, with dir (the experiment
+// file's folder, made absolute), log and note (nil drops the notes) as its
+// Config.Dir, Config.Log and Config.Note. Decoding errors come back as
+// *PosError, the method's own errors as they are.
+func buildMethod(file, dir string, spec *MethodSpec, key string, seed uint64, workers int, log io.Writer, note func(string)) (methods.Method, error) {
 	f, err := methods.Lookup(spec.Name)
 	if err != nil {
 		return nil, &PosError{File: file, Key: key, Err: err}
+	}
+	if dir != "" {
+		if abs, err := filepath.Abs(dir); err == nil {
+			dir = abs
+		}
 	}
 	params := spec.Params
 	return f(methods.Config{
@@ -421,6 +429,7 @@ func buildMethod(file string, spec *MethodSpec, key string, seed uint64, workers
 		},
 		Seed:    seed,
 		Workers: workers,
+		Dir:     dir,
 		Log:     log,
 		Note:    note,
 	})
@@ -446,7 +455,7 @@ func (x *Experiment) methodErr(spec *MethodSpec, mi int, key string, sets []swee
 		return err
 	}
 	if len(sets) > 0 {
-		if _, berr := buildMethod(x.File, &x.Config.Methods[mi], key, 1, 1, io.Discard, nil); berr == nil {
+		if _, berr := buildMethod(x.File, x.Dir, &x.Config.Methods[mi], key, 1, 1, io.Discard, nil); berr == nil {
 			var vals []string
 			for _, s := range sets {
 				vals = append(vals, fmt.Sprintf("%s = %v", s.path, generic(s.val)))

@@ -504,7 +504,7 @@ func graphSamples(d *data, c *Cell) (*cellData, error) {
 	}{{"train", d.trainG, &cd.trainG}, {"test", d.testG, &cd.testG}} {
 		for _, app := range apps {
 			for _, g := range side.gs[app] {
-				s := methods.Sample{Label: app, Capture: fmt.Sprintf("%s/%s/%d", app, side.name, g.ID), Graph: g}
+				s := methods.Sample{Label: app, Capture: fmt.Sprintf("%s/%s/%d", app, side.name, g.ID), Chunk: g.ID, Graph: g}
 				if slices.Contains(unseen, app) {
 					late = append(late, s)
 				} else {
@@ -562,7 +562,7 @@ func (cd *cellData) encoded(ctx context.Context, key string, chunks []datasets.C
 	out := make([]methods.Encoded, len(chunks))
 	for k, ch := range chunks {
 		r := cd.refs[chunkID{ch.Capture, ch.Index}]
-		out[k] = methods.Encoded{Label: ch.App, Capture: ch.Capture, Features: feats[r.i][r.j]}
+		out[k] = methods.Encoded{Label: ch.App, Capture: ch.Capture, Chunk: ch.Index, Start: ch.Start, Stop: ch.Stop, Features: feats[r.i][r.j]}
 	}
 	return out, nil
 }
@@ -571,7 +571,8 @@ func (cd *cellData) encoded(ctx context.Context, key string, chunks []datasets.C
 func packetSamples(chunks []datasets.Chunk) []methods.Sample {
 	out := make([]methods.Sample, len(chunks))
 	for i := range chunks {
-		out[i] = methods.Sample{Label: chunks[i].App, Capture: chunks[i].Capture, Packets: chunks[i].Packets}
+		ch := &chunks[i]
+		out[i] = methods.Sample{Label: ch.App, Capture: ch.Capture, Chunk: ch.Index, Start: ch.Start, Stop: ch.Stop, Packets: ch.Packets}
 	}
 	return out
 }

@@ -455,9 +455,12 @@ func runCell(ctx context.Context, c *Cell, cache *dataCache, workers int, log io
 	}
 	load := time.Since(t0)
 	var notes noteSet
-	m, err := newMethod(c.file, &c.spec, "params", c.Seed, c.Config.MethodWorkers, log, notes.add)
+	m, err := newMethod(c.file, c.dir, &c.spec, "params", c.Seed, c.Config.MethodWorkers, log, notes.add)
 	if err != nil {
 		return nil, nil, err
+	}
+	if cl, ok := m.(io.Closer); ok {
+		defer cl.Close() // releases what the method holds between Fit and Predict
 	}
 	peak := startPeak()
 	preds, fit, predict, err := cd.fitPredict(ctx, m)

@@ -36,7 +36,7 @@ type featureNeeds struct {
 func needsOf(cells []*Cell) featureNeeds {
 	n := featureNeeds{by: make(map[string]methods.Featurizer), of: make(map[*Cell]string), refs: make(map[string]int)}
 	for _, c := range cells {
-		m, err := newMethod(c.file, &c.spec, "params", c.Seed, 1, io.Discard, nil)
+		m, err := newMethod(c.file, c.dir, &c.spec, "params", c.Seed, 1, io.Discard, nil)
 		if err != nil {
 			continue
 		}

@@ -21,10 +21,13 @@
 //   - Detector: the method flags samples of apps absent from training
 //     (open-world detection);
 //   - Saver and Loader: the fitted model can be written and read back;
+//   - io.Closer: the harness calls Close at the end of each cell, whether
+//     or not Predict ran, to release what Fit left for Predict (such as
+//     temporary files);
 //   - Featurizer: the method is two-stage, reducing each sample to compact
 //     features on its own (Features, identified by FeatureKey) and fitting
 //     and predicting from them (FitFeatures, PredictFeatures). Every shipped
-//     method is; FitVia and PredictVia give Fit and Predict in terms of them.
+//     method is, except external with input packets; FitVia and PredictVia give Fit and Predict in terms of them.
 //
 // The harness binary imports appbench/methods/all, which blank-imports
 // every method package.

@@ -42,8 +42,10 @@ type Featurizer interface {
 
 // Encoded is a sample reduced to a method's features.
 type Encoded struct {
-	// Label and Capture are the sample's.
+	// Label, Capture, Chunk, Start and Stop are the sample's.
 	Label, Capture string
+	Chunk          int
+	Start, Stop    float64
 	// Features are what the method's Features returned.
 	Features []byte
 }
@@ -58,7 +60,7 @@ func EncodeAll(ctx context.Context, f Featurizer, samples []Sample, workers int)
 		if err != nil {
 			return fmt.Errorf("sample %d (%s): %w", i, s.Capture, err)
 		}
-		out[i] = Encoded{Label: s.Label, Capture: s.Capture, Features: b}
+		out[i] = Encoded{Label: s.Label, Capture: s.Capture, Chunk: s.Chunk, Start: s.Start, Stop: s.Stop, Features: b}
 		return nil
 	})
 	if err != nil {

@@ -17,6 +17,13 @@ type Sample struct {
 	Label string
 	// Capture identifies the capture the sample came from.
 	Capture string
+	// Chunk is the 1-based position of the chunk within its capture (the
+	// graph id for processed-graph datasets); 0 when the caller does not
+	// say.
+	Chunk int
+	// Start and Stop are the chunk's window bounds in seconds since the
+	// epoch; both 0 when the caller does not say.
+	Start, Stop float64
 	// Packets are the chunk's packets; nil for processed-graph datasets.
 	Packets []datasets.Packet
 	// Graph is the prebuilt graph of processed-graph datasets; nil for
@@ -56,6 +63,10 @@ type Config struct {
 	Seed uint64
 	// Workers bounds the goroutines the method may use (>= 1).
 	Workers int
+	// Dir is the folder that relative paths in the method's parameters
+	// are relative to: the experiment file's folder (absolute). Empty means
+	// the working directory.
+	Dir string
 	// Log receives progress messages; never nil.
 	Log io.Writer
 	// Note receives notes the user sees without -v, such as input the

@@ -6,6 +6,7 @@ package all
 import (
 	_ "appbench/methods/appscanner"    // appscanner
 	_ "appbench/methods/baseline"      // majority, destination-set
+	_ "appbench/methods/external"      // external
 	_ "appbench/methods/flowprint"     // flowprint
 	_ "appbench/methods/graphbaseline" // graph-rf, graph-knn
 	_ "appbench/methods/mappgraph"     // mappgraph

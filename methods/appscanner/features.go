@@ -157,3 +157,51 @@ func rowsAt(X []float64, what string, i int, e *methods.Encoded) ([]float64, int
 	}
 	return X, n, nil
 }
+
+// FlowRow is one flow of a chunk as DecodeFlows gives it back: its key and
+// its appscanner.NumFeatures statistics.
+type FlowRow struct {
+	Key      appscanner.FlowKey
+	Features []float64
+}
+
+// DecodeFlows returns the flows of features written by Features, keys
+// included, in their order; the rows are those FitFeatures trains on.
+func DecodeFlows(b []byte) ([]FlowRow, error) {
+	X, n, err := decodeRows(nil, b)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]FlowRow, n)
+	_, k := binary.Uvarint(b[1:])
+	off := 1 + k
+	for i := range out {
+		if out[i].Key, off, err = decodeKey(b, off); err != nil {
+			return nil, fmt.Errorf("%w: flow %d: %v", errFeatures, i, err)
+		}
+		if _, off, _ = decodeLengths(nil, b, off); off == 0 {
+			return nil, fmt.Errorf("%w: flow %d: bad packet lengths", errFeatures, i)
+		}
+		out[i].Features = X[i*appscanner.NumFeatures : (i+1)*appscanner.NumFeatures : (i+1)*appscanner.NumFeatures]
+	}
+	return out, nil
+}
+
+// decodeKey reads the flow key at off (decodeRows checked its length).
+func decodeKey(b []byte, off int) (appscanner.FlowKey, int, error) {
+	var k appscanner.FlowKey
+	k.BurstTime = math.Float64frombits(binary.LittleEndian.Uint64(b[off:]))
+	off += 8
+	for _, ep := range []struct {
+		ip   *netip.Addr
+		port *uint16
+	}{{&k.LocalIP, &k.LocalPort}, {&k.RemoteIP, &k.RemotePort}} {
+		n := int(b[off])
+		if err := ep.ip.UnmarshalBinary(b[off+1 : off+1+n]); err != nil {
+			return k, 0, err
+		}
+		*ep.port = binary.LittleEndian.Uint16(b[off+1+n:])
+		off += 1 + n + 2
+	}
+	return k, off, nil
+}

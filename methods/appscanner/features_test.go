@@ -2,6 +2,7 @@ package appscanner
 
 import (
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"appbench/appscanner"
@@ -69,5 +70,39 @@ func TestFeaturesRows(t *testing.T) {
 	}
 	if _, _, err := rowsAt(nil, "test", 4, &methods.Encoded{Capture: "c.csv", Features: b[:9]}); err == nil {
 		t.Fatal("damaged features accepted")
+	}
+}
+
+// TestDecodeFlows checks that DecodeFlows gives back the flows' keys and
+// the rows FitFeatures trains on, and rejects damaged features.
+func TestDecodeFlows(t *testing.T) {
+	m := methodtest.New(t, "appscanner", "", 1, 1).(*Method)
+	s := samples(3, 1, false)[0]
+	b, err := m.Features(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fl, err := m.flows(s.Packets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := DecodeFlows(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	X, n, err := decodeRows(nil, b)
+	if err != nil || n != len(fl) || len(rows) != n {
+		t.Fatalf("%d rows, %d decoded, %d flows, %v", len(rows), n, len(fl), err)
+	}
+	for i := range rows {
+		if rows[i].Key != fl[i].Key {
+			t.Errorf("flow %d: key %+v, want %+v", i, rows[i].Key, fl[i].Key)
+		}
+		if !slices.Equal(rows[i].Features, X[i*appscanner.NumFeatures:(i+1)*appscanner.NumFeatures]) {
+			t.Errorf("flow %d: row differs", i)
+		}
+	}
+	if _, err := DecodeFlows(b[:len(b)-1]); err == nil {
+		t.Error("truncated features accepted")
 	}
 }

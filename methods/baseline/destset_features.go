@@ -88,3 +88,7 @@ func ctxEvery(ctx context.Context, i int) error {
 	}
 	return nil
 }
+
+// DecodeDestinations returns the destinations of features written by
+// DestinationSet.Features, in ascending order.
+func DecodeDestinations(b []byte) ([]netip.AddrPort, error) { return decodeDestinations(b) }

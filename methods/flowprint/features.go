@@ -239,3 +239,8 @@ func (m *Method) trainFlows(ctx context.Context, train []methods.Encoded) (flows
 }
 
 var _ methods.Featurizer = (*Method)(nil)
+
+// DecodeFlows returns the flows of features written by Features, labelled
+// label, certificates kept, in order of first packet. Their Src, SrcPort and
+// Lengths are not part of the features and stay zero.
+func DecodeFlows(b []byte, label string) ([]fp.Flow, error) { return decodeFlows(b, label, false) }

@@ -1,0 +1,5 @@
+package external
+
+import (
+	_ "appbench/methods/graphbaseline" // graph-rf, for TestSharedFeatureKeys
+)
