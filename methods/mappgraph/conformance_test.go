@@ -1,0 +1,11 @@
+package mappgraph
+
+import (
+	"testing"
+
+	"appbench/methods/methodtest"
+)
+
+func TestConformance(t *testing.T) {
+	methodtest.Conformance(t, "mappgraph", epochs(3))
+}
