@@ -88,6 +88,11 @@ type Options struct {
 	// Cache, when set, keeps the features of corpus captures across cells
 	// and runs (see package featcache); nil computes them in each run.
 	Cache *featcache.Cache
+	// SaveModels writes the fitted model of each cell that runs beside
+	// its result file (ModelPath, read by ReadModel), for methods that
+	// implement methods.Saver; for the others a note says that none was
+	// written.
+	SaveModels bool
 }
 
 // Summary tells what a run did.
@@ -154,6 +159,7 @@ func Run(ctx context.Context, x *Experiment, opt Options) (*Summary, error) {
 	sum := &Summary{}
 	var todo []*Cell
 	var mine []*Cell
+	unsaved := 0 // finished cells without a model file, with SaveModels
 	for _, c := range x.Cells {
 		if !opt.Shard.Has(c) {
 			continue
@@ -162,6 +168,9 @@ func Run(ctx context.Context, x *Experiment, opt Options) (*Summary, error) {
 		sum.Cells++
 		if done(opt.Dir, c) {
 			sum.Skipped++
+			if opt.SaveModels && !exists(ModelPath(opt.Dir, c.ID)) {
+				unsaved++
+			}
 		} else {
 			todo = append(todo, c)
 		}
@@ -217,6 +226,7 @@ func Run(ctx context.Context, x *Experiment, opt Options) (*Summary, error) {
 				}
 				var r *Result
 				var preds []SamplePrediction
+				var model []byte
 				if err == nil {
 					if opt.Progress != nil {
 						mu.Lock()
@@ -224,13 +234,16 @@ func Run(ctx context.Context, x *Experiment, opt Options) (*Summary, error) {
 						mu.Unlock()
 					}
 					cl := newCellLog(log, c, workers > 1)
-					r, preds, err = runCell(ctx, c, cache, workers, cl)
+					r, preds, model, err = runCell(ctx, c, cache, workers, opt.SaveModels, cl)
 					cl.Flush()
 				}
 				cache.release(c)
 				if err == nil {
 					// The result file comes last: it marks the cell done.
 					err = WritePredictions(opt.Dir, r.ID, preds)
+				}
+				if err == nil && model != nil {
+					err = writeAtomic(ModelPath(opt.Dir, r.ID), model)
 				}
 				if err == nil {
 					err = WriteResult(opt.Dir, r)
@@ -296,6 +309,9 @@ feed:
 		sum.Notes = append(sum.Notes, r.DatasetNotes...)
 	}
 	sum.Notes = append(uniqueOrdered(sum.Notes), methodNotes(sum.Results)...)
+	if unsaved > 0 {
+		sum.Notes = append(sum.Notes, fmt.Sprintf("%d cell(s) finished by an earlier run have no model file: remove their result files (<cell id>%s) to run them again with --save-models", unsaved, ResultSuffix))
+	}
 	if err := ctx.Err(); err != nil {
 		return sum, fmt.Errorf("bench: run interrupted after %d of %d cells (run again to resume): %w", sum.Skipped+sum.Ran, sum.Cells, err)
 	}
@@ -442,22 +458,23 @@ func ExperimentPath(dir, name string) string {
 }
 
 // runCell loads the cell's data, fits and tests its method and scores it;
-// it returns the result and the predictions of the test samples.
-func runCell(ctx context.Context, c *Cell, cache *dataCache, workers int, log io.Writer) (*Result, []SamplePrediction, error) {
+// it returns the result, the predictions of the test samples and, with
+// save, the model file (nil, with a note, when the method cannot save).
+func runCell(ctx context.Context, c *Cell, cache *dataCache, workers int, save bool, log io.Writer) (*Result, []SamplePrediction, []byte, error) {
 	t0 := time.Now()
 	d, err := cache.get(ctx, c, workers)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	cd, err := samples(d, c)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	load := time.Since(t0)
 	var notes noteSet
 	m, err := newMethod(c.file, c.dir, &c.spec, "params", c.Seed, c.Config.MethodWorkers, log, notes.add)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if cl, ok := m.(io.Closer); ok {
 		defer cl.Close() // releases what the method holds between Fit and Predict
@@ -466,16 +483,26 @@ func runCell(ctx context.Context, c *Cell, cache *dataCache, workers int, log io
 	preds, fit, predict, err := cd.fitPredict(ctx, m)
 	peakBytes := peak.stop()
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", c.Method, err)
+		return nil, nil, nil, fmt.Errorf("%s: %w", c.Method, err)
 	}
 	labels := cd.labels()
 	if len(preds) != len(labels) {
-		return nil, nil, fmt.Errorf("%s: %d predictions for %d test samples", c.Method, len(preds), len(labels))
+		return nil, nil, nil, fmt.Errorf("%s: %d predictions for %d test samples", c.Method, len(preds), len(labels))
+	}
+	var model []byte
+	if save {
+		var note string
+		if model, note, err = cellModel(c, m, cd); err != nil {
+			return nil, nil, nil, err
+		}
+		if note != "" {
+			notes.add(note)
+		}
 	}
 	det := detects(m)
 	met, err := scoreLabels(c.Config.Task.Kind == TaskOpen, det, cd.unseen, labels, preds)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	ntrain, ntest := cd.counts()
 	ls := d.loadStats()
@@ -489,7 +516,7 @@ func runCell(ctx context.Context, c *Cell, cache *dataCache, workers int, log io
 		LoadSeconds: load.Seconds(), ReadSeconds: ls.Read, FeatureSeconds: ls.Features,
 		CacheHits: ls.Hits, CacheMisses: ls.Misses, PeakHeapBytes: peakBytes, MethodNotes: notes.list(),
 		Version: Version(), Finished: time.Now().UTC(),
-	}, predictionRows(cd, preds), nil
+	}, predictionRows(cd, preds), model, nil
 }
 
 // detects reports whether m flags unknown samples (methods.Detector).

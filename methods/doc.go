@@ -20,7 +20,9 @@
 //     (Packets, the default, or prebuilt Graphs, or both);
 //   - Detector: the method flags samples of apps absent from training
 //     (open-world detection);
-//   - Saver and Loader: the fitted model can be written and read back;
+//   - Saver and Loader: the fitted model can be written and read back
+//     (appbench run --save-models and appbench classify use them; Load
+//     followed by PredictFeatures must predict as the fitted method);
 //   - io.Closer: the harness calls Close at the end of each cell, whether
 //     or not Predict ran, to release what Fit left for Predict (such as
 //     temporary files);

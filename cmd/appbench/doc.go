@@ -3,6 +3,7 @@
 //
 //	appbench run [experiment.yaml]     run an experiment, print its table
 //	appbench report DIR                merge result files into tables and plots
+//	appbench classify --model M CAP... classify captures with a saved model
 //	appbench methods                   list the registered methods
 //	appbench synth -o DIR              write the synthetic corpus
 //	appbench convert IN -o OUT.csv     capture -> MAppGraph packet CSV

@@ -29,6 +29,7 @@ type runFlags struct {
 	workersGiven                       bool     // --workers was given (0 is then an error)
 	given                              []string // the flags given, for notes on those a mode ignores
 	dryRun, noProgress, verbose        bool
+	saveModels                         bool
 	cache                              cacheFlags
 	profile                            profileFlags
 }
@@ -96,6 +97,7 @@ Registered methods: ` + strings.Join(methods.Names(), ", "),
 	fl.StringVar(&f.plots, "plots", "", "also write plots (PNG and SVG) into this folder")
 	fl.BoolVar(&f.noProgress, "no-progress", false, "no progress bar (it is off anyway when stderr is not a terminal)")
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "show the methods' progress messages on stderr")
+	fl.BoolVar(&f.saveModels, "save-models", false, "write each fitted model beside its cell (<cell id>.model) for appbench classify")
 	f.cache.add(cmd)
 	f.profile.add(cmd)
 	rootCmd.AddCommand(cmd)
@@ -130,7 +132,7 @@ func runExperiment(ctx context.Context, stdout, stderr io.Writer, args []string,
 		out = filepath.Join("results", x.Config.Name)
 	}
 	if f.dryRun {
-		noteIgnored(stderr, f.given, "--dry-run runs nothing", "workers", "format", "metrics", "plots", "verbose", "no-progress")
+		noteIgnored(stderr, f.given, "--dry-run runs nothing", "workers", "format", "metrics", "plots", "verbose", "no-progress", "save-models")
 		return dryRun(stdout, x, out, shard)
 	}
 	fc, err := f.cache.open()
@@ -146,7 +148,7 @@ func runExperiment(ctx context.Context, stdout, stderr io.Writer, args []string,
 			fmt.Fprintln(stderr, "appbench:", perr)
 		}
 	}()
-	opt := bench.Options{Dir: out, Shard: shard, Workers: f.workers, Cache: fc}
+	opt := bench.Options{Dir: out, Shard: shard, Workers: f.workers, Cache: fc, SaveModels: f.saveModels}
 	if f.verbose {
 		opt.Log = stderr
 	}
