@@ -7,6 +7,11 @@ import (
 )
 
 func TestConformance(t *testing.T) {
-	t.Run("majority", func(t *testing.T) { methodtest.Conformance(t, "majority", "") })
-	t.Run("destination-set", func(t *testing.T) { methodtest.Conformance(t, "destination-set", "") })
+	for _, c := range []struct{ name, params string }{
+		{"majority", ""},
+		{"destination-set", ""},
+		{"destination-set", "k: 1\nservice_only: true\nunknown_threshold: 0.5\n"},
+	} {
+		t.Run(c.name, func(t *testing.T) { methodtest.Conformance(t, c.name, c.params) })
+	}
 }

@@ -8,4 +8,7 @@ import (
 
 func TestConformance(t *testing.T) {
 	methodtest.Conformance(t, "flowprint", "")
+	t.Run("fingerprint", func(t *testing.T) {
+		methodtest.Conformance(t, "flowprint", "mode: fingerprint\ninput: full\ndetect: true\n")
+	})
 }

@@ -7,6 +7,12 @@ import (
 )
 
 func TestConformance(t *testing.T) {
-	t.Run("graph-rf", func(t *testing.T) { methodtest.Conformance(t, "graph-rf", "trees: 10\n") })
-	t.Run("graph-knn", func(t *testing.T) { methodtest.Conformance(t, "graph-knn", "") })
+	for _, c := range []struct{ name, params string }{
+		{"graph-rf", "trees: 10\n"},
+		{"graph-rf", "trees: 5\ndegenerate: unknown\n"},
+		{"graph-knn", ""},
+		{"graph-knn", "k: 3\nscale: true\ndegenerate: unknown\n"},
+	} {
+		t.Run(c.name, func(t *testing.T) { methodtest.Conformance(t, c.name, c.params) })
+	}
 }
