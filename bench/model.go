@@ -26,7 +26,8 @@ const ModelSuffix = ".model"
 // ModelFormat is the version of the model file layout.
 const ModelFormat = 1
 
-// maxModelHeader bounds the header line of a model file.
+// maxModelHeader bounds the header line of a model file (the reader's
+// buffer).
 const maxModelHeader = 1 << 20
 
 // ModelHeader is what a model file records about its model, as the JSON
@@ -125,7 +126,7 @@ func ReadModel(path string, workers int) (*Model, error) {
 		return nil, err
 	}
 	defer f.Close()
-	m, err := readModel(bufio.NewReader(f), path, workers)
+	m, err := readModel(bufio.NewReaderSize(f, maxModelHeader), path, workers)
 	if err != nil {
 		return nil, fmt.Errorf("model %s: %w", path, err)
 	}
@@ -134,10 +135,12 @@ func ReadModel(path string, workers int) (*Model, error) {
 
 func readModel(r *bufio.Reader, path string, workers int) (*Model, error) {
 	line, err := r.ReadSlice('\n')
-	if err != nil {
-		if errors.Is(err, bufio.ErrBufferFull) || len(line) > 0 || errors.Is(err, io.EOF) {
-			return nil, errors.New("not a model file (no header line)")
-		}
+	switch {
+	case errors.Is(err, bufio.ErrBufferFull):
+		return nil, fmt.Errorf("not a model file (line 1 is longer than %d bytes)", maxModelHeader)
+	case errors.Is(err, io.EOF):
+		return nil, errors.New("not a model file (no header line)")
+	case err != nil:
 		return nil, err
 	}
 	if !bytes.HasPrefix(bytes.TrimSpace(line), []byte("{")) {

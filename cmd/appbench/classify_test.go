@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -167,6 +168,18 @@ func TestClassifyBadModels(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), p) || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: error %v, want one naming %s and containing %q", c.name, err, p, c.want)
 		}
+	}
+	// A header longer than a default read buffer (many apps) reads.
+	many := make([]string, 400)
+	for i := range many {
+		many[i] = fmt.Sprintf("some.rather.long.app.name.%03d", i)
+	}
+	long := filepath.Join(dir, "long.model")
+	if err := os.WriteFile(long, edit("labels", many), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := executeErr(t, "classify", "--model", long, capture); err != nil {
+		t.Errorf("model with a long header: %v", err)
 	}
 	for _, args := range [][]string{
 		{"classify", capture},
