@@ -94,16 +94,17 @@ func (g *graphInput) Features(s methods.Sample) ([]byte, error) {
 	return graphs.Features(&s, g.build)
 }
 
-// fitVectors decodes the training graphs, fits the standardiser on those not
-// yet standardised, records the classes and returns the training matrix
-// (one row per sample with a graph) with its class indices.
-func (g *graphInput) fitVectors(ctx context.Context, train []methods.Encoded) (x []float64, y []int, err error) {
+// fitGraphs decodes the training graphs, fits the standardiser on those
+// not yet standardised and records the classes; it returns the graphs (nil
+// for samples without one), the class index of each sample and the number
+// of graphs.
+func (g *graphInput) fitGraphs(ctx context.Context, train []methods.Encoded) (gs []*mappgraph.Graph, cls []int, n int, err error) {
 	if len(train) == 0 {
-		return nil, nil, fmt.Errorf("%s: no training samples", g.name)
+		return nil, nil, 0, fmt.Errorf("%s: no training samples", g.name)
 	}
 	gs, sk, err := graphs.Decode(ctx, train)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s: fit: %w", g.name, err)
+		return nil, nil, 0, fmt.Errorf("%s: fit: %w", g.name, err)
 	}
 	g.skips = sk
 	g.classes, g.majority = graphs.Classes(train)
@@ -112,20 +113,58 @@ func (g *graphInput) fitVectors(ctx context.Context, train []methods.Encoded) (x
 	for j, l := range g.classes {
 		index[l] = j
 	}
-	x = make([]float64, 0, (len(gs)-sk.Missing)*g.vec.Len())
+	cls = make([]int, len(train))
+	for i := range train {
+		cls[i] = index[train[i].Label]
+	}
+	n = len(gs) - sk.Missing
+	if n == 0 {
+		return nil, nil, 0, fmt.Errorf("%s: none of the %d training samples gives a graph (%d skipped for IPv6 destinations)", g.name, len(train), sk.IPv6)
+	}
+	fmt.Fprintf(g.log, "%s: %d training graphs of %d classes (%d samples without a graph), %d features\n",
+		g.name, n, len(g.classes), sk.Missing, g.vec.Len())
+	return gs, cls, n, nil
+}
+
+// fitVectors returns the training matrix (one row per sample with a
+// graph, row-major) with its class indices (see fitGraphs).
+func (g *graphInput) fitVectors(ctx context.Context, train []methods.Encoded) (x []float64, y []int, err error) {
+	gs, cls, n, err := g.fitGraphs(ctx, train)
+	if err != nil {
+		return nil, nil, err
+	}
+	x = make([]float64, 0, n*g.vec.Len())
+	for i, gr := range gs {
+		if gr != nil {
+			x = g.vec.Append(x, graphs.Standardize(g.std, gr))
+			y = append(y, cls[i])
+		}
+	}
+	return x, y, nil
+}
+
+// fitColumns is fitVectors with the matrix column-major (column j at
+// xt[j*rows:(j+1)*rows]), as forest.FitColumns reads it without a copy;
+// each graph is dropped once vectorised.
+func (g *graphInput) fitColumns(ctx context.Context, train []methods.Encoded) (xt []float64, y []int, err error) {
+	gs, cls, n, err := g.fitGraphs(ctx, train)
+	if err != nil {
+		return nil, nil, err
+	}
+	xt = make([]float64, n*g.vec.Len())
+	var row []float64
 	for i, gr := range gs {
 		if gr == nil {
 			continue
 		}
-		x = g.vec.Append(x, graphs.Standardize(g.std, gr))
-		y = append(y, index[train[i].Label])
+		row = g.vec.Append(row[:0], graphs.Standardize(g.std, gr))
+		gs[i] = nil
+		for j, v := range row {
+			xt[j*n+len(y)] = v
+		}
+		y = append(y, cls[i])
 	}
-	if len(y) == 0 {
-		return nil, nil, fmt.Errorf("%s: none of the %d training samples gives a graph (%d skipped for IPv6 destinations)", g.name, len(train), sk.IPv6)
-	}
-	fmt.Fprintf(g.log, "%s: %d training graphs of %d classes (%d samples without a graph), %d features\n",
-		g.name, len(y), len(g.classes), sk.Missing, g.vec.Len())
-	return x, y, nil
+	return xt, y, nil
 }
 
 // testVectors returns the matrix of the test samples that give a graph and
