@@ -115,16 +115,7 @@ func SplitByCapture(chunks []Chunk, testFraction float64, seed uint64) (train, t
 	apps, byApp := groupByApp(chunks)
 	for _, app := range apps {
 		idx := byApp[app]
-		size := make(map[string]int)
-		var caps []string
-		for _, i := range idx {
-			c := chunks[i].Capture
-			if size[c] == 0 {
-				caps = append(caps, c)
-			}
-			size[c]++
-		}
-		sort.Strings(caps)
+		caps, size := appCaptures(chunks, idx)
 		appRand(seed, app).Shuffle(len(caps), func(i, j int) { caps[i], caps[j] = caps[j], caps[i] })
 
 		target := len(idx) - trainCount(len(idx), testFraction)
