@@ -57,6 +57,8 @@ type Cell struct {
 	// DataPath is the dataset path with variables expanded (empty for
 	// synth).
 	DataPath string
+	// AlsoPaths are dataset.also with variables expanded.
+	AlsoPaths []string
 	// Params is the method's parameters as generic YAML values (nil when
 	// none were given).
 	Params any
@@ -85,6 +87,7 @@ type cellKey struct {
 type DatasetKey struct {
 	Kind         string        `json:"kind"`
 	Path         string        `json:"path,omitempty"`
+	Also         []string      `json:"also,omitempty"`
 	Synth        any           `json:"synth,omitempty"`
 	Apps         []string      `json:"apps,omitempty"`
 	AppCount     int           `json:"app_count,omitempty"`
@@ -114,14 +117,14 @@ func (d *Dataset) key() DatasetKey {
 		Kind: d.Kind, Path: d.Path, Synth: generic(&d.Synth), Apps: d.Apps, AppCount: d.AppCount,
 		AppsList: d.AppsList, Window: d.Window, Overlap: d.Overlap, MinPackets: d.MinPackets,
 		Split: d.Split, TestFraction: d.TestFraction, Folds: d.Folds, GroupBy: d.GroupBy, Seed: d.Seed, Nodes: d.Nodes, Slice: d.Slice,
-		OnDamage: d.OnDamage,
+		OnDamage: d.OnDamage, Also: d.Also,
 	}
 }
 
 // readKey identifies how a dataset is read: its files and chunking, and
 // not how cells select apps or split them, so that cells differing only in
 // those share one reading.
-func (d *Dataset) readKey(dataPath string) string {
+func (d *Dataset) readKey(dataPath string, also []string) string {
 	return hashJSON(struct {
 		Kind, Path        string
 		Synth             any
@@ -130,7 +133,8 @@ func (d *Dataset) readKey(dataPath string) string {
 		Slice             time.Duration
 		OnDamage          string
 		Strict            bool
-	}{d.Kind, dataPath, generic(&d.Synth), d.Window, d.Overlap, d.MinPackets, d.Nodes, d.Slice, d.OnDamage, d.Strict})
+		Also              []string `json:",omitempty"`
+	}{d.Kind, dataPath, generic(&d.Synth), d.Window, d.Overlap, d.MinPackets, d.Nodes, d.Slice, d.OnDamage, d.Strict, also})
 }
 
 // generic decodes a YAML node into plain Go values (nil for none).
@@ -346,13 +350,14 @@ func (x *Experiment) addCells(c *Config, root *yaml.Node, mi, point int, coords 
 	// with the folder of the file or the values of its variables.
 	dk := c.Dataset.key()
 	var dataPath string
+	var also []string
 	if c.Dataset.Kind != KindSynth && !x.noData {
-		if dataPath, err = x.dataPaths(c, dsNode); err != nil {
+		if dataPath, also, err = x.dataPaths(c, dsNode); err != nil {
 			return err
 		}
 	}
 	params := generic(&spec.Params)
-	proto := &Cell{Config: *c, DataPath: dataPath, file: x.File, root: root}
+	proto := &Cell{Config: *c, DataPath: dataPath, AlsoPaths: also, file: x.File, root: root}
 	parts, err := x.parts(proto, groups)
 	if err != nil {
 		return err
@@ -364,36 +369,60 @@ func (x *Experiment) addCells(c *Config, root *yaml.Node, mi, point int, coords 
 			x.Cells = append(x.Cells, &Cell{
 				ID: mid + "-" + h[:12], Hash: h, Index: len(x.Cells),
 				Method: mid, MethodName: spec.Name, MethodIndex: mi, PointIndex: point,
-				Point: coords, Repeat: r, Seed: seed, Fold: p.fold, Group: p.group, Config: *c, DataPath: dataPath,
+				Point: coords, Repeat: r, Seed: seed, Fold: p.fold, Group: p.group, Config: *c, DataPath: dataPath, AlsoPaths: also,
 				Params: params, spec: *spec, file: x.File, dir: x.Dir, root: root,
 				dataKey: hashJSON(struct {
 					D    DatasetKey
 					Path string
-				}{dk, dataPath}),
-				readKey: c.Dataset.readKey(dataPath),
+					Also []string
+				}{dk, dataPath, also}),
+				readKey: c.Dataset.readKey(dataPath, also),
 			})
 		}
 	}
 	return nil
 }
 
-// dataPaths expands the dataset path and the apps list of c (a corpus or
-// graphs dataset), checks that the dataset exists, and returns its path.
-func (x *Experiment) dataPaths(c *Config, dsNode *yaml.Node) (string, error) {
-	pn := mapValue(dsNode, "path")
-	dataPath, err := expandPath(c.Dataset.Path, x.Dir)
+// dataPaths expands the dataset path, dataset.also and the apps list of c
+// (a corpus or graphs dataset), checks that the dataset exists, and
+// returns its path and the also paths.
+func (x *Experiment) dataPaths(c *Config, dsNode *yaml.Node) (string, []string, error) {
+	dataPath, err := x.existingPath(c.Dataset.Path, mapValue(dsNode, "path"), "dataset.path")
 	if err != nil {
-		return "", posErr(x.File, pn, "dataset.path", "%w", err)
+		return "", nil, err
 	}
-	if _, err := os.Stat(dataPath); err != nil {
-		return "", posErr(x.File, pn, "dataset.path", "dataset not found: %w", err)
+	var also []string
+	an := resolve(mapValue(dsNode, "also"))
+	for i, p := range c.Dataset.Also {
+		n := an
+		if an != nil && an.Kind == yaml.SequenceNode && i < len(an.Content) {
+			n = an.Content[i]
+		}
+		ap, err := x.existingPath(p, n, fmt.Sprintf("dataset.also[%d]", i))
+		if err != nil {
+			return "", nil, err
+		}
+		also = append(also, ap)
 	}
 	if c.Dataset.AppsList != "" {
 		if c.Dataset.AppsList, err = expandPath(c.Dataset.AppsList, x.Dir); err != nil {
-			return "", posErr(x.File, mapValue(dsNode, "apps_list"), "dataset.apps_list", "%w", err)
+			return "", nil, posErr(x.File, mapValue(dsNode, "apps_list"), "dataset.apps_list", "%w", err)
 		}
 	}
-	return dataPath, nil
+	return dataPath, also, nil
+}
+
+// existingPath expands p and checks that it exists; errors point at node n
+// under key.
+func (x *Experiment) existingPath(p string, n *yaml.Node, key string) (string, error) {
+	ep, err := expandPath(p, x.Dir)
+	if err != nil {
+		return "", posErr(x.File, n, key, "%w", err)
+	}
+	if _, err := os.Stat(ep); err != nil {
+		return "", posErr(x.File, n, key, "dataset not found: %w", err)
+	}
+	return ep, nil
 }
 
 // newMethod builds a method from its spec, decoding its parameters

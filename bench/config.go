@@ -103,6 +103,12 @@ type Dataset struct {
 	// graph folder (graphs). ${VAR} and $VAR are replaced by environment
 	// variables; a relative path is relative to the config file.
 	Path string `yaml:"path"`
+	// Also names more corpus folders or manifests (kind corpus) whose
+	// captures join those of Path, as one corpus: apps kept elsewhere, such
+	// as the apps held out as unseen. Variables and relative paths as for
+	// Path; a capture name (its path relative to its corpus) found in two
+	// of them is an error.
+	Also []string `yaml:"also"`
 	// Synth is the synthetic-corpus configuration (kind synth), decoded
 	// into synth.Config on top of synth.DefaultConfig().
 	Synth yaml.Node `yaml:"synth"`
@@ -470,6 +476,9 @@ func (d *Dataset) checkSource(k checker) error {
 	}
 	if d.Kind != KindSynth && !isNull(&d.Synth) {
 		return k.errf("dataset.synth", "only a synth dataset takes synth settings")
+	}
+	if d.Kind != KindCorpus && len(d.Also) > 0 {
+		return k.errf("dataset.also", "only a corpus dataset joins more corpora")
 	}
 	if d.OnDamage != "" && d.OnDamage != DamageError && d.OnDamage != DamageKeep {
 		return k.errf("dataset.on_damage", "unknown value %q (error or keep)", d.OnDamage)

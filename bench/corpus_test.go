@@ -217,3 +217,42 @@ sweep:
 		t.Errorf("two apps: warnings %q", x.Warnings)
 	}
 }
+
+// TestCorpusAlso: dataset.also joins another corpus's apps, here held out
+// as unseen; the same capture name in two corpora and also on a synth
+// dataset are errors.
+func TestCorpusAlso(t *testing.T) {
+	root := corpusFixture(t)
+	other := t.TempDir()
+	if err := os.Rename(filepath.Join(root, "video"), filepath.Join(other, "radio")); err != nil {
+		t.Fatal(err)
+	}
+	cfg := func(also, task string) string {
+		return fmt.Sprintf(`dataset:
+  kind: corpus
+  path: %s
+  also: [%s]
+  window: 2m
+  overlap: 1m
+  split: capture
+task: %s
+methods: [{name: destination-set, params: {k: 1, unknown_threshold: 0.5}}]
+`, root, also, task)
+	}
+	sum, err := Run(context.Background(), loadFixture(t, cfg(other, "{kind: open, unseen_apps: [radio]}")), Options{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := sum.Results[0]
+	if r.Apps != 4 || strings.Join(r.Unseen, ",") != "radio" || r.Metrics.Detection == nil {
+		t.Fatalf("apps %d, unseen %v, detection %v", r.Apps, r.Unseen, r.Metrics.Detection)
+	}
+	x := loadFixture(t, cfg(root, "{kind: closed}"))
+	if _, err := Run(context.Background(), x, Options{Dir: t.TempDir()}); err == nil || !strings.Contains(err.Error(), "is in both") {
+		t.Errorf("a corpus joined to itself: %v", err)
+	}
+	_, err = Load("also.yaml", t.TempDir(), []byte("dataset: {kind: synth, also: [x]}\nmethods: [{name: majority}]\n"))
+	if err == nil || !strings.Contains(err.Error(), `"dataset.also"`) {
+		t.Errorf("also on a synth dataset: %v", err)
+	}
+}

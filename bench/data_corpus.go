@@ -15,18 +15,50 @@ type corpusKind struct{}
 
 func (corpusKind) apps(c *Cell) ([]string, error) {
 	ds := mapValue(c.root, "dataset")
-	corpus, err := datasets.LoadCorpus(c.DataPath)
-	if err != nil {
-		return nil, posErr(c.file, mapValue(ds, "path"), "dataset.path", "%w", err)
+	var apps []string
+	for i, root := range corpusRoots(c) {
+		corpus, err := datasets.LoadCorpus(root)
+		if err != nil {
+			key, n := "dataset.path", mapValue(ds, "path")
+			if i > 0 {
+				key, n = fmt.Sprintf("dataset.also[%d]", i-1), mapValue(ds, "also")
+			}
+			return nil, posErr(c.file, n, key, "%w", err)
+		}
+		if c.Config.Dataset.Strict && len(corpus.Notes) > 0 {
+			return nil, posErr(c.file, mapValue(ds, "strict"), "dataset.strict", "%w", skipsError(root, corpus.Notes))
+		}
+		apps = append(apps, corpus.Apps()...)
 	}
-	if c.Config.Dataset.Strict && len(corpus.Notes) > 0 {
-		return nil, posErr(c.file, mapValue(ds, "strict"), "dataset.strict", "%w", skipsError(c.DataPath, corpus.Notes))
-	}
-	return corpus.Apps(), nil
+	return uniqueSorted(apps), nil
 }
 
+// sources lists the captures of the corpus at dataset.path and of those of
+// dataset.also; a capture name found twice is an error.
 func (corpusKind) sources(_ context.Context, c *Cell) ([]source, []string, error) {
-	return corpusSources(c.DataPath, c.Config.Dataset.Strict)
+	var out []source
+	var notes []string
+	from := make(map[string]string) // capture name -> its corpus
+	for _, root := range corpusRoots(c) {
+		srcs, ns, err := corpusSources(root, c.Config.Dataset.Strict)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, s := range srcs {
+			if other, dup := from[s.name]; dup {
+				return nil, nil, fmt.Errorf("bench: dataset: capture %s is in both %s and %s", s.name, other, root)
+			}
+			from[s.name] = root
+		}
+		out, notes = append(out, srcs...), append(notes, ns...)
+	}
+	return out, notes, nil
+}
+
+// corpusRoots returns the corpus folders or manifests of c: dataset.path,
+// then dataset.also.
+func corpusRoots(c *Cell) []string {
+	return append([]string{c.DataPath}, c.AlsoPaths...)
 }
 
 // corpusSources lists the captures of a corpus on disk, with the notes of

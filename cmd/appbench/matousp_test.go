@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"appbench/bench"
 	"appbench/configs"
 	"appbench/internal/shared"
 )
@@ -66,5 +67,49 @@ func TestAppsMatouspRuns(t *testing.T) {
 	}
 	if paired != (methods-1)*2 {
 		t.Errorf("%d rows compared with destination-set, want %d", paired, (methods-1)*2)
+	}
+}
+
+// TestAppsMatouspUnseenRuns runs configs/apps-matousp-unseen.yaml on the
+// shared real captures: the four known apps train, the eleven
+// single-capture apps are all held out as unseen, and the detecting
+// methods are scored on them.
+func TestAppsMatouspUnseenRuns(t *testing.T) {
+	t.Setenv("MATOUSP_DATA", shared.Path(t, "data/apps/matousp"))
+	t.Setenv("MATOUSP_SINGLETONS", shared.Path(t, "data/apps/matousp_singletons"))
+	dir := t.TempDir()
+	b, err := configs.Files.ReadFile("apps-matousp-unseen.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := filepath.Join(dir, "apps-matousp-unseen.yaml")
+	if err := os.WriteFile(cfg, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res := filepath.Join(dir, "res")
+	if _, err := execute(t, "run", cfg, "--out", res, "--no-progress", "--no-cache"); err != nil {
+		t.Fatal(err)
+	}
+	tb := reportJSON(t, res, "--metrics", "accuracy,detection_f1")
+	if len(tb.Rows) != 4 {
+		t.Fatalf("%d rows, want 4 methods", len(tb.Rows))
+	}
+	for _, r := range tb.Rows {
+		if r.Repeats != 3 {
+			t.Errorf("row %v: %d cells, want 3", r.Keys, r.Repeats)
+		}
+		detects := r.Keys[0] != "majority"
+		if got := r.Cells[1].N > 0; got != detects {
+			t.Errorf("row %v: detection scored %v, want %v", r.Keys, got, detects)
+		}
+	}
+	rs, err := bench.ReadResults(res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rs {
+		if len(r.Unseen) != 11 || r.Apps < 13 {
+			t.Errorf("cell %s: %d apps, %d unseen: %v", r.ID, r.Apps, len(r.Unseen), r.Unseen)
+		}
 	}
 }
