@@ -46,10 +46,11 @@ type featureOpts struct {
 func newFeaturesCmd() *cobra.Command {
 	var o featureOpts
 	cmd := &cobra.Command{
-		Use:   "features {CORPUS --kind KIND | --synth --kind KIND | EXPERIMENT.yaml --method NAME} -o OUT.csv",
-		Short: "Export the features methods compute, as CSV",
+		Use:   "features {CORPUS --kind KIND | --synth --kind KIND | EXPERIMENT.yaml --method NAME} -o OUT.{csv,parquet}",
+		Short: "Export the features methods compute, as CSV or Parquet",
 		Long: `features exports what a method computes of each chunk: AppScanner's flow rows, MAppGraph's
-graphs, destination sets or FlowPrint's flows, as CSV readable by pandas.
+graphs, destination sets or FlowPrint's flows, as CSV or Parquet (by the extension of OUT)
+readable by pandas.
 
 Give a corpus (a folder per app, or a manifest CSV) or --synth (the built-in synthetic
 corpus) with --kind and the chunking (--window, --overlap), or an experiment file and one
@@ -58,10 +59,13 @@ selection and the method's feature parameters are used.
 
 Every row starts with the sample: id,label,capture,chunk,start,stop; the kind's columns
 follow (see the README, "Feature export"). --kind graph writes the nodes to OUT and the
-edges to OUT with .edges before its extension. Only CSV is written.`,
+edges to OUT with .edges before its extension. Parquet files have the CSV's columns, in
+its order: chunk and node numbers, ports, streams and counts as INT64, other numbers as
+DOUBLE (empty window bounds and times are nulls), text as UTF8 strings.`,
 		Example: `  appbench features corpus --kind appscanner --window 1m -o flows.csv
   appbench features --synth --kind graph --window 2m --overlap 1m -o graphs.csv
-  appbench features configs/default.yaml --method graph-rf -o graphs.csv`,
+  appbench features configs/default.yaml --method graph-rf -o graphs.csv
+  appbench features --synth --kind flows -o flows.parquet`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			x, method, err := o.experiment(cmd, args)
@@ -78,7 +82,7 @@ edges to OUT with .edges before its extension. Only CSV is written.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVarP(&o.out, "out", "o", "", "output CSV file (required)")
+	f.StringVarP(&o.out, "out", "o", "", "output file, .csv or .parquet (required)")
 	f.StringVar(&o.kind, "kind", "", "what to export of a corpus: appscanner, graph, destinations or flows")
 	f.StringVar(&o.method, "method", "", "the experiment's method whose features to export")
 	f.BoolVar(&o.synth, "synth", false, "use the built-in synthetic corpus instead of CORPUS")
@@ -122,11 +126,9 @@ func (o *featureOpts) check(cmd *cobra.Command, args []string) error {
 	f := cmd.Flags()
 	switch {
 	case o.out == "":
-		return errors.New("features: the output file is required (-o OUT.csv)")
-	case strings.ToLower(filepath.Ext(o.out)) == ".parquet":
-		return fmt.Errorf("features: -o %s: Parquet is not supported; write .csv", o.out)
-	case strings.ToLower(filepath.Ext(o.out)) != ".csv":
-		return fmt.Errorf("features: -o %s: want a .csv file", o.out)
+		return errors.New("features: the output file is required (-o OUT.csv or OUT.parquet)")
+	case strings.ToLower(filepath.Ext(o.out)) != ".csv" && !isParquet(o.out):
+		return fmt.Errorf("features: -o %s: want a .csv or .parquet file", o.out)
 	case o.workers < 1:
 		return fmt.Errorf("features: --workers %d: want at least 1", o.workers)
 	case len(args) == 1 && isYAML(args[0]):
@@ -158,12 +160,11 @@ func exportFeatures(ctx context.Context, log io.Writer, x *bench.Experiment, met
 	var kind string
 	var st exportStats
 	err := atomicfile.Write(out, func(w *bufio.Writer) error {
-		cw := csv.NewWriter(w)
-		ew := csv.NewWriter(&edges)
+		nodes, edge, finish := newTables(out, w, &edges)
 		var rows *rowWriter
 		err := bench.ExportFeatures(ctx, x, method, workers, func(f methods.Featurizer) error {
 			var err error
-			kind, rows, err = newRowWriter(f, cw, ew, &st)
+			kind, rows, err = newRowWriter(f, nodes, edge, &st)
 			return err
 		}, func(s bench.ExportSample) error {
 			return rows.sample(ctx, s)
@@ -171,12 +172,7 @@ func exportFeatures(ctx context.Context, log io.Writer, x *bench.Experiment, met
 		if err != nil {
 			return err
 		}
-		cw.Flush()
-		ew.Flush()
-		if err := ew.Error(); err != nil {
-			return err
-		}
-		return cw.Error()
+		return finish()
 	})
 	if err != nil {
 		return fmt.Errorf("features: %w", err)
@@ -197,6 +193,35 @@ func exportFeatures(ctx context.Context, log io.Writer, x *bench.Experiment, met
 	return nil
 }
 
+// newTables returns the tables of the rows (written to w) and of the
+// edges (written to edges) in the format out's extension names, and the
+// function that completes both once every row is in.
+func newTables(out string, w io.Writer, edges *bytes.Buffer) (rows, edge featureTable, finish func() error) {
+	if isParquet(out) {
+		pr := &parquetTable{name: out}
+		pe := &parquetTable{name: edgesPath(out)}
+		return pr, pe, func() error {
+			if err := pr.flush(w); err != nil {
+				return err
+			}
+			if pe.schema == nil {
+				return nil
+			}
+			return pe.flush(edges)
+		}
+	}
+	cw := csv.NewWriter(w)
+	ew := csv.NewWriter(edges)
+	return cw, ew, func() error {
+		cw.Flush()
+		ew.Flush()
+		if err := ew.Error(); err != nil {
+			return err
+		}
+		return cw.Error()
+	}
+}
+
 // edgesPath inserts .edges before the extension of out.
 func edgesPath(out string) string {
 	ext := filepath.Ext(out)
@@ -213,7 +238,7 @@ var sampleColumns = []string{"id", "label", "capture", "chunk", "start", "stop"}
 
 // rowWriter writes the rows of each sample of one kind.
 type rowWriter struct {
-	cw, ew *csv.Writer
+	cw, ew featureTable
 	st     *exportStats
 	// rows writes the rows of one sample through row and edge.
 	rows func(ctx context.Context, id string, s bench.ExportSample, row, edge func(...string) error) error
@@ -221,7 +246,7 @@ type rowWriter struct {
 
 // newRowWriter picks the kind of f's features, writes the header and
 // returns the kind's name and writer.
-func newRowWriter(f methods.Featurizer, cw, ew *csv.Writer, st *exportStats) (string, *rowWriter, error) {
+func newRowWriter(f methods.Featurizer, cw, ew featureTable, st *exportStats) (string, *rowWriter, error) {
 	key := f.FeatureKey()
 	rw := &rowWriter{cw: cw, ew: ew, st: st}
 	var kind string

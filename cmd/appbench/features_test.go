@@ -137,8 +137,8 @@ func TestFeaturesFlagsCheckedFirst(t *testing.T) {
 		want string
 	}{
 		{[]string{"--synth", "--kind", "graph"}, "output file is required"},
-		{[]string{"--synth", "--kind", "graph", "-o", filepath.Join(dir, "f.parquet")}, "Parquet is not supported"},
-		{[]string{"--synth", "--kind", "graph", "-o", filepath.Join(dir, "f.txt")}, "want a .csv file"},
+		{[]string{"--synth", "--kind", "graph", "-o", filepath.Join(dir, "f.txt")}, "want a .csv or .parquet file"},
+		{[]string{"--synth", "--kind", "nodes", "-o", filepath.Join(dir, "f.parquet")}, `--kind "nodes"`},
 		{[]string{"--synth", "--kind", "nodes", "-o", out}, `--kind "nodes"`},
 		{[]string{"--kind", "graph", "-o", out}, "either a corpus or --synth"},
 		{[]string{"--synth", "--kind", "graph", "--window", "1m", "--overlap", "1m", "-o", out}, "want 0 <= overlap < window"},
