@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"runtime/metrics"
 	"slices"
 	"sort"
@@ -247,6 +248,7 @@ func Run(ctx context.Context, x *Experiment, opt Options) (*Summary, error) {
 				}
 				if err == nil {
 					err = WriteResult(opt.Dir, r)
+					releaseMemory(r.PeakHeapBytes)
 				}
 				unlock(opt.Dir, c.ID)
 				mu.Lock()
@@ -559,6 +561,21 @@ func scoreLabels(open, detects bool, unseen, labels []string, preds []methods.Pr
 		met.Detection = &det
 	}
 	return met, nil
+}
+
+// bigCell is the heap peak above which a finished cell's memory is given
+// back to the system at once.
+const bigCell = 256 << 20
+
+// releaseMemory collects the garbage of a cell whose heap peaked at peak
+// bytes and returns the memory to the system when that was large: without
+// it the collector's pacing, set by the big cell's live heap, lets the
+// next cells grow the heap, and the process's RSS, to about twice that
+// before collecting.
+func releaseMemory(peak uint64) {
+	if peak > bigCell {
+		debug.FreeOSMemory()
+	}
 }
 
 // peakSampler samples the Go heap every few milliseconds.
