@@ -214,22 +214,13 @@ func (s *stage) fromCache(src source, keys map[string]*featcache.Key) (cut, bool
 	if s.keep != nil {
 		want = slices.DeleteFunc(slices.Clone(want), func(k string) bool { return !s.keep[k] })
 	}
+	if len(want) == 0 {
+		return cut{}, false
+	}
 	var ct cut
 	for i, k := range want {
-		ck := keys[k]
-		if ck == nil {
-			return cut{}, false
-		}
-		b, ok, err := s.cache.Get(*ck)
-		if err != nil {
-			s.note(fmt.Sprintf("feature cache: %v; rebuilt", err))
-		}
+		e, ok := s.cached(src, keys[k])
 		if !ok {
-			return cut{}, false
-		}
-		e, err := decodeEntry(b, src)
-		if err != nil {
-			s.note(fmt.Sprintf("feature cache: entry %s of %s: %v; rebuilt", ck, src.name, err))
 			return cut{}, false
 		}
 		if i == 0 {
@@ -238,33 +229,44 @@ func (s *stage) fromCache(src source, keys map[string]*featcache.Key) (cut, bool
 		}
 		ct.feats[k] = e.feats[""]
 	}
-	if len(want) == 0 {
-		return cut{}, false
-	}
 	s.mu.Lock()
 	s.stats.Hits += len(want)
 	s.mu.Unlock()
 	return ct, true
 }
 
+// cached reads and decodes the cache entry ck of src (its features under
+// key ""); a missing entry gives false, a damaged one false and a note.
+func (s *stage) cached(src source, ck *featcache.Key) (cut, bool) {
+	if ck == nil {
+		return cut{}, false
+	}
+	b, ok, err := s.cache.Get(*ck)
+	if err != nil {
+		s.note(fmt.Sprintf("feature cache: %v; rebuilt", err))
+	}
+	if !ok {
+		return cut{}, false
+	}
+	e, err := decodeEntry(b, src)
+	if err != nil {
+		s.note(fmt.Sprintf("feature cache: entry %s of %s: %v; rebuilt", ck, src.name, err))
+		return cut{}, false
+	}
+	return e, true
+}
+
 // reload returns the features of key for the chunks of ct, the cut of
 // src: from the cache, or computed again when the entry is gone or damaged.
 func (s *stage) reload(src source, ct *cut, key string) ([][]byte, error) {
-	if ck := ct.ckeys[key]; ck != nil {
-		b, ok, err := s.cache.Get(*ck)
-		if err != nil {
-			s.note(fmt.Sprintf("feature cache: %v; rebuilt", err))
+	if e, ok := s.cached(src, ct.ckeys[key]); ok {
+		if len(e.chunks) == len(ct.chunks) {
+			s.mu.Lock()
+			s.stats.Hits++
+			s.mu.Unlock()
+			return e.feats[""], nil
 		}
-		if ok {
-			e, err := decodeEntry(b, src)
-			if err == nil && len(e.chunks) == len(ct.chunks) {
-				s.mu.Lock()
-				s.stats.Hits++
-				s.mu.Unlock()
-				return e.feats[""], nil
-			}
-			s.note(fmt.Sprintf("feature cache: entry %s of %s does not match the capture's chunks; rebuilt", ck, src.name))
-		}
+		s.note(fmt.Sprintf("feature cache: entry %s of %s does not match the capture's chunks; rebuilt", ct.ckeys[key], src.name))
 	}
 	again, err := s.compute(src, ct.ckeys, []string{key}, true)
 	if err != nil {
