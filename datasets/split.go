@@ -111,10 +111,7 @@ func SplitByCapture(chunks []Chunk, testFraction float64, seed uint64) (train, t
 	if err := CheckFraction(testFraction); err != nil {
 		panic(err)
 	}
-	isTest := make([]bool, len(chunks))
-	apps, byApp := groupByApp(chunks)
-	for _, app := range apps {
-		idx := byApp[app]
+	return splitCaptures(chunks, func(app string, idx []int) map[string]bool {
 		caps, size := appCaptures(chunks, idx)
 		appRand(seed, app).Shuffle(len(caps), func(i, j int) { caps[i], caps[j] = caps[j], caps[i] })
 
@@ -140,6 +137,18 @@ func SplitByCapture(chunks []Chunk, testFraction float64, seed uint64) (train, t
 				delete(toTest, caps[k-1])
 			}
 		}
+		return toTest
+	})
+}
+
+// splitCaptures is the loop of the splits that keep captures whole: for
+// each app, testOf gets its chunks idx and returns the captures to test.
+func splitCaptures(chunks []Chunk, testOf func(app string, idx []int) map[string]bool) (train, test []Chunk) {
+	isTest := make([]bool, len(chunks))
+	apps, byApp := groupByApp(chunks)
+	for _, app := range apps {
+		idx := byApp[app]
+		toTest := testOf(app, idx)
 		for _, i := range idx {
 			isTest[i] = toTest[chunks[i].Capture]
 		}
@@ -178,21 +187,15 @@ func SplitKFold(chunks []Chunk, folds, fold int, seed uint64) (train, test []Chu
 	if fold < 0 || fold >= folds {
 		panic(fmt.Sprintf("datasets: fold %d of %d", fold, folds))
 	}
-	isTest := make([]bool, len(chunks))
-	apps, byApp := groupByApp(chunks)
-	for _, app := range apps {
-		idx := byApp[app]
+	return splitCaptures(chunks, func(app string, idx []int) map[string]bool {
 		caps, _ := appCaptures(chunks, idx)
 		appRand(seed, app).Shuffle(len(caps), func(i, j int) { caps[i], caps[j] = caps[j], caps[i] })
 		toTest := make(map[string]bool)
 		for k, c := range caps {
 			toTest[c] = k%folds == fold
 		}
-		for _, i := range idx {
-			isTest[i] = toTest[chunks[i].Capture]
-		}
-	}
-	return collect(chunks, isTest)
+		return toTest
+	})
 }
 
 // SplitHeldOut puts the chunks whose capture held reports true on the test
@@ -218,10 +221,7 @@ func SplitByTime(chunks []Chunk, testFraction float64) (train, test []Chunk) {
 	if err := CheckFraction(testFraction); err != nil {
 		panic(err)
 	}
-	isTest := make([]bool, len(chunks))
-	apps, byApp := groupByApp(chunks)
-	for _, app := range apps {
-		idx := byApp[app]
+	return splitCaptures(chunks, func(_ string, idx []int) map[string]bool {
 		caps, _ := appCaptures(chunks, idx)
 		first := make(map[string]float64)
 		for _, i := range idx {
@@ -245,11 +245,8 @@ func SplitByTime(chunks []Chunk, testFraction float64) (train, test []Chunk) {
 		for _, c := range caps[n-nTest:] {
 			toTest[c] = true
 		}
-		for _, i := range idx {
-			isTest[i] = toTest[chunks[i].Capture]
-		}
-	}
-	return collect(chunks, isTest)
+		return toTest
+	})
 }
 
 // SubsampleByApp keeps a share fraction (0 < fraction <= 1) of each app's
