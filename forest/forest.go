@@ -141,11 +141,17 @@ func Fit(ctx context.Context, X []float64, rows, cols int, y []int, classes int,
 	// contiguous column.
 	xt := make([]float64, rows*cols)
 	for i := 0; i < rows; i++ {
-		for j, v := range X[i*cols : (i+1)*cols] {
-			xt[j*rows+i] = v
-		}
+		SetRow(xt, rows, i, X[i*cols:(i+1)*cols])
 	}
 	return FitColumns(ctx, xt, rows, cols, y, classes, opt)
+}
+
+// SetRow writes row as row i of the column-major matrix xt of rows rows
+// (the layout FitColumns reads).
+func SetRow(xt []float64, rows, i int, row []float64) {
+	for j, v := range row {
+		xt[j*rows+i] = v
+	}
 }
 
 // FitColumns is Fit on the column-major matrix xt (column j is

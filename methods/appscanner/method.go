@@ -196,9 +196,7 @@ func columns(train []methods.Encoded, members []int) (xt []float64, y []string, 
 		}
 		for r := range n {
 			row := scratch[r*appscanner.NumFeatures : (r+1)*appscanner.NumFeatures]
-			for j, v := range row {
-				xt[j*rows+len(y)] = v
-			}
+			forest.SetRow(xt, rows, len(y), row)
 			y = append(y, train[i].Label)
 		}
 	}

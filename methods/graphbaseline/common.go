@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 
+	"appbench/forest"
 	"appbench/mappgraph"
 	"appbench/methods"
 	"appbench/methods/internal/graphs"
@@ -159,9 +160,7 @@ func (g *graphInput) fitColumns(ctx context.Context, train []methods.Encoded) (x
 		}
 		row = g.vec.Append(row[:0], graphs.Standardize(g.std, gr))
 		gs[i] = nil
-		for j, v := range row {
-			xt[j*n+len(y)] = v
-		}
+		forest.SetRow(xt, n, len(y), row)
 		y = append(y, cls[i])
 	}
 	return xt, y, nil
