@@ -24,22 +24,28 @@ type Classifier struct {
 // Train fits a classifier on the rows × NumFeatures matrix X with one
 // label per row.
 func Train(ctx context.Context, X []float64, labels []string, opt forest.Options) (*Classifier, error) {
-	return train(ctx, X, labels, opt, forest.Fit)
-}
-
-// TrainColumns is Train on the flows' features in column-major layout
-// (feature j of flow i at xt[j*len(labels)+i]), read without a copy: the
-// same classifier in half the memory.
-func TrainColumns(ctx context.Context, xt []float64, labels []string, opt forest.Options) (*Classifier, error) {
-	return train(ctx, xt, labels, opt, forest.FitColumns)
-}
-
-type fitFunc func(ctx context.Context, X []float64, rows, cols int, y []int, classes int, opt forest.Options) (*forest.Forest, error)
-
-func train(ctx context.Context, X []float64, labels []string, opt forest.Options, fit fitFunc) (*Classifier, error) {
 	if len(X) != len(labels)*NumFeatures {
 		return nil, fmt.Errorf("appscanner: train: %d feature values for %d labelled flows", len(X), len(labels))
 	}
+	return train(labels, func(y []int, classes int) (*forest.Forest, error) {
+		return forest.Fit(ctx, X, len(labels), NumFeatures, y, classes, opt)
+	})
+}
+
+// TrainMatrix is Train on the flows' features given as a forest.Matrix
+// (one row per flow, NumFeatures columns): the same classifier in half
+// the memory.
+func TrainMatrix(ctx context.Context, m *forest.Matrix, labels []string, opt forest.Options) (*Classifier, error) {
+	if m.Rows() != len(labels) || m.Cols() != NumFeatures {
+		return nil, fmt.Errorf("appscanner: train: %d × %d feature matrix for %d labelled flows", m.Rows(), m.Cols(), len(labels))
+	}
+	return train(labels, func(y []int, classes int) (*forest.Forest, error) {
+		return forest.FitMatrix(ctx, m, y, classes, opt)
+	})
+}
+
+// train numbers the sorted distinct labels and fits the forest on them.
+func train(labels []string, fit func(y []int, classes int) (*forest.Forest, error)) (*Classifier, error) {
 	if len(labels) == 0 {
 		return nil, fmt.Errorf("appscanner: train: no flows")
 	}
@@ -50,7 +56,7 @@ func train(ctx context.Context, X []float64, labels []string, opt forest.Options
 	for i, l := range labels {
 		y[i], _ = slices.BinarySearch(names, l)
 	}
-	f, err := fit(ctx, X, len(labels), NumFeatures, y, len(names), opt)
+	f, err := fit(y, len(names))
 	if err != nil {
 		return nil, fmt.Errorf("appscanner: train: %w", err)
 	}

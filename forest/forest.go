@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"sync/atomic"
 )
@@ -42,20 +43,28 @@ type Options struct {
 type Node struct {
 	// Threshold sends a row left when its value of Feature is <= Threshold.
 	Threshold float64
-	// Feature is the split feature, or for a leaf -1-(leaf index).
+	// Feature is the split feature; for a leaf holding one class it is
+	// PureLeaf, for another leaf -1-(leaf index).
 	Feature int32
-	// Right is the index of the right child (unused in leaves).
+	// Right is the index of the right child; in a PureLeaf node, the
+	// leaf's class (unused in other leaves).
 	Right int32
 }
 
-// Tree is one fitted classification tree. Leaf l holds the classes
+// PureLeaf marks a leaf node whose training rows are all of one class,
+// the class in Node.Right with probability 1. Fully grown trees are
+// mostly such leaves; they take no room in the leaf tables.
+const PureLeaf = math.MinInt32
+
+// Tree is one fitted classification tree. A leaf of one class is a
+// PureLeaf node; any other leaf l holds the classes
 // LeafClass[LeafStart[l]:LeafStart[l+1]] with the probabilities in the same
 // range of LeafProb (classes absent from the leaf are left out).
 type Tree struct {
 	// Nodes are the tree's nodes in preorder; node 0 is the root.
 	Nodes []Node
-	// LeafStart has one offset per leaf into LeafClass and LeafProb, plus
-	// the end offset.
+	// LeafStart has one offset per leaf of several classes into
+	// LeafClass and LeafProb, plus the end offset.
 	LeafStart []int32
 	// LeafClass and LeafProb are the classes present in each leaf and
 	// their shares of the leaf's (bootstrap-weighted) training rows.
@@ -130,61 +139,52 @@ func treeStream(t int) uint64 {
 }
 
 // Fit grows a forest on the rows × cols row-major matrix X with labels y in
-// 0..classes-1. It stops early with ctx's error when ctx is cancelled. It
-// works on a column-major copy of X; FitColumns takes that layout directly
-// and needs no copy.
+// 0..classes-1. It stops early with ctx's error when ctx is cancelled.
 func Fit(ctx context.Context, X []float64, rows, cols int, y []int, classes int, opt Options) (*Forest, error) {
 	if err := checkShape(len(X), rows, cols); err != nil {
 		return nil, err
 	}
-	// Column-major copy: a node gathers one feature of its rows from one
-	// contiguous column.
-	xt := make([]float64, rows*cols)
-	for i := 0; i < rows; i++ {
-		SetRow(xt, rows, i, X[i*cols:(i+1)*cols])
+	m, err := NewMatrix(rows, cols)
+	if err != nil {
+		return nil, err
 	}
-	return FitColumns(ctx, xt, rows, cols, y, classes, opt)
+	col := make([]float64, rows)
+	for j := range cols {
+		for i := range rows {
+			col[i] = X[i*cols+j]
+		}
+		if err := m.SetColumn(j, col); err != nil {
+			return nil, err
+		}
+	}
+	return FitMatrix(ctx, m, y, classes, opt)
 }
 
-// SetRow writes row as row i of the column-major matrix xt of rows rows
-// (the layout FitColumns reads).
-func SetRow(xt []float64, rows, i int, row []float64) {
-	for j, v := range row {
-		xt[j*rows+i] = v
-	}
-}
-
-// FitColumns is Fit on the column-major matrix xt (column j is
-// xt[j*rows:(j+1)*rows]), which it reads without copying: xt must not
-// change while FitColumns runs. The forest is the one Fit grows on the
-// same matrix in row-major layout.
-func FitColumns(ctx context.Context, xt []float64, rows, cols int, y []int, classes int, opt Options) (*Forest, error) {
-	if err := checkShape(len(xt), rows, cols); err != nil {
+// FitMatrix grows a forest on the matrix m, every column of which must be
+// set, with labels y in 0..classes-1: the forest Fit grows on the same
+// values. m must not change while FitMatrix runs.
+func FitMatrix(ctx context.Context, m *Matrix, y []int, classes int, opt Options) (*Forest, error) {
+	if err := m.complete(); err != nil {
 		return nil, err
 	}
 	if classes <= 0 {
 		return nil, fmt.Errorf("forest: %d classes: %w", classes, ErrInput)
 	}
-	if len(y) != rows {
-		return nil, fmt.Errorf("forest: %d labels for %d rows: %w", len(y), rows, ErrInput)
+	if len(y) != m.rows {
+		return nil, fmt.Errorf("forest: %d labels for %d rows: %w", len(y), m.rows, ErrInput)
 	}
-	r, err := opt.resolve(cols)
+	r, err := opt.resolve(m.cols)
 	if err != nil {
 		return nil, err
 	}
-	labels := make([]int32, rows)
+	labels := make([]int32, m.rows)
 	for i, c := range y {
 		if c < 0 || c >= classes {
 			return nil, fmt.Errorf("forest: row %d: label %d outside 0..%d: %w", i, c, classes-1, ErrInput)
 		}
 		labels[i] = int32(c)
 	}
-	for k, v := range xt {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return nil, fmt.Errorf("forest: row %d, column %d: value %v is not finite: %w", k%rows, k/rows, v, ErrInput)
-		}
-	}
-	f := &Forest{Classes: classes, Features: cols, Trees: make([]Tree, r.trees)}
+	f := &Forest{Classes: classes, Features: m.cols, Trees: make([]Tree, r.trees)}
 	workers := min(r.workers, r.trees)
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -192,7 +192,7 @@ func FitColumns(ctx context.Context, xt []float64, rows, cols int, y []int, clas
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			b := newBuilder(xt, labels, rows, cols, classes, r)
+			b := newBuilder(m, labels, classes, r)
 			for {
 				if ctx.Err() != nil {
 					return
@@ -229,38 +229,42 @@ func checkShape(n, rows, cols int) error {
 
 // builder holds one worker's buffers, reused from tree to tree.
 type builder struct {
-	xt                  []float64
-	y                   []int32
-	rows, cols, classes int
-	r                   resolved
+	m          *Matrix
+	y          []int32
+	rows, cols int
+	classes    int
+	r          resolved
 
-	weight  []int32 // bootstrap count of each row
-	samples []int32 // rows with a positive count, partitioned by node
-	xf      []pair  // feature values of the node's samples, with the samples
-	feats   []int32 // feature permutation
-	counts  []int64 // class weights of the node
-	left    []int64 // class weights left of the split point
+	weight  []int32  // bootstrap count of each row
+	samples []int32  // rows with a positive count, partitioned by node
+	xf      []uint64 // the node's samples as rank<<32 | sample, sorted by rank
+	tmp     []uint64 // sortByRank's buffer
+	feats   []int32  // feature permutation
+	counts  []int64  // class weights of the node
+	left    []int64  // class weights left of the split point
 	stack   []entry
+	tree    Tree // the tree being grown; grow returns an exact-size copy
 }
 
 type entry struct {
 	start, end, depth, parent int32
 }
 
-func newBuilder(xt []float64, y []int32, rows, cols, classes int, r resolved) *builder {
+func newBuilder(m *Matrix, y []int32, classes int, r resolved) *builder {
 	return &builder{
-		xt: xt, y: y, rows: rows, cols: cols, classes: classes, r: r,
-		weight:  make([]int32, rows),
-		samples: make([]int32, 0, rows),
-		xf:      make([]pair, rows),
-		feats:   make([]int32, cols),
+		m: m, y: y, rows: m.rows, cols: m.cols, classes: classes, r: r,
+		weight:  make([]int32, m.rows),
+		samples: make([]int32, 0, m.rows),
+		xf:      make([]uint64, m.rows),
+		tmp:     make([]uint64, m.rows),
+		feats:   make([]int32, m.cols),
 		counts:  make([]int64, classes),
 		left:    make([]int64, classes),
 	}
 }
 
-// grow fits one tree on a bootstrap sample drawn from rng.
-func (b *builder) grow(rng *rand.Rand) Tree {
+// draw sets the bootstrap counts of a new tree and the rows it grows on.
+func (b *builder) draw(rng *rand.Rand) {
 	if b.r.noBootstrap {
 		for i := range b.weight {
 			b.weight[i] = 1
@@ -280,14 +284,14 @@ func (b *builder) grow(rng *rand.Rand) Tree {
 	for j := range b.feats {
 		b.feats[j] = int32(j)
 	}
-	n := int32(len(b.samples))
-	t := Tree{
-		Nodes:     make([]Node, 0, 2*n/3+1),
-		LeafStart: make([]int32, 1, n/3+2),
-		LeafClass: make([]int32, 0, n/3+1),
-		LeafProb:  make([]float64, 0, n/3+1),
-	}
-	b.stack = append(b.stack[:0], entry{0, n, 0, -1})
+}
+
+// grow fits one tree on a bootstrap sample drawn from rng.
+func (b *builder) grow(rng *rand.Rand) Tree {
+	b.draw(rng)
+	t := &b.tree
+	t.Nodes, t.LeafStart, t.LeafClass, t.LeafProb = t.Nodes[:0], append(t.LeafStart[:0], 0), t.LeafClass[:0], t.LeafProb[:0]
+	b.stack = append(b.stack[:0], entry{0, int32(len(b.samples)), 0, -1})
 	for len(b.stack) > 0 {
 		e := b.stack[len(b.stack)-1]
 		b.stack = b.stack[:len(b.stack)-1]
@@ -295,60 +299,90 @@ func (b *builder) grow(rng *rand.Rand) Tree {
 		if e.parent >= 0 {
 			t.Nodes[e.parent].Right = idx
 		}
-		clear(b.counts)
-		var wTot int64
-		nonzero := 0
-		for _, s := range b.samples[e.start:e.end] {
-			w := int64(b.weight[s])
-			c := b.y[s]
-			if b.counts[c] == 0 {
-				nonzero++
-			}
-			b.counts[c] += w
-			wTot += w
-		}
+		wTot, nonzero := b.count(e)
 		m := int(e.end - e.start)
 		leaf := nonzero <= 1 || m < b.r.minSplit || m < 2*b.r.minLeaf || int(e.depth) >= b.r.maxDepth
 		var feat int32
 		var thr float64
+		var cut uint32
 		if !leaf {
-			feat, thr, leaf = b.split(rng, int(e.start), int(e.end), wTot)
+			feat, thr, cut, leaf = b.split(rng, int(e.start), int(e.end), wTot)
 		}
 		if leaf {
-			leafID := int32(len(t.LeafStart) - 1)
-			t.Nodes = append(t.Nodes, Node{Feature: -1 - leafID})
-			for c, w := range b.counts {
-				if w > 0 {
-					t.LeafClass = append(t.LeafClass, int32(c))
-					t.LeafProb = append(t.LeafProb, float64(w)/float64(wTot))
-				}
-			}
-			t.LeafStart = append(t.LeafStart, int32(len(t.LeafClass)))
+			b.addLeaf(wTot, nonzero)
 			continue
 		}
-		// Partition the node's samples: values <= thr first.
-		col := b.xt[int(feat)*b.rows : int(feat+1)*b.rows]
-		ss := b.samples[e.start:e.end]
-		lo, hi := 0, len(ss)-1
-		for lo <= hi {
-			if col[ss[lo]] <= thr {
-				lo++
-			} else {
-				ss[lo], ss[hi] = ss[hi], ss[lo]
-				hi--
-			}
-		}
-		pos := e.start + int32(lo)
+		pos := e.start + b.partition(e, feat, cut)
 		t.Nodes = append(t.Nodes, Node{Threshold: thr, Feature: feat})
 		b.stack = append(b.stack, entry{pos, e.end, e.depth + 1, idx}, entry{e.start, pos, e.depth + 1, -1})
 	}
-	return t
+	return Tree{
+		Nodes:     slices.Clone(t.Nodes),
+		LeafStart: slices.Clone(t.LeafStart),
+		LeafClass: slices.Clone(t.LeafClass),
+		LeafProb:  slices.Clone(t.LeafProb),
+	}
+}
+
+// count sets b.counts to the class weights of the node's samples and
+// returns their total and the number of classes present.
+func (b *builder) count(e entry) (wTot int64, nonzero int) {
+	clear(b.counts)
+	for _, s := range b.samples[e.start:e.end] {
+		w := int64(b.weight[s])
+		c := b.y[s]
+		if b.counts[c] == 0 {
+			nonzero++
+		}
+		b.counts[c] += w
+		wTot += w
+	}
+	return wTot, nonzero
+}
+
+// addLeaf appends a leaf with the class weights in b.counts: a node of its
+// own when one class is present, else an entry in the leaf tables.
+func (b *builder) addLeaf(wTot int64, nonzero int) {
+	t := &b.tree
+	if nonzero == 1 {
+		c := slices.IndexFunc(b.counts, func(w int64) bool { return w > 0 })
+		t.Nodes = append(t.Nodes, Node{Feature: PureLeaf, Right: int32(c)})
+		return
+	}
+	leafID := int32(len(t.LeafStart) - 1)
+	t.Nodes = append(t.Nodes, Node{Feature: -1 - leafID})
+	for c, w := range b.counts {
+		if w > 0 {
+			t.LeafClass = append(t.LeafClass, int32(c))
+			t.LeafProb = append(t.LeafProb, float64(w)/float64(wTot))
+		}
+	}
+	t.LeafStart = append(t.LeafStart, int32(len(t.LeafClass)))
+}
+
+// partition puts the node's samples whose value of feat has a rank of at
+// most cut first and returns how many they are.
+func (b *builder) partition(e entry, feat int32, cut uint32) int32 {
+	col := b.m.rank[feat]
+	ss := b.samples[e.start:e.end]
+	lo, hi := 0, len(ss)-1
+	for lo <= hi {
+		if col[ss[lo]] <= cut {
+			lo++
+		} else {
+			ss[lo], ss[hi] = ss[hi], ss[lo]
+			hi--
+		}
+	}
+	return int32(lo)
 }
 
 // split finds the best split of samples[start:end] whose class weights
-// are in b.counts. It reports leaf = true when no feature can split the
-// node.
-func (b *builder) split(rng *rand.Rand, start, end int, wTot int64) (feat int32, thr float64, leaf bool) {
+// are in b.counts: the feature, the threshold and the rank of the largest
+// value sent left. It reports leaf = true when no feature can split the
+// node. Class weights are integers, so the gains, and the split, do not
+// depend on the order of equal values.
+func (b *builder) split(rng *rand.Rand, start, end int, wTot int64) (feat int32, thr float64, cut uint32, leaf bool) {
 	var sqTot int64
 	for _, w := range b.counts {
 		sqTot += w * w
@@ -365,24 +399,25 @@ func (b *builder) split(rng *rand.Rand, start, end int, wTot int64) (feat int32,
 		k := j + rng.IntN(nf-j)
 		b.feats[j], b.feats[k] = b.feats[k], b.feats[j]
 		f := b.feats[j]
-		col := b.xt[int(f)*b.rows : int(f+1)*b.rows]
-		lo, hi := math.Inf(1), math.Inf(-1)
+		col, vals := b.m.rank[f], b.m.values[f]
+		lo, hi := uint32(math.MaxUint32), uint32(0)
 		for i, s := range ss {
-			v := col[s]
-			xs[i] = pair{v, s}
-			lo = min(lo, v)
-			hi = max(hi, v)
+			r := col[s]
+			xs[i] = uint64(r)<<32 | uint64(uint32(s))
+			lo = min(lo, r)
+			hi = max(hi, r)
 		}
-		if hi <= lo+featureThreshold {
+		if vals[hi] <= vals[lo]+featureThreshold {
 			continue
 		}
 		found++
-		sortPairs(xs)
+		sortByRank(xs, b.tmp[:m], lo, hi)
 		clear(b.left)
 		var sqL, wL int64
 		sqR, wR := sqTot, wTot
+		next := vals[xs[0]>>32]
 		for p := 0; p < m-1; p++ {
-			s := xs[p].s
+			s := int32(uint32(xs[p]))
 			c := b.y[s]
 			w := int64(b.weight[s])
 			lc := b.left[c]
@@ -392,7 +427,12 @@ func (b *builder) split(rng *rand.Rand, start, end int, wTot int64) (feat int32,
 			b.left[c] = lc + w
 			wL += w
 			wR -= w
-			v, next := xs[p].v, xs[p+1].v
+			rv, rn := uint32(xs[p]>>32), uint32(xs[p+1]>>32)
+			if rn == rv {
+				continue
+			}
+			v := next
+			next = vals[rn]
 			if next <= v+featureThreshold {
 				continue
 			}
@@ -402,7 +442,7 @@ func (b *builder) split(rng *rand.Rand, start, end int, wTot int64) (feat int32,
 			proxy := float64(sqL)/float64(wL) + float64(sqR)/float64(wR)
 			if proxy > best {
 				best = proxy
-				feat = f
+				feat, cut = f, rv
 				thr = v/2 + next/2
 				if thr == next || math.IsInf(thr, 0) {
 					thr = v
@@ -410,114 +450,56 @@ func (b *builder) split(rng *rand.Rand, start, end int, wTot int64) (feat int32,
 			}
 		}
 	}
-	return feat, thr, feat < 0
+	return feat, thr, cut, feat < 0
 }
 
-// pair is a feature value with its sample, the unit the splitter sorts.
-type pair struct {
-	v float64
-	s int32
-}
-
-// sortPairs sorts x by value (introsort: three-way quicksort, heapsort
-// below a depth limit, insertion sort for short runs).
-func sortPairs(x []pair) {
-	depth := 0
-	for n := len(x); n > 0; n >>= 1 {
-		depth += 2
-	}
-	quickPairs(x, depth)
-}
-
-func quickPairs(x []pair, depth int) {
-	for len(x) > 16 {
-		if depth == 0 {
-			heapPairs(x)
-			return
-		}
-		depth--
-		n := len(x)
-		a, b, c := x[0].v, x[n/2].v, x[n-1].v
-		// median of three
-		if a > b {
-			a, b = b, a
-		}
-		if b > c {
-			b = c
-			if a > b {
-				b = a
+// sortByRank sorts keys rank<<32 | sample, whose ranks lie in [lo, hi],
+// by rank: a least-significant-digit radix sort on rank-lo, one pass per
+// byte of hi-lo, through tmp (len(xs) long); insertion sort for short
+// runs. Any order of equal ranks will do (see split).
+func sortByRank(xs, tmp []uint64, lo, hi uint32) {
+	if len(xs) <= 48 {
+		for i := 1; i < len(xs); i++ {
+			k := xs[i]
+			j := i
+			for ; j > 0 && xs[j-1]>>32 > k>>32; j-- {
+				xs[j] = xs[j-1]
 			}
+			xs[j] = k
 		}
-		p := b
-		// three-way partition: [0,lt) < p, [lt,i) == p, [gt,n) > p
-		lt, i, gt := 0, 0, n
-		for i < gt {
-			v := x[i].v
-			if v < p {
-				x[lt], x[i] = x[i], x[lt]
-				lt++
-				i++
-			} else if v > p {
-				gt--
-				x[gt], x[i] = x[i], x[gt]
-			} else {
-				i++
-			}
-		}
-		if lt < n-gt {
-			quickPairs(x[:lt], depth)
-			x = x[gt:]
-		} else {
-			quickPairs(x[gt:], depth)
-			x = x[:lt]
-		}
+		return
 	}
-	for i := 1; i < len(x); i++ {
-		e := x[i]
-		j := i
-		for j > 0 && x[j-1].v > e.v {
-			x[j] = x[j-1]
-			j--
+	src, dst := xs, tmp
+	for shift := uint(0); shift < 32 && (hi-lo)>>shift > 0; shift += 8 {
+		var count [256]int
+		for _, k := range src {
+			count[(uint32(k>>32)-lo)>>shift&0xff]++
 		}
-		x[j] = e
+		pos := 0
+		for d, c := range count {
+			count[d] = pos
+			pos += c
+		}
+		for _, k := range src {
+			d := (uint32(k>>32) - lo) >> shift & 0xff
+			dst[count[d]] = k
+			count[d]++
+		}
+		src, dst = dst, src
+	}
+	if &src[0] != &xs[0] {
+		copy(xs, src)
 	}
 }
 
-func heapPairs(x []pair) {
-	n := len(x)
-	down := func(i, n int) {
-		for {
-			c := 2*i + 1
-			if c >= n {
-				return
-			}
-			if c+1 < n && x[c+1].v > x[c].v {
-				c++
-			}
-			if x[i].v >= x[c].v {
-				return
-			}
-			x[i], x[c] = x[c], x[i]
-			i = c
-		}
-	}
-	for i := n/2 - 1; i >= 0; i-- {
-		down(i, n)
-	}
-	for end := n - 1; end > 0; end-- {
-		x[0], x[end] = x[end], x[0]
-		down(0, end)
-	}
-}
-
-// leaf returns the index of the leaf that x falls into.
-func (t *Tree) leaf(x []float64) int32 {
+// leaf returns the leaf node that x falls into.
+func (t *Tree) leaf(x []float64) *Node {
 	nodes := t.Nodes
 	i := int32(0)
 	for {
 		n := &nodes[i]
 		if n.Feature < 0 {
-			return -1 - n.Feature
+			return n
 		}
 		if x[n.Feature] <= n.Threshold {
 			i++
@@ -527,18 +509,26 @@ func (t *Tree) leaf(x []float64) int32 {
 	}
 }
 
+// addProba adds the class distribution of the leaf x falls into to dst.
+func (t *Tree) addProba(x, dst []float64) {
+	n := t.leaf(x)
+	if n.Feature == PureLeaf {
+		dst[n.Right]++
+		return
+	}
+	l := -1 - n.Feature
+	for k := t.LeafStart[l]; k < t.LeafStart[l+1]; k++ {
+		dst[t.LeafClass[k]] += t.LeafProb[k]
+	}
+}
+
 // ProbaRow writes the class probabilities of one row x (len Features)
 // into dst (len Classes) and returns dst: the mean over trees of the class
 // distribution of the leaf x falls into.
 func (f *Forest) ProbaRow(x, dst []float64) []float64 {
 	clear(dst)
 	for ti := range f.Trees {
-		t := &f.Trees[ti]
-		l := t.leaf(x)
-		lo, hi := t.LeafStart[l], t.LeafStart[l+1]
-		for k := lo; k < hi; k++ {
-			dst[t.LeafClass[k]] += t.LeafProb[k]
-		}
+		f.Trees[ti].addProba(x, dst)
 	}
 	inv := float64(len(f.Trees))
 	for c := range dst {
@@ -572,11 +562,7 @@ func (f *Forest) PredictProba(X []float64, rows, workers int) ([]float64, error)
 		for ti := range f.Trees {
 			t := &f.Trees[ti]
 			for i := lo; i < hi; i++ {
-				l := t.leaf(X[i*f.Features : (i+1)*f.Features])
-				dst := out[i*f.Classes : (i+1)*f.Classes]
-				for k := t.LeafStart[l]; k < t.LeafStart[l+1]; k++ {
-					dst[t.LeafClass[k]] += t.LeafProb[k]
-				}
+				t.addProba(X[i*f.Features:(i+1)*f.Features], out[i*f.Classes:(i+1)*f.Classes])
 			}
 		}
 		for k := lo * f.Classes; k < hi*f.Classes; k++ {

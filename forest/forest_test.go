@@ -242,36 +242,6 @@ func TestFitRejectsBadInput(t *testing.T) {
 	}
 }
 
-func TestSortPairs(t *testing.T) {
-	X, _ := synthetic(11, 5000, 1, 1, 1, 3)
-	for i := range X {
-		if i%3 == 0 {
-			X[i] = math.Round(X[i]) // many duplicates
-		}
-	}
-	for _, depth := range []int{-1, 0} { // introsort, then the heap-sort fallback
-		x := make([]pair, len(X))
-		for i, v := range X {
-			x[i] = pair{v, int32(i)}
-		}
-		if depth < 0 {
-			sortPairs(x)
-		} else {
-			quickPairs(x, depth)
-		}
-		seen := make([]bool, len(X))
-		for i, e := range x {
-			if i > 0 && x[i-1].v > e.v {
-				t.Fatalf("depth %d: not sorted at %d", depth, i)
-			}
-			if X[e.s] != e.v || seen[e.s] {
-				t.Fatalf("depth %d: entry %d does not carry its own sample", depth, i)
-			}
-			seen[e.s] = true
-		}
-	}
-}
-
 // benchData is the benchmark's problem size: 30000 rows × 54 features × 40
 // classes, the size of a large AppScanner training set.
 func benchData() ([]float64, []int) {
@@ -332,22 +302,35 @@ func BenchmarkPredict(b *testing.B) {
 	b.ReportMetric((cpuSeconds()-cpu0)/float64(b.N), "cpu-s/op")
 }
 
-// TestFitColumnsEqualsFit: the column-major entry point grows the same
-// forest as Fit on the row-major matrix.
-func TestFitColumnsEqualsFit(t *testing.T) {
+// TestMatrixBuilderEqualsFit: a matrix built row by row grows the same
+// forest as Fit on the row-major matrix, and bad rows are errors that
+// name the place.
+func TestMatrixBuilderEqualsFit(t *testing.T) {
 	const rows, cols = 400, 9
 	X, y := synthetic(3, rows, cols, 5, 4, 1.0)
-	xt := make([]float64, rows*cols)
-	for i := 0; i < rows; i++ {
-		for j := 0; j < cols; j++ {
-			xt[j*rows+i] = X[i*cols+j]
-		}
-	}
 	opt := Options{Trees: 15, Seed: 9, Workers: 2}
+	build := func(X []float64) (*Matrix, error) {
+		b, err := NewMatrixBuilder(rows, cols)
+		if err != nil {
+			return nil, err
+		}
+		for i := range rows {
+			if err := b.Add(X[i*cols : (i+1)*cols]); err != nil {
+				return nil, err
+			}
+		}
+		return b.Matrix()
+	}
 	var saved [2]bytes.Buffer
 	for k, fit := range []func() (*Forest, error){
 		func() (*Forest, error) { return Fit(context.Background(), X, rows, cols, y, 4, opt) },
-		func() (*Forest, error) { return FitColumns(context.Background(), xt, rows, cols, y, 4, opt) },
+		func() (*Forest, error) {
+			m, err := build(X)
+			if err != nil {
+				return nil, err
+			}
+			return FitMatrix(context.Background(), m, y, 4, opt)
+		},
 	} {
 		f, err := fit()
 		if err != nil {
@@ -358,10 +341,18 @@ func TestFitColumnsEqualsFit(t *testing.T) {
 		}
 	}
 	if !bytes.Equal(saved[0].Bytes(), saved[1].Bytes()) {
-		t.Fatal("FitColumns grew another forest than Fit")
+		t.Fatal("a built matrix grew another forest than Fit")
 	}
-	xt[5] = math.NaN()
-	if _, err := FitColumns(context.Background(), xt, rows, cols, y, 4, opt); err == nil || !strings.Contains(err.Error(), "row 5, column 0") {
-		t.Fatalf("NaN at row 5, column 0: %v", err)
+	X[5*cols+2] = math.NaN()
+	if _, err := build(X); err == nil || !strings.Contains(err.Error(), "row 5, column 2") {
+		t.Fatalf("NaN at row 5, column 2: %v", err)
+	}
+	b, _ := NewMatrixBuilder(2, cols)
+	if err := b.Add(X[:cols-1]); !errors.Is(err, ErrInput) {
+		t.Errorf("short row: %v", err)
+	}
+	b.Add(X[:cols])
+	if _, err := b.Matrix(); !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), "1 of 2 rows") {
+		t.Errorf("missing row: %v", err)
 	}
 }

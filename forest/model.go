@@ -12,8 +12,9 @@ import (
 const (
 	modelFormat = "appbench/forest"
 	// FormatVersion is the version of the saved-model layout written by
-	// Save.
-	FormatVersion = 1
+	// Save. Version 2 added PureLeaf nodes; version 1 files, whose leaves
+	// are all in the leaf tables, are still read.
+	FormatVersion = 2
 )
 
 // ErrModel is wrapped by every error about a damaged or foreign model file.
@@ -44,7 +45,7 @@ func Load(r io.Reader) (*Forest, error) {
 	if e.Format != modelFormat {
 		return nil, fmt.Errorf("forest: load: format %q, want %q: %w", e.Format, modelFormat, ErrModel)
 	}
-	if e.Version != FormatVersion {
+	if e.Version != FormatVersion && e.Version != 1 {
 		return nil, fmt.Errorf("forest: load: format version %d, this build reads %d: %w", e.Version, FormatVersion, ErrModel)
 	}
 	if e.Forest == nil {
@@ -65,7 +66,7 @@ func (f *Forest) validate() error {
 	for ti := range f.Trees {
 		t := &f.Trees[ti]
 		leaves := len(t.LeafStart) - 1
-		if leaves < 1 || len(t.Nodes) == 0 || t.LeafStart[0] != 0 ||
+		if leaves < 0 || len(t.Nodes) == 0 || t.LeafStart[0] != 0 ||
 			int(t.LeafStart[leaves]) != len(t.LeafClass) || len(t.LeafClass) != len(t.LeafProb) {
 			return fmt.Errorf("tree %d: inconsistent leaf tables: %w", ti, ErrModel)
 		}
@@ -82,6 +83,12 @@ func (f *Forest) validate() error {
 		}
 		n := int32(len(t.Nodes))
 		for i, nd := range t.Nodes {
+			if nd.Feature == PureLeaf {
+				if nd.Right < 0 || int(nd.Right) >= f.Classes {
+					return fmt.Errorf("tree %d, node %d: leaf class %d of %d: %w", ti, i, nd.Right, f.Classes, ErrModel)
+				}
+				continue
+			}
 			if nd.Feature < 0 {
 				if l := -1 - nd.Feature; int(l) >= leaves {
 					return fmt.Errorf("tree %d, node %d: leaf %d of %d: %w", ti, i, l, leaves, ErrModel)

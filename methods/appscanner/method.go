@@ -138,7 +138,7 @@ func (m *Method) FitFeatures(ctx context.Context, train []methods.Encoded) error
 	}
 	models := make([]*appscanner.Classifier, 0, m.p.Models)
 	for k, members := range parts {
-		xt, y, err := columns(train, members)
+		x, y, err := flowMatrix(train, members)
 		if err != nil {
 			return err
 		}
@@ -147,7 +147,7 @@ func (m *Method) FitFeatures(ctx context.Context, train []methods.Encoded) error
 		}
 		opt := forest.Options{Trees: m.p.Trees, MaxFeatures: m.p.MaxFeatures, MaxDepth: m.p.MaxDepth,
 			MinSamplesLeaf: m.p.MinSamplesLeaf, Workers: m.workers, Seed: rand.New(rand.NewPCG(m.seed, uint64(k))).Uint64()}
-		c, err := appscanner.TrainColumns(ctx, xt, y, opt)
+		c, err := appscanner.TrainMatrix(ctx, x, y, opt)
 		if err != nil {
 			return err
 		}
@@ -175,9 +175,9 @@ func (m *Method) trainSlices(train []methods.Encoded) ([][]int, error) {
 	return out, nil
 }
 
-// columns returns the flow rows of the samples members of train as a
-// column-major matrix, with each flow's label.
-func columns(train []methods.Encoded, members []int) (xt []float64, y []string, err error) {
+// flowMatrix returns the flow rows of the samples members of train as a
+// forest matrix, with each flow's label.
+func flowMatrix(train []methods.Encoded, members []int) (*forest.Matrix, []string, error) {
 	rows := 0
 	for _, i := range members {
 		n, err := flowCount(train[i].Features)
@@ -186,8 +186,14 @@ func columns(train []methods.Encoded, members []int) (xt []float64, y []string, 
 		}
 		rows += n
 	}
-	xt = make([]float64, rows*appscanner.NumFeatures)
-	y = make([]string, 0, rows)
+	if rows == 0 {
+		return nil, nil, nil
+	}
+	b, err := forest.NewMatrixBuilder(rows, appscanner.NumFeatures)
+	if err != nil {
+		return nil, nil, fmt.Errorf("appscanner: %w", err)
+	}
+	y := make([]string, 0, rows)
 	var scratch []float64
 	for _, i := range members {
 		var n int
@@ -195,12 +201,17 @@ func columns(train []methods.Encoded, members []int) (xt []float64, y []string, 
 			return nil, nil, err
 		}
 		for r := range n {
-			row := scratch[r*appscanner.NumFeatures : (r+1)*appscanner.NumFeatures]
-			forest.SetRow(xt, rows, len(y), row)
+			if err := b.Add(scratch[r*appscanner.NumFeatures : (r+1)*appscanner.NumFeatures]); err != nil {
+				return nil, nil, fmt.Errorf("appscanner: training sample %d (%s): %w", i, train[i].Capture, err)
+			}
 			y = append(y, train[i].Label)
 		}
 	}
-	return xt, y, nil
+	x, err := b.Matrix()
+	if err != nil {
+		return nil, nil, fmt.Errorf("appscanner: %w", err)
+	}
+	return x, y, nil
 }
 
 // Predict labels each test chunk; see the package comment (PredictVia).

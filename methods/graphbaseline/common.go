@@ -144,26 +144,35 @@ func (g *graphInput) fitVectors(ctx context.Context, train []methods.Encoded) (x
 	return x, y, nil
 }
 
-// fitColumns is fitVectors with the matrix column-major (column j at
-// xt[j*rows:(j+1)*rows]), as forest.FitColumns reads it without a copy;
-// each graph is dropped once vectorised.
-func (g *graphInput) fitColumns(ctx context.Context, train []methods.Encoded) (xt []float64, y []int, err error) {
+// fitMatrix is fitVectors with the vectors in a forest matrix; each graph
+// is dropped once vectorised.
+func (g *graphInput) fitMatrix(ctx context.Context, train []methods.Encoded) (*forest.Matrix, []int, error) {
 	gs, cls, n, err := g.fitGraphs(ctx, train)
 	if err != nil {
 		return nil, nil, err
 	}
-	xt = make([]float64, n*g.vec.Len())
+	b, err := forest.NewMatrixBuilder(n, g.vec.Len())
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", g.name, err)
+	}
 	var row []float64
+	y := make([]int, 0, n)
 	for i, gr := range gs {
 		if gr == nil {
 			continue
 		}
 		row = g.vec.Append(row[:0], graphs.Standardize(g.std, gr))
 		gs[i] = nil
-		forest.SetRow(xt, n, len(y), row)
+		if err := b.Add(row); err != nil {
+			return nil, nil, fmt.Errorf("%s: training sample %d (%s): %w", g.name, i, train[i].Capture, err)
+		}
 		y = append(y, cls[i])
 	}
-	return xt, y, nil
+	m, err := b.Matrix()
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", g.name, err)
+	}
+	return m, y, nil
 }
 
 // testVectors returns the matrix of the test samples that give a graph and

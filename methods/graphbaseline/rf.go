@@ -87,11 +87,11 @@ func (f *Forest) Fit(ctx context.Context, train []methods.Sample) error {
 
 // FitFeatures vectorises the encoded training graphs and grows the forest.
 func (f *Forest) FitFeatures(ctx context.Context, train []methods.Encoded) error {
-	xt, y, err := f.fitColumns(ctx, train)
+	x, y, err := f.fitMatrix(ctx, train)
 	if err != nil {
 		return err
 	}
-	model, err := forest.FitColumns(ctx, xt, len(y), f.vec.Len(), y, len(f.classes), forest.Options{
+	model, err := forest.FitMatrix(ctx, x, y, len(f.classes), forest.Options{
 		Trees: f.fp.Trees, MaxFeatures: f.fp.MaxFeatures, MaxDepth: f.fp.MaxDepth,
 		MinSamplesLeaf: f.fp.MinSamplesLeaf, Workers: f.workers, Seed: f.seed,
 	})

@@ -1,0 +1,277 @@
+package forest
+
+import (
+	"bytes"
+	"context"
+	"encoding/gob"
+	"errors"
+	"math"
+	"math/rand/v2"
+	"reflect"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// TestMatrixRanks: ranks follow the order of the values, equal values
+// (-0 and +0 included) share a rank, and the distinct values are kept in
+// increasing order.
+func TestMatrixRanks(t *testing.T) {
+	m, err := NewMatrix(6, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := []float64{3.5, -1, 0, math.Copysign(0, -1), 3.5, 1e300}
+	if err := m.SetColumn(0, col); err != nil {
+		t.Fatal(err)
+	}
+	wantRank := []uint32{2, 0, 1, 1, 2, 3}
+	wantValues := []float64{-1, 0, 3.5, 1e300}
+	if !slices.Equal(m.rank[0], wantRank) || !slices.Equal(m.values[0], wantValues) {
+		t.Fatalf("ranks %v, values %v; want %v, %v", m.rank[0], m.values[0], wantRank, wantValues)
+	}
+	col[1] = math.Inf(1)
+	if err := m.SetColumn(0, col); !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), "row 1, column 0") {
+		t.Errorf("infinite value: err = %v", err)
+	}
+	if err := m.SetColumn(1, col); !errors.Is(err, ErrInput) {
+		t.Errorf("column out of range: err = %v", err)
+	}
+	if err := m.SetColumn(0, col[:3]); !errors.Is(err, ErrInput) {
+		t.Errorf("short column: err = %v", err)
+	}
+	empty, _ := NewMatrix(2, 2)
+	if _, err := FitMatrix(context.Background(), empty, []int{0, 1}, 2, Options{}); !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), "column 0 of 2 not set") {
+		t.Errorf("unset columns: err = %v", err)
+	}
+}
+
+// refGrow grows tree t the way the builder specifies it, on the values
+// themselves, with a recursive descent, a plain sort and no buffers: an
+// independent check of the ranks, the sort and the leaf encoding.
+func refGrow(X []float64, rows, cols int, y []int, classes int, r resolved, t int) Tree {
+	rng := rand.New(rand.NewPCG(r.seed, treeStream(t)))
+	weight := make([]int64, rows)
+	for i := range weight {
+		if r.noBootstrap {
+			weight[i] = 1
+		} else {
+			weight[rng.IntN(rows)]++
+		}
+	}
+	var samples []int
+	for i, w := range weight {
+		if w > 0 {
+			samples = append(samples, i)
+		}
+	}
+	feats := make([]int, cols)
+	for j := range feats {
+		feats[j] = j
+	}
+	tr := Tree{LeafStart: []int32{0}}
+	var grow func(ss []int, depth int)
+	grow = func(ss []int, depth int) {
+		counts := make([]int64, classes)
+		var wTot int64
+		for _, s := range ss {
+			counts[y[s]] += weight[s]
+			wTot += weight[s]
+		}
+		present := 0
+		for _, w := range counts {
+			if w > 0 {
+				present++
+			}
+		}
+		feat, thr := -1, 0.0
+		if present > 1 && len(ss) >= r.minSplit && len(ss) >= 2*r.minLeaf && depth < r.maxDepth {
+			feat, thr = refSplit(X, cols, y, weight, counts, wTot, ss, feats, r, rng)
+		}
+		if feat < 0 {
+			refLeaf(&tr, counts, wTot, present)
+			return
+		}
+		idx := len(tr.Nodes)
+		tr.Nodes = append(tr.Nodes, Node{Threshold: thr, Feature: int32(feat)})
+		var left, right []int
+		for _, s := range ss {
+			if X[s*cols+feat] <= thr {
+				left = append(left, s)
+			} else {
+				right = append(right, s)
+			}
+		}
+		grow(left, depth+1)
+		tr.Nodes[idx].Right = int32(len(tr.Nodes))
+		grow(right, depth+1)
+	}
+	grow(samples, 0)
+	return tr
+}
+
+func refLeaf(tr *Tree, counts []int64, wTot int64, present int) {
+	if present == 1 {
+		for c, w := range counts {
+			if w > 0 {
+				tr.Nodes = append(tr.Nodes, Node{Feature: PureLeaf, Right: int32(c)})
+			}
+		}
+		return
+	}
+	tr.Nodes = append(tr.Nodes, Node{Feature: -int32(len(tr.LeafStart))})
+	for c, w := range counts {
+		if w > 0 {
+			tr.LeafClass = append(tr.LeafClass, int32(c))
+			tr.LeafProb = append(tr.LeafProb, float64(w)/float64(wTot))
+		}
+	}
+	tr.LeafStart = append(tr.LeafStart, int32(len(tr.LeafClass)))
+}
+
+// refSplit draws features as the builder does and returns the best
+// Gini split by the proxy sum of squared class weights over weight.
+func refSplit(X []float64, cols int, y []int, weight, counts []int64, wTot int64, ss, feats []int, r resolved, rng *rand.Rand) (int, float64) {
+	var sqTot int64
+	for _, w := range counts {
+		sqTot += w * w
+	}
+	best, feat, thr := math.Inf(-1), -1, 0.0
+	found := 0
+	for j := 0; j < cols && found < r.mtry; j++ {
+		k := j + rng.IntN(cols-j)
+		feats[j], feats[k] = feats[k], feats[j]
+		f := feats[j]
+		sorted := slices.Clone(ss)
+		sort.SliceStable(sorted, func(a, b int) bool { return X[sorted[a]*cols+f] < X[sorted[b]*cols+f] })
+		lo, hi := X[sorted[0]*cols+f], X[sorted[len(sorted)-1]*cols+f]
+		if hi <= lo+featureThreshold {
+			continue
+		}
+		found++
+		left := make([]int64, len(counts))
+		var wL int64
+		for p := 0; p < len(sorted)-1; p++ {
+			s := sorted[p]
+			left[y[s]] += weight[s]
+			wL += weight[s]
+			v, next := X[s*cols+f], X[sorted[p+1]*cols+f]
+			if next <= v+featureThreshold || p+1 < r.minLeaf || len(sorted)-p-1 < r.minLeaf {
+				continue
+			}
+			var sqL, sqR int64
+			for c := range counts {
+				sqL += left[c] * left[c]
+				sqR += (counts[c] - left[c]) * (counts[c] - left[c])
+			}
+			if proxy := float64(sqL)/float64(wL) + float64(sqR)/float64(wTot-wL); proxy > best {
+				best, feat, thr = proxy, f, v/2+next/2
+				if thr == next {
+					thr = v
+				}
+			}
+		}
+	}
+	return feat, thr
+}
+
+// TestFitMatchesReference: on matrices full of ties, with and without
+// bootstrap, depth and leaf limits, every tree equals refGrow's.
+func TestFitMatchesReference(t *testing.T) {
+	for seed := range uint64(12) {
+		rows, cols, classes := 40+int(seed)*23, 3+int(seed%5), 2+int(seed%4)
+		X, y := synthetic(seed, rows, cols, cols, classes, 1.0)
+		for i := range X {
+			if i%(2+int(seed%3)) == 0 {
+				X[i] = math.Round(X[i] * 2) // ties
+			}
+		}
+		opt := Options{Trees: 4, Seed: seed, MinSamplesLeaf: int(seed % 3), MaxDepth: int(seed % 4 * 3), NoBootstrap: seed%5 == 4, Workers: 2}
+		f, err := Fit(context.Background(), X, rows, cols, y, classes, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, _ := opt.resolve(cols)
+		for ti := range f.Trees {
+			want := refGrow(X, rows, cols, y, classes, r, ti)
+			if !reflect.DeepEqual(normalized(f.Trees[ti]), normalized(want)) {
+				t.Fatalf("seed %d, tree %d: builder and reference differ\n got %+v\nwant %+v", seed, ti, f.Trees[ti], want)
+			}
+		}
+	}
+}
+
+// normalized gives empty leaf tables one form for DeepEqual.
+func normalized(t Tree) Tree {
+	for _, s := range []*[]int32{&t.LeafClass} {
+		if len(*s) == 0 {
+			*s = nil
+		}
+	}
+	if len(t.LeafProb) == 0 {
+		t.LeafProb = nil
+	}
+	return t
+}
+
+// TestLoadVersion1: a model saved before PureLeaf nodes existed (every
+// leaf in the leaf tables) still loads and predicts.
+func TestLoadVersion1(t *testing.T) {
+	v1 := &Forest{Classes: 2, Features: 1, Trees: []Tree{{
+		Nodes:     []Node{{Threshold: 0.5, Feature: 0, Right: 2}, {Feature: -1}, {Feature: -2}},
+		LeafStart: []int32{0, 1, 3},
+		LeafClass: []int32{0, 0, 1},
+		LeafProb:  []float64{1, 0.25, 0.75},
+	}}}
+	var buf bytes.Buffer
+	if err := gob.NewEncoder(&buf).Encode(envelope{Format: modelFormat, Version: 1, Forest: v1}); err != nil {
+		t.Fatal(err)
+	}
+	f, err := Load(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := f.ProbaRow([]float64{1}, make([]float64, 2)); got[0] != 0.25 || got[1] != 0.75 {
+		t.Errorf("ProbaRow = %v, want [0.25 0.75]", got)
+	}
+	bad := *v1
+	bad.Trees = []Tree{{Nodes: []Node{{Feature: PureLeaf, Right: 2}}, LeafStart: []int32{0}}}
+	buf.Reset()
+	if err := bad.Save(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(&buf); !errors.Is(err, ErrModel) {
+		t.Errorf("pure leaf of class 2 in a 2-class forest: err = %v, want ErrModel", err)
+	}
+}
+
+// TestSortByRank: short and long runs, narrow and wide rank spans (one to
+// four radix passes), every key kept.
+func TestSortByRank(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 2))
+	for _, tc := range []struct{ n, span int }{{10, 5}, {48, 1000}, {49, 3}, {500, 200}, {3000, 70000}, {5000, 1 << 30}} {
+		xs := make([]uint64, tc.n)
+		lo := uint32(rng.IntN(1000))
+		for i := range xs {
+			xs[i] = uint64(lo+uint32(rng.IntN(tc.span)))<<32 | uint64(i)
+		}
+		want := slices.Clone(xs)
+		slices.Sort(want)
+		hi := uint32(0)
+		for _, k := range xs {
+			hi = max(hi, uint32(k>>32))
+		}
+		sortByRank(xs, make([]uint64, tc.n), lo, hi)
+		got := slices.Clone(xs)
+		slices.Sort(got) // same keys
+		if !slices.Equal(got, want) {
+			t.Fatalf("n %d, span %d: keys lost", tc.n, tc.span)
+		}
+		for i := 1; i < len(xs); i++ {
+			if xs[i-1]>>32 > xs[i]>>32 {
+				t.Fatalf("n %d, span %d: not sorted at %d", tc.n, tc.span, i)
+			}
+		}
+	}
+}
