@@ -10,7 +10,9 @@
 // A Factory gets a Config: the seed, a goroutine budget, a log writer and a
 // Decode function that fills the method's own parameter struct from the
 // experiment file, strictly (unknown keys and wrong types are errors naming
-// the file and line). Fit learns from labeled samples; Predict answers a
+// the file and line). The factory Lookup returns completes the Config's
+// zero fields (Config.Complete), so that a method never checks them. Fit
+// learns from labeled samples; Predict answers a
 // label, a score and an "unknown" flag for each test sample.
 //
 // Abilities beyond closed-world classification are small optional
@@ -30,6 +32,13 @@
 //     features on its own (Features, identified by FeatureKey) and fitting
 //     and predicting from them (FitFeatures, PredictFeatures). Every shipped
 //     method is, except external with input packets; FitVia and PredictVia give Fit and Predict in terms of them.
+//
+// A method's parameters are a struct with a Validate method, called once
+// by its factory after Decode, that returns a *ParamError for the first bad
+// value: messages read "<method>: <key>: <problem> (got <value>)" and the
+// harness places them at the key's line of the experiment file. The
+// method's other errors start with its name once; the harness adds the
+// phase and the cell ("cell <id>: fit: <method>: ...").
 //
 // The harness binary imports appbench/methods/all, which blank-imports
 // every method package.

@@ -52,12 +52,16 @@ type Method interface {
 	Predict(ctx context.Context, test []Sample) ([]Prediction, error)
 }
 
-// Config is what a Factory gets to build a method.
+// Config is what a Factory gets to build a method. The factory Lookup
+// returns completes the zero fields first (see Complete), so that a
+// method's factory relies on Decode and Log being set and Workers being at
+// least 1, and checks none of them.
 type Config struct {
 	// Decode decodes the method's parameters from the experiment file into
 	// v, a pointer to the method's own parameter struct holding its
 	// defaults. Unknown keys and wrong types are errors that name the file
 	// and line. Decode leaves v untouched when no parameters were given.
+	// Never nil.
 	Decode func(v any) error
 	// Seed is the seed for every random choice of the method.
 	Seed uint64
@@ -75,6 +79,20 @@ type Config struct {
 	// them in the cell's result file and prints each distinct note once at
 	// the end of a run. It may be nil; methods call it through Noter.
 	Note func(string)
+}
+
+// Complete returns c with its zero fields set: a Decode that leaves v
+// untouched (no parameters), io.Discard as Log, and 1 as Workers when it
+// is below 1.
+func (c Config) Complete() Config {
+	if c.Decode == nil {
+		c.Decode = func(any) error { return nil }
+	}
+	if c.Log == nil {
+		c.Log = io.Discard
+	}
+	c.Workers = max(c.Workers, 1)
+	return c
 }
 
 // Noter returns c.Note, or a function that drops the note when c.Note is
@@ -109,7 +127,8 @@ func Register(name string, factory Factory) {
 	factories[name] = factory
 }
 
-// Lookup returns the factory registered under name.
+// Lookup returns the factory registered under name, wrapped so that it
+// gets its Config completed (Config.Complete).
 func Lookup(name string) (Factory, error) {
 	mu.RLock()
 	defer mu.RUnlock()
@@ -117,7 +136,7 @@ func Lookup(name string) (Factory, error) {
 	if !ok {
 		return nil, fmt.Errorf("methods: unknown method %q (known: %v; forgotten import?)", name, namesLocked())
 	}
-	return f, nil
+	return func(cfg Config) (Method, error) { return f(cfg.Complete()) }, nil
 }
 
 // Names returns the sorted names of the registered methods.
@@ -213,9 +232,6 @@ func Labels(samples []Sample) []string {
 // NoParams is a Config.Decode target check for methods without parameters:
 // it returns an error when parameters were given.
 func NoParams(cfg Config) error {
-	if cfg.Decode == nil {
-		return nil
-	}
 	var none struct{}
 	return cfg.Decode(&none)
 }

@@ -3,9 +3,11 @@ package methods
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 type stub struct{}
@@ -71,11 +73,63 @@ func TestLabels(t *testing.T) {
 }
 
 func TestNoParams(t *testing.T) {
-	if err := NoParams(Config{}); err != nil {
+	if err := NoParams(Config{}.Complete()); err != nil {
 		t.Errorf("no decoder: %v", err)
 	}
 	bad := errors.New("unknown key")
 	if err := NoParams(Config{Decode: func(any) error { return bad }}); !errors.Is(err, bad) {
 		t.Errorf("NoParams = %v, want the decoder's error", err)
+	}
+}
+
+func TestLookupCompletesConfig(t *testing.T) {
+	var got Config
+	Register("test-config", func(cfg Config) (Method, error) { got = cfg; return stub{}, nil })
+	f, err := Lookup("test-config")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f(Config{Workers: -3, Seed: 7}); err != nil {
+		t.Fatal(err)
+	}
+	if got.Decode == nil || got.Log == nil || got.Workers != 1 || got.Seed != 7 {
+		t.Fatalf("factory got %+v", got)
+	}
+	v := struct{ K int }{K: 3}
+	if err := got.Decode(&v); err != nil || v.K != 3 {
+		t.Errorf("default Decode: %v, %+v", err, v)
+	}
+	var b strings.Builder
+	if _, err := f(Config{Workers: 4, Log: &b}); err != nil || got.Workers != 4 || got.Log != &b {
+		t.Errorf("set fields changed: %+v, %v", got, err)
+	}
+}
+
+func TestParamError(t *testing.T) {
+	cases := []struct {
+		err  *ParamError
+		want string
+	}{
+		{NewParamError("appscanner", "trees", "must be at least 1", 0), "appscanner: trees: must be at least 1 (got 0)"},
+		{NewParamError("flowprint", "mode", "must be enhanced or fingerprint", "x"), `flowprint: mode: must be enhanced or fingerprint (got "x")`},
+		{NewParamError("external", "timeout", "must be positive", -time.Second), "external: timeout: must be positive (got -1s)"},
+		{NewParamError("external", "command", "is required", nil), "external: command: is required (got nothing)"},
+	}
+	for _, c := range cases {
+		if got := c.err.Error(); got != c.want {
+			t.Errorf("Error() = %q, want %q", got, c.want)
+		}
+	}
+	saved := SavedParamsError(fmt.Errorf("wrapped: %w", cases[0].err))
+	if want := "appscanner: load: saved trees: must be at least 1 (got 0)"; saved.Error() != want {
+		t.Errorf("SavedParamsError = %q, want %q", saved, want)
+	}
+	var pe *ParamError
+	if !errors.As(saved, &pe) || pe.Key != "trees" {
+		t.Errorf("SavedParamsError does not unwrap to the ParamError: %v", pe)
+	}
+	other := errors.New("other")
+	if SavedParamsError(other) != other {
+		t.Error("SavedParamsError changed an error that is no ParamError")
 	}
 }

@@ -43,27 +43,30 @@ func DefaultParams() Params {
 	return Params{Trees: 150, Threshold: 0, BurstGap: appscanner.DefaultBurstGap, Extraction: "auto", Models: 1, Voting: "majority"}
 }
 
-// Validate names the first bad parameter.
+// Validate returns a *methods.ParamError for the first bad parameter.
 func (p Params) Validate() error {
+	bad := func(key, problem string, got any) error {
+		return methods.NewParamError("appscanner", key, problem, got)
+	}
 	switch {
 	case p.Trees < 1:
-		return fmt.Errorf("appscanner: trees = %d: must be at least 1", p.Trees)
+		return bad("trees", "must be at least 1", p.Trees)
 	case p.MaxFeatures < 0 || p.MaxFeatures > appscanner.NumFeatures:
-		return fmt.Errorf("appscanner: max_features = %d: must be 0 (sqrt) to %d", p.MaxFeatures, appscanner.NumFeatures)
+		return bad("max_features", fmt.Sprintf("must be 0 (sqrt) to %d", appscanner.NumFeatures), p.MaxFeatures)
 	case p.MaxDepth < 0:
-		return fmt.Errorf("appscanner: max_depth = %d: must be 0 (unlimited) or positive", p.MaxDepth)
+		return bad("max_depth", "must be 0 (unlimited) or positive", p.MaxDepth)
 	case p.MinSamplesLeaf < 0:
-		return fmt.Errorf("appscanner: min_samples_leaf = %d: must not be negative", p.MinSamplesLeaf)
+		return bad("min_samples_leaf", "must not be negative", p.MinSamplesLeaf)
 	case !(p.Threshold >= 0 && p.Threshold <= 1):
-		return fmt.Errorf("appscanner: threshold = %v: must be in [0, 1]", p.Threshold)
+		return bad("threshold", "must be in [0, 1]", p.Threshold)
 	case !(p.BurstGap > 0):
-		return fmt.Errorf("appscanner: burst_gap = %v: must be a positive number of seconds", p.BurstGap)
+		return bad("burst_gap", "must be a positive number of seconds", p.BurstGap)
 	case p.Extraction != "auto" && p.Extraction != "csv" && p.Extraction != "pcap":
-		return fmt.Errorf("appscanner: extraction = %q: must be auto, csv or pcap", p.Extraction)
+		return bad("extraction", "must be auto, csv or pcap", p.Extraction)
 	case p.Models < 1:
-		return fmt.Errorf("appscanner: models = %d: must be at least 1", p.Models)
+		return bad("models", "must be at least 1", p.Models)
 	case p.Voting != "majority" && p.Voting != "soft":
-		return fmt.Errorf("appscanner: voting = %q: must be majority or soft", p.Voting)
+		return bad("voting", "must be majority or soft", p.Voting)
 	}
 	return nil
 }
@@ -80,19 +83,13 @@ type Method struct {
 // New is the Factory of "appscanner".
 func New(cfg methods.Config) (methods.Method, error) {
 	p := DefaultParams()
-	if cfg.Decode != nil {
-		if err := cfg.Decode(&p); err != nil {
-			return nil, err
-		}
+	if err := cfg.Decode(&p); err != nil {
+		return nil, err
 	}
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
-	log := cfg.Log
-	if log == nil {
-		log = io.Discard
-	}
-	return &Method{p: p, seed: cfg.Seed, workers: max(1, cfg.Workers), log: log}, nil
+	return &Method{p: p, seed: cfg.Seed, workers: cfg.Workers, log: cfg.Log}, nil
 }
 
 // Name returns "appscanner".
@@ -324,7 +321,7 @@ func (m *Method) Load(r io.Reader) error {
 		return fmt.Errorf("appscanner: load: model version %d, this build reads %d", s.Version, savedVersion)
 	}
 	if err := s.Params.Validate(); err != nil {
-		return fmt.Errorf("appscanner: load: %w", err)
+		return methods.SavedParamsError(err)
 	}
 	if len(s.Forests) == 0 || len(s.Forests) != len(s.Labels) {
 		return fmt.Errorf("appscanner: load: %d forests with %d label lists", len(s.Forests), len(s.Labels))

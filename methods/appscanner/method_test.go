@@ -5,10 +5,7 @@ import (
 	"context"
 	"math/rand/v2"
 	"net/netip"
-	"strings"
 	"testing"
-
-	"go.yaml.in/yaml/v3"
 
 	"appbench/datasets"
 	"appbench/methods"
@@ -166,16 +163,19 @@ func TestSameSeedSamePredictions(t *testing.T) {
 }
 
 func TestParamsRejected(t *testing.T) {
-	f, _ := methods.Lookup("appscanner")
-	for _, src := range []string{"trees: 0\n", "threshold: 2\n", "extraction: udp\n", "voting: loud\n", "models: 0\n", "burst_gap: -1\n", "max_features: 55\n", "colour: red\n"} {
-		_, err := f(methods.Config{Decode: func(v any) error {
-			dec := yaml.NewDecoder(strings.NewReader(src))
-			dec.KnownFields(true)
-			return dec.Decode(v)
-		}})
-		if err == nil {
-			t.Errorf("parameters %q accepted", src)
-		}
+	methodtest.CheckParamErrors(t, "appscanner", []methodtest.BadParam{
+		{Key: "trees", Params: "trees: 0\n"},
+		{Key: "max_features", Params: "max_features: 55\n"},
+		{Key: "max_depth", Params: "max_depth: -1\n"},
+		{Key: "min_samples_leaf", Params: "min_samples_leaf: -1\n"},
+		{Key: "threshold", Params: "threshold: 2\n"},
+		{Key: "burst_gap", Params: "burst_gap: -1\n"},
+		{Key: "extraction", Params: "extraction: udp\n"},
+		{Key: "models", Params: "models: 0\n"},
+		{Key: "voting", Params: "voting: loud\n"},
+	})
+	if _, err := methodtest.Build("appscanner", "colour: red\n", 1, 1); err == nil {
+		t.Error("unknown key accepted")
 	}
 	m := methodtest.New(t, "appscanner", "", 1, 2)
 	if _, err := m.Predict(context.Background(), nil); err == nil {

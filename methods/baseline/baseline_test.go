@@ -13,6 +13,7 @@ import (
 	"appbench/datasets"
 	"appbench/mappgraph"
 	"appbench/methods"
+	"appbench/methods/methodtest"
 )
 
 // chunk builds a sample whose client 10.0.0.1 talks to the given servers
@@ -187,11 +188,9 @@ func TestDestinationSetGraphs(t *testing.T) {
 }
 
 func TestDestinationSetBadParams(t *testing.T) {
-	f, _ := methods.Lookup("destination-set")
-	for _, p := range []string{"k: 0", "unknown_threshold: 2"} {
-		_, err := f(methods.Config{Decode: func(v any) error { return yaml.Unmarshal([]byte(p), v) }})
-		if err == nil {
-			t.Errorf("params %q accepted", p)
-		}
-	}
+	methodtest.CheckParamErrors(t, "destination-set", []methodtest.BadParam{
+		{Key: "k", Params: "k: 0\n"},
+		{Key: "unknown_threshold", Params: "unknown_threshold: 2\n"},
+		{Key: "unknown_threshold", Params: "unknown_threshold: .nan\n"},
+	})
 }

@@ -60,25 +60,27 @@ type DestinationSet struct {
 	fallback string
 }
 
+// Validate returns a *methods.ParamError for the first bad parameter.
+func (p DestinationSetParams) Validate() error {
+	switch {
+	case p.K < 1:
+		return methods.NewParamError("destination-set", "k", "must be at least 1", p.K)
+	case !(p.UnknownThreshold >= 0 && p.UnknownThreshold <= 1):
+		return methods.NewParamError("destination-set", "unknown_threshold", "must be in [0, 1]", p.UnknownThreshold)
+	}
+	return nil
+}
+
 // NewDestinationSet is the Factory of "destination-set".
 func NewDestinationSet(cfg methods.Config) (methods.Method, error) {
 	p := DefaultDestinationSetParams()
-	if cfg.Decode != nil {
-		if err := cfg.Decode(&p); err != nil {
-			return nil, err
-		}
+	if err := cfg.Decode(&p); err != nil {
+		return nil, err
 	}
-	if p.K < 1 {
-		return nil, fmt.Errorf("destination-set: k must be at least 1, got %d", p.K)
+	if err := p.Validate(); err != nil {
+		return nil, err
 	}
-	if p.UnknownThreshold < 0 || p.UnknownThreshold > 1 {
-		return nil, fmt.Errorf("destination-set: unknown_threshold must be in [0,1], got %g", p.UnknownThreshold)
-	}
-	w := cfg.Workers
-	if w < 1 {
-		w = 1
-	}
-	return &DestinationSet{p: p, workers: w}, nil
+	return &DestinationSet{p: p, workers: cfg.Workers}, nil
 }
 
 // Name returns "destination-set".

@@ -19,9 +19,20 @@ type Majority struct {
 	share float64
 }
 
+// MajorityParams are the parameters of "majority": none, so that any key
+// given is an error.
+type MajorityParams struct{}
+
+// Validate returns nil: there is nothing to check.
+func (MajorityParams) Validate() error { return nil }
+
 // NewMajority is the Factory of "majority". It takes no parameters.
 func NewMajority(cfg methods.Config) (methods.Method, error) {
-	if err := methods.NoParams(cfg); err != nil {
+	var p MajorityParams
+	if err := cfg.Decode(&p); err != nil {
+		return nil, err
+	}
+	if err := p.Validate(); err != nil {
 		return nil, err
 	}
 	return &Majority{}, nil

@@ -179,13 +179,24 @@ func TestKeepFiles(t *testing.T) {
 // TestBadParams checks that bad parameters are refused when the method is
 // built.
 func TestBadParams(t *testing.T) {
+	methodtest.CheckParamErrors(t, "external", []methodtest.BadParam{
+		{Key: "command", Params: "input: packets\n"},
+		{Key: "command", Params: "command: ['']\n"},
+		{Key: "input", Params: "command: [testdata/ok.sh]\ninput: flows\n"},
+		{Key: "timeout", Params: "command: [testdata/ok.sh]\ntimeout: 0s\n"},
+		{Key: "env", Params: "command: [testdata/ok.sh]\nenv: {A=B: 1}\n"},
+		{Key: "env", Params: "command: [testdata/ok.sh]\nenv: {APPBENCH_SEED: 1}\n"},
+		{Key: "command", Params: "command: [testdata/nosuch.sh]\n"},
+		{Key: "command", Params: "command: [testdata]\n"},
+		{Key: "command", Params: "command: [nosuch-program-xyz]\n"},
+	})
 	for _, c := range []struct{ params, want string }{
-		{"input: packets\n", "command is required"},
-		{"command: [./ok.sh]\ninput: flows\n", "input = \"flows\""},
-		{"command: [./ok.sh]\ntimeout: 0s\n", "timeout = 0s"},
-		{"command: [./nosuch.sh]\n", "nosuch.sh: no such file"},
-		{"command: [nosuch-program-xyz]\n", "executable file not found"},
-		{"command: [./ok.sh]\nenv: {APPBENCH_SEED: 1}\n", "APPBENCH_SEED is set by the harness"},
+		{"input: packets\n", "command: is required"},
+		{"command: [./ok.sh]\ninput: flows\n", `input: must be packets, appscanner or graph (got "flows")`},
+		{"command: [./ok.sh]\ntimeout: 0s\n", "(got 0s)"},
+		{"command: [./nosuch.sh]\n", "testdata/nosuch.sh: no such file"},
+		{"command: [nosuch-program-xyz]\n", `must be a program in PATH or a path to one (got "nosuch-program-xyz")`},
+		{"command: [./ok.sh]\nenv: {APPBENCH_SEED: 1}\n", `must not set a variable the harness sets (got "APPBENCH_SEED")`},
 		{"command: [./ok.sh]\ntrees: 3\n", "field trees not found"},
 	} {
 		f, _ := methods.Lookup("external")

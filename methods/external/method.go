@@ -2,11 +2,14 @@ package external
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -49,27 +52,30 @@ func DefaultParams() Params {
 // reserved are the environment variables the harness sets itself.
 var reserved = []string{"APPBENCH_SEED", "APPBENCH_WORKERS"}
 
-// Validate names the first bad parameter.
+// Validate returns a *methods.ParamError for the first bad parameter.
 func (p Params) Validate() error {
 	switch {
 	case len(p.Command) == 0 || p.Command[0] == "":
-		return fmt.Errorf("external: command is required: the program and its arguments, such as [python3, plugin.py]")
+		return badParam("command", "is required: the program and its arguments, such as [python3, plugin.py]", p.Command)
 	case p.Input != InputPackets && p.Input != InputAppScanner && p.Input != InputGraph:
-		return fmt.Errorf("external: input = %q: must be packets, appscanner or graph", p.Input)
+		return badParam("input", "must be packets, appscanner or graph", p.Input)
 	case p.Timeout <= 0:
-		return fmt.Errorf("external: timeout = %v: must be a positive duration such as 30m", p.Timeout)
+		return badParam("timeout", "must be a positive duration such as 30m", p.Timeout)
 	}
 	for k := range p.Env {
 		if k == "" || strings.ContainsAny(k, "=\x00") {
-			return fmt.Errorf("external: env: bad variable name %q", k)
+			return badParam("env", "has a bad variable name", k)
 		}
-		for _, r := range reserved {
-			if k == r {
-				return fmt.Errorf("external: env: %s is set by the harness", k)
-			}
+		if slices.Contains(reserved, k) {
+			return badParam("env", "must not set a variable the harness sets", k)
 		}
 	}
 	return nil
+}
+
+// badParam is the ParamError of external for key.
+func badParam(key, problem string, got any) error {
+	return methods.NewParamError("external", key, problem, got)
 }
 
 // Method is the "external" method with input packets; the other inputs
@@ -99,10 +105,8 @@ type staged struct {
 // New is the Factory of "external".
 func New(cfg methods.Config) (methods.Method, error) {
 	p := DefaultParams()
-	if cfg.Decode != nil {
-		if err := cfg.Decode(&p); err != nil {
-			return nil, err
-		}
+	if err := cfg.Decode(&p); err != nil {
+		return nil, err
 	}
 	if err := p.Validate(); err != nil {
 		return nil, err
@@ -111,15 +115,11 @@ func New(cfg methods.Config) (methods.Method, error) {
 	if err != nil {
 		return nil, err
 	}
-	log := cfg.Log
-	if log == nil {
-		log = io.Discard
-	}
-	m := &Method{p: p, prog: prog, dir: cfg.Dir, seed: cfg.Seed, workers: max(1, cfg.Workers), log: log,
+	m := &Method{p: p, prog: prog, dir: cfg.Dir, seed: cfg.Seed, workers: cfg.Workers, log: cfg.Log,
 		note: cfg.Noter(), plugin: strings.Join(p.Command, " ")}
 	switch p.Input {
 	case InputAppScanner:
-		as, err := appscanner.New(methods.Config{Workers: 1})
+		as, err := appscanner.New(methods.Config{Workers: 1}.Complete())
 		if err != nil {
 			return nil, err
 		}
@@ -131,26 +131,30 @@ func New(cfg methods.Config) (methods.Method, error) {
 }
 
 // resolveProgram returns the program to run: a name without a slash is
-// looked up in PATH, a relative path is relative to dir.
+// looked up in PATH, a relative path is relative to dir. Its errors are
+// ParamErrors of the key command.
 func resolveProgram(prog, dir string) (string, error) {
 	if !strings.ContainsRune(prog, '/') {
 		path, err := exec.LookPath(prog)
 		if err != nil {
-			return "", fmt.Errorf("external: command: %w", err)
+			return "", badParam("command", "must be a program in PATH or a path to one", prog)
 		}
 		return path, nil
 	}
+	path := prog
 	if !filepath.IsAbs(prog) && dir != "" {
-		prog = filepath.Join(dir, prog)
+		path = filepath.Join(dir, prog)
 	}
-	st, err := os.Stat(prog)
-	if err != nil {
-		return "", fmt.Errorf("external: command: %w", err)
+	st, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "", badParam("command", fmt.Sprintf("names no file (%s: no such file)", path), prog)
+	case err != nil:
+		return "", badParam("command", fmt.Sprintf("cannot be read: %v", err), prog)
+	case st.IsDir() || st.Mode()&0o111 == 0:
+		return "", badParam("command", fmt.Sprintf("must be an executable file (%s is not)", path), prog)
 	}
-	if st.IsDir() || st.Mode()&0o111 == 0 {
-		return "", fmt.Errorf("external: command: %s is not an executable file", prog)
-	}
-	return prog, nil
+	return path, nil
 }
 
 // Name returns "external".

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 
 	fp "appbench/flowprint"
 	"appbench/internal/workpool"
@@ -72,26 +73,32 @@ func DefaultParams() Params {
 		Threshold: 0.1, Mode: "enhanced", Input: "reference", Default: "common", Detect: true, RoundTrip: true}
 }
 
-// Validate checks the parameters and names the bad key.
+// Validate returns a *methods.ParamError for the first bad parameter.
 func (p Params) Validate() error {
-	switch p.Mode {
-	case "enhanced", "fingerprint":
-	default:
-		return fmt.Errorf("flowprint: mode %q: want \"enhanced\" or \"fingerprint\"", p.Mode)
+	bad := func(key, problem string, got any) error {
+		return methods.NewParamError("flowprint", key, problem, got)
 	}
-	switch p.Input {
-	case "reference", "full":
-	default:
-		return fmt.Errorf("flowprint: input %q: want \"reference\" or \"full\"", p.Input)
+	seconds := func(v float64) bool { return v > 0 && !math.IsInf(v, 0) }
+	switch {
+	case p.Mode != "enhanced" && p.Mode != "fingerprint":
+		return bad("mode", "must be enhanced or fingerprint", p.Mode)
+	case p.Input != "reference" && p.Input != "full":
+		return bad("input", "must be reference or full", p.Input)
+	case p.Default != "common" && p.Default != "largest":
+		return bad("default", "must be common or largest", p.Default)
+	case !seconds(p.Batch):
+		return bad("batch", "must be a positive number of seconds", p.Batch)
+	case !seconds(p.Window):
+		return bad("window", "must be a positive number of seconds", p.Window)
+	case p.TestWindow != 0 && !seconds(p.TestWindow):
+		return bad("test_window", "must be 0 (the window) or a positive number of seconds", p.TestWindow)
+	case math.IsNaN(p.Correlation):
+		return bad("correlation", "must be a number", p.Correlation)
+	case math.IsNaN(p.Similarity):
+		return bad("similarity", "must be a number", p.Similarity)
 	}
-	switch p.Default {
-	case "common", "largest":
-	default:
-		return fmt.Errorf("flowprint: default %q: want \"common\" or \"largest\"", p.Default)
-	}
-	if p.TestWindow < 0 {
-		return fmt.Errorf("flowprint: test_window %v must be >= 0", p.TestWindow)
-	}
+	// The checks above cover those of flowprint.Params; these stay in
+	// case it gains more.
 	if err := p.trainParams().Validate(); err != nil {
 		return err
 	}
@@ -122,15 +129,13 @@ type Method struct {
 // New builds the method from its configuration.
 func New(cfg methods.Config) (methods.Method, error) {
 	p := DefaultParams()
-	if cfg.Decode != nil {
-		if err := cfg.Decode(&p); err != nil {
-			return nil, err
-		}
+	if err := cfg.Decode(&p); err != nil {
+		return nil, err
 	}
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
-	return &Method{p: p, workers: max(cfg.Workers, 1)}, nil
+	return &Method{p: p, workers: cfg.Workers}, nil
 }
 
 // Name returns "flowprint".

@@ -10,6 +10,7 @@ import (
 
 	"appbench/datasets"
 	"appbench/methods"
+	"appbench/methods/methodtest"
 )
 
 // chunk makes a traffic chunk of app (0-based) starting at t0 seconds: a
@@ -105,19 +106,17 @@ func TestChunksRecognisedAndUnseenFlagged(t *testing.T) {
 
 // TestParamsValidation: bad parameter values are errors naming the key.
 func TestParamsValidation(t *testing.T) {
-	for _, bad := range []func(*Params){
-		func(p *Params) { p.Mode = "vote" },
-		func(p *Params) { p.Input = "ipv6" },
-		func(p *Params) { p.Window = 0 },
-		func(p *Params) { p.Default = "first" },
-		func(p *Params) { p.TestWindow = -1 },
-	} {
-		p := DefaultParams()
-		bad(&p)
-		if err := p.Validate(); err == nil {
-			t.Errorf("%+v accepted", p)
-		}
-	}
+	methodtest.CheckParamErrors(t, "flowprint", []methodtest.BadParam{
+		{Key: "mode", Params: "mode: vote\n"},
+		{Key: "input", Params: "input: ipv6\n"},
+		{Key: "default", Params: "default: first\n"},
+		{Key: "batch", Params: "batch: 0\n"},
+		{Key: "window", Params: "window: 0\n"},
+		{Key: "window", Params: "window: .inf\n"},
+		{Key: "test_window", Params: "test_window: -1\n"},
+		{Key: "correlation", Params: "correlation: .nan\n"},
+		{Key: "similarity", Params: "similarity: .nan\n"},
+	})
 	if err := DefaultParams().Validate(); err != nil {
 		t.Error(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 
 	"appbench/forest"
 	"appbench/mappgraph"
@@ -59,22 +60,34 @@ type graphInput struct {
 	skips    graphs.Skips // of the training samples
 }
 
+// validate returns a *methods.ParamError of method for the first bad
+// parameter.
+func (p GraphParams) validate(method string) error {
+	bad := func(key, problem string, got any) error {
+		return methods.NewParamError(method, key, problem, got)
+	}
+	switch {
+	case p.MaxNodes < 1:
+		return bad("max_nodes", "must be at least 1", p.MaxNodes)
+	case !(p.Slice > 0) || math.IsInf(p.Slice, 0):
+		return bad("slice", "must be a positive number of seconds", p.Slice)
+	case p.Degenerate != "majority" && p.Degenerate != "unknown":
+		return bad("degenerate", "must be majority or unknown", p.Degenerate)
+	}
+	if problem := edgeStatsProblem(p.EdgeStats); problem != "" {
+		return bad("edge_stats", problem, p.EdgeStats)
+	}
+	return nil
+}
+
+// newGraphInput returns the shared state of the method name with valid
+// parameters p.
 func newGraphInput(name string, p GraphParams, workers int, log io.Writer) (graphInput, error) {
 	build, err := graphs.BuildOptions(p.MaxNodes, p.Slice)
 	if err != nil {
 		return graphInput{}, fmt.Errorf("%s: %w", name, err)
 	}
-	if p.Degenerate != "majority" && p.Degenerate != "unknown" {
-		return graphInput{}, fmt.Errorf("%s: degenerate must be \"majority\" or \"unknown\", got %q", name, p.Degenerate)
-	}
-	v := p.vectorizer()
-	if err := v.check(); err != nil {
-		return graphInput{}, fmt.Errorf("%s: %w", name, err)
-	}
-	if log == nil {
-		log = io.Discard
-	}
-	return graphInput{name: name, p: p, build: build, vec: v, workers: max(1, workers), log: log, note: func(string) {}}, nil
+	return graphInput{name: name, p: p, build: build, vec: p.vectorizer(), workers: workers, log: log, note: func(string) {}}, nil
 }
 
 // Inputs reports that the method accepts packets and processed graphs.
@@ -105,7 +118,7 @@ func (g *graphInput) fitGraphs(ctx context.Context, train []methods.Encoded) (gs
 	}
 	gs, sk, err := graphs.Decode(ctx, train)
 	if err != nil {
-		return nil, nil, 0, fmt.Errorf("%s: fit: %w", g.name, err)
+		return nil, nil, 0, fmt.Errorf("%s: %w", g.name, err)
 	}
 	g.skips = sk
 	g.classes, g.majority = graphs.Classes(train)
@@ -182,7 +195,7 @@ func (g *graphInput) fitMatrix(ctx context.Context, train []methods.Encoded) (*f
 func (g *graphInput) testVectors(ctx context.Context, test []methods.Encoded) (x []float64, at []int, out []methods.Prediction, err error) {
 	gs, sk, err := graphs.Decode(ctx, test)
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("%s: predict: %w", g.name, err)
+		return nil, nil, nil, fmt.Errorf("%s: %w", g.name, err)
 	}
 	sk.Add(g.skips)
 	if n := sk.IPv6Note(g.name); n != "" {

@@ -68,13 +68,28 @@ type KNN struct {
 	y           []int
 }
 
+// Validate returns a *methods.ParamError for the first bad parameter.
+func (p KNNParams) Validate() error {
+	if err := p.GraphParams.validate("graph-knn"); err != nil {
+		return err
+	}
+	switch {
+	case p.K < 1:
+		return methods.NewParamError("graph-knn", "k", "must be at least 1", p.K)
+	case p.Distance != Euclidean && p.Distance != Manhattan && p.Distance != Cosine:
+		return methods.NewParamError("graph-knn", "distance", fmt.Sprintf("must be %s, %s or %s", Euclidean, Manhattan, Cosine), p.Distance)
+	}
+	return nil
+}
+
 // NewKNN is the Factory of "graph-knn".
 func NewKNN(cfg methods.Config) (methods.Method, error) {
 	p := DefaultKNNParams()
-	if cfg.Decode != nil {
-		if err := cfg.Decode(&p); err != nil {
-			return nil, err
-		}
+	if err := cfg.Decode(&p); err != nil {
+		return nil, err
+	}
+	if err := p.Validate(); err != nil {
+		return nil, err
 	}
 	k, err := newKNN(p, cfg.Workers, cfg.Log)
 	if err != nil {
@@ -84,18 +99,11 @@ func NewKNN(cfg methods.Config) (methods.Method, error) {
 	return k, nil
 }
 
+// newKNN returns the method of valid parameters p.
 func newKNN(p KNNParams, workers int, log io.Writer) (*KNN, error) {
 	gi, err := newGraphInput("graph-knn", p.GraphParams, workers, log)
 	if err != nil {
 		return nil, err
-	}
-	if p.K < 1 {
-		return nil, fmt.Errorf("graph-knn: k must be at least 1, got %d", p.K)
-	}
-	switch p.Distance {
-	case Euclidean, Manhattan, Cosine:
-	default:
-		return nil, fmt.Errorf("graph-knn: distance must be %q, %q or %q, got %q", Euclidean, Manhattan, Cosine, p.Distance)
 	}
 	return &KNN{graphInput: gi, kp: p}, nil
 }

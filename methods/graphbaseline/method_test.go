@@ -232,15 +232,30 @@ func TestDeterminism(t *testing.T) {
 }
 
 func TestParams(t *testing.T) {
-	for name, bad := range map[string][]string{
-		"graph-rf":  {"trees: 0\n", "max_features: -1\n", "min_samples_leaf: 0\n", "max_nodes: 0\n", "slice: 0\n", "degenerate: drop\n", "edge_stats: [median]\n", "k: 3\n"},
-		"graph-knn": {"k: 0\n", "distance: chebyshev\n", "max_nodes: 0\n", "trees: 10\n", "edge_stats: [max, max]\n"},
-	} {
-		for _, src := range bad {
-			if _, err := methodtest.Build(name, src, 1, 1); err == nil {
-				t.Errorf("%s: parameters %q accepted", name, src)
-			}
+	shared := []methodtest.BadParam{
+		{Key: "max_nodes", Params: "max_nodes: 0\n"},
+		{Key: "slice", Params: "slice: 0\n"},
+		{Key: "slice", Params: "slice: .inf\n"},
+		{Key: "degenerate", Params: "degenerate: drop\n"},
+		{Key: "edge_stats", Params: "edge_stats: [median]\n"},
+		{Key: "edge_stats", Params: "edge_stats: [max, max]\n"},
+	}
+	methodtest.CheckParamErrors(t, "graph-rf", append([]methodtest.BadParam{
+		{Key: "trees", Params: "trees: 0\n"},
+		{Key: "max_features", Params: "max_features: -1\n"},
+		{Key: "max_depth", Params: "max_depth: -1\n"},
+		{Key: "min_samples_leaf", Params: "min_samples_leaf: 0\n"},
+	}, shared...))
+	methodtest.CheckParamErrors(t, "graph-knn", append([]methodtest.BadParam{
+		{Key: "k", Params: "k: 0\n"},
+		{Key: "distance", Params: "distance: chebyshev\n"},
+	}, shared...))
+	for name, src := range map[string]string{"graph-rf": "k: 3\n", "graph-knn": "trees: 10\n"} {
+		if _, err := methodtest.Build(name, src, 1, 1); err == nil {
+			t.Errorf("%s: parameters %q accepted", name, src)
 		}
+	}
+	for _, name := range []string{"graph-rf", "graph-knn"} {
 		m, err := methodtest.Build(name, "", 1, 1)
 		if err != nil {
 			t.Fatal(err)

@@ -45,13 +45,35 @@ type Forest struct {
 	model *forest.Forest
 }
 
+// Validate returns a *methods.ParamError for the first bad parameter.
+func (p ForestParams) Validate() error {
+	if err := p.GraphParams.validate("graph-rf"); err != nil {
+		return err
+	}
+	bad := func(key, problem string, got any) error {
+		return methods.NewParamError("graph-rf", key, problem, got)
+	}
+	switch {
+	case p.Trees < 1:
+		return bad("trees", "must be at least 1", p.Trees)
+	case p.MaxFeatures < 0:
+		return bad("max_features", "must be 0 (sqrt of the vector length) or positive", p.MaxFeatures)
+	case p.MaxDepth < 0:
+		return bad("max_depth", "must be 0 (unlimited) or positive", p.MaxDepth)
+	case p.MinSamplesLeaf < 1:
+		return bad("min_samples_leaf", "must be at least 1", p.MinSamplesLeaf)
+	}
+	return nil
+}
+
 // NewForest is the Factory of "graph-rf".
 func NewForest(cfg methods.Config) (methods.Method, error) {
 	p := DefaultForestParams()
-	if cfg.Decode != nil {
-		if err := cfg.Decode(&p); err != nil {
-			return nil, err
-		}
+	if err := cfg.Decode(&p); err != nil {
+		return nil, err
+	}
+	if err := p.Validate(); err != nil {
+		return nil, err
 	}
 	f, err := newForest(p, cfg.Seed, cfg.Workers, cfg.Log)
 	if err != nil {
@@ -61,17 +83,11 @@ func NewForest(cfg methods.Config) (methods.Method, error) {
 	return f, nil
 }
 
+// newForest returns the method of valid parameters p.
 func newForest(p ForestParams, seed uint64, workers int, log io.Writer) (*Forest, error) {
 	gi, err := newGraphInput("graph-rf", p.GraphParams, workers, log)
 	if err != nil {
 		return nil, err
-	}
-	if p.Trees < 1 {
-		return nil, fmt.Errorf("graph-rf: trees must be at least 1, got %d", p.Trees)
-	}
-	if p.MaxFeatures < 0 || p.MaxDepth < 0 || p.MinSamplesLeaf < 1 {
-		return nil, fmt.Errorf("graph-rf: max_features (%d) and max_depth (%d) must be >= 0, min_samples_leaf (%d) >= 1",
-			p.MaxFeatures, p.MaxDepth, p.MinSamplesLeaf)
 	}
 	return &Forest{graphInput: gi, fp: p, seed: seed}, nil
 }

@@ -8,6 +8,7 @@ import (
 
 	"appbench/forest"
 	"appbench/mappgraph"
+	"appbench/methods"
 )
 
 // saveVersion is the version of the gob forms written by Save.
@@ -67,9 +68,12 @@ func (f *Forest) Load(r io.Reader) error {
 	if s.Version != saveVersion {
 		return fmt.Errorf("graph-rf: load: model version %d, want %d", s.Version, saveVersion)
 	}
+	if err := s.Params.Validate(); err != nil {
+		return methods.SavedParamsError(err)
+	}
 	n, err := newForest(s.Params, f.seed, f.workers, f.log)
 	if err != nil {
-		return fmt.Errorf("graph-rf: load: %w", err)
+		return err
 	}
 	model, err := forest.Load(bytes.NewReader(s.Forest))
 	if err != nil {
@@ -121,9 +125,12 @@ func (k *KNN) Load(r io.Reader) error {
 	if s.Version != saveVersion {
 		return fmt.Errorf("graph-knn: load: model version %d, want %d", s.Version, saveVersion)
 	}
+	if err := s.Params.Validate(); err != nil {
+		return methods.SavedParamsError(err)
+	}
 	n, err := newKNN(s.Params, k.workers, k.log)
 	if err != nil {
-		return fmt.Errorf("graph-knn: load: %w", err)
+		return err
 	}
 	d := n.vec.Len()
 	if len(s.Mean) != d || len(s.Scale) != d || len(s.Y) == 0 || len(s.Train) != len(s.Y)*d {

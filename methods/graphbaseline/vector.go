@@ -3,6 +3,8 @@ package graphbaseline
 import (
 	"fmt"
 	"math"
+	"slices"
+	"strings"
 
 	"appbench/mappgraph"
 	"appbench/methods/internal/graphs"
@@ -55,26 +57,20 @@ type Vectorizer struct {
 	EdgeStats []string
 }
 
-// check validates v.
-func (v Vectorizer) check() error {
-	if v.MaxNodes < 1 {
-		return fmt.Errorf("max_nodes must be at least 1, got %d", v.MaxNodes)
-	}
+// edgeStatsProblem says what is wrong with an edge_stats list, or returns
+// "" when nothing is.
+func edgeStatsProblem(stats []string) string {
 	seen := map[string]bool{}
-	for _, s := range v.EdgeStats {
-		known := false
-		for _, k := range EdgeStatNames() {
-			known = known || s == k
-		}
-		if !known {
-			return fmt.Errorf("edge_stats: unknown statistic %q (known: %v)", s, EdgeStatNames())
+	for _, s := range stats {
+		if !slices.Contains(EdgeStatNames(), s) {
+			return fmt.Sprintf("unknown statistic %q (known: %s)", s, strings.Join(EdgeStatNames(), ", "))
 		}
 		if seen[s] {
-			return fmt.Errorf("edge_stats: %q listed twice", s)
+			return fmt.Sprintf("%q listed twice", s)
 		}
 		seen[s] = true
 	}
-	return nil
+	return ""
 }
 
 // Len is the length of the vectors.

@@ -65,9 +65,12 @@ func TestVectorizer(t *testing.T) {
 		t.Errorf("edgeless graph statistics %v", got)
 	}
 
-	for _, bad := range []Vectorizer{{MaxNodes: 0}, {MaxNodes: 1, EdgeStats: []string{"median"}}, {MaxNodes: 1, EdgeStats: []string{"max", "max"}}} {
-		if bad.check() == nil {
-			t.Errorf("%+v accepted", bad)
+	for _, bad := range [][]string{{"median"}, {"max", "max"}} {
+		if edgeStatsProblem(bad) == "" {
+			t.Errorf("edge_stats %v accepted", bad)
 		}
+	}
+	if p := edgeStatsProblem(all); p != "" {
+		t.Errorf("edge_stats %v: %s", all, p)
 	}
 }

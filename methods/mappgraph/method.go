@@ -6,6 +6,8 @@ import (
 	"encoding/gob"
 	"fmt"
 	"io"
+	"math"
+	"slices"
 
 	"appbench/mappgraph"
 	"appbench/mappgraph/dgcnn"
@@ -87,13 +89,75 @@ type Method struct {
 	skips    graphs.Skips // of the training samples
 }
 
+// Validate returns a *methods.ParamError for the first bad parameter. It
+// checks, under their parameter names, what dgcnn.Config.Validate checks of
+// the network settings.
+func (p Params) Validate() error {
+	bad := func(key, problem string, got any) error {
+		return methods.NewParamError("mappgraph", key, problem, got)
+	}
+	switch {
+	case p.MaxNodes < 1:
+		return bad("max_nodes", "must be at least 1", p.MaxNodes)
+	case !(p.Slice > 0) || math.IsInf(p.Slice, 0):
+		return bad("slice", "must be a positive number of seconds", p.Slice)
+	case p.Degenerate != "majority" && p.Degenerate != "unknown":
+		return bad("degenerate", "must be majority or unknown", p.Degenerate)
+	case len(p.Layers) == 0:
+		return bad("layers", "must list at least one layer size", p.Layers)
+	case slices.Min(p.Layers) < 1:
+		return bad("layers", "sizes must be at least 1", p.Layers)
+	}
+	return p.validateHead()
+}
+
+// validateHead checks the settings of the network after the graph
+// convolutions and of its training.
+func (p Params) validateHead() error {
+	bad := func(key, problem string, got any) error {
+		return methods.NewParamError("mappgraph", key, problem, got)
+	}
+	switch {
+	case p.K < 1:
+		return bad("k", "must be at least 1", p.K)
+	case p.Pool < 1 || p.Pool > 127:
+		return bad("pool", "must be 1 to 127", p.Pool)
+	case p.Conv2Kernel < 1:
+		return bad("conv2_kernel", "must be at least 1", p.Conv2Kernel)
+	case p.K/p.Pool < p.Conv2Kernel:
+		return bad("conv2_kernel", fmt.Sprintf("must be at most k/pool = %d/%d = %d", p.K, p.Pool, p.K/p.Pool), p.Conv2Kernel)
+	case p.Conv1Filters < 1:
+		return bad("conv1_filters", "must be at least 1", p.Conv1Filters)
+	case p.Conv2Filters < 1:
+		return bad("conv2_filters", "must be at least 1", p.Conv2Filters)
+	case p.Dense < 1:
+		return bad("dense", "must be at least 1", p.Dense)
+	case !(p.Dropout >= 0 && p.Dropout < 1):
+		return bad("dropout", "must be in [0, 1)", p.Dropout)
+	case !(p.LR > 0):
+		return bad("lr", "must be positive", p.LR)
+	case p.DecayEpochs < 0:
+		return bad("decay_epochs", "must be 0 (no decay) or positive", p.DecayEpochs)
+	case p.DecayEpochs > 0 && !(p.DecayRate > 0):
+		return bad("decay_rate", "must be positive when decay_epochs is", p.DecayRate)
+	case p.Batch < 1:
+		return bad("batch", "must be at least 1", p.Batch)
+	case p.Epochs < 0:
+		return bad("epochs", "must not be negative", p.Epochs)
+	case p.Patience < 0:
+		return bad("patience", "must be 0 (no early stopping) or positive", p.Patience)
+	}
+	return nil
+}
+
 // New is the Factory of "mappgraph".
 func New(cfg methods.Config) (methods.Method, error) {
 	p := DefaultParams()
-	if cfg.Decode != nil {
-		if err := cfg.Decode(&p); err != nil {
-			return nil, err
-		}
+	if err := cfg.Decode(&p); err != nil {
+		return nil, err
+	}
+	if err := p.Validate(); err != nil {
+		return nil, err
 	}
 	m, err := newMethod(p, cfg.Seed, cfg.Workers, cfg.Log)
 	if err != nil {
@@ -103,13 +167,13 @@ func New(cfg methods.Config) (methods.Method, error) {
 	return m, nil
 }
 
+// newMethod returns the method of valid parameters p. The network
+// configuration is checked again by dgcnn, in case it checks more than
+// Validate does.
 func newMethod(p Params, seed uint64, workers int, log io.Writer) (*Method, error) {
 	build, err := graphs.BuildOptions(p.MaxNodes, p.Slice)
 	if err != nil {
 		return nil, fmt.Errorf("mappgraph: %w", err)
-	}
-	if p.Degenerate != "majority" && p.Degenerate != "unknown" {
-		return nil, fmt.Errorf("mappgraph: degenerate must be \"majority\" or \"unknown\", got %q", p.Degenerate)
 	}
 	c := dgcnn.Config{
 		Layers: append([]int(nil), p.Layers...), K: p.K, Conv1Filters: p.Conv1Filters, Pool: p.Pool,
@@ -117,13 +181,10 @@ func newMethod(p Params, seed uint64, workers int, log io.Writer) (*Method, erro
 		LR: p.LR, DecayRate: p.DecayRate, DecayEpochs: p.DecayEpochs, Batch: p.Batch, Epochs: p.Epochs,
 		FullShuffle: p.FullShuffle, Patience: p.Patience,
 		Adjacency: dgcnn.AdjacencyOptions{Weighted: p.Weighted, Symmetric: p.Symmetric},
-		Seed:      seed, Workers: max(1, workers),
+		Seed:      seed, Workers: workers,
 	}
 	if err := c.Validate(); err != nil {
 		return nil, fmt.Errorf("mappgraph: %w", err)
-	}
-	if log == nil {
-		log = io.Discard
 	}
 	return &Method{p: p, cfg: c, log: log, note: func(string) {}, build: build}, nil
 }
@@ -185,7 +246,7 @@ func (m *Method) FitFeatures(ctx context.Context, train []methods.Encoded) error
 	}
 	gs, sk, err := graphs.Decode(ctx, train)
 	if err != nil {
-		return fmt.Errorf("mappgraph: fit: %w", err)
+		return fmt.Errorf("mappgraph: %w", err)
 	}
 	m.skips = sk
 	classes, majority := graphs.Classes(train)
@@ -246,7 +307,7 @@ func (m *Method) PredictFeatures(ctx context.Context, test []methods.Encoded) ([
 	}
 	gs, sk, err := graphs.Decode(ctx, test)
 	if err != nil {
-		return nil, fmt.Errorf("mappgraph: predict: %w", err)
+		return nil, fmt.Errorf("mappgraph: %w", err)
 	}
 	out := make([]methods.Prediction, len(test))
 	var inputs []*dgcnn.Input
@@ -332,9 +393,12 @@ func (m *Method) Load(r io.Reader) error {
 	// Models saved before the ip_features parameter existed decode it as
 	// false; the network's input width says which variant it is.
 	s.Params.IPFeatures = model.Features == mappgraph.NumFeatures
+	if err := s.Params.Validate(); err != nil {
+		return methods.SavedParamsError(err)
+	}
 	n, err := newMethod(s.Params, m.cfg.Seed, m.cfg.Workers, m.log)
 	if err != nil {
-		return fmt.Errorf("mappgraph: load: %w", err)
+		return err
 	}
 	model.Config.Workers = m.cfg.Workers
 	n.model, n.std, n.majority, n.note = model, s.Std, s.Majority, m.note

@@ -8,8 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"go.yaml.in/yaml/v3"
-
 	mg "appbench/mappgraph"
 	"appbench/methods"
 	"appbench/methods/methodtest"
@@ -136,15 +134,30 @@ func TestParams(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, src := range []string{"degenerate: drop\n", "k: 4\n", "max_nodes: 0\n", "slice: -1\n", "nosuchkey: 1\n", "dropout: 1\n"} {
-		_, err := f(methods.Config{Decode: func(v any) error {
-			dec := yaml.NewDecoder(strings.NewReader(src))
-			dec.KnownFields(true)
-			return dec.Decode(v)
-		}, Workers: 1, Log: &bytes.Buffer{}})
-		if err == nil {
-			t.Errorf("parameters %q accepted", src)
-		}
+	methodtest.CheckParamErrors(t, "mappgraph", []methodtest.BadParam{
+		{Key: "max_nodes", Params: "max_nodes: 0\n"},
+		{Key: "slice", Params: "slice: -1\n"},
+		{Key: "degenerate", Params: "degenerate: drop\n"},
+		{Key: "layers", Params: "layers: []\n"},
+		{Key: "layers", Params: "layers: [32, 0]\n"},
+		{Key: "k", Params: "k: 0\n"},
+		{Key: "pool", Params: "pool: 0\n"},
+		{Key: "pool", Params: "pool: 128\nk: 1000\n"},
+		{Key: "conv2_kernel", Params: "conv2_kernel: 0\n"},
+		{Key: "conv2_kernel", Params: "k: 4\n"},
+		{Key: "conv1_filters", Params: "conv1_filters: 0\n"},
+		{Key: "conv2_filters", Params: "conv2_filters: 0\n"},
+		{Key: "dense", Params: "dense: 0\n"},
+		{Key: "dropout", Params: "dropout: 1\n"},
+		{Key: "lr", Params: "lr: 0\n"},
+		{Key: "decay_epochs", Params: "decay_epochs: -1\n"},
+		{Key: "decay_rate", Params: "decay_rate: 0\n"},
+		{Key: "batch", Params: "batch: 0\n"},
+		{Key: "epochs", Params: "epochs: -1\n"},
+		{Key: "patience", Params: "patience: -1\n"},
+	})
+	if _, err := methodtest.Build("mappgraph", "nosuchkey: 1\n", 1, 1); err == nil {
+		t.Error("unknown key accepted")
 	}
 	m, err := f(methods.Config{Workers: 1, Log: &bytes.Buffer{}})
 	if err != nil {
