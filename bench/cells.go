@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -464,11 +465,19 @@ func buildMethod(file, dir string, spec *MethodSpec, key string, seed uint64, wo
 	})
 }
 
-// paramsErr places a method's own error at its params node.
+// paramsErr places a method's own error: a *methods.ParamError at the
+// value of its key when the params give it, other errors at the params
+// node.
 func paramsErr(file string, spec *MethodSpec, key string, err error) error {
 	var n *yaml.Node
 	if !isNull(&spec.Params) {
 		n = &spec.Params
+	}
+	var pe *methods.ParamError
+	if errors.As(err, &pe) {
+		if v := mapValue(n, pe.Key); v != nil {
+			return posErr(file, v, key+"."+pe.Key, "%w", err)
+		}
 	}
 	return posErr(file, n, key, "%w", err)
 }

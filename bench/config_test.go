@@ -158,7 +158,7 @@ sweep:
     values:
       - 1
       - -5
-`, 10, 9, "sweep[0].values[1]", "methods.destination-set.k = -5: destination-set: k must be at least 1"},
+`, 10, 9, "sweep[0].values[1]", "methods.destination-set.k = -5: destination-set: k: must be at least 1 (got -5)"},
 		{"base params the method rejects", `dataset: {kind: synth}
 methods:
   - name: destination-set
@@ -167,7 +167,20 @@ methods:
 sweep:
   - param: methods.destination-set.service_only
     values: [true]
-`, 5, 7, "methods[0].params", "k must be at least 1"},
+`, 5, 10, "methods[0].params.k", "destination-set: k: must be at least 1 (got 0)"},
+		{"param the method rejects", `dataset: {kind: synth}
+methods:
+  - name: appscanner
+    params:
+      trees: 5
+      voting: loud
+`, 6, 15, "methods[0].params.voting", `appscanner: voting: must be majority or soft (got "loud")`},
+		{"param the method rejects for another one's value", `dataset: {kind: synth}
+methods:
+  - name: mappgraph
+    params:
+      k: 4
+`, 5, 7, "methods[0].params", "mappgraph: conv2_kernel: must be at most k/pool = 4/2 = 2 (got 5)"},
 		{"sweep value of the wrong type", `dataset: {kind: synth}
 methods:
   - name: destination-set

@@ -91,7 +91,7 @@ func cellModel(c *Cell, m methods.Method, cd *cellData) ([]byte, string, error) 
 		return nil, "", err
 	}
 	if err := s.Save(&buf); err != nil {
-		return nil, "", fmt.Errorf("%s: save model: %w", c.MethodName, err)
+		return nil, "", fmt.Errorf("save model: %w", err)
 	}
 	return buf.Bytes(), "", nil
 }
@@ -200,6 +200,10 @@ func (m *Model) build(workers int) (methods.Method, error) {
 		Seed: h.Seed, Workers: max(workers, 1), Log: io.Discard,
 	})
 	if err != nil {
+		var pe *methods.ParamError
+		if errors.As(err, &pe) { // it names the method
+			return nil, fmt.Errorf("line 1: params: %w", err)
+		}
 		return nil, fmt.Errorf("line 1: params of %s: %w", h.Method, err)
 	}
 	key := ""
@@ -233,7 +237,7 @@ func (m *Model) Classify(ctx context.Context, path string, window, overlap time.
 	}
 	preds, err := m.predict(ctx, packetSamples(ct.chunks), workers)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %s: %w", path, m.ModelHeader.Method, err)
+		return nil, nil, fmt.Errorf("%s: predict: %w", path, err)
 	}
 	out := make([]SamplePrediction, len(preds))
 	for i, p := range preds {
@@ -260,7 +264,7 @@ func (m *Model) predict(ctx context.Context, samples []methods.Sample, workers i
 	}
 	preds, err := f.PredictFeatures(ctx, enc)
 	if err == nil && len(preds) != len(samples) {
-		err = fmt.Errorf("%d predictions for %d chunks", len(preds), len(samples))
+		err = fmt.Errorf("%s: %d predictions for %d chunks", m.Method.Name(), len(preds), len(samples))
 	}
 	return preds, err
 }

@@ -482,14 +482,15 @@ func runCell(ctx context.Context, c *Cell, cache *dataCache, workers int, save b
 		defer cl.Close() // releases what the method holds between Fit and Predict
 	}
 	peak := startPeak()
+	// The method's errors name it; the caller adds the cell.
 	preds, fit, predict, err := cd.fitPredict(ctx, m)
 	peakBytes := peak.stop()
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("%s: %w", c.Method, err)
+		return nil, nil, nil, err
 	}
 	labels := cd.labels()
 	if len(preds) != len(labels) {
-		return nil, nil, nil, fmt.Errorf("%s: %d predictions for %d test samples", c.Method, len(preds), len(labels))
+		return nil, nil, nil, fmt.Errorf("predict: %s: %d predictions for %d test samples", m.Name(), len(preds), len(labels))
 	}
 	var model []byte
 	if save {

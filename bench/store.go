@@ -157,7 +157,7 @@ func (s *stage) featurize(ct *cut, key string, ck *featcache.Key, hold bool) {
 		if err != nil {
 			s.mu.Lock()
 			if s.featErr[key] == nil {
-				s.featErr[key] = fmt.Errorf("%s: features of %s chunk %d: %w", f.Name(), ch.Capture, ch.Index, err)
+				s.featErr[key] = fmt.Errorf("features of %s chunk %d: %w", ch.Capture, ch.Index, err)
 			}
 			s.mu.Unlock()
 			return
