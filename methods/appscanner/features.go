@@ -34,7 +34,7 @@ func (m *Method) FeatureKey() string {
 func (m *Method) Features(s methods.Sample) ([]byte, error) {
 	fl, err := m.flows(s.Packets)
 	if err != nil {
-		return nil, fmt.Errorf("appscanner: %w", err)
+		return nil, err // names appscanner already
 	}
 	b := make([]byte, 0, 1+binary.MaxVarintLen64+len(fl)*40)
 	b = append(b, featuresVersion)

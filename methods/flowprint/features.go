@@ -64,11 +64,8 @@ func (m *Method) Features(s methods.Sample) ([]byte, error) {
 
 // flowsOf builds the flows of a sample with flowOptions.
 func (m *Method) flowsOf(s methods.Sample) ([]fp.Flow, error) {
-	flows, err := fp.FlowsFromPackets(s.Packets, "chunk", m.p.flowOptions())
-	if err != nil {
-		return nil, fmt.Errorf("flowprint: %w", err)
-	}
-	return flows, nil
+	// Errors of appbench/flowprint name flowprint already.
+	return fp.FlowsFromPackets(s.Packets, "chunk", m.p.flowOptions())
 }
 
 func appendFlow(b []byte, f *fp.Flow) []byte {

@@ -200,7 +200,8 @@ func (m *Method) PredictFeatures(ctx context.Context, test []methods.Encoded) ([
 			return err
 		}
 		if out[i], err = m.predictOne(flows); err != nil {
-			return fmt.Errorf("flowprint: test sample %d (%s): %w", i, test[i].Capture, err)
+			// Errors of appbench/flowprint name flowprint already.
+			return fmt.Errorf("test sample %d (%s): %w", i, test[i].Capture, err)
 		}
 		return nil
 	})
@@ -237,7 +238,7 @@ func (m *Method) Load(r io.Reader) error {
 	if _, err := buf.ReadFrom(r); err != nil {
 		return fmt.Errorf("flowprint: %w", err)
 	}
-	_, fps, err := fp.ReadJSON(&buf, "flowprint model")
+	_, fps, err := fp.ReadJSON(&buf, "model")
 	if err != nil {
 		return fmt.Errorf("flowprint: %w", err)
 	}

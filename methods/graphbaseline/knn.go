@@ -214,7 +214,7 @@ func (k *KNN) PredictFeatures(ctx context.Context, test []methods.Encoded) ([]me
 			return nil
 		})
 		if err != nil {
-			return nil, fmt.Errorf("graph-knn: predict: %w", err)
+			return nil, fmt.Errorf("graph-knn: %w", err)
 		}
 	}
 	return out, nil
