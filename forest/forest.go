@@ -144,29 +144,23 @@ func Fit(ctx context.Context, X []float64, rows, cols int, y []int, classes int,
 	if err := checkShape(len(X), rows, cols); err != nil {
 		return nil, err
 	}
-	m, err := NewMatrix(rows, cols)
+	m, err := RankRows(rows, cols, func(add func(row []float64) error) error {
+		for i := range rows {
+			if err := add(X[i*cols : (i+1)*cols]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
-	}
-	col := make([]float64, rows)
-	for j := range cols {
-		for i := range rows {
-			col[i] = X[i*cols+j]
-		}
-		if err := m.SetColumn(j, col); err != nil {
-			return nil, err
-		}
 	}
 	return FitMatrix(ctx, m, y, classes, opt)
 }
 
-// FitMatrix grows a forest on the matrix m, every column of which must be
-// set, with labels y in 0..classes-1: the forest Fit grows on the same
+// FitMatrix grows a forest on the matrix m (see RankRows) with labels y in 0..classes-1: the forest Fit grows on the same
 // values. m must not change while FitMatrix runs.
 func FitMatrix(ctx context.Context, m *Matrix, y []int, classes int, opt Options) (*Forest, error) {
-	if err := m.complete(); err != nil {
-		return nil, err
-	}
 	if classes <= 0 {
 		return nil, fmt.Errorf("forest: %d classes: %w", classes, ErrInput)
 	}

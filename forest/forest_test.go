@@ -6,7 +6,6 @@ import (
 	"errors"
 	"math"
 	"runtime"
-	"strings"
 	"syscall"
 	"testing"
 )
@@ -302,57 +301,3 @@ func BenchmarkPredict(b *testing.B) {
 	b.ReportMetric((cpuSeconds()-cpu0)/float64(b.N), "cpu-s/op")
 }
 
-// TestMatrixBuilderEqualsFit: a matrix built row by row grows the same
-// forest as Fit on the row-major matrix, and bad rows are errors that
-// name the place.
-func TestMatrixBuilderEqualsFit(t *testing.T) {
-	const rows, cols = 400, 9
-	X, y := synthetic(3, rows, cols, 5, 4, 1.0)
-	opt := Options{Trees: 15, Seed: 9, Workers: 2}
-	build := func(X []float64) (*Matrix, error) {
-		b, err := NewMatrixBuilder(rows, cols)
-		if err != nil {
-			return nil, err
-		}
-		for i := range rows {
-			if err := b.Add(X[i*cols : (i+1)*cols]); err != nil {
-				return nil, err
-			}
-		}
-		return b.Matrix()
-	}
-	var saved [2]bytes.Buffer
-	for k, fit := range []func() (*Forest, error){
-		func() (*Forest, error) { return Fit(context.Background(), X, rows, cols, y, 4, opt) },
-		func() (*Forest, error) {
-			m, err := build(X)
-			if err != nil {
-				return nil, err
-			}
-			return FitMatrix(context.Background(), m, y, 4, opt)
-		},
-	} {
-		f, err := fit()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := f.Save(&saved[k]); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if !bytes.Equal(saved[0].Bytes(), saved[1].Bytes()) {
-		t.Fatal("a built matrix grew another forest than Fit")
-	}
-	X[5*cols+2] = math.NaN()
-	if _, err := build(X); err == nil || !strings.Contains(err.Error(), "row 5, column 2") {
-		t.Fatalf("NaN at row 5, column 2: %v", err)
-	}
-	b, _ := NewMatrixBuilder(2, cols)
-	if err := b.Add(X[:cols-1]); !errors.Is(err, ErrInput) {
-		t.Errorf("short row: %v", err)
-	}
-	b.Add(X[:cols])
-	if _, err := b.Matrix(); !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), "1 of 2 rows") {
-		t.Errorf("missing row: %v", err)
-	}
-}

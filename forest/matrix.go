@@ -14,23 +14,19 @@ import (
 // so a forest grown from a Matrix is the forest grown from the values
 // themselves; a rank takes 4 bytes where a value takes 8, and ranks sort
 // faster.
-//
-// Build a Matrix with NewMatrix and one SetColumn per column; the caller
-// may drop or reuse each column's values once SetColumn returns, so a
-// matrix can be built without ever holding all its values at once.
+// RankRows builds one.
 type Matrix struct {
 	rows, cols int
 	rank       [][]uint32
 	values     [][]float64
-	scratch    []float64
 }
 
-// NewMatrix returns an empty rows × cols matrix.
-func NewMatrix(rows, cols int) (*Matrix, error) {
+// newMatrix returns an empty rows × cols matrix.
+func newMatrix(rows, cols int) (*Matrix, error) {
 	if err := checkShape(rows*cols, rows, cols); err != nil {
 		return nil, err
 	}
-	return &Matrix{rows: rows, cols: cols, rank: make([][]uint32, cols), values: make([][]float64, cols)}, nil
+	return &Matrix{rows: rows, cols: cols, rank: make([][]uint32, cols)}, nil
 }
 
 // Rows returns the number of rows of m.
@@ -39,98 +35,113 @@ func (m *Matrix) Rows() int { return m.rows }
 // Cols returns the number of columns of m.
 func (m *Matrix) Cols() int { return m.cols }
 
-// SetColumn sets column j to col (one value per row). Every value must be
-// finite. col is not retained.
-func (m *Matrix) SetColumn(j int, col []float64) error {
-	if j < 0 || j >= m.cols {
-		return fmt.Errorf("forest: column %d of %d: %w", j, m.cols, ErrInput)
-	}
-	if len(col) != m.rows {
-		return fmt.Errorf("forest: column %d has %d values, want %d rows: %w", j, len(col), m.rows, ErrInput)
-	}
-	for i, v := range col {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return fmt.Errorf("forest: row %d, column %d: value %v is not finite: %w", i, j, v, ErrInput)
-		}
-	}
-	if cap(m.scratch) < m.rows {
-		m.scratch = make([]float64, m.rows)
-	}
-	sorted := append(m.scratch[:0], col...)
-	slices.Sort(sorted)
-	distinct := slices.Compact(sorted) // -0 and +0 are one value
-	values := slices.Clone(distinct)
-	rank := make([]uint32, m.rows)
-	for i, v := range col {
-		rank[i] = uint32(sort.SearchFloat64s(values, v))
-	}
-	m.rank[j], m.values[j] = rank, values
-	return nil
-}
-
-// complete reports the first column not set, if any, and drops the
-// scratch buffer SetColumn sorts in.
-func (m *Matrix) complete() error {
-	m.scratch = nil
-	for j, r := range m.rank {
-		if r == nil {
-			return fmt.Errorf("forest: column %d of %d not set: %w", j, m.cols, ErrInput)
-		}
-	}
-	return nil
-}
-
-// A MatrixBuilder collects the rows of a matrix one at a time, as float64
-// columns, and ranks each column when the matrix is built, dropping the
-// column's values: at no point does it hold the values twice.
-type MatrixBuilder struct {
-	rows, cols, n int
-	col           [][]float64
-}
-
-// NewMatrixBuilder returns a builder for a rows × cols matrix.
-func NewMatrixBuilder(rows, cols int) (*MatrixBuilder, error) {
-	if err := checkShape(rows*cols, rows, cols); err != nil {
-		return nil, err
-	}
-	b := &MatrixBuilder{rows: rows, cols: cols, col: make([][]float64, cols)}
-	for j := range b.col {
-		b.col[j] = make([]float64, rows)
-	}
-	return b, nil
-}
-
-// Add appends row (cols values, not retained) as the next row.
-func (b *MatrixBuilder) Add(row []float64) error {
-	if len(row) != b.cols {
-		return fmt.Errorf("forest: row %d has %d values, want %d columns: %w", b.n, len(row), b.cols, ErrInput)
-	}
-	if b.n == b.rows {
-		return fmt.Errorf("forest: row %d of a %d-row matrix: %w", b.n, b.rows, ErrInput)
-	}
-	for j, v := range row {
-		b.col[j][b.n] = v
-	}
-	b.n++
-	return nil
-}
-
-// Matrix returns the matrix of the rows added, which must be all of them;
-// the builder is empty afterwards.
-func (b *MatrixBuilder) Matrix() (*Matrix, error) {
-	if b.n != b.rows {
-		return nil, fmt.Errorf("forest: %d of %d rows added: %w", b.n, b.rows, ErrInput)
-	}
-	m, err := NewMatrix(b.rows, b.cols)
+// RankRows builds the rows × cols Matrix of the rows that each produces,
+// one add call per row in order. It calls each twice, and each must give
+// the same rows in the same order both times: the first pass collects
+// every column's distinct values, the second ranks the rows. No column of
+// values is ever held, only the distinct values and the ranks, so a
+// caller that can produce its rows twice (from compact features, say)
+// needs no float64 copy of its matrix at all.
+func RankRows(rows, cols int, each func(add func(row []float64) error) error) (*Matrix, error) {
+	m, err := newMatrix(rows, cols)
 	if err != nil {
 		return nil, err
 	}
-	for j := range b.col {
-		if err := m.SetColumn(j, b.col[j]); err != nil {
-			return nil, err
+	d := newDistinct(cols)
+	n := 0
+	if err := each(func(row []float64) error {
+		if err := m.checkRow(n, row); err != nil {
+			return err
 		}
-		b.col[j] = nil
+		d.add(row)
+		n++
+		return nil
+	}); err != nil {
+		return nil, err
 	}
-	b.n = 0
+	if n != rows {
+		return nil, fmt.Errorf("forest: %d rows given, want %d: %w", n, rows, ErrInput)
+	}
+	m.values = d.sorted()
+	for j := range m.rank {
+		m.rank[j] = make([]uint32, rows)
+	}
+	n = 0
+	if err := each(func(row []float64) error {
+		if n >= rows || len(row) != cols {
+			return fmt.Errorf("forest: row %d differs from the first pass: %w", n, ErrInput)
+		}
+		for j, v := range row {
+			r := sort.SearchFloat64s(m.values[j], v)
+			if r == len(m.values[j]) || m.values[j][r] != v {
+				return fmt.Errorf("forest: row %d, column %d: value %v differs from the first pass: %w", n, j, v, ErrInput)
+			}
+			m.rank[j][n] = uint32(r)
+		}
+		n++
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	if n != rows {
+		return nil, fmt.Errorf("forest: second pass gave %d rows, the first %d: %w", n, rows, ErrInput)
+	}
 	return m, nil
+}
+
+// checkRow checks row n (of a pass of RankRows): its length and that
+// every value is finite.
+func (m *Matrix) checkRow(n int, row []float64) error {
+	if n >= m.rows {
+		return fmt.Errorf("forest: row %d of a %d-row matrix: %w", n, m.rows, ErrInput)
+	}
+	if len(row) != m.cols {
+		return fmt.Errorf("forest: row %d has %d values, want %d columns: %w", n, len(row), m.cols, ErrInput)
+	}
+	for j, v := range row {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("forest: row %d, column %d: value %v is not finite: %w", n, j, v, ErrInput)
+		}
+	}
+	return nil
+}
+
+// distinct collects the distinct values of each column: values are
+// appended as they come and sorted and compacted whenever the column's
+// buffer has doubled since the last time.
+type distinct struct {
+	col  [][]float64
+	done []int // length of each column's sorted, compacted prefix
+}
+
+func newDistinct(cols int) *distinct {
+	return &distinct{col: make([][]float64, cols), done: make([]int, cols)}
+}
+
+func (d *distinct) add(row []float64) {
+	for j, v := range row {
+		c := append(d.col[j], v)
+		if len(c) >= 2*d.done[j]+1024 {
+			c = compactSorted(c)
+			d.done[j] = len(c)
+		}
+		d.col[j] = c
+	}
+}
+
+// sorted returns each column's distinct values in increasing order, at
+// their exact size.
+func (d *distinct) sorted() [][]float64 {
+	out := make([][]float64, len(d.col))
+	for j, c := range d.col {
+		out[j] = slices.Clone(compactSorted(c))
+		d.col[j] = nil
+	}
+	return out
+}
+
+// compactSorted sorts c and removes repeated values (-0 and +0 are one).
+func compactSorted(c []float64) []float64 {
+	slices.Sort(c)
+	return slices.Compact(c)
 }

@@ -14,16 +14,26 @@ import (
 	"testing"
 )
 
-// TestMatrixRanks: ranks follow the order of the values, equal values
-// (-0 and +0 included) share a rank, and the distinct values are kept in
-// increasing order.
-func TestMatrixRanks(t *testing.T) {
-	m, err := NewMatrix(6, 1)
-	if err != nil {
-		t.Fatal(err)
+// rowsOf returns RankRows' producer for the row-major X.
+func rowsOf(X []float64, rows, cols int) func(add func([]float64) error) error {
+	return func(add func([]float64) error) error {
+		for i := range rows {
+			if err := add(X[i*cols : (i+1)*cols]); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
+}
+
+// TestRankRows: ranks follow the order of the values, equal values (-0
+// and +0 included) share a rank, the distinct values are kept in
+// increasing order, also across the distinct-value buffer's compactions;
+// bad rows and passes that differ are errors naming the place.
+func TestRankRows(t *testing.T) {
 	col := []float64{3.5, -1, 0, math.Copysign(0, -1), 3.5, 1e300}
-	if err := m.SetColumn(0, col); err != nil {
+	m, err := RankRows(6, 1, rowsOf(col, 6, 1))
+	if err != nil {
 		t.Fatal(err)
 	}
 	wantRank := []uint32{2, 0, 1, 1, 2, 3}
@@ -31,19 +41,49 @@ func TestMatrixRanks(t *testing.T) {
 	if !slices.Equal(m.rank[0], wantRank) || !slices.Equal(m.values[0], wantValues) {
 		t.Fatalf("ranks %v, values %v; want %v, %v", m.rank[0], m.values[0], wantRank, wantValues)
 	}
+
+	const rows = 20000 // several compactions
+	rng := rand.New(rand.NewPCG(1, 1))
+	X := make([]float64, 2*rows)
+	for i := range X {
+		X[i] = float64(rng.IntN(3000 + 5000*(i%2)))
+	}
+	m, err = RankRows(rows, 2, rowsOf(X, rows, 2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for j := range 2 {
+		want := make([]float64, 0, rows)
+		for i := range rows {
+			want = append(want, X[i*2+j])
+		}
+		slices.Sort(want)
+		want = slices.Compact(want)
+		if !slices.Equal(m.values[j], want) {
+			t.Fatalf("column %d: %d distinct values, want %d", j, len(m.values[j]), len(want))
+		}
+		for i := range rows {
+			if m.values[j][m.rank[j][i]] != X[i*2+j] {
+				t.Fatalf("row %d, column %d: rank %d names %v, not %v", i, j, m.rank[j][i], m.values[j][m.rank[j][i]], X[i*2+j])
+			}
+		}
+	}
+
 	col[1] = math.Inf(1)
-	if err := m.SetColumn(0, col); !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), "row 1, column 0") {
+	if _, err := RankRows(6, 1, rowsOf(col, 6, 1)); !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), "row 1, column 0") {
 		t.Errorf("infinite value: err = %v", err)
 	}
-	if err := m.SetColumn(1, col); !errors.Is(err, ErrInput) {
-		t.Errorf("column out of range: err = %v", err)
+	col[1] = 2
+	if _, err := RankRows(7, 1, rowsOf(col, 6, 1)); !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), "6 rows given, want 7") {
+		t.Errorf("missing row: err = %v", err)
 	}
-	if err := m.SetColumn(0, col[:3]); !errors.Is(err, ErrInput) {
-		t.Errorf("short column: err = %v", err)
+	pass := 0
+	changing := func(add func([]float64) error) error {
+		pass++
+		return add([]float64{float64(pass)})
 	}
-	empty, _ := NewMatrix(2, 2)
-	if _, err := FitMatrix(context.Background(), empty, []int{0, 1}, 2, Options{}); !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), "column 0 of 2 not set") {
-		t.Errorf("unset columns: err = %v", err)
+	if _, err := RankRows(1, 1, changing); !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), "differs from the first pass") {
+		t.Errorf("passes that differ: err = %v", err)
 	}
 }
 

@@ -173,40 +173,40 @@ func (m *Method) trainSlices(train []methods.Encoded) ([][]int, error) {
 }
 
 // flowMatrix returns the flow rows of the samples members of train as a
-// forest matrix, with each flow's label.
+// forest matrix, with each flow's label. The rows are computed from the
+// encoded flows twice (forest.RankRows), never held as float64.
 func flowMatrix(train []methods.Encoded, members []int) (*forest.Matrix, []string, error) {
-	rows := 0
+	var y []string
 	for _, i := range members {
 		n, err := flowCount(train[i].Features)
 		if err != nil {
 			return nil, nil, fmt.Errorf("appscanner: training sample %d (%s): %w", i, train[i].Capture, err)
 		}
-		rows += n
-	}
-	if rows == 0 {
-		return nil, nil, nil
-	}
-	b, err := forest.NewMatrixBuilder(rows, appscanner.NumFeatures)
-	if err != nil {
-		return nil, nil, fmt.Errorf("appscanner: %w", err)
-	}
-	y := make([]string, 0, rows)
-	var scratch []float64
-	for _, i := range members {
-		var n int
-		if scratch, n, err = rowsAt(scratch[:0], "training", i, &train[i]); err != nil {
-			return nil, nil, err
-		}
-		for r := range n {
-			if err := b.Add(scratch[r*appscanner.NumFeatures : (r+1)*appscanner.NumFeatures]); err != nil {
-				return nil, nil, fmt.Errorf("appscanner: training sample %d (%s): %w", i, train[i].Capture, err)
-			}
+		for range n {
 			y = append(y, train[i].Label)
 		}
 	}
-	x, err := b.Matrix()
+	if len(y) == 0 {
+		return nil, nil, nil
+	}
+	var scratch []float64
+	x, err := forest.RankRows(len(y), appscanner.NumFeatures, func(add func([]float64) error) error {
+		for _, i := range members {
+			var n int
+			var err error
+			if scratch, n, err = rowsAt(scratch[:0], "training", i, &train[i]); err != nil {
+				return err
+			}
+			for r := range n {
+				if err := add(scratch[r*appscanner.NumFeatures : (r+1)*appscanner.NumFeatures]); err != nil {
+					return fmt.Errorf("appscanner: training sample %d (%s): %w", i, train[i].Capture, err)
+				}
+			}
+		}
+		return nil
+	})
 	if err != nil {
-		return nil, nil, fmt.Errorf("appscanner: %w", err)
+		return nil, nil, err
 	}
 	return x, y, nil
 }

@@ -157,31 +157,33 @@ func (g *graphInput) fitVectors(ctx context.Context, train []methods.Encoded) (x
 	return x, y, nil
 }
 
-// fitMatrix is fitVectors with the vectors in a forest matrix; each graph
-// is dropped once vectorised.
+// fitMatrix is fitVectors with the vectors in a forest matrix
+// (forest.RankRows: each graph is vectorised twice, and no float64 matrix
+// is held).
 func (g *graphInput) fitMatrix(ctx context.Context, train []methods.Encoded) (*forest.Matrix, []int, error) {
 	gs, cls, n, err := g.fitGraphs(ctx, train)
 	if err != nil {
 		return nil, nil, err
 	}
-	b, err := forest.NewMatrixBuilder(n, g.vec.Len())
-	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", g.name, err)
-	}
-	var row []float64
 	y := make([]int, 0, n)
 	for i, gr := range gs {
-		if gr == nil {
-			continue
+		if gr != nil {
+			y = append(y, cls[i])
 		}
-		row = g.vec.Append(row[:0], graphs.Standardize(g.std, gr))
-		gs[i] = nil
-		if err := b.Add(row); err != nil {
-			return nil, nil, fmt.Errorf("%s: training sample %d (%s): %w", g.name, i, train[i].Capture, err)
-		}
-		y = append(y, cls[i])
 	}
-	m, err := b.Matrix()
+	var row []float64
+	m, err := forest.RankRows(n, g.vec.Len(), func(add func([]float64) error) error {
+		for i, gr := range gs {
+			if gr == nil {
+				continue
+			}
+			row = g.vec.Append(row[:0], graphs.Standardize(g.std, gr))
+			if err := add(row); err != nil {
+				return fmt.Errorf("training sample %d (%s): %w", i, train[i].Capture, err)
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", g.name, err)
 	}
