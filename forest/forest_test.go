@@ -300,4 +300,3 @@ func BenchmarkPredict(b *testing.B) {
 	}
 	b.ReportMetric((cpuSeconds()-cpu0)/float64(b.N), "cpu-s/op")
 }
-

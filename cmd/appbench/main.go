@@ -20,6 +20,7 @@ in reproducible experiments.`,
 }
 
 func main() {
+	tuneGC(os.Getenv)
 	os.Exit(exitStatus(os.Stderr, rootCmd.Execute()))
 }
 
