@@ -156,84 +156,107 @@ func maximalCliques(adj [][]int32, emit func([]int32)) {
 		maximalCliquesSparse(adj, emit)
 		return
 	}
-	words := (n + 63) / 64
-	nb := make([]uint64, n*words)
+	bk := newBitCliques(adj, emit)
+	p := make([]uint64, bk.words)
+	for v := 0; v < n; v++ {
+		p[v>>6] |= 1 << (uint(v) & 63)
+	}
+	bk.rec(p, make([]uint64, bk.words))
+}
+
+// bitCliques is the state of maximalCliques: the adjacency matrix as bit
+// sets of words words per node, the clique being grown and the scratch
+// bit sets of finished recursion levels.
+type bitCliques struct {
+	words int
+	nb    []uint64
+	r     []int32
+	pool  [][]uint64
+	emit  func([]int32)
+}
+
+func newBitCliques(adj [][]int32, emit func([]int32)) *bitCliques {
+	words := (len(adj) + 63) / 64
+	nb := make([]uint64, len(adj)*words)
 	for v, list := range adj {
 		row := nb[v*words : (v+1)*words]
 		for _, u := range list {
 			row[u>>6] |= 1 << (uint(u) & 63)
 		}
 	}
-	neigh := func(v int) []uint64 { return nb[v*words : (v+1)*words] }
-	p := make([]uint64, words)
-	for v := 0; v < n; v++ {
-		p[v>>6] |= 1 << (uint(v) & 63)
+	return &bitCliques{words: words, nb: nb, emit: emit}
+}
+
+// neigh returns the neighbour bit set of v.
+func (bk *bitCliques) neigh(v int) []uint64 { return bk.nb[v*bk.words : (v+1)*bk.words] }
+
+// get returns a scratch bit set, reused from the pool when possible.
+func (bk *bitCliques) get() []uint64 {
+	if k := len(bk.pool); k > 0 {
+		b := bk.pool[k-1]
+		bk.pool = bk.pool[:k-1]
+		return b
 	}
-	x := make([]uint64, words)
-	var r []int32
-	// Scratch bit sets, one pair per recursion depth.
-	var pool [][]uint64
-	get := func() []uint64 {
-		if k := len(pool); k > 0 {
-			b := pool[k-1]
-			pool = pool[:k-1]
-			return b
-		}
-		return make([]uint64, words)
-	}
-	var rec func(p, x []uint64)
-	rec = func(p, x []uint64) {
-		empty := true
-		for i := range p {
-			if p[i] != 0 || x[i] != 0 {
-				empty = false
-				break
-			}
-		}
-		if empty {
-			emit(r)
-			return
-		}
-		// Pivot: the vertex of P ∪ X with most neighbours in P.
-		pivot, best := -1, -1
-		for i := range p {
-			w := p[i] | x[i]
-			for w != 0 {
-				u := i*64 + bits.TrailingZeros64(w)
-				w &= w - 1
-				c := 0
-				nu := neigh(u)
-				for j := range p {
-					c += bits.OnesCount64(p[j] & nu[j])
-				}
-				if c > best {
-					pivot, best = u, c
-				}
-			}
-		}
-		np := neigh(pivot)
-		for i := range p {
-			cand := p[i] &^ np[i]
-			for cand != 0 {
-				bit := bits.TrailingZeros64(cand)
-				cand &= cand - 1
-				v := i*64 + bit
-				nv := neigh(v)
-				p2, x2 := get(), get()
-				for j := range p {
-					p2[j] = p[j] & nv[j]
-					x2[j] = x[j] & nv[j]
-				}
-				r = append(r, int32(v))
-				rec(p2, x2)
-				r = r[:len(r)-1]
-				pool = append(pool, p2, x2)
-				p[i] &^= 1 << uint(bit)
-				x[i] |= 1 << uint(bit)
-			}
+	return make([]uint64, bk.words)
+}
+
+// rec is one Bron-Kerbosch step with candidates p and excluded nodes x
+// (both modified).
+func (bk *bitCliques) rec(p, x []uint64) {
+	empty := true
+	for i := range p {
+		if p[i] != 0 || x[i] != 0 {
+			empty = false
+			break
 		}
 	}
-	rec(p, x)
+	if empty {
+		bk.emit(bk.r)
+		return
+	}
+	np := bk.neigh(bk.pivot(p, x))
+	for i := range p {
+		cand := p[i] &^ np[i]
+		for cand != 0 {
+			bit := bits.TrailingZeros64(cand)
+			cand &= cand - 1
+			v := i*64 + bit
+			nv := bk.neigh(v)
+			p2, x2 := bk.get(), bk.get()
+			for j := range p {
+				p2[j] = p[j] & nv[j]
+				x2[j] = x[j] & nv[j]
+			}
+			bk.r = append(bk.r, int32(v))
+			bk.rec(p2, x2)
+			bk.r = bk.r[:len(bk.r)-1]
+			bk.pool = append(bk.pool, p2, x2)
+			p[i] &^= 1 << uint(bit)
+			x[i] |= 1 << uint(bit)
+		}
+	}
+}
+
+// pivot returns the vertex of P ∪ X with most neighbours in P (the first
+// such).
+func (bk *bitCliques) pivot(p, x []uint64) int {
+	pivot, best := -1, -1
+	for i := range p {
+		w := p[i] | x[i]
+		for w != 0 {
+			u := i*64 + bits.TrailingZeros64(w)
+			w &= w - 1
+			c := 0
+			nu := bk.neigh(u)
+			for j := range p {
+				c += bits.OnesCount64(p[j] & nu[j])
+			}
+			if c > best {
+				pivot, best = u, c
+			}
+		}
+	}
+	return pivot
 }
 
 // maximalCliquesSparse is maximalCliques on sorted neighbour lists, for

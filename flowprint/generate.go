@@ -285,6 +285,10 @@ func (g *generator) batches() [][2]int {
 	return out
 }
 
+// cluster is a network-destination cluster of one batch (spec §3.2): its
+// destination and certificate elements, whether one of its flows has no
+// certificate, and its flows' positions. A cluster joined into another is
+// dead.
 type cluster struct {
 	dsts  []int32
 	certs []int32
@@ -296,7 +300,31 @@ type cluster struct {
 // batch fingerprints the flows at positions [lo, hi) (spec §3.2-3.6) and
 // writes them to out.
 func (g *generator) batch(lo, hi int, out []*fp) {
-	// §3.2 destination clustering.
+	clusters := g.clusterBatch(lo, hi)
+	nodes, nodeCl := g.activity(g.start[lo], clusters)
+	adj := g.graph(nodes)
+	// §3.3-3.4 maximal cliques -> fingerprints. Every element except
+	// NoCertificate belongs to exactly one cluster, hence one node, so the
+	// largest fingerprint holding an element is the largest clique holding
+	// its node; NoCertificate goes to the largest clique holding a cluster
+	// with a certificate-less flow. Only these winning cliques become
+	// fingerprint objects (the others are never assigned to a flow).
+	bestNode, bestNull := cliqueWinners(nodes, adj, clusterInfo(nodeCl, clusters))
+	g.assignBatch(lo, out, clusters, nodeCl, bestNode, bestNull)
+	// Reset the element owners of this batch.
+	for pos := lo; pos < hi; pos++ {
+		g.owner[g.dst[pos]] = -1
+		g.owner[g.cert[pos]] = -1
+	}
+	g.fillGaps(lo, out)
+	g.merge(out)
+}
+
+// clusterBatch is the destination clustering of §3.2 over the flows at
+// positions [lo, hi): a flow joins the cluster of its destination or its
+// certificate, and joins the two when they differ. It records each
+// element's cluster in g.owner.
+func (g *generator) clusterBatch(lo, hi int) []cluster {
 	var clusters []cluster
 	for pos := lo; pos < hi; pos++ {
 		d, c := g.dst[pos], g.cert[pos]
@@ -309,22 +337,7 @@ func (g *generator) batch(lo, hi int, out []*fp) {
 		switch {
 		case a >= 0 && b >= 0 && a != b:
 			k = int32(len(clusters))
-			ca, cb := &clusters[a], &clusters[b]
-			m := cluster{
-				dsts:  append(append(make([]int32, 0, len(ca.dsts)+len(cb.dsts)+1), ca.dsts...), cb.dsts...),
-				certs: append(append(make([]int32, 0, len(ca.certs)+len(cb.certs)+1), ca.certs...), cb.certs...),
-				null:  ca.null || cb.null,
-				flows: append(append(make([]int32, 0, len(ca.flows)+len(cb.flows)+1), ca.flows...), cb.flows...),
-			}
-			ca.dead, cb.dead = true, true
-			ca.dsts, ca.certs, ca.flows, cb.dsts, cb.certs, cb.flows = nil, nil, nil, nil, nil, nil
-			for _, e := range m.dsts {
-				g.owner[e] = k
-			}
-			for _, e := range m.certs {
-				g.owner[e] = k
-			}
-			clusters = append(clusters, m)
+			clusters = append(clusters, g.joinClusters(&clusters[a], &clusters[b], k))
 		case a >= 0:
 			k = a
 		case b >= 0:
@@ -348,16 +361,36 @@ func (g *generator) batch(lo, hi int, out []*fp) {
 			cl.null = true
 		}
 	}
+	return clusters
+}
 
-	// §3.3 activity of each live cluster, collapsed into graph nodes.
-	t0 := g.start[lo]
-	var (
-		nodes    [][]int32 // node -> sorted window indices
-		nodeCl   [][]int32 // node -> clusters
-		byKey    = make(map[string]int32)
-		scratch  []int32
-		clusterN = make([]int32, len(clusters))
-	)
+// joinClusters returns the union of clusters ca and cb, to be cluster k,
+// makes its elements owned by k and leaves ca and cb dead and empty.
+func (g *generator) joinClusters(ca, cb *cluster, k int32) cluster {
+	m := cluster{
+		dsts:  append(append(make([]int32, 0, len(ca.dsts)+len(cb.dsts)+1), ca.dsts...), cb.dsts...),
+		certs: append(append(make([]int32, 0, len(ca.certs)+len(cb.certs)+1), ca.certs...), cb.certs...),
+		null:  ca.null || cb.null,
+		flows: append(append(make([]int32, 0, len(ca.flows)+len(cb.flows)+1), ca.flows...), cb.flows...),
+	}
+	ca.dead, cb.dead = true, true
+	ca.dsts, ca.certs, ca.flows, cb.dsts, cb.certs, cb.flows = nil, nil, nil, nil, nil, nil
+	for _, e := range m.dsts {
+		g.owner[e] = k
+	}
+	for _, e := range m.certs {
+		g.owner[e] = k
+	}
+	return m
+}
+
+// activity is §3.3's activity of each live cluster: the sorted set of the
+// Window-wide windows, counted from t0, in which its flows have packets.
+// Clusters of equal activity are collapsed into one graph node: it
+// returns each node's windows and clusters.
+func (g *generator) activity(t0 float64, clusters []cluster) (nodes, nodeCl [][]int32) {
+	byKey := make(map[string]int32)
+	var scratch []int32
 	for k := range clusters {
 		cl := &clusters[k]
 		if cl.dead {
@@ -385,20 +418,15 @@ func (g *generator) batch(lo, hi int, out []*fp) {
 			nodeCl = append(nodeCl, nil)
 		}
 		nodeCl[node] = append(nodeCl[node], int32(k))
-		clusterN[k] = int32(len(cl.flows))
 	}
+	return nodes, nodeCl
+}
 
-	adj := g.graph(nodes)
-
-	// §3.3-3.4 maximal cliques -> fingerprints. Every element except
-	// NoCertificate belongs to exactly one cluster, hence one node, so the
-	// largest fingerprint holding an element is the largest clique holding
-	// its node; NoCertificate goes to the largest clique holding a cluster
-	// with a certificate-less flow. Only these winning cliques become
-	// fingerprint objects (the others are never assigned to a flow).
-	nn := len(nodes)
+// clusterInfo sums, per graph node, what its clusters add to a clique.
+func clusterInfo(nodeCl [][]int32, clusters []cluster) nodeInfo {
+	nn := len(nodeCl)
 	info := nodeInfo{elems: make([]int, nn), flows: make([]int, nn), null: make([]bool, nn), clusters: make([]int, nn)}
-	for v := range nodes {
+	for v := range nodeCl {
 		for _, k := range nodeCl[v] {
 			cl := &clusters[k]
 			info.elems[v] += len(cl.dsts) + len(cl.certs)
@@ -407,30 +435,13 @@ func (g *generator) batch(lo, hi int, out []*fp) {
 			info.clusters[v]++
 		}
 	}
-	bestNode, bestNull := cliqueWinners(nodes, adj, info)
-	materialise := func(c *clique) *fp {
-		if c == nil {
-			return nil
-		}
-		if c.fp == nil {
-			var e []int32
-			null := false
-			for _, v := range c.nodes {
-				for _, k := range nodeCl[v] {
-					cl := &clusters[k]
-					e = append(e, cl.dsts...)
-					e = append(e, cl.certs...)
-					null = null || cl.null
-				}
-			}
-			if null {
-				e = append(e, 0)
-			}
-			slices.Sort(e)
-			c.fp = newFP(e, c.n)
-		}
-		return c.fp
-	}
+	return info
+}
+
+// assignBatch writes to out the fingerprint of every flow of the batch
+// starting at position lo: the winning clique of its destination's node,
+// else, for a flow without certificate, NoCertificate's (nil: none).
+func (g *generator) assignBatch(lo int, out []*fp, clusters []cluster, nodeCl [][]int32, bestNode []*clique, bestNull *clique) {
 	nodeOf := make([]int32, len(clusters))
 	for v := range nodeCl {
 		for _, k := range nodeCl[v] {
@@ -441,21 +452,40 @@ func (g *generator) batch(lo, hi int, out []*fp) {
 		pos := lo + i
 		var f *fp
 		if k := g.owner[g.dst[pos]]; k >= 0 {
-			f = materialise(bestNode[nodeOf[k]])
+			f = materialise(bestNode[nodeOf[k]], nodeCl, clusters)
 		}
 		if f == nil && g.cert[pos] == 0 {
-			f = materialise(bestNull)
+			f = materialise(bestNull, nodeCl, clusters)
 		}
 		out[i] = f
 	}
-	// Reset the element owners of this batch.
-	for pos := lo; pos < hi; pos++ {
-		g.owner[g.dst[pos]] = -1
-		g.owner[g.cert[pos]] = -1
-	}
+}
 
-	g.fillGaps(lo, out)
-	g.merge(out)
+// materialise returns the fingerprint of clique c (nil for a nil c),
+// making it on first use: the elements of the clusters of its nodes,
+// NoCertificate included when one has a certificate-less flow.
+func materialise(c *clique, nodeCl [][]int32, clusters []cluster) *fp {
+	if c == nil {
+		return nil
+	}
+	if c.fp == nil {
+		var e []int32
+		null := false
+		for _, v := range c.nodes {
+			for _, k := range nodeCl[v] {
+				cl := &clusters[k]
+				e = append(e, cl.dsts...)
+				e = append(e, cl.certs...)
+				null = null || cl.null
+			}
+		}
+		if null {
+			e = append(e, 0)
+		}
+		slices.Sort(e)
+		c.fp = newFP(e, c.n)
+	}
+	return c.fp
 }
 
 // graph returns the sorted adjacency lists of the correlation graph over
@@ -549,126 +579,4 @@ func (g *generator) fillGaps(offset int, out []*fp) {
 		}
 		i = j + 1
 	}
-}
-
-// merge merges similar fingerprints among out (spec §3.6).
-//
-// The reference processes the similar pairs in hash-set order, and the
-// result depends on that order when merges chain. Here pairs are processed
-// in a fixed order: fingerprints ranked by (size, n_flows, element ids),
-// pairs by (rank of the smaller, rank of the larger).
-func (g *generator) merge(out []*fp) {
-	s := g.p.Similarity
-	if s >= 1 {
-		return
-	}
-	// Unique non-empty fingerprints; the first object of each element set
-	// represents it.
-	seen := make(map[string]*fp)
-	var uniq []*fp
-	for _, f := range out {
-		if f == nil || len(f.elems) == 0 {
-			continue
-		}
-		if _, ok := seen[f.key]; !ok {
-			seen[f.key] = f
-			uniq = append(uniq, f)
-		}
-	}
-	if len(uniq) == 0 {
-		return
-	}
-	if s <= 0 {
-		var all []int32
-		n := 0
-		for _, f := range uniq {
-			all = append(all, f.elems...)
-			n += f.n
-		}
-		slices.Sort(all)
-		m := newFP(slices.Compact(all), n)
-		for i := range out {
-			out[i] = m
-		}
-		return
-	}
-	slices.SortFunc(uniq, compareFP)
-	rank := make(map[*fp]int32, len(uniq))
-	index := make(map[int32][]int32)
-	for r, f := range uniq {
-		rank[f] = int32(r)
-		for _, e := range f.elems {
-			index[e] = append(index[e], int32(r))
-		}
-	}
-	counts := make([]int32, len(uniq))
-	var touched []int32
-	type pair struct{ a, b int32 }
-	var pairs []pair
-	bound := 1 - s
-	for ra, a := range uniq {
-		touched = touched[:0]
-		for _, e := range a.elems {
-			for _, rb := range index[e] {
-				if int(rb) <= ra {
-					continue
-				}
-				if counts[rb] == 0 {
-					touched = append(touched, rb)
-				}
-				counts[rb]++
-			}
-		}
-		slices.Sort(touched)
-		for _, rb := range touched {
-			inter := int(counts[rb])
-			counts[rb] = 0
-			b := uniq[rb]
-			l, l2 := len(a.elems), len(b.elems)
-			if !g.sizeCompatible(l, l2, bound) {
-				continue
-			}
-			if jaccard(inter, l, l2) >= s {
-				pairs = append(pairs, pair{int32(ra), rb})
-			}
-		}
-	}
-	if len(pairs) == 0 {
-		return
-	}
-	mapping := make(map[string]*fp)
-	get := func(f *fp) *fp {
-		if m, ok := mapping[f.key]; ok {
-			return m
-		}
-		return f
-	}
-	for _, p := range pairs {
-		a, b := uniq[p.a], uniq[p.b]
-		ma, mb := get(a), get(b)
-		m := newFP(unionSorted(ma.elems, mb.elems), ma.n+mb.n)
-		mapping[a.key] = m
-		mapping[b.key] = m
-	}
-	for i, f := range out {
-		if f == nil {
-			continue
-		}
-		if m, ok := mapping[f.key]; ok {
-			out[i] = m
-		}
-	}
-}
-
-// sizeCompatible reports whether fingerprints of sizes l <= l2 are compared
-// for merging.
-func (g *generator) sizeCompatible(l, l2 int, bound float64) bool {
-	if l == l2 {
-		return true
-	}
-	r := float64(l2-l) / float64(max(l2, 1))
-	if g.p.MergeBoundExact {
-		return r <= bound+1e-12
-	}
-	return r <= bound
 }
