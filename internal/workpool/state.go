@@ -33,7 +33,7 @@ func RunState[S any](ctx context.Context, workers, n int, newState func() S, fn 
 				return err
 			}
 		}
-		return nil
+		return ctx.Err()
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	var next atomic.Int64
