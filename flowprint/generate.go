@@ -2,74 +2,12 @@ package flowprint
 
 import (
 	"cmp"
-	"errors"
 	"fmt"
 	"math"
-	"math/bits"
 	"slices"
 	"strings"
 	"unsafe"
 )
-
-// Params are FlowPrint's fingerprinting parameters.
-type Params struct {
-	// Batch is the batch length in seconds (default 300). Batches are
-	// equal-width bins over the observed span of flow start times, so
-	// their real width is span/ceil(span/Batch) <= Batch (reference
-	// behaviour, spec §3.1).
-	Batch float64
-	// Window is the activity window in seconds (default 30).
-	Window float64
-	// Correlation is the minimum Jaccard index of two clusters' activity
-	// window sets for an edge of the correlation graph (default 0.1);
-	// <= 0 makes the graph complete.
-	Correlation float64
-	// Similarity is the minimum Jaccard index for merging two fingerprints
-	// (default 0.9); >= 1 disables merging, <= 0 merges everything.
-	Similarity float64
-	// MergeBoundExact corrects a reference quirk: the reference compares
-	// only fingerprints whose sizes L <= L2 satisfy
-	// (L2-L)/L2 <= 1-Similarity in float64, which for 0.9 excludes the
-	// ratio exactly 0.9 (1-0.9 = 0.09999999999999998). When true the
-	// bound is evaluated with a tolerance of 1e-12, so that a ratio equal
-	// to Similarity is compared as the paper intends. Default false
-	// (reference).
-	MergeBoundExact bool
-	// NoNullCertificate corrects a reference quirk: the reference adds a
-	// "no certificate" element (NoCertificate) to every cluster holding a
-	// flow without certificate, so that fingerprints share it, it counts
-	// in sizes and Jaccard scores, and a certificate-less flow whose
-	// destination is in no fingerprint inherits the largest fingerprint
-	// holding it. When true no such element exists. Default false
-	// (reference).
-	NoNullCertificate bool
-	// FixedBatches corrects a reference quirk: the reference cuts the
-	// span of flow start times into ceil(span/Batch) equal-width bins, so
-	// batches are shorter than Batch. When true batch k holds the flows
-	// starting in [t0 + k*Batch, t0 + (k+1)*Batch), t0 the first start.
-	// Default false (reference).
-	FixedBatches bool
-}
-
-// DefaultParams returns the reference defaults: batch 300 s, window 30 s,
-// correlation 0.1, similarity 0.9.
-func DefaultParams() Params {
-	return Params{Batch: 300, Window: 30, Correlation: 0.1, Similarity: 0.9}
-}
-
-// Validate reports parameters the algorithm cannot run with.
-func (p Params) Validate() error {
-	if !(p.Batch > 0) || math.IsInf(p.Batch, 0) {
-		return fmt.Errorf("flowprint: batch %v must be a positive number of seconds", p.Batch)
-	}
-	if !(p.Window > 0) || math.IsInf(p.Window, 0) {
-		return fmt.Errorf("flowprint: window %v must be a positive number of seconds", p.Window)
-	}
-	if math.IsNaN(p.Correlation) || math.IsNaN(p.Similarity) {
-		return errors.New("flowprint: correlation and similarity must be numbers")
-	}
-	return nil
-}
 
 // Result is the outcome of Generate.
 type Result struct {
@@ -142,42 +80,6 @@ func pyFloorDiv(a, b float64) float64 {
 		floor++
 	}
 	return floor
-}
-
-// sortUnique sorts s and removes duplicates, with a bitmap over the value
-// range when that is small compared to len(s).
-func sortUnique(s []int32, bitmap *[]uint64) []int32 {
-	if len(s) < 32 {
-		slices.Sort(s)
-		return slices.Compact(s)
-	}
-	lo, hi := s[0], s[0]
-	for _, v := range s {
-		lo, hi = min(lo, v), max(hi, v)
-	}
-	span := int(hi) - int(lo) + 1
-	if span > 16*len(s) {
-		slices.Sort(s)
-		return slices.Compact(s)
-	}
-	words := (span + 63) / 64
-	if cap(*bitmap) < words {
-		*bitmap = make([]uint64, words)
-	}
-	bm := (*bitmap)[:words]
-	for _, v := range s {
-		d := int(v - lo)
-		bm[d>>6] |= 1 << (uint(d) & 63)
-	}
-	s = s[:0]
-	for i, w := range bm {
-		for w != 0 {
-			s = append(s, lo+int32(i*64+bits.TrailingZeros64(w)))
-			w &= w - 1
-		}
-		bm[i] = 0
-	}
-	return s
 }
 
 // Generate computes the fingerprint of every flow (the reference's
@@ -383,19 +285,10 @@ func (g *generator) batches() [][2]int {
 	return out
 }
 
-// clique is a maximal clique of the correlation graph that may become a
-// fingerprint: its size (elements, NoCertificate included), flow count and
-// nodes; fp is made on first use.
-//
-// Ties between cliques of equal size and flow count holding the same
-// element go, as in the reference, to the clique that networkx's
-// find_cliques enumerates last (spec §3.4; see cliqueWinners).
-type clique struct {
-	size, n int
-	nodes   []int32
-	fp      *fp
-}
-
+// cluster is a network-destination cluster of one batch (spec §3.2): its
+// destination and certificate elements, whether one of its flows has no
+// certificate, and its flows' positions. A cluster joined into another is
+// dead.
 type cluster struct {
 	dsts  []int32
 	certs []int32
@@ -404,131 +297,34 @@ type cluster struct {
 	dead  bool
 }
 
-// nodeInfo holds, per graph node, what its clusters add to a clique:
-// elements, flows, whether a flow lacks a certificate, and the number of
-// clusters.
-type nodeInfo struct {
-	elems, flows, clusters []int
-	null                   []bool
-}
-
-// cliqueSlot is the best clique found so far for one node's elements or
-// for NoCertificate, with the other cliques of the same size and flow
-// count.
-type cliqueSlot struct {
-	best *clique
-	tied []*clique
-}
-
-// wants reports whether a clique of this size and flow count would be the
-// best or tie with it.
-func (s *cliqueSlot) wants(size, n int) bool {
-	return s.best == nil || size > s.best.size || size == s.best.size && n >= s.best.n
-}
-
-func (s *cliqueSlot) offer(c *clique) {
-	if b := s.best; b == nil || c.size > b.size || c.size == b.size && c.n > b.n {
-		s.best, s.tied = c, s.tied[:0]
-	} else if c.size == b.size && c.n == b.n {
-		s.tied = append(s.tied, c)
-	}
-}
-
-// cliqueWinners returns the clique whose fingerprint each node's elements
-// get and the one NoCertificate gets (nil: none): the greatest by (size,
-// n_flows) among the cliques of more than one cluster that hold the node
-// (a certificate-less flow), and among equal ones the clique networkx's
-// find_cliques enumerates last, as in the reference (spec §3.4). The
-// cliques are found by the fast Bron-Kerbosch of maximalCliques; only when
-// a slot is tied is the reference's order recovered, by nxCliqueOrder on
-// the tied cliques.
-func cliqueWinners(nodes, adj [][]int32, info nodeInfo) ([]*clique, *clique) {
-	slots := make([]cliqueSlot, len(nodes)+1) // the last is NoCertificate's
-	null := &slots[len(nodes)]
-	maximalCliques(adj, func(nodesOf []int32) {
-		ncl, size, n, hasNull := 0, 0, 0, false
-		for _, v := range nodesOf {
-			ncl += info.clusters[v]
-			size += info.elems[v]
-			n += info.flows[v]
-			hasNull = hasNull || info.null[v]
-		}
-		if ncl < 2 {
-			return
-		}
-		if hasNull {
-			size++
-		}
-		var c *clique
-		offer := func(s *cliqueSlot) {
-			if s.wants(size, n) {
-				if c == nil {
-					c = &clique{size: size, n: n, nodes: slices.Clone(nodesOf)}
-				}
-				s.offer(c)
-			}
-		}
-		for _, v := range nodesOf {
-			offer(&slots[v])
-		}
-		if hasNull {
-			offer(null)
-		}
-	})
-	breakTies(nodes, adj, slots)
-	best := make([]*clique, len(nodes))
-	for v := range best {
-		best[v] = slots[v].best
-	}
-	return best, null.best
-}
-
-// breakTies gives every tied slot the clique among its best and tied ones
-// that networkx enumerates last.
-func breakTies(nodes, adj [][]int32, slots []cliqueSlot) {
-	pos := make(map[*clique]int)
-	var targets []*clique
-	for i := range slots {
-		if len(slots[i].tied) == 0 {
-			continue
-		}
-		for _, c := range append([]*clique{slots[i].best}, slots[i].tied...) {
-			if _, ok := pos[c]; !ok {
-				pos[c] = -1
-				slices.Sort(c.nodes)
-				targets = append(targets, c)
-			}
-		}
-	}
-	if len(targets) == 0 {
-		return
-	}
-	hash := make([]uint64, len(nodes))
-	for v, ws := range nodes {
-		hash[v] = pyFrozensetHash(ws)
-	}
-	lists := make([][]int32, len(targets))
-	for i, c := range targets {
-		lists[i] = c.nodes
-	}
-	for i, p := range nxCliqueOrder(hash, adj, lists) {
-		pos[targets[i]] = p
-	}
-	for i := range slots {
-		s := &slots[i]
-		for _, c := range s.tied {
-			if pos[c] > pos[s.best] {
-				s.best = c
-			}
-		}
-		s.tied = nil
-	}
-}
-
 // batch fingerprints the flows at positions [lo, hi) (spec §3.2-3.6) and
 // writes them to out.
 func (g *generator) batch(lo, hi int, out []*fp) {
-	// §3.2 destination clustering.
+	clusters := g.clusterBatch(lo, hi)
+	nodes, nodeCl := g.activity(g.start[lo], clusters)
+	adj := g.graph(nodes)
+	// §3.3-3.4 maximal cliques -> fingerprints. Every element except
+	// NoCertificate belongs to exactly one cluster, hence one node, so the
+	// largest fingerprint holding an element is the largest clique holding
+	// its node; NoCertificate goes to the largest clique holding a cluster
+	// with a certificate-less flow. Only these winning cliques become
+	// fingerprint objects (the others are never assigned to a flow).
+	bestNode, bestNull := cliqueWinners(nodes, adj, clusterInfo(nodeCl, clusters))
+	g.assignBatch(lo, out, clusters, nodeCl, bestNode, bestNull)
+	// Reset the element owners of this batch.
+	for pos := lo; pos < hi; pos++ {
+		g.owner[g.dst[pos]] = -1
+		g.owner[g.cert[pos]] = -1
+	}
+	g.fillGaps(lo, out)
+	g.merge(out)
+}
+
+// clusterBatch is the destination clustering of §3.2 over the flows at
+// positions [lo, hi): a flow joins the cluster of its destination or its
+// certificate, and joins the two when they differ. It records each
+// element's cluster in g.owner.
+func (g *generator) clusterBatch(lo, hi int) []cluster {
 	var clusters []cluster
 	for pos := lo; pos < hi; pos++ {
 		d, c := g.dst[pos], g.cert[pos]
@@ -541,22 +337,7 @@ func (g *generator) batch(lo, hi int, out []*fp) {
 		switch {
 		case a >= 0 && b >= 0 && a != b:
 			k = int32(len(clusters))
-			ca, cb := &clusters[a], &clusters[b]
-			m := cluster{
-				dsts:  append(append(make([]int32, 0, len(ca.dsts)+len(cb.dsts)+1), ca.dsts...), cb.dsts...),
-				certs: append(append(make([]int32, 0, len(ca.certs)+len(cb.certs)+1), ca.certs...), cb.certs...),
-				null:  ca.null || cb.null,
-				flows: append(append(make([]int32, 0, len(ca.flows)+len(cb.flows)+1), ca.flows...), cb.flows...),
-			}
-			ca.dead, cb.dead = true, true
-			ca.dsts, ca.certs, ca.flows, cb.dsts, cb.certs, cb.flows = nil, nil, nil, nil, nil, nil
-			for _, e := range m.dsts {
-				g.owner[e] = k
-			}
-			for _, e := range m.certs {
-				g.owner[e] = k
-			}
-			clusters = append(clusters, m)
+			clusters = append(clusters, g.joinClusters(&clusters[a], &clusters[b], k))
 		case a >= 0:
 			k = a
 		case b >= 0:
@@ -580,16 +361,36 @@ func (g *generator) batch(lo, hi int, out []*fp) {
 			cl.null = true
 		}
 	}
+	return clusters
+}
 
-	// §3.3 activity of each live cluster, collapsed into graph nodes.
-	t0 := g.start[lo]
-	var (
-		nodes    [][]int32 // node -> sorted window indices
-		nodeCl   [][]int32 // node -> clusters
-		byKey    = make(map[string]int32)
-		scratch  []int32
-		clusterN = make([]int32, len(clusters))
-	)
+// joinClusters returns the union of clusters ca and cb, to be cluster k,
+// makes its elements owned by k and leaves ca and cb dead and empty.
+func (g *generator) joinClusters(ca, cb *cluster, k int32) cluster {
+	m := cluster{
+		dsts:  append(append(make([]int32, 0, len(ca.dsts)+len(cb.dsts)+1), ca.dsts...), cb.dsts...),
+		certs: append(append(make([]int32, 0, len(ca.certs)+len(cb.certs)+1), ca.certs...), cb.certs...),
+		null:  ca.null || cb.null,
+		flows: append(append(make([]int32, 0, len(ca.flows)+len(cb.flows)+1), ca.flows...), cb.flows...),
+	}
+	ca.dead, cb.dead = true, true
+	ca.dsts, ca.certs, ca.flows, cb.dsts, cb.certs, cb.flows = nil, nil, nil, nil, nil, nil
+	for _, e := range m.dsts {
+		g.owner[e] = k
+	}
+	for _, e := range m.certs {
+		g.owner[e] = k
+	}
+	return m
+}
+
+// activity is §3.3's activity of each live cluster: the sorted set of the
+// Window-wide windows, counted from t0, in which its flows have packets.
+// Clusters of equal activity are collapsed into one graph node: it
+// returns each node's windows and clusters.
+func (g *generator) activity(t0 float64, clusters []cluster) (nodes, nodeCl [][]int32) {
+	byKey := make(map[string]int32)
+	var scratch []int32
 	for k := range clusters {
 		cl := &clusters[k]
 		if cl.dead {
@@ -617,20 +418,15 @@ func (g *generator) batch(lo, hi int, out []*fp) {
 			nodeCl = append(nodeCl, nil)
 		}
 		nodeCl[node] = append(nodeCl[node], int32(k))
-		clusterN[k] = int32(len(cl.flows))
 	}
+	return nodes, nodeCl
+}
 
-	adj := g.graph(nodes)
-
-	// §3.3-3.4 maximal cliques -> fingerprints. Every element except
-	// NoCertificate belongs to exactly one cluster, hence one node, so the
-	// largest fingerprint holding an element is the largest clique holding
-	// its node; NoCertificate goes to the largest clique holding a cluster
-	// with a certificate-less flow. Only these winning cliques become
-	// fingerprint objects (the others are never assigned to a flow).
-	nn := len(nodes)
+// clusterInfo sums, per graph node, what its clusters add to a clique.
+func clusterInfo(nodeCl [][]int32, clusters []cluster) nodeInfo {
+	nn := len(nodeCl)
 	info := nodeInfo{elems: make([]int, nn), flows: make([]int, nn), null: make([]bool, nn), clusters: make([]int, nn)}
-	for v := range nodes {
+	for v := range nodeCl {
 		for _, k := range nodeCl[v] {
 			cl := &clusters[k]
 			info.elems[v] += len(cl.dsts) + len(cl.certs)
@@ -639,30 +435,13 @@ func (g *generator) batch(lo, hi int, out []*fp) {
 			info.clusters[v]++
 		}
 	}
-	bestNode, bestNull := cliqueWinners(nodes, adj, info)
-	materialise := func(c *clique) *fp {
-		if c == nil {
-			return nil
-		}
-		if c.fp == nil {
-			var e []int32
-			null := false
-			for _, v := range c.nodes {
-				for _, k := range nodeCl[v] {
-					cl := &clusters[k]
-					e = append(e, cl.dsts...)
-					e = append(e, cl.certs...)
-					null = null || cl.null
-				}
-			}
-			if null {
-				e = append(e, 0)
-			}
-			slices.Sort(e)
-			c.fp = newFP(e, c.n)
-		}
-		return c.fp
-	}
+	return info
+}
+
+// assignBatch writes to out the fingerprint of every flow of the batch
+// starting at position lo: the winning clique of its destination's node,
+// else, for a flow without certificate, NoCertificate's (nil: none).
+func (g *generator) assignBatch(lo int, out []*fp, clusters []cluster, nodeCl [][]int32, bestNode []*clique, bestNull *clique) {
 	nodeOf := make([]int32, len(clusters))
 	for v := range nodeCl {
 		for _, k := range nodeCl[v] {
@@ -673,21 +452,40 @@ func (g *generator) batch(lo, hi int, out []*fp) {
 		pos := lo + i
 		var f *fp
 		if k := g.owner[g.dst[pos]]; k >= 0 {
-			f = materialise(bestNode[nodeOf[k]])
+			f = materialise(bestNode[nodeOf[k]], nodeCl, clusters)
 		}
 		if f == nil && g.cert[pos] == 0 {
-			f = materialise(bestNull)
+			f = materialise(bestNull, nodeCl, clusters)
 		}
 		out[i] = f
 	}
-	// Reset the element owners of this batch.
-	for pos := lo; pos < hi; pos++ {
-		g.owner[g.dst[pos]] = -1
-		g.owner[g.cert[pos]] = -1
-	}
+}
 
-	g.fillGaps(lo, out)
-	g.merge(out)
+// materialise returns the fingerprint of clique c (nil for a nil c),
+// making it on first use: the elements of the clusters of its nodes,
+// NoCertificate included when one has a certificate-less flow.
+func materialise(c *clique, nodeCl [][]int32, clusters []cluster) *fp {
+	if c == nil {
+		return nil
+	}
+	if c.fp == nil {
+		var e []int32
+		null := false
+		for _, v := range c.nodes {
+			for _, k := range nodeCl[v] {
+				cl := &clusters[k]
+				e = append(e, cl.dsts...)
+				e = append(e, cl.certs...)
+				null = null || cl.null
+			}
+		}
+		if null {
+			e = append(e, 0)
+		}
+		slices.Sort(e)
+		c.fp = newFP(e, c.n)
+	}
+	return c.fp
 }
 
 // graph returns the sorted adjacency lists of the correlation graph over
@@ -781,318 +579,4 @@ func (g *generator) fillGaps(offset int, out []*fp) {
 		}
 		i = j + 1
 	}
-}
-
-// merge merges similar fingerprints among out (spec §3.6).
-//
-// The reference processes the similar pairs in hash-set order, and the
-// result depends on that order when merges chain. Here pairs are processed
-// in a fixed order: fingerprints ranked by (size, n_flows, element ids),
-// pairs by (rank of the smaller, rank of the larger).
-func (g *generator) merge(out []*fp) {
-	s := g.p.Similarity
-	if s >= 1 {
-		return
-	}
-	// Unique non-empty fingerprints; the first object of each element set
-	// represents it.
-	seen := make(map[string]*fp)
-	var uniq []*fp
-	for _, f := range out {
-		if f == nil || len(f.elems) == 0 {
-			continue
-		}
-		if _, ok := seen[f.key]; !ok {
-			seen[f.key] = f
-			uniq = append(uniq, f)
-		}
-	}
-	if len(uniq) == 0 {
-		return
-	}
-	if s <= 0 {
-		var all []int32
-		n := 0
-		for _, f := range uniq {
-			all = append(all, f.elems...)
-			n += f.n
-		}
-		slices.Sort(all)
-		m := newFP(slices.Compact(all), n)
-		for i := range out {
-			out[i] = m
-		}
-		return
-	}
-	slices.SortFunc(uniq, compareFP)
-	rank := make(map[*fp]int32, len(uniq))
-	index := make(map[int32][]int32)
-	for r, f := range uniq {
-		rank[f] = int32(r)
-		for _, e := range f.elems {
-			index[e] = append(index[e], int32(r))
-		}
-	}
-	counts := make([]int32, len(uniq))
-	var touched []int32
-	type pair struct{ a, b int32 }
-	var pairs []pair
-	bound := 1 - s
-	for ra, a := range uniq {
-		touched = touched[:0]
-		for _, e := range a.elems {
-			for _, rb := range index[e] {
-				if int(rb) <= ra {
-					continue
-				}
-				if counts[rb] == 0 {
-					touched = append(touched, rb)
-				}
-				counts[rb]++
-			}
-		}
-		slices.Sort(touched)
-		for _, rb := range touched {
-			inter := int(counts[rb])
-			counts[rb] = 0
-			b := uniq[rb]
-			l, l2 := len(a.elems), len(b.elems)
-			if !g.sizeCompatible(l, l2, bound) {
-				continue
-			}
-			if jaccard(inter, l, l2) >= s {
-				pairs = append(pairs, pair{int32(ra), rb})
-			}
-		}
-	}
-	if len(pairs) == 0 {
-		return
-	}
-	mapping := make(map[string]*fp)
-	get := func(f *fp) *fp {
-		if m, ok := mapping[f.key]; ok {
-			return m
-		}
-		return f
-	}
-	for _, p := range pairs {
-		a, b := uniq[p.a], uniq[p.b]
-		ma, mb := get(a), get(b)
-		m := newFP(unionSorted(ma.elems, mb.elems), ma.n+mb.n)
-		mapping[a.key] = m
-		mapping[b.key] = m
-	}
-	for i, f := range out {
-		if f == nil {
-			continue
-		}
-		if m, ok := mapping[f.key]; ok {
-			out[i] = m
-		}
-	}
-}
-
-// sizeCompatible reports whether fingerprints of sizes l <= l2 are compared
-// for merging.
-func (g *generator) sizeCompatible(l, l2 int, bound float64) bool {
-	if l == l2 {
-		return true
-	}
-	r := float64(l2-l) / float64(max(l2, 1))
-	if g.p.MergeBoundExact {
-		return r <= bound+1e-12
-	}
-	return r <= bound
-}
-
-func unionSorted(a, b []int32) []int32 {
-	out := make([]int32, 0, len(a)+len(b))
-	i, j := 0, 0
-	for i < len(a) && j < len(b) {
-		switch {
-		case a[i] < b[j]:
-			out = append(out, a[i])
-			i++
-		case a[i] > b[j]:
-			out = append(out, b[j])
-			j++
-		default:
-			out = append(out, a[i])
-			i++
-			j++
-		}
-	}
-	out = append(out, a[i:]...)
-	return append(out, b[j:]...)
-}
-
-// maxBitsetNodes bounds the graphs whose cliques are found on bit sets
-// (n*n/8 bytes of adjacency); larger graphs use sorted neighbour lists.
-const maxBitsetNodes = 8192
-
-// maximalCliques calls emit with every maximal clique of the graph given by
-// sorted adjacency lists (isolated nodes are cliques of one), using
-// Bron-Kerbosch with Tomita pivoting on bit sets. The slice passed to emit
-// is reused.
-func maximalCliques(adj [][]int32, emit func([]int32)) {
-	n := len(adj)
-	if n == 0 {
-		return
-	}
-	if n > maxBitsetNodes {
-		maximalCliquesSparse(adj, emit)
-		return
-	}
-	words := (n + 63) / 64
-	nb := make([]uint64, n*words)
-	for v, list := range adj {
-		row := nb[v*words : (v+1)*words]
-		for _, u := range list {
-			row[u>>6] |= 1 << (uint(u) & 63)
-		}
-	}
-	neigh := func(v int) []uint64 { return nb[v*words : (v+1)*words] }
-	p := make([]uint64, words)
-	for v := 0; v < n; v++ {
-		p[v>>6] |= 1 << (uint(v) & 63)
-	}
-	x := make([]uint64, words)
-	var r []int32
-	// Scratch bit sets, one pair per recursion depth.
-	var pool [][]uint64
-	get := func() []uint64 {
-		if k := len(pool); k > 0 {
-			b := pool[k-1]
-			pool = pool[:k-1]
-			return b
-		}
-		return make([]uint64, words)
-	}
-	var rec func(p, x []uint64)
-	rec = func(p, x []uint64) {
-		empty := true
-		for i := range p {
-			if p[i] != 0 || x[i] != 0 {
-				empty = false
-				break
-			}
-		}
-		if empty {
-			emit(r)
-			return
-		}
-		// Pivot: the vertex of P ∪ X with most neighbours in P.
-		pivot, best := -1, -1
-		for i := range p {
-			w := p[i] | x[i]
-			for w != 0 {
-				u := i*64 + bits.TrailingZeros64(w)
-				w &= w - 1
-				c := 0
-				nu := neigh(u)
-				for j := range p {
-					c += bits.OnesCount64(p[j] & nu[j])
-				}
-				if c > best {
-					pivot, best = u, c
-				}
-			}
-		}
-		np := neigh(pivot)
-		for i := range p {
-			cand := p[i] &^ np[i]
-			for cand != 0 {
-				bit := bits.TrailingZeros64(cand)
-				cand &= cand - 1
-				v := i*64 + bit
-				nv := neigh(v)
-				p2, x2 := get(), get()
-				for j := range p {
-					p2[j] = p[j] & nv[j]
-					x2[j] = x[j] & nv[j]
-				}
-				r = append(r, int32(v))
-				rec(p2, x2)
-				r = r[:len(r)-1]
-				pool = append(pool, p2, x2)
-				p[i] &^= 1 << uint(bit)
-				x[i] |= 1 << uint(bit)
-			}
-		}
-	}
-	rec(p, x)
-}
-
-// maximalCliquesSparse is maximalCliques on sorted neighbour lists, for
-// graphs too large for a bit-set adjacency matrix.
-func maximalCliquesSparse(adj [][]int32, emit func([]int32)) {
-	p := make([]int32, len(adj))
-	for i := range p {
-		p[i] = int32(i)
-	}
-	var r []int32
-	var rec func(p, x []int32)
-	rec = func(p, x []int32) {
-		if len(p) == 0 {
-			if len(x) == 0 {
-				emit(r)
-			}
-			return
-		}
-		pivot, best := int32(-1), -1
-		for _, set := range [2][]int32{p, x} {
-			for _, u := range set {
-				if c := len(intersectSorted(p, adj[u])); c > best {
-					pivot, best = u, c
-				}
-			}
-		}
-		cand := differenceSorted(p, adj[pivot])
-		p = slices.Clone(p)
-		x = slices.Clone(x)
-		for _, v := range cand {
-			r = append(r, v)
-			rec(intersectSorted(p, adj[v]), intersectSorted(x, adj[v]))
-			r = r[:len(r)-1]
-			if i, ok := slices.BinarySearch(p, v); ok {
-				p = slices.Delete(p, i, i+1)
-			}
-			i, _ := slices.BinarySearch(x, v)
-			x = slices.Insert(x, i, v)
-		}
-	}
-	rec(p, nil)
-}
-
-func intersectSorted(a, b []int32) []int32 {
-	var out []int32
-	i, j := 0, 0
-	for i < len(a) && j < len(b) {
-		switch {
-		case a[i] < b[j]:
-			i++
-		case a[i] > b[j]:
-			j++
-		default:
-			out = append(out, a[i])
-			i++
-			j++
-		}
-	}
-	return out
-}
-
-func differenceSorted(a, b []int32) []int32 {
-	var out []int32
-	j := 0
-	for _, v := range a {
-		for j < len(b) && b[j] < v {
-			j++
-		}
-		if j < len(b) && b[j] == v {
-			continue
-		}
-		out = append(out, v)
-	}
-	return out
 }

@@ -7,8 +7,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
-	"sync"
-	"sync/atomic"
+
+	"appbench/internal/workpool"
 )
 
 // Options are the forest's hyper-parameters. The zero value asks for
@@ -179,29 +179,14 @@ func FitMatrix(ctx context.Context, m *Matrix, y []int, classes int, opt Options
 		labels[i] = int32(c)
 	}
 	f := &Forest{Classes: classes, Features: m.cols, Trees: make([]Tree, r.trees)}
-	workers := min(r.workers, r.trees)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			b := newBuilder(m, labels, classes, r)
-			for {
-				if ctx.Err() != nil {
-					return
-				}
-				t := int(next.Add(1) - 1)
-				if t >= r.trees {
-					return
-				}
-				rng := rand.New(rand.NewPCG(r.seed, treeStream(t)))
-				f.Trees[t] = b.grow(rng)
-			}
-		}()
-	}
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
+	err = workpool.RunState(ctx, r.workers, r.trees, func() *builder {
+		return newBuilder(m, labels, classes, r)
+	}, func(_ context.Context, b *builder, t int) error {
+		rng := rand.New(rand.NewPCG(r.seed, treeStream(t)))
+		f.Trees[t] = b.grow(rng)
+		return nil
+	})
+	if err != nil {
 		return nil, fmt.Errorf("forest: fit: %w", err)
 	}
 	return f, nil
@@ -551,7 +536,7 @@ func (f *Forest) PredictProba(X []float64, rows, workers int) ([]float64, error)
 	const block = 512
 	blocks := (rows + block - 1) / block
 	inv := float64(len(f.Trees))
-	parallel(blocks, workers, func(bi int) {
+	workpool.For(workers, blocks, func(bi int) {
 		lo, hi := bi*block, min((bi+1)*block, rows)
 		for ti := range f.Trees {
 			t := &f.Trees[ti]
@@ -591,31 +576,4 @@ func Argmax(p []float64) (int, float64) {
 		}
 	}
 	return best, bv
-}
-
-// parallel calls fn(0..n-1) from up to workers goroutines.
-func parallel(n, workers int, fn func(i int)) {
-	workers = max(1, min(workers, n))
-	if workers == 1 {
-		for i := 0; i < n; i++ {
-			fn(i)
-		}
-		return
-	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= n {
-					return
-				}
-				fn(i)
-			}
-		}()
-	}
-	wg.Wait()
 }

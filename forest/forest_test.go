@@ -96,6 +96,51 @@ func TestDeterministicAcrossWorkers(t *testing.T) {
 	}
 }
 
+// TestPredictDeterministicAcrossWorkers: prediction over many row blocks
+// gives the same probabilities, labels and confidences, bit for bit, on one
+// worker and on four.
+func TestPredictDeterministicAcrossWorkers(t *testing.T) {
+	const rows, cols = 5000, 10 // ten blocks of 512 rows
+	X, y := synthetic(11, rows, cols, 6, 7, 1.5)
+	f, err := Fit(context.Background(), X, rows, cols, y, 7, Options{Trees: 15, Seed: 5, Workers: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p1, err := f.PredictProba(X, rows, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p4, err := f.PredictProba(X, rows, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k := range p1 {
+		if math.Float64bits(p1[k]) != math.Float64bits(p4[k]) {
+			t.Fatalf("row %d class %d: probability %v on one worker, %v on four", k/7, k%7, p1[k], p4[k])
+		}
+	}
+	l1, c1, err := f.Predict(X, rows, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l4, c4, err := f.Predict(X, rows, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range l1 {
+		if l1[i] != l4[i] || math.Float64bits(c1[i]) != math.Float64bits(c4[i]) {
+			t.Fatalf("row %d: (%d, %v) on one worker, (%d, %v) on four", i, l1[i], c1[i], l4[i], c4[i])
+		}
+	}
+	var sum float64
+	for _, v := range p1[:7] {
+		sum += v
+	}
+	if math.Abs(sum-1) > 1e-9 {
+		t.Fatalf("row 0 probabilities sum to %v", sum)
+	}
+}
+
 // A single tree on all rows and all features finds the midpoint split
 // of a separable feature and gives pure leaves.
 func TestTreeSplitsAtMidpoint(t *testing.T) {
@@ -236,8 +281,10 @@ func TestFitRejectsBadInput(t *testing.T) {
 	}
 	cctx, cancel := context.WithCancel(ctx)
 	cancel()
-	if _, err := Fit(cctx, []float64{1, 2}, 2, 1, []int{0, 1}, 2, Options{}); !errors.Is(err, context.Canceled) {
-		t.Errorf("cancelled fit: err = %v", err)
+	for _, workers := range []int{1, 3} {
+		if _, err := Fit(cctx, []float64{1, 2}, 2, 1, []int{0, 1}, 2, Options{Workers: workers}); !errors.Is(err, context.Canceled) {
+			t.Errorf("cancelled fit on %d workers: err = %v", workers, err)
+		}
 	}
 }
 

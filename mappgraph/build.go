@@ -146,7 +146,8 @@ type group struct {
 	slices    []int64
 }
 
-// Build is Build with reused buffers.
+// Build is Build with reused buffers. It runs the stages of §5 in order,
+// one method each.
 func (b *Builder) Build(pkts []datasets.Packet, opts BuildOptions) (*Graph, error) {
 	if opts.MaxNodes <= 0 {
 		opts.MaxNodes = DefaultBuildOptions.MaxNodes
@@ -157,22 +158,54 @@ func (b *Builder) Build(pkts []datasets.Packet, opts BuildOptions) (*Graph, erro
 	if len(pkts) == 0 {
 		return nil, fmt.Errorf("mappgraph: %w", ErrEmpty)
 	}
-	// 5.1 rebase on the earliest time.
-	// The reference sorts by time three times and by destination once with
-	// NumPy's unstable quicksort; the order of rows inside a destination
-	// decides the last bits of its sums (mean absolute deviation, Welford
-	// variance, skew and kurtosis sums), so the same permutations are
-	// applied here.
+	t0 := b.rebase(pkts)
+	b.serviceRows(pkts, t0)
+	b.sortRows()
+	if len(b.rows) == 0 {
+		return nil, fmt.Errorf("mappgraph: %w: no packet left after the port filter", ErrSkipped)
+	}
+	groups := b.topDestinations(opts.MaxNodes)
+	b.groupRows(groups)
+	b.collectFlows(groups)
+	nodes := b.nodeFeatures(groups)
+	if len(nodes) == 0 {
+		// The reference's joins give empty frames without failing; the
+		// graph has no edge row and the keep rule drops it.
+		return nil, fmt.Errorf("mappgraph: %w: no destination with packets in both directions and a flow", ErrDegenerate)
+	}
+	ordered := b.orderNodes(nodes)
+	pairs, weights, order, active := b.coactivity(ordered, opts.Slice)
+	g, newIdx, err := b.keepActive(ordered, active)
+	if err != nil {
+		return nil, err
+	}
+	return finishEdges(g, pairs, weights, order, newIdx)
+}
+
+// rebase (5.1) converts the packet times to seconds, sets b.idx to the
+// packets in time order and returns the earliest time.
+//
+// The reference sorts by time three times and by destination once with
+// NumPy's unstable quicksort; the order of rows inside a destination
+// decides the last bits of its sums (mean absolute deviation, Welford
+// variance, skew and kurtosis sums), so the same permutations are applied
+// here.
+func (b *Builder) rebase(pkts []datasets.Packet) float64 {
 	secs := b.secs[:0]
 	for i := range pkts {
 		secs = append(secs, epochSeconds(pkts[i].Time))
 	}
 	b.secs = secs
 	b.idx = npArgsortTimes(secs, b.idx) // main loop: sort_values('time')
-	t0 := secs[b.idx[0]]
-	// 5.2, 5.3 port filter and service side; rows of incoming packets
-	// (destination port higher) first, then outgoing ones, as the
-	// reference concatenates them.
+	return secs[b.idx[0]]
+}
+
+// serviceRows (5.2, 5.3) applies the port filter and the service side to
+// the packets in the time order of b.idx and fills b.tmp with the rows,
+// counting them per destination key in b.uniq: rows of incoming packets
+// (destination port higher) first, then outgoing ones, as the reference
+// concatenates them.
+func (b *Builder) serviceRows(pkts []datasets.Packet, t0 float64) {
 	if b.keys == nil {
 		b.keys = make(map[addrPort]int32)
 	}
@@ -199,23 +232,33 @@ func (b *Builder) Build(pkts []datasets.Packet, opts BuildOptions) (*Graph, erro
 			// Packets come in bursts: try the previous key first.
 			k := lastKey
 			if k < 0 || b.uniq[k].ap != ap {
-				var ok bool
-				k, ok = b.keys[ap]
-				if !ok {
-					k = int32(len(b.uniq))
-					b.keys[ap] = k
-					b.uniq = append(b.uniq, keyInfo{ap: ap, ip: ap.addr.String(), group: -1})
-				}
+				k = b.keyOf(ap)
 				lastKey = k
 			}
 			b.uniq[k].count++
 			b.tmp = append(b.tmp, row{
-				t: secs[pi] - t0, key: k, length: int32(p.IPLen),
+				t: b.secs[pi] - t0, key: k, length: int32(p.IPLen),
 				stream: p.Stream, tcp: p.Proto == datasets.TCP, out: out,
 			})
 		}
 	}
-	// basic_reprocessing: sort_values('time') of the concatenation.
+}
+
+// keyOf returns the index in b.uniq of the destination ap, adding it when
+// it is new.
+func (b *Builder) keyOf(ap addrPort) int32 {
+	k, ok := b.keys[ap]
+	if !ok {
+		k = int32(len(b.uniq))
+		b.keys[ap] = k
+		b.uniq = append(b.uniq, keyInfo{ap: ap, ip: ap.addr.String(), group: -1})
+	}
+	return k
+}
+
+// sortRows is basic_reprocessing's sort_values('time') of the
+// concatenation: it fills b.rows with the rows of b.tmp in time order.
+func (b *Builder) sortRows() {
 	b.times = b.times[:0]
 	for i := range b.tmp {
 		b.times = append(b.times, b.tmp[i].t)
@@ -225,11 +268,13 @@ func (b *Builder) Build(pkts []datasets.Packet, opts BuildOptions) (*Graph, erro
 	for _, i := range b.idx {
 		b.rows = append(b.rows, b.tmp[i])
 	}
-	if len(b.rows) == 0 {
-		return nil, fmt.Errorf("mappgraph: %w: no packet left after the port filter", ErrSkipped)
-	}
-	// 5.4 top-N destinations: groupby order (IP text, port), then NumPy's
-	// descending quicksort on the counts.
+}
+
+// topDestinations (5.4) keeps the maxNodes destinations with the most rows:
+// groupby order (IP text, port), then NumPy's descending quicksort on the
+// counts. It returns one group per kept destination in key order and sets
+// the keys' group indices.
+func (b *Builder) topDestinations(maxNodes int) []group {
 	sorted := make([]int32, len(b.uniq))
 	for i := range sorted {
 		sorted[i] = int32(i)
@@ -246,7 +291,7 @@ func (b *Builder) Build(pkts []datasets.Packet, opts BuildOptions) (*Graph, erro
 		b.counts = append(b.counts, b.uniq[k].count)
 	}
 	b.idx = npArgsortDesc(b.counts, b.idx)
-	keep := b.idx[:min(opts.MaxNodes, len(b.idx))]
+	keep := b.idx[:min(maxNodes, len(b.idx))]
 	kept := make([]bool, len(sorted))
 	for _, pos := range keep {
 		kept[pos] = true
@@ -258,8 +303,13 @@ func (b *Builder) Build(pkts []datasets.Packet, opts BuildOptions) (*Graph, erro
 			groups = append(groups, group{key: k})
 		}
 	}
-	// Rows per group, in the order of pkt_reprocessing's
-	// sort_values(['IP_port']) of the kept rows (group index = key rank).
+	return groups
+}
+
+// groupRows gives every group its rows, in the order of
+// pkt_reprocessing's sort_values(['IP_port']) of the kept rows (group
+// index = key rank), and counts its outgoing and incoming ones.
+func (b *Builder) groupRows(groups []group) {
 	b.ranks = b.ranks[:0]
 	b.kept = b.kept[:0]
 	for i := range b.rows {
@@ -280,7 +330,11 @@ func (b *Builder) Build(pkts []datasets.Packet, opts BuildOptions) (*Graph, erro
 			gr.nIn++
 		}
 	}
-	// 5.8 flows over all kept rows.
+}
+
+// collectFlows (5.8) gathers the flows of all kept rows into b.flows,
+// sorted by flow key, and gives every group its flows.
+func (b *Builder) collectFlows(groups []group) {
 	if b.fidx == nil {
 		b.fidx = make(map[flowKey]int32)
 	}
@@ -296,13 +350,7 @@ func (b *Builder) Build(pkts []datasets.Packet, opts BuildOptions) (*Graph, erro
 			fk := flowKey{r.stream, r.tcp, int32(gi)}
 			fi := lastFlow
 			if fi < 0 || b.flows[fi].key != fk {
-				var ok bool
-				fi, ok = b.fidx[fk]
-				if !ok {
-					fi = int32(len(b.flows))
-					b.fidx[fk] = fi
-					b.flows = append(b.flows, flow{key: fk, start: r.t, end: r.t})
-				}
+				fi = b.flowOf(fk, r.t)
 				lastFlow = fi
 			}
 			f := &b.flows[fi]
@@ -311,24 +359,43 @@ func (b *Builder) Build(pkts []datasets.Packet, opts BuildOptions) (*Graph, erro
 			f.pkts++
 		}
 	}
-	slices.SortFunc(b.flows, func(x, y flow) int {
-		if r := cmp.Compare(x.key.stream, y.key.stream); r != 0 {
-			return r
-		}
-		if x.key.tcp != y.key.tcp {
-			if !x.key.tcp {
-				return -1
-			}
-			return 1
-		}
-		return cmp.Compare(x.key.group, y.key.group)
-	})
+	slices.SortFunc(b.flows, compareFlows)
 	for fi := range b.flows {
 		g := &groups[b.flows[fi].key.group]
 		g.flows = append(g.flows, int32(fi))
 	}
-	// 5.5-5.8 features; inner joins drop destinations without outgoing
-	// packets, incoming packets or flows.
+}
+
+// flowOf returns the index in b.flows of the flow fk, adding it, as
+// starting and ending at t, when it is new.
+func (b *Builder) flowOf(fk flowKey, t float64) int32 {
+	fi, ok := b.fidx[fk]
+	if !ok {
+		fi = int32(len(b.flows))
+		b.fidx[fk] = fi
+		b.flows = append(b.flows, flow{key: fk, start: t, end: t})
+	}
+	return fi
+}
+
+// compareFlows orders flows by stream, UDP before TCP, then group.
+func compareFlows(x, y flow) int {
+	if r := cmp.Compare(x.key.stream, y.key.stream); r != 0 {
+		return r
+	}
+	if x.key.tcp != y.key.tcp {
+		if !x.key.tcp {
+			return -1
+		}
+		return 1
+	}
+	return cmp.Compare(x.key.group, y.key.group)
+}
+
+// nodeFeatures (5.5-5.8) computes the features of the groups the inner
+// joins keep (those with outgoing packets, incoming packets and flows)
+// and returns them in key order.
+func (b *Builder) nodeFeatures(groups []group) []*group {
 	var nodes []*group
 	for gi := range groups {
 		g := &groups[gi]
@@ -339,12 +406,12 @@ func (b *Builder) Build(pkts []datasets.Packet, opts BuildOptions) (*Graph, erro
 		b.flowFeatures(g)
 		nodes = append(nodes, g)
 	}
-	if len(nodes) == 0 {
-		// The reference's joins give empty frames without failing; the
-		// graph has no edge row and the keep rule drops it.
-		return nil, fmt.Errorf("mappgraph: %w: no destination with packets in both directions and a flow", ErrDegenerate)
-	}
-	// 5.9 node order: NumPy's descending quicksort on complete_pkt_num.
+	return nodes
+}
+
+// orderNodes (5.9) orders the nodes by NumPy's descending quicksort on
+// complete_pkt_num.
+func (b *Builder) orderNodes(nodes []*group) []*group {
 	b.counts = b.counts[:0]
 	for _, g := range nodes {
 		b.counts = append(b.counts, int64(len(g.rows)))
@@ -354,8 +421,18 @@ func (b *Builder) Build(pkts []datasets.Packet, opts BuildOptions) (*Graph, erro
 	for i, j := range b.idx {
 		ordered[i] = nodes[j]
 	}
-	// 5.10 active slices and co-activity counts.
-	width := opts.Slice.Seconds()
+	return ordered
+}
+
+// pair is a pair i < j of nodes in node order.
+type pair struct{ i, j int }
+
+// coactivity (5.10) sets the active time slices of every node and returns
+// the node pairs i < j, their counts of shared slices (weights, which is
+// b.counts), the pair indices by descending count (order, which is b.idx)
+// and which nodes share a slice with another.
+func (b *Builder) coactivity(ordered []*group, slice time.Duration) (pairs []pair, weights []int64, order []int, active []bool) {
+	width := slice.Seconds()
 	for _, g := range ordered {
 		s := g.slices[:0]
 		for _, ri := range g.rows {
@@ -365,10 +442,9 @@ func (b *Builder) Build(pkts []datasets.Packet, opts BuildOptions) (*Graph, erro
 		g.slices = slices.Compact(s)
 	}
 	n := len(ordered)
-	type pair struct{ i, j int }
-	pairs := make([]pair, 0, n*(n-1)/2)
+	pairs = make([]pair, 0, n*(n-1)/2)
 	b.counts = b.counts[:0]
-	active := make([]bool, n)
+	active = make([]bool, n)
 	for i := 0; i < n; i++ {
 		for j := i + 1; j < n; j++ {
 			w := intersectCount(ordered[i].slices, ordered[j].slices)
@@ -380,8 +456,14 @@ func (b *Builder) Build(pkts []datasets.Packet, opts BuildOptions) (*Graph, erro
 		}
 	}
 	b.idx = npArgsortDesc(b.counts, b.idx)
-	// Isolated-node removal and renumbering.
-	newIdx := make([]int, n)
+	return pairs, b.counts, b.idx, active
+}
+
+// keepActive removes the isolated nodes and renumbers the others: it
+// returns the graph of the active nodes with their IP octets (5.11) and
+// each node's new index (-1 if removed).
+func (b *Builder) keepActive(ordered []*group, active []bool) (*Graph, []int, error) {
+	newIdx := make([]int, len(ordered))
 	g := &Graph{}
 	for i, gr := range ordered {
 		if !active[i] {
@@ -394,7 +476,7 @@ func (b *Builder) Build(pkts []datasets.Packet, opts BuildOptions) (*Graph, erro
 		// 5.11 octets: the reference's int(ip.split('.')[k]) fails on
 		// anything but a dotted quad.
 		if !k.ap.addr.Is4() {
-			return nil, fmt.Errorf("mappgraph: %w: %s", ErrNotIPv4, k.ip)
+			return nil, nil, fmt.Errorf("mappgraph: %w: %s", ErrNotIPv4, k.ip)
 		}
 		o := k.ap.addr.As4()
 		for q := 0; q < 4; q++ {
@@ -402,17 +484,22 @@ func (b *Builder) Build(pkts []datasets.Packet, opts BuildOptions) (*Graph, erro
 		}
 		g.Nodes = append(g.Nodes, node)
 	}
+	return g, newIdx, nil
+}
+
+// finishEdges adds to g the pairs of remaining nodes in descending weight
+// order, applies the keep rule (5.12) and min-max normalises the weights.
+func finishEdges(g *Graph, pairs []pair, weights []int64, order, newIdx []int) (*Graph, error) {
 	var wmin, wmax int64 = math.MaxInt64, math.MinInt64
-	for _, pi := range b.idx {
+	for _, pi := range order {
 		p := pairs[pi]
 		if newIdx[p.i] < 0 || newIdx[p.j] < 0 {
 			continue
 		}
-		w := b.counts[pi]
+		w := weights[pi]
 		wmin, wmax = min(wmin, w), max(wmax, w)
 		g.Edges = append(g.Edges, Edge{Source: newIdx[p.i], Target: newIdx[p.j], Weight: float64(w)})
 	}
-	// 5.12 keep rule.
 	if len(g.Edges) <= 1 {
 		return nil, fmt.Errorf("mappgraph: %w: %d nodes, %d edge rows", ErrDegenerate, len(g.Nodes), len(g.Edges))
 	}

@@ -3,8 +3,8 @@ package dgcnn
 import (
 	"math"
 	"sort"
-	"sync"
-	"sync/atomic"
+
+	"appbench/internal/workpool"
 )
 
 // This file holds the building blocks of the network as plain functions on
@@ -13,40 +13,11 @@ import (
 // every sum runs in a fixed order, so results do not depend on the number of
 // workers.
 
-// parallelFor calls fn(i) for i in [0, n) on at most workers goroutines.
-func parallelFor(workers, n int, fn func(i int)) {
-	if workers > n {
-		workers = n
-	}
-	if workers <= 1 {
-		for i := 0; i < n; i++ {
-			fn(i)
-		}
-		return
-	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= n {
-					return
-				}
-				fn(i)
-			}
-		}()
-	}
-	wg.Wait()
-}
-
 // parallelRows calls fn(lo, hi) over [0, n) in blocks of about 64 rows.
 func parallelRows(workers, n int, fn func(lo, hi int)) {
 	const block = 64
 	nb := (n + block - 1) / block
-	parallelFor(workers, nb, func(b int) {
+	workpool.For(workers, nb, func(b int) {
 		lo := b * block
 		hi := min(lo+block, n)
 		fn(lo, hi)

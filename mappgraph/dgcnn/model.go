@@ -6,6 +6,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+
+	"appbench/internal/workpool"
 )
 
 // Param is one weight tensor of the network with its gradient and Adam
@@ -167,16 +169,19 @@ func grow(s []float32, n int) []float32 {
 // correct arg-max predictions and, when train is set, the gradient of the
 // mean loss in m.ws.dlog.
 func (m *Model) forward(batch []*Input, y []int, train bool, rng *rand.Rand) (loss float64, correct int) {
+	rows := m.stackRows(batch)
+	m.graphConvs(batch, rows)
+	m.sortPooling(batch)
+	m.convolutions(len(batch))
+	m.denseDropout(len(batch), train, rng)
+	return m.output(len(batch), y, train)
+}
+
+// stackRows records the first stacked row of each graph of the batch in
+// m.ws.off, sizes the layer buffers and returns the number of rows.
+func (m *Model) stackRows(batch []*Input) int {
 	c := &m.Config
 	w := &m.ws
-	b := len(batch)
-	workers := c.Workers
-	s := c.channels()
-	k := c.K
-	f1, f2 := c.Conv1Filters, c.Conv2Filters
-	p, l2, kern := c.pooledLen(), c.convLen(), c.Conv2Kernel
-	nc := len(m.Classes)
-
 	w.off = w.off[:0]
 	rows := 0
 	for _, g := range batch {
@@ -186,18 +191,24 @@ func (m *Model) forward(batch []*Input, y []int, train bool, rng *rand.Rand) (lo
 	if len(w.z) != len(c.Layers) {
 		w.z = make([][]float32, len(c.Layers))
 	}
-	w.h = grow(w.h, rows*s)
+	w.h = grow(w.h, rows*c.channels())
+	return rows
+}
 
-	// Graph convolutions: Z_l = Â·H_{l−1} per graph, then one GEMM
-	// H_l = tanh(Z_l·W_l) over all stacked rows, written into its column
-	// block of the concatenation.
+// graphConvs runs the graph convolutions: Z_l = Â·H_{l−1} per graph, then
+// one GEMM H_l = tanh(Z_l·W_l) over all stacked rows, written into its
+// column block of the concatenation m.ws.h.
+func (m *Model) graphConvs(batch []*Input, rows int) {
+	c := &m.Config
+	w := &m.ws
+	s := c.channels()
 	in := m.Features
 	col := 0
 	prevCol := 0
 	for l, units := range c.Layers {
 		w.z[l] = grow(w.z[l], rows*in)
 		z := w.z[l]
-		parallelFor(workers, b, func(i int) {
+		workpool.For(c.Workers, len(batch), func(i int) {
 			g := batch[i]
 			o := w.off[i]
 			if l == 0 {
@@ -207,43 +218,63 @@ func (m *Model) forward(batch []*Input, y []int, train bool, rng *rand.Rand) (lo
 			}
 		})
 		dense(m.gemm, rows, in, units, z, in, m.Params[l].W, nil, w.h[col:], s)
-		tanhRows(workers, rows, units, w.h[col:], s)
+		tanhRows(c.Workers, rows, units, w.h[col:], s)
 		prevCol = col
 		col += units
 		in = units
 	}
+}
 
-	// SortPooling.
+// sortPooling keeps the K top rows of each graph (SortPooling) in
+// m.ws.pooled, their node indices in m.ws.sel.
+func (m *Model) sortPooling(batch []*Input) {
+	c := &m.Config
+	w := &m.ws
+	b, s, k := len(batch), c.channels(), c.K
 	if cap(w.sel) < b*k {
 		w.sel = make([]int, b*k)
 	}
 	w.sel = w.sel[:b*k]
 	w.pooled = grow(w.pooled, b*k*s)
-	parallelFor(workers, b, func(i int) {
+	workpool.For(c.Workers, b, func(i int) {
 		o := w.off[i]
 		sortPool(batch[i].N, s, k, w.h[o*s:], w.pooled[i*k*s:], w.sel[i*k:])
 	})
+}
 
-	// Conv1D(kernel = stride = s) is a dense layer on each pooled row.
+// convolutions runs the first Conv1D (kernel = stride = s, a dense layer
+// on each pooled row), MaxPool1D, and the second Conv1D through im2col,
+// for the b graphs of the batch.
+func (m *Model) convolutions(b int) {
+	c := &m.Config
+	w := &m.ws
+	s, k := c.channels(), c.K
+	f1, f2 := c.Conv1Filters, c.Conv2Filters
+	p, l2, kern := c.pooledLen(), c.convLen(), c.Conv2Kernel
 	nl := len(c.Layers)
 	w.c1 = grow(w.c1, b*k*f1)
 	dense(m.gemm, b*k, s, f1, w.pooled, s, m.Params[nl].W, m.Params[nl+1].W, w.c1, f1)
-
-	// MaxPool1D and the im2col of the second Conv1D.
 	w.mp = grow(w.mp, b*p*f1)
 	if cap(w.arg) < b*p*f1 {
 		w.arg = make([]int8, b*p*f1)
 	}
 	w.arg = w.arg[:b*p*f1]
 	w.col = grow(w.col, b*l2*kern*f1)
-	parallelFor(workers, b, func(i int) {
+	workpool.For(c.Workers, b, func(i int) {
 		maxPool(k, f1, c.Pool, w.c1[i*k*f1:], w.mp[i*p*f1:], w.arg[i*p*f1:])
 		im2col(p, f1, kern, w.mp[i*p*f1:], w.col[i*l2*kern*f1:])
 	})
 	w.c2 = grow(w.c2, b*l2*f2)
 	dense(m.gemm, b*l2, kern*f1, f2, w.col, kern*f1, m.Params[nl+2].W, m.Params[nl+3].W, w.c2, f2)
+}
 
-	// Dense + ReLU + dropout.
+// denseDropout runs the dense layer with ReLU and, when training, dropout
+// drawn from rng; m.ws.mask keeps the dropout scale of every unit.
+func (m *Model) denseDropout(b int, train bool, rng *rand.Rand) {
+	c := &m.Config
+	w := &m.ws
+	l2, f2 := c.convLen(), c.Conv2Filters
+	nl := len(c.Layers)
 	w.d1 = grow(w.d1, b*c.Dense)
 	dense(m.gemm, b, l2*f2, c.Dense, w.c2, l2*f2, m.Params[nl+4].W, m.Params[nl+5].W, w.d1, c.Dense)
 	for i, v := range w.d1 {
@@ -267,8 +298,15 @@ func (m *Model) forward(batch []*Input, y []int, train bool, rng *rand.Rand) (lo
 			w.mask[i] = 1
 		}
 	}
+}
 
-	// Output layer and softmax cross-entropy.
+// output runs the output layer and the softmax cross-entropy (see
+// forward).
+func (m *Model) output(b int, y []int, train bool) (loss float64, correct int) {
+	c := &m.Config
+	w := &m.ws
+	nc := len(m.Classes)
+	nl := len(c.Layers)
 	w.logits = grow(w.logits, b*nc)
 	dense(m.gemm, b, c.Dense, nc, w.d1, c.Dense, m.Params[nl+6].W, m.Params[nl+7].W, w.logits, nc)
 	w.probs = grow(w.probs, b*nc)
@@ -314,14 +352,14 @@ func (m *Model) backward(batch []*Input) {
 	denseBack(m.gemm, b*l2, kern*f1, f2, w.col, kern*f1, P[nl+2].W, w.dc2, f2, w.dcol, kern*f1, P[nl+2].G, P[nl+3].G)
 	w.dmp = grow(w.dmp, b*p*f1)
 	w.dc1 = grow(w.dc1, b*k*f1)
-	parallelFor(workers, b, func(i int) {
+	workpool.For(workers, b, func(i int) {
 		col2im(p, f1, kern, w.dcol[i*l2*kern*f1:], w.dmp[i*p*f1:])
 		maxPoolBack(k, f1, c.Pool, w.dmp[i*p*f1:], w.arg[i*p*f1:], w.dc1[i*k*f1:])
 	})
 	w.dpool = grow(w.dpool, b*k*s)
 	denseBack(m.gemm, b*k, s, f1, w.pooled, s, P[nl].W, w.dc1, f1, w.dpool, s, P[nl].G, P[nl+1].G)
 	w.dh = grow(w.dh, rows*s)
-	parallelFor(workers, b, func(i int) {
+	workpool.For(workers, b, func(i int) {
 		o := w.off[i]
 		sortPoolBack(batch[i].N, s, k, w.dpool[i*k*s:], w.sel[i*k:], w.dh[o*s:])
 	})
@@ -344,7 +382,7 @@ func (m *Model) backward(batch []*Input) {
 		w.dz = grow(w.dz, rows*in)
 		denseBack(m.gemm, rows, in, units, w.z[l], in, P[l].W, w.dh[col:], s, w.dz, in, P[l].G, nil)
 		prevCol := col - in
-		parallelFor(workers, b, func(i int) {
+		workpool.For(workers, b, func(i int) {
 			g := batch[i]
 			o := w.off[i]
 			propagate(g.N, in, g.A, w.dz[o*in:], in, w.dh[o*s+prevCol:], s, true)
