@@ -76,8 +76,10 @@ Examples:
   appbench flowprint -t fp.train.json -e fp.test.json --detection 0.1
 `
 
-func init() {
-	rootCmd.AddCommand(&cobra.Command{
+// newFlowprintCmd builds the flowprint subcommand; it parses its own arguments, as the
+// original tool does (parseFlowprintArgs).
+func newFlowprintCmd() *cobra.Command {
+	return &cobra.Command{
 		Use:                "flowprint [flags]",
 		Short:              "FlowPrint fingerprinting, app recognition and unseen-app detection (original command line)",
 		Long:               flowprintUsage,
@@ -85,7 +87,7 @@ func init() {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runFlowprint(cmd.OutOrStdout(), cmd.ErrOrStderr(), args)
 		},
-	})
+	}
 }
 
 // flowprintArgs are the parsed command-line options.

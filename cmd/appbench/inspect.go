@@ -76,7 +76,8 @@ type certificateSummary struct {
 	Packets    int64  `json:"packets"`
 }
 
-func init() {
+// newInspectCmd builds the inspect subcommand.
+func newInspectCmd() *cobra.Command {
 	var asJSON, noTLS bool
 	cmd := &cobra.Command{
 		Use:   "inspect FILE...",
@@ -133,7 +134,7 @@ then fails.`,
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON array with one object per file")
 	cmd.Flags().BoolVar(&noTLS, "no-tls", false, "skip TLS parsing (faster; no certificates or SNI)")
-	rootCmd.AddCommand(cmd)
+	return cmd
 }
 
 // serviceEndpoint returns the service side of a packet: the endpoint with
