@@ -43,7 +43,8 @@ func cacheDir(dir string) (string, error) {
 	return featcache.DefaultDir()
 }
 
-func init() {
+// newCacheCmd builds the cache subcommand.
+func newCacheCmd() *cobra.Command {
 	var dir string
 	cmd := &cobra.Command{
 		Use:   "cache info|clean",
@@ -88,7 +89,7 @@ Features computed by another build of appbench are not reused.
 		},
 	}
 	cmd.Flags().StringVar(&dir, "cache", "", "feature cache folder (default as for run)")
-	rootCmd.AddCommand(cmd)
+	return cmd
 }
 
 // sizeText prints a byte count in binary units.

@@ -20,8 +20,6 @@ import (
 	"appbench/bench"
 )
 
-func init() { rootCmd.AddCommand(newClassifyCmd()) }
-
 // classifyFormats are the values of classify --format.
 var classifyFormats = []string{"text", "csv", "json"}
 
@@ -32,6 +30,7 @@ type classifyOpts struct {
 	workers         int
 }
 
+// newClassifyCmd builds the classify subcommand.
 func newClassifyCmd() *cobra.Command {
 	var o classifyOpts
 	cmd := &cobra.Command{

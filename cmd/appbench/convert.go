@@ -21,7 +21,9 @@ type convertOptions struct {
 	noTLS       bool
 }
 
-func init() {
+// newConvertCmd builds the convert subcommand, its flags bound to a
+// convertOptions of its own.
+func newConvertCmd() *cobra.Command {
 	var opts convertOptions
 	cmd := &cobra.Command{
 		Use:   "convert IN -o OUT.csv",
@@ -68,7 +70,7 @@ to standard output.`,
 	f.BoolVar(&opts.extended, "extended", false, `add the columns frame, frame_len and sni (MAppGraph ignores them)`)
 	f.BoolVar(&opts.frameLength, "frame-length", false, "write the frame length in the length column instead of the IP total length")
 	f.BoolVar(&opts.noTLS, "no-tls", false, "skip TLS parsing (faster; the certificate column stays empty)")
-	rootCmd.AddCommand(cmd)
+	return cmd
 }
 
 // convertFile converts in to the packet CSV opts.out, as atomicfile.Write

@@ -217,21 +217,16 @@ func TestConvertCommand(t *testing.T) {
 	if err := os.WriteFile(in, []byte(data), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	var stdout, stderr bytes.Buffer
-	rootCmd.SetOut(&stdout)
-	rootCmd.SetErr(&stderr)
-	defer rootCmd.SetArgs(nil)
-	rootCmd.SetArgs([]string{"convert", in})
-	if err := rootCmd.Execute(); err == nil || !strings.Contains(err.Error(), "the output file is required") {
+	if _, _, err := executeErr(t, "convert", in); err == nil || !strings.Contains(err.Error(), "the output file is required") {
 		t.Errorf("without -o: %v", err)
 	}
 	out := filepath.Join(dir, "out.csv")
-	rootCmd.SetArgs([]string{"convert", in, "-o", out, "--extended"})
-	if err := rootCmd.Execute(); err != nil {
+	_, stderr, err := executeErr(t, "convert", in, "-o", out, "--extended")
+	if err != nil {
 		t.Fatal(err)
 	}
-	if want := "converted " + in + " (csv): 1 packets to " + out + "\n"; stderr.String() != want {
-		t.Errorf("stderr %q, want %q", stderr.String(), want)
+	if want := "converted " + in + " (csv): 1 packets to " + out + "\n"; stderr != want {
+		t.Errorf("stderr %q, want %q", stderr, want)
 	}
 	got, err := os.ReadFile(out)
 	if err != nil {

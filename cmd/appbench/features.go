@@ -25,8 +25,6 @@ import (
 	"appbench/methods/flowprint"
 )
 
-func init() { rootCmd.AddCommand(newFeaturesCmd()) }
-
 // featureKinds maps --kind to the method whose features it exports.
 var featureKinds = map[string]string{
 	"appscanner":   "appscanner",
@@ -43,6 +41,7 @@ type featureOpts struct {
 	workers           int
 }
 
+// newFeaturesCmd builds the features subcommand.
 func newFeaturesCmd() *cobra.Command {
 	var o featureOpts
 	cmd := &cobra.Command{

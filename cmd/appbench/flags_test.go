@@ -17,15 +17,16 @@ dataset:
 methods: [{name: majority}]
 `
 
-// executeErr runs the command line and returns its standard error too.
+// executeErr runs the command line on a fresh command tree and returns
+// its standard output and standard error.
 func executeErr(t *testing.T, args ...string) (stdout, stderr string, err error) {
 	t.Helper()
-	resetFlags(rootCmd)
+	root := newRootCmd()
 	var out, errb bytes.Buffer
-	rootCmd.SetOut(&out)
-	rootCmd.SetErr(&errb)
-	rootCmd.SetArgs(args)
-	err = rootCmd.ExecuteContext(context.Background())
+	root.SetOut(&out)
+	root.SetErr(&errb)
+	root.SetArgs(args)
+	err = root.ExecuteContext(context.Background())
 	return out.String(), errb.String(), err
 }
 
@@ -148,5 +149,43 @@ func TestRunNotesIgnoredFlags(t *testing.T) {
 	_, stderr, err = executeErr(t, "run", cfg, "--no-progress", "--shard", "0/2", "--out", filepath.Join(dir, "s"), "--metrics", "accuracy")
 	if err != nil || !strings.Contains(stderr, "note: a shard prints no table: --metrics ignored") {
 		t.Errorf("shard (%v): stderr %q", err, stderr)
+	}
+}
+
+// TestRootCmdFresh checks that each command tree has flags of its own: a
+// flag given to one tree leaves another tree's flag at its default.
+func TestRootCmdFresh(t *testing.T) {
+	a, b := newRootCmd(), newRootCmd()
+	for _, c := range [][]string{{"run", "format"}, {"report", "format"}, {"convert", "output"}, {"inspect", "json"}, {"cache", "cache"}, {"synth", "apps"}, {"features", "kind"}, {"classify", "format"}} {
+		ca, _, err := a.Find(c[:1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		cb, _, err := b.Find(c[:1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		fa, fb := ca.Flags().Lookup(c[1]), cb.Flags().Lookup(c[1])
+		if fa == nil || fb == nil {
+			t.Fatalf("%s: no flag --%s", c[0], c[1])
+		}
+		val := "7"
+		if fa.Value.Type() == "bool" {
+			val = "true"
+		}
+		if err := fa.Value.Set(val); err != nil {
+			t.Fatal(err)
+		}
+		if fb.Value.String() != fb.DefValue {
+			t.Errorf("%s --%s: setting it on one tree set it on another (%s, default %s)", c[0], c[1], fb.Value, fb.DefValue)
+		}
+	}
+	var names []string
+	for _, c := range a.Commands() {
+		names = append(names, c.Name())
+	}
+	const want = "cache classify convert features flowprint inspect methods report run synth version"
+	if got := strings.Join(names, " "); got != want {
+		t.Errorf("subcommands %q, want %q", got, want)
 	}
 }

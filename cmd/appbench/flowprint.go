@@ -76,8 +76,10 @@ Examples:
   appbench flowprint -t fp.train.json -e fp.test.json --detection 0.1
 `
 
-func init() {
-	rootCmd.AddCommand(&cobra.Command{
+// newFlowprintCmd builds the flowprint subcommand; it parses its own arguments, as the
+// original tool does (parseFlowprintArgs).
+func newFlowprintCmd() *cobra.Command {
+	return &cobra.Command{
 		Use:                "flowprint [flags]",
 		Short:              "FlowPrint fingerprinting, app recognition and unseen-app detection (original command line)",
 		Long:               flowprintUsage,
@@ -85,159 +87,7 @@ func init() {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runFlowprint(cmd.OutOrStdout(), cmd.ErrOrStderr(), args)
 		},
-	})
-}
-
-// flowprintArgs are the parsed command-line options.
-type flowprintArgs struct {
-	fingerprintSet bool
-	fingerprint    string
-	detection      float64
-	detectionSet   bool
-	recognition    bool
-	params         flowprint.Params
-	batchGiven     bool
-	windowGiven    bool
-	pcaps, read    []string
-	write          string
-	split          float64
-	random         int64
-	train, test    []string
-	full           bool
-	keepFirstCert  bool
-	certHash       bool
-	help           bool
-}
-
-// parseFlowprintArgs parses arguments with the original's argparse
-// semantics: options with several values take every following argument up
-// to the next option; --fingerprint takes an optional value.
-func parseFlowprintArgs(args []string) (*flowprintArgs, error) {
-	a := &flowprintArgs{params: flowprint.DefaultParams(), random: 42}
-	isOption := func(s string) bool {
-		if len(s) < 2 || s[0] != '-' {
-			return false
-		}
-		_, err := strconv.ParseFloat(s, 64)
-		return err != nil // negative numbers are values
 	}
-	for i := 0; i < len(args); i++ {
-		arg := args[i]
-		if !isOption(arg) {
-			return nil, fmt.Errorf("unrecognized argument %q", arg)
-		}
-		name, inline, hasInline := strings.Cut(arg, "=")
-		one := func() (string, error) {
-			if hasInline {
-				return inline, nil
-			}
-			if i+1 >= len(args) || isOption(args[i+1]) {
-				return "", fmt.Errorf("argument %s: expected one argument", name)
-			}
-			i++
-			return args[i], nil
-		}
-		many := func() ([]string, error) {
-			var out []string
-			if hasInline {
-				out = append(out, inline)
-			}
-			for i+1 < len(args) && !isOption(args[i+1]) {
-				i++
-				out = append(out, args[i])
-			}
-			if len(out) == 0 {
-				return nil, fmt.Errorf("argument %s: expected at least one argument", name)
-			}
-			return out, nil
-		}
-		float := func(dst *float64) error {
-			s, err := one()
-			if err != nil {
-				return err
-			}
-			v, err := strconv.ParseFloat(s, 64)
-			if err != nil {
-				return fmt.Errorf("argument %s: invalid float value: %q", name, s)
-			}
-			*dst = v
-			return nil
-		}
-		var err error
-		switch name {
-		case "-h", "--help":
-			a.help = true
-		case "--fingerprint":
-			a.fingerprintSet = true
-			if hasInline {
-				a.fingerprint = inline
-			} else if i+1 < len(args) && !isOption(args[i+1]) {
-				i++
-				a.fingerprint = args[i]
-			}
-		case "--detection":
-			a.detectionSet = true
-			err = float(&a.detection)
-		case "--recognition":
-			a.recognition = true
-		case "-b", "--batch":
-			err = float(&a.params.Batch)
-			a.batchGiven = true
-		case "-c", "--correlation":
-			err = float(&a.params.Correlation)
-		case "-s", "--similarity":
-			err = float(&a.params.Similarity)
-		case "-w", "--window":
-			err = float(&a.params.Window)
-			a.windowGiven = true
-		case "-p", "--pcaps":
-			a.pcaps, err = many()
-		case "-r", "--read":
-			a.read, err = many()
-		case "-o", "--write":
-			a.write, err = one()
-		case "-l", "-i", "--split":
-			err = float(&a.split)
-		case "-a", "--random":
-			var s string
-			if s, err = one(); err == nil {
-				if a.random, err = strconv.ParseInt(s, 10, 64); err != nil {
-					err = fmt.Errorf("argument %s: invalid int value: %q", name, s)
-				}
-			}
-		case "-t", "--train":
-			a.train, err = many()
-		case "-e", "--test":
-			a.test, err = many()
-		case "--full":
-			a.full = true
-		case "--keep-first-cert":
-			a.keepFirstCert = true
-		case "--fixed-batches":
-			a.params.FixedBatches = true
-		case "--no-null-cert":
-			a.params.NoNullCertificate = true
-		case "--exact-merge-bound":
-			a.params.MergeBoundExact = true
-		case "--cert-hash":
-			a.certHash = true
-		default:
-			return nil, fmt.Errorf("unrecognized argument %q", arg)
-		}
-		if err != nil {
-			return nil, err
-		}
-	}
-	modes := 0
-	for _, set := range []bool{a.fingerprintSet, a.detectionSet, a.recognition} {
-		if set {
-			modes++
-		}
-	}
-	if modes > 1 {
-		return nil, errors.New("arguments --fingerprint, --detection and --recognition are mutually exclusive")
-	}
-	return a, nil
 }
 
 // flowprintShortUsage is the usage line printed above an argument error.

@@ -76,7 +76,8 @@ type certificateSummary struct {
 	Packets    int64  `json:"packets"`
 }
 
-func init() {
+// newInspectCmd builds the inspect subcommand.
+func newInspectCmd() *cobra.Command {
 	var asJSON, noTLS bool
 	cmd := &cobra.Command{
 		Use:   "inspect FILE...",
@@ -133,7 +134,7 @@ then fails.`,
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON array with one object per file")
 	cmd.Flags().BoolVar(&noTLS, "no-tls", false, "skip TLS parsing (faster; no certificates or SNI)")
-	rootCmd.AddCommand(cmd)
+	return cmd
 }
 
 // serviceEndpoint returns the service side of a packet: the endpoint with
@@ -155,92 +156,110 @@ func inspectFile(ctx context.Context, path string, opts datasets.CaptureOptions)
 	}
 	defer f.Close()
 	s.Format, s.Compressed = f.Format().String(), f.Compressed()
-
-	type streamKey struct {
-		proto  datasets.Protocol
-		stream int64
-	}
-	streams := make(map[streamKey]struct{})
-	dests := make(map[netip.AddrPort]int64)
-	certs := make(map[string]int64)
-	var certOrder []string
-	snis := make(map[string]int64)
-	var first, last int64
+	t := newCaptureTally()
 	for f.Scan() {
-		p := f.Packet()
-		if s.Packets&0xffff == 0 {
+		if t.packets&0xffff == 0 {
 			if err := ctx.Err(); err != nil {
 				return s, err
 			}
 		}
-		if s.Packets == 0 || p.Time < first {
-			first = p.Time
-		}
-		if s.Packets == 0 || p.Time > last {
-			last = p.Time
-		}
-		s.Packets++
-		switch p.Proto {
-		case datasets.TCP:
-			s.TCP++
-		case datasets.UDP:
-			s.UDP++
-		default:
-			s.Other++
-		}
-		if p.Stream >= 0 {
-			streams[streamKey{p.Proto, p.Stream}] = struct{}{}
-		}
-		dests[serviceEndpoint(p)]++
-		if len(p.Cert) > 0 {
-			k := string(p.Cert)
-			if certs[k] == 0 {
-				certOrder = append(certOrder, k)
-			}
-			certs[k]++
-		}
-		if p.SNI != "" {
-			snis[p.SNI]++
-		}
+		t.add(f.Packet())
 	}
 	readErr := f.Err()
+	t.summarise(&s)
 	if st, ok := f.CaptureStats(); ok {
 		s.Frames = st.Frames
 		s.Capture = &st
 	} else {
 		s.Frames = s.Packets
 	}
-	if s.Packets > 0 {
-		s.First = time.Unix(0, first).UTC().Format(time.RFC3339Nano)
-		s.Last = time.Unix(0, last).UTC().Format(time.RFC3339Nano)
-		s.DurationS = float64(last-first) / 1e9
+	return s, readErr
+}
+
+// streamKey names a stream: its protocol and stream number.
+type streamKey struct {
+	proto  datasets.Protocol
+	stream int64
+}
+
+// captureTally counts what inspect reports as the packets of a file
+// stream by.
+type captureTally struct {
+	packets, tcp, udp, other int64
+	first, last              int64 // packet times, Unix nanoseconds
+	streams                  map[streamKey]struct{}
+	dests                    map[netip.AddrPort]int64
+	certs                    map[string]int64 // packets by certificate DER
+	certOrder                []string         // the certificates in order of first sight
+	snis                     map[string]int64
+}
+
+func newCaptureTally() *captureTally {
+	return &captureTally{
+		streams: make(map[streamKey]struct{}),
+		dests:   make(map[netip.AddrPort]int64),
+		certs:   make(map[string]int64),
+		snis:    make(map[string]int64),
 	}
-	for k := range streams {
+}
+
+// add counts one packet.
+func (t *captureTally) add(p *datasets.Packet) {
+	if t.packets == 0 || p.Time < t.first {
+		t.first = p.Time
+	}
+	if t.packets == 0 || p.Time > t.last {
+		t.last = p.Time
+	}
+	t.packets++
+	switch p.Proto {
+	case datasets.TCP:
+		t.tcp++
+	case datasets.UDP:
+		t.udp++
+	default:
+		t.other++
+	}
+	if p.Stream >= 0 {
+		t.streams[streamKey{p.Proto, p.Stream}] = struct{}{}
+	}
+	t.dests[serviceEndpoint(p)]++
+	if len(p.Cert) > 0 {
+		k := string(p.Cert)
+		if t.certs[k] == 0 {
+			t.certOrder = append(t.certOrder, k)
+		}
+		t.certs[k]++
+	}
+	if p.SNI != "" {
+		t.snis[p.SNI]++
+	}
+}
+
+// summarise writes the counts into s: packets, time span, streams, the
+// busiest destinations, the certificates and the server names, each list
+// busiest first.
+func (t *captureTally) summarise(s *fileSummary) {
+	s.Packets, s.TCP, s.UDP, s.Other = t.packets, t.tcp, t.udp, t.other
+	if t.packets > 0 {
+		s.First = time.Unix(0, t.first).UTC().Format(time.RFC3339Nano)
+		s.Last = time.Unix(0, t.last).UTC().Format(time.RFC3339Nano)
+		s.DurationS = float64(t.last-t.first) / 1e9
+	}
+	for k := range t.streams {
 		if k.proto == datasets.UDP {
 			s.UDPStreams++
 		} else if k.proto == datasets.TCP {
 			s.TCPStreams++
 		}
 	}
-	s.Destinations = len(dests)
-	for ep, n := range dests {
-		s.TopDestinations = append(s.TopDestinations, endpointCount{ep.String(), n})
-	}
-	sort.Slice(s.TopDestinations, func(i, j int) bool {
-		a, b := s.TopDestinations[i], s.TopDestinations[j]
-		if a.Packets != b.Packets {
-			return a.Packets > b.Packets
-		}
-		return a.Endpoint < b.Endpoint
-	})
-	if len(s.TopDestinations) > topDestinations {
-		s.TopDestinations = s.TopDestinations[:topDestinations]
-	}
-	for _, der := range certOrder {
-		s.Certificates = append(s.Certificates, describeCertificate([]byte(der), certs[der]))
+	s.Destinations = len(t.dests)
+	s.TopDestinations = append(s.TopDestinations, t.topDestinations()...)
+	for _, der := range t.certOrder {
+		s.Certificates = append(s.Certificates, describeCertificate([]byte(der), t.certs[der]))
 	}
 	sort.SliceStable(s.Certificates, func(i, j int) bool { return s.Certificates[i].Packets > s.Certificates[j].Packets })
-	for name, n := range snis {
+	for name, n := range t.snis {
 		s.SNI = append(s.SNI, nameCount{name, n})
 	}
 	sort.Slice(s.SNI, func(i, j int) bool {
@@ -249,7 +268,26 @@ func inspectFile(ctx context.Context, path string, opts datasets.CaptureOptions)
 		}
 		return s.SNI[i].Name < s.SNI[j].Name
 	})
-	return s, readErr
+}
+
+// topDestinations returns the topDestinations busiest destinations, by
+// packets then endpoint.
+func (t *captureTally) topDestinations() []endpointCount {
+	top := make([]endpointCount, 0, len(t.dests))
+	for ep, n := range t.dests {
+		top = append(top, endpointCount{ep.String(), n})
+	}
+	sort.Slice(top, func(i, j int) bool {
+		a, b := top[i], top[j]
+		if a.Packets != b.Packets {
+			return a.Packets > b.Packets
+		}
+		return a.Endpoint < b.Endpoint
+	})
+	if len(top) > topDestinations {
+		top = top[:topDestinations]
+	}
+	return top
 }
 
 // describeCertificate parses DER bytes with crypto/x509.

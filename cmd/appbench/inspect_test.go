@@ -139,18 +139,13 @@ func TestInspectJSONAndErrors(t *testing.T) {
 	if err := os.WriteFile(bad, []byte("hello"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	var out bytes.Buffer
-	rootCmd.SetOut(&out)
-	rootCmd.SetErr(&out)
-	rootCmd.SetArgs([]string{"inspect", "--json", good, bad})
-	defer rootCmd.SetArgs(nil)
-	err := rootCmd.Execute()
+	out, _, err := executeErr(t, "inspect", "--json", good, bad)
 	if err == nil || err.Error() != "inspect: 1 of 2 files could not be read" {
 		t.Errorf("error %v", err)
 	}
 	var sums []fileSummary
-	if err := json.Unmarshal(out.Bytes(), &sums); err != nil {
-		t.Fatalf("%v:\n%s", err, out.String())
+	if err := json.Unmarshal([]byte(out), &sums); err != nil {
+		t.Fatalf("%v:\n%s", err, out)
 	}
 	if len(sums) != 2 || sums[0].Packets != 1 || sums[0].Error != "" || !strings.Contains(sums[1].Error, "bad.txt: unknown format") {
 		t.Errorf("summaries %+v", sums)

@@ -9,19 +9,38 @@ import (
 	"github.com/spf13/cobra"
 )
 
-var rootCmd = &cobra.Command{
-	Use:   "appbench",
-	Short: "Benchmark mobile-app classification from encrypted network traffic",
-	Long: `appbench reads network captures, cuts them into labeled chunks and compares
+// newRootCmd builds the appbench command with every subcommand, each
+// from its constructor with flags of its own, so that every call returns a
+// fresh command tree.
+func newRootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "appbench",
+		Short: "Benchmark mobile-app classification from encrypted network traffic",
+		Long: `appbench reads network captures, cuts them into labeled chunks and compares
 traffic-classification methods (FlowPrint, AppScanner, MAppGraph and baselines)
 in reproducible experiments.`,
-	SilenceUsage:  true,
-	SilenceErrors: true,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.AddCommand(
+		newCacheCmd(),
+		newClassifyCmd(),
+		newConvertCmd(),
+		newFeaturesCmd(),
+		newFlowprintCmd(),
+		newInspectCmd(),
+		newMethodsCmd(),
+		newReportCmd(),
+		newRunCmd(),
+		newSynthCmd(),
+		newVersionCmd(),
+	)
+	return root
 }
 
 func main() {
 	tuneGC(os.Getenv)
-	os.Exit(exitStatus(os.Stderr, rootCmd.Execute()))
+	os.Exit(exitStatus(os.Stderr, newRootCmd().Execute()))
 }
 
 // usageError is a command-line argument error that its command has

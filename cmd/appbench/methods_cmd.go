@@ -9,15 +9,16 @@ import (
 	"appbench/methods"
 )
 
-func init() {
-	rootCmd.AddCommand(&cobra.Command{
+// newMethodsCmd builds the methods subcommand.
+func newMethodsCmd() *cobra.Command {
+	return &cobra.Command{
 		Use:   "methods",
 		Short: "List the registered methods and their abilities",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return listMethods(cmd.OutOrStdout())
 		},
-	})
+	}
 }
 
 func listMethods(w io.Writer) error {

@@ -12,7 +12,8 @@ import (
 	"appbench/reports"
 )
 
-func init() {
+// newReportCmd builds the report subcommand.
+func newReportCmd() *cobra.Command {
 	var format, metrics, plots, experiment, output, baseline string
 	var confidence, alpha float64
 	var perClass, all bool
@@ -88,7 +89,7 @@ and "~" marks a difference not significant at --alpha.`,
 	fl.StringVar(&baseline, "baseline", "", "compare every other method with this one over matched cells (paired differences, Wilcoxon, McNemar, Holm)")
 	fl.Float64Var(&alpha, "alpha", 0.05, "significance level of --baseline (rows not significant are marked ~)")
 	fl.BoolVar(&all, "all", false, "include the results of earlier versions of the experiments (merged by method and sweep point)")
-	rootCmd.AddCommand(cmd)
+	return cmd
 }
 
 // compareWith is the --baseline comparison of a report ("" for none).

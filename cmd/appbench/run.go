@@ -53,7 +53,9 @@ func (f *runFlags) check() (bench.Shard, error) {
 	return bench.ParseShard(f.shard)
 }
 
-func init() {
+// newRunCmd builds the run subcommand, its flags bound to a runFlags of
+// its own.
+func newRunCmd() *cobra.Command {
 	var f runFlags
 	cmd := &cobra.Command{
 		Use:   "run [experiment.yaml]",
@@ -100,7 +102,7 @@ Registered methods: ` + strings.Join(methods.Names(), ", "),
 	fl.BoolVar(&f.saveModels, "save-models", false, "write each fitted model beside its cell (<cell id>.model) for appbench classify")
 	f.cache.add(cmd)
 	f.profile.add(cmd)
-	rootCmd.AddCommand(cmd)
+	return cmd
 }
 
 // loadExperiment reads the named experiment file, or the embedded default.

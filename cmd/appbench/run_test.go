@@ -14,9 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
-
 	"appbench/bench"
 	"appbench/configs"
 	"appbench/reports"
@@ -78,29 +75,10 @@ repeats: 2
 workers: 2
 `
 
-// resetFlags puts every flag of the command tree back to its default, as
-// cobra keeps flag values between executions in one process.
-func resetFlags(c *cobra.Command) {
-	c.Flags().VisitAll(func(f *pflag.Flag) {
-		if typ := f.Value.Type(); !strings.HasSuffix(typ, "Slice") && !strings.HasSuffix(typ, "Array") {
-			f.Value.Set(f.DefValue)
-		}
-		f.Changed = false
-	})
-	for _, sub := range c.Commands() {
-		resetFlags(sub)
-	}
-}
-
 func execute(t *testing.T, args ...string) (string, error) {
 	t.Helper()
-	resetFlags(rootCmd)
-	var out bytes.Buffer
-	rootCmd.SetOut(&out)
-	rootCmd.SetErr(&bytes.Buffer{})
-	rootCmd.SetArgs(args)
-	err := rootCmd.ExecuteContext(context.Background())
-	return out.String(), err
+	out, _, err := executeErr(t, args...)
+	return out, err
 }
 
 // TestEndToEnd runs a synthetic experiment from the command line, then
@@ -147,16 +125,12 @@ func TestEndToEnd(t *testing.T) {
 		}
 	}
 	// A second run finds every cell done and runs nothing.
-	var errBuf bytes.Buffer
-	rootCmd.SetErr(&errBuf)
-	rootCmd.SetOut(&bytes.Buffer{})
-	resetFlags(rootCmd)
-	rootCmd.SetArgs([]string{"run", cfg, "--out", res, "--no-progress"})
-	if err := rootCmd.Execute(); err != nil {
+	_, stderr, err := executeErr(t, "run", cfg, "--out", res, "--no-progress")
+	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(errBuf.String(), "8 already done, 0 run") {
-		t.Errorf("second run: %s", errBuf.String())
+	if !strings.Contains(stderr, "8 already done, 0 run") {
+		t.Errorf("second run: %s", stderr)
 	}
 	perApp, err := execute(t, "report", res, "--per-class", "--format", "csv")
 	if err != nil || strings.Count(perApp, "\n") != 1+4*4 {
@@ -258,17 +232,13 @@ func TestRunPrintsDatasetNotes(t *testing.T) {
 	if err := os.WriteFile(cfg, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	var errBuf bytes.Buffer
-	resetFlags(rootCmd)
-	rootCmd.SetErr(&errBuf)
-	rootCmd.SetOut(&bytes.Buffer{})
-	rootCmd.SetArgs([]string{"run", cfg, "--out", filepath.Join(dir, "r"), "--no-progress"})
-	if err := rootCmd.Execute(); err != nil {
+	_, stderr, err := executeErr(t, "run", cfg, "--out", filepath.Join(dir, "r"), "--no-progress")
+	if err != nil {
 		t.Fatal(err)
 	}
 	note := "note: skipped " + filepath.Join(dir, "corpus", app, "empty.pcap") + ": empty file\n"
-	if strings.Count(errBuf.String(), note) != 1 {
-		t.Errorf("stderr does not tell %q once:\n%s", note, errBuf.String())
+	if strings.Count(stderr, note) != 1 {
+		t.Errorf("stderr does not tell %q once:\n%s", note, stderr)
 	}
 }
 

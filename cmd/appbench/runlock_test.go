@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -32,15 +31,10 @@ func TestRunLeavesLockedCells(t *testing.T) {
 	if err := os.WriteFile(bench.LockPath(res, x.Cells[0].ID), b, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	var errBuf bytes.Buffer
-	resetFlags(rootCmd)
-	rootCmd.SetErr(&errBuf)
-	rootCmd.SetOut(&bytes.Buffer{})
-	rootCmd.SetArgs([]string{"run", cfg, "--out", res, "--no-progress"})
-	if err := rootCmd.Execute(); err != nil {
+	_, got, err := executeErr(t, "run", cfg, "--out", res, "--no-progress")
+	if err != nil {
 		t.Fatal(err)
 	}
-	got := errBuf.String()
 	for _, want := range []string{"5 run, 0 failed, 1 left to other processes", "pid 4242 on host node-7.example", x.Cells[0].ID} {
 		if !strings.Contains(got, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, got)

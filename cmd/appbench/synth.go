@@ -13,8 +13,6 @@ import (
 	"appbench/datasets/synth"
 )
 
-func init() { rootCmd.AddCommand(newSynthCmd()) }
-
 // newSynthCmd builds the synth subcommand (a fresh one per call, so tests
 // get fresh flags).
 func newSynthCmd() *cobra.Command {

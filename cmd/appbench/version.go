@@ -7,8 +7,9 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func init() {
-	rootCmd.AddCommand(&cobra.Command{
+// newVersionCmd builds the version subcommand.
+func newVersionCmd() *cobra.Command {
+	return &cobra.Command{
 		Use:   "version",
 		Short: "Print the module version and VCS revision of this build",
 		Args:  cobra.NoArgs,
@@ -16,7 +17,7 @@ func init() {
 			fmt.Fprintln(cmd.OutOrStdout(), versionString())
 			return nil
 		},
-	})
+	}
 }
 
 // versionString describes the build: module version, VCS revision and
