@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/netip"
 	"slices"
-	"sort"
 
 	"appbench/datasets"
 	"appbench/internal/workpool"
@@ -227,8 +226,37 @@ type neighbour struct {
 	sim float64
 }
 
-// predictOne answers for one destination set; counts is a zeroed scratch array of
-// one counter per training sample, left zeroed on return.
+// before reports whether a is a nearer neighbour than b: a larger
+// similarity, on equal similarity the earlier training sample.
+func (a neighbour) before(b neighbour) bool {
+	return a.sim > b.sim || (a.sim == b.sim && a.idx < b.idx)
+}
+
+// nearest keeps the k nearest neighbours seen so far, nearest first: a
+// selection over the touched training samples that costs O(k) per
+// candidate instead of sorting them all.
+type nearest struct {
+	k  int
+	nb []neighbour
+}
+
+// offer considers n.
+func (s *nearest) offer(n neighbour) {
+	if len(s.nb) == s.k && !n.before(s.nb[len(s.nb)-1]) {
+		return
+	}
+	if len(s.nb) < s.k {
+		s.nb = append(s.nb, n)
+	} else {
+		s.nb[len(s.nb)-1] = n
+	}
+	for i := len(s.nb) - 1; i > 0 && s.nb[i].before(s.nb[i-1]); i-- {
+		s.nb[i], s.nb[i-1] = s.nb[i-1], s.nb[i]
+	}
+}
+
+// predictOne answers for one destination set; counts is a zeroed scratch
+// array of one counter per training sample, left zeroed on return.
 func (d *DestinationSet) predictOne(dst []netip.AddrPort, counts []int32) methods.Prediction {
 	var touched []int32
 	for _, ap := range dst {
@@ -246,24 +274,21 @@ func (d *DestinationSet) predictOne(dst []netip.AddrPort, counts []int32) method
 	if len(touched) == 0 {
 		return methods.Prediction{Label: d.fallback, Score: 0, Unknown: d.p.UnknownThreshold > 0}
 	}
-	nb := make([]neighbour, len(touched))
-	for i, t := range touched {
+	top := nearest{k: d.p.K, nb: make([]neighbour, 0, d.p.K)}
+	for _, t := range touched {
 		inter := float64(counts[t])
-		nb[i] = neighbour{t, inter / (float64(len(dst)) + float64(len(d.sets[t])) - inter)}
+		top.offer(neighbour{t, inter / (float64(len(dst)) + float64(len(d.sets[t])) - inter)})
 		counts[t] = 0
 	}
-	sort.Slice(nb, func(a, b int) bool {
-		if nb[a].sim != nb[b].sim {
-			return nb[a].sim > nb[b].sim
-		}
-		return nb[a].idx < nb[b].idx
-	})
-	best := nb[0].sim
-	if len(nb) > d.p.K {
-		nb = nb[:d.p.K]
-	}
-	votes := make(map[string]int)
-	sums := make(map[string]float64)
+	return d.vote(top.nb)
+}
+
+// vote returns the prediction of the nearest neighbours nb, nearest
+// first: the label with most votes, ties to the larger summed similarity,
+// then to the label that sorts first.
+func (d *DestinationSet) vote(nb []neighbour) methods.Prediction {
+	votes := make(map[string]int, len(nb))
+	sums := make(map[string]float64, len(nb))
 	var win string
 	for _, n := range nb {
 		l := d.labels[n.idx]
@@ -279,7 +304,7 @@ func (d *DestinationSet) predictOne(dst []netip.AddrPort, counts []int32) method
 	return methods.Prediction{
 		Label:   win,
 		Score:   sums[win] / float64(d.p.K),
-		Unknown: best < d.p.UnknownThreshold,
+		Unknown: nb[0].sim < d.p.UnknownThreshold,
 	}
 }
 
