@@ -38,50 +38,6 @@ type Options struct {
 	NoBootstrap bool
 }
 
-// Node is one node of a tree in preorder: the left child of a split node
-// is the next node, Right is the index of the right child.
-type Node struct {
-	// Threshold sends a row left when its value of Feature is <= Threshold.
-	Threshold float64
-	// Feature is the split feature; for a leaf holding one class it is
-	// PureLeaf, for another leaf -1-(leaf index).
-	Feature int32
-	// Right is the index of the right child; in a PureLeaf node, the
-	// leaf's class (unused in other leaves).
-	Right int32
-}
-
-// PureLeaf marks a leaf node whose training rows are all of one class,
-// the class in Node.Right with probability 1. Fully grown trees are
-// mostly such leaves; they take no room in the leaf tables.
-const PureLeaf = math.MinInt32
-
-// Tree is one fitted classification tree. A leaf of one class is a
-// PureLeaf node; any other leaf l holds the classes
-// LeafClass[LeafStart[l]:LeafStart[l+1]] with the probabilities in the same
-// range of LeafProb (classes absent from the leaf are left out).
-type Tree struct {
-	// Nodes are the tree's nodes in preorder; node 0 is the root.
-	Nodes []Node
-	// LeafStart has one offset per leaf of several classes into
-	// LeafClass and LeafProb, plus the end offset.
-	LeafStart []int32
-	// LeafClass and LeafProb are the classes present in each leaf and
-	// their shares of the leaf's (bootstrap-weighted) training rows.
-	LeafClass []int32
-	LeafProb  []float64
-}
-
-// Forest is a fitted random forest.
-type Forest struct {
-	// Classes is the number of classes; labels are 0..Classes-1.
-	Classes int
-	// Features is the number of columns of the feature matrix.
-	Features int
-	// Trees are the fitted trees.
-	Trees []Tree
-}
-
 // featureThreshold is scikit-learn's FEATURE_THRESHOLD: feature values
 // closer than this are treated as equal when looking for split points.
 const featureThreshold = 1e-7
@@ -178,9 +134,13 @@ func FitMatrix(ctx context.Context, m *Matrix, y []int, classes int, opt Options
 		}
 		labels[i] = int32(c)
 	}
-	f := &Forest{Classes: classes, Features: m.cols, Trees: make([]Tree, r.trees)}
+	fb, err := layoutFor(m.cols, classes)
+	if err != nil {
+		return nil, err
+	}
+	f := &Forest{Classes: classes, Features: m.cols, FeatureBits: fb, Trees: make([]Tree, r.trees)}
 	err = workpool.RunState(ctx, r.workers, r.trees, func() *builder {
-		return newBuilder(m, labels, classes, r)
+		return newBuilder(m, labels, classes, r, f.layout())
 	}, func(_ context.Context, b *builder, t int) error {
 		rng := rand.New(rand.NewPCG(r.seed, treeStream(t)))
 		f.Trees[t] = b.grow(rng)
@@ -223,15 +183,19 @@ type builder struct {
 	left    []int64  // class weights left of the split point
 	stack   []entry
 	tree    Tree // the tree being grown; grow returns an exact-size copy
+	layout  nodeLayout
 }
 
+// entry is a branch still to grow: its samples, depth, parent node (-1
+// for the root) and side.
 type entry struct {
 	start, end, depth, parent int32
+	right                     bool
 }
 
-func newBuilder(m *Matrix, y []int32, classes int, r resolved) *builder {
+func newBuilder(m *Matrix, y []int32, classes int, r resolved, l nodeLayout) *builder {
 	return &builder{
-		m: m, y: y, rows: m.rows, cols: m.cols, classes: classes, r: r,
+		m: m, y: y, rows: m.rows, cols: m.cols, classes: classes, r: r, layout: l,
 		weight:  make([]int32, m.rows),
 		samples: make([]int32, 0, m.rows),
 		xf:      make([]uint64, m.rows),
@@ -270,14 +234,10 @@ func (b *builder) grow(rng *rand.Rand) Tree {
 	b.draw(rng)
 	t := &b.tree
 	t.Nodes, t.LeafStart, t.LeafClass, t.LeafProb = t.Nodes[:0], append(t.LeafStart[:0], 0), t.LeafClass[:0], t.LeafProb[:0]
-	b.stack = append(b.stack[:0], entry{0, int32(len(b.samples)), 0, -1})
+	b.stack = append(b.stack[:0], entry{0, int32(len(b.samples)), 0, -1, false})
 	for len(b.stack) > 0 {
 		e := b.stack[len(b.stack)-1]
 		b.stack = b.stack[:len(b.stack)-1]
-		idx := int32(len(t.Nodes))
-		if e.parent >= 0 {
-			t.Nodes[e.parent].Right = idx
-		}
 		wTot, nonzero := b.count(e)
 		m := int(e.end - e.start)
 		leaf := nonzero <= 1 || m < b.r.minSplit || m < 2*b.r.minLeaf || int(e.depth) >= b.r.maxDepth
@@ -288,12 +248,13 @@ func (b *builder) grow(rng *rand.Rand) Tree {
 			feat, thr, cut, leaf = b.split(rng, int(e.start), int(e.end), wTot)
 		}
 		if leaf {
-			b.addLeaf(wTot, nonzero)
+			b.addLeaf(e, wTot, nonzero)
 			continue
 		}
+		idx := b.link(e)
 		pos := e.start + b.partition(e, feat, cut)
-		t.Nodes = append(t.Nodes, Node{Threshold: thr, Feature: feat})
-		b.stack = append(b.stack, entry{pos, e.end, e.depth + 1, idx}, entry{e.start, pos, e.depth + 1, -1})
+		t.Nodes = append(t.Nodes, Node{Threshold: thr, Split: uint32(feat)})
+		b.stack = append(b.stack, entry{pos, e.end, e.depth + 1, idx, true}, entry{e.start, pos, e.depth + 1, idx, false})
 	}
 	return Tree{
 		Nodes:     slices.Clone(t.Nodes),
@@ -301,6 +262,18 @@ func (b *builder) grow(rng *rand.Rand) Tree {
 		LeafClass: slices.Clone(t.LeafClass),
 		LeafProb:  slices.Clone(t.LeafProb),
 	}
+}
+
+// link returns the index of the node about to be appended for e and makes
+// it e's parent's right child if e is one; a left child is the node after
+// its parent.
+func (b *builder) link(e entry) int32 {
+	t := &b.tree
+	idx := int32(len(t.Nodes))
+	if e.parent >= 0 && e.right {
+		t.Nodes[e.parent].Right = idx
+	}
+	return idx
 }
 
 // count sets b.counts to the class weights of the node's samples and
@@ -319,17 +292,26 @@ func (b *builder) count(e entry) (wTot int64, nonzero int) {
 	return wTot, nonzero
 }
 
-// addLeaf appends a leaf with the class weights in b.counts: a node of its
-// own when one class is present, else an entry in the leaf tables.
-func (b *builder) addLeaf(wTot int64, nonzero int) {
+// addLeaf ends the branch e with the class weights in b.counts. A leaf of
+// one class takes no node: its parent names the class in place of the
+// child (unless it is the root). Any other leaf is a node with an entry
+// in the leaf tables.
+func (b *builder) addLeaf(e entry, wTot int64, nonzero int) {
 	t := &b.tree
 	if nonzero == 1 {
-		c := slices.IndexFunc(b.counts, func(w int64) bool { return w > 0 })
-		t.Nodes = append(t.Nodes, Node{Feature: PureLeaf, Right: int32(c)})
+		c := int32(slices.IndexFunc(b.counts, func(w int64) bool { return w > 0 }))
+		switch {
+		case e.parent < 0:
+			t.Nodes = append(t.Nodes, Node{Split: b.layout.mask, Right: pureCode(c)})
+		case e.right:
+			t.Nodes[e.parent].Right = pureCode(c)
+		default:
+			t.Nodes[e.parent].Split |= uint32(c+1) << b.layout.shift
+		}
 		return
 	}
-	leafID := int32(len(t.LeafStart) - 1)
-	t.Nodes = append(t.Nodes, Node{Feature: -1 - leafID})
+	b.link(e)
+	t.Nodes = append(t.Nodes, Node{Split: b.layout.mask, Right: int32(len(t.LeafStart) - 1)})
 	for c, w := range b.counts {
 		if w > 0 {
 			t.LeafClass = append(t.LeafClass, int32(c))
@@ -471,43 +453,14 @@ func sortByRank(xs, tmp []uint64, lo, hi uint32) {
 	}
 }
 
-// leaf returns the leaf node that x falls into.
-func (t *Tree) leaf(x []float64) *Node {
-	nodes := t.Nodes
-	i := int32(0)
-	for {
-		n := &nodes[i]
-		if n.Feature < 0 {
-			return n
-		}
-		if x[n.Feature] <= n.Threshold {
-			i++
-		} else {
-			i = n.Right
-		}
-	}
-}
-
-// addProba adds the class distribution of the leaf x falls into to dst.
-func (t *Tree) addProba(x, dst []float64) {
-	n := t.leaf(x)
-	if n.Feature == PureLeaf {
-		dst[n.Right]++
-		return
-	}
-	l := -1 - n.Feature
-	for k := t.LeafStart[l]; k < t.LeafStart[l+1]; k++ {
-		dst[t.LeafClass[k]] += t.LeafProb[k]
-	}
-}
-
 // ProbaRow writes the class probabilities of one row x (len Features)
 // into dst (len Classes) and returns dst: the mean over trees of the class
 // distribution of the leaf x falls into.
 func (f *Forest) ProbaRow(x, dst []float64) []float64 {
 	clear(dst)
+	l := f.layout()
 	for ti := range f.Trees {
-		f.Trees[ti].addProba(x, dst)
+		f.Trees[ti].addProba(l, x, dst)
 	}
 	inv := float64(len(f.Trees))
 	for c := range dst {
@@ -536,12 +489,13 @@ func (f *Forest) PredictProba(X []float64, rows, workers int) ([]float64, error)
 	const block = 512
 	blocks := (rows + block - 1) / block
 	inv := float64(len(f.Trees))
+	l := f.layout()
 	workpool.For(workers, blocks, func(bi int) {
 		lo, hi := bi*block, min((bi+1)*block, rows)
 		for ti := range f.Trees {
 			t := &f.Trees[ti]
 			for i := lo; i < hi; i++ {
-				t.addProba(X[i*f.Features:(i+1)*f.Features], out[i*f.Classes:(i+1)*f.Classes])
+				t.addProba(l, X[i*f.Features:(i+1)*f.Features], out[i*f.Classes:(i+1)*f.Classes])
 			}
 		}
 		for k := lo * f.Classes; k < hi*f.Classes; k++ {

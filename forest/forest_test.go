@@ -159,11 +159,12 @@ func TestTreeSplitsAtMidpoint(t *testing.T) {
 		t.Fatal(err)
 	}
 	tr := f.Trees[0]
-	if len(tr.Nodes) != 3 {
-		t.Fatalf("%d nodes, want 3: %+v", len(tr.Nodes), tr.Nodes)
+	if len(tr.Nodes) != 1 {
+		t.Fatalf("%d nodes, want 1 (both leaves of one class fold into the root): %+v", len(tr.Nodes), tr.Nodes)
 	}
-	if root := tr.Nodes[0]; root.Feature != 1 || root.Threshold != 6.5 || root.Right != 2 {
-		t.Errorf("root %+v, want feature 1, threshold 6.5, right child 2", root)
+	feat, left := f.layout().split(&tr.Nodes[0])
+	if root := tr.Nodes[0]; feat != 1 || root.Threshold != 6.5 || left != 1 || root.Right != pureCode(1) {
+		t.Errorf("root %+v (feature %d, left %d), want feature 1, threshold 6.5, left leaf of class 0, right leaf of class 1", root, feat, left)
 	}
 	for _, tc := range []struct {
 		x    []float64
@@ -213,16 +214,23 @@ func TestMinSamplesLeafAndDepth(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	l := f.layout()
 	for ti, tr := range f.Trees {
-		var depth func(i int32, d int) int
-		depth = func(i int32, d int) int {
-			n := tr.Nodes[i]
-			if n.Feature < 0 {
+		// depth returns the depth of the deepest leaf below child code i
+		// (a node index, or a folded leaf when leaf is set) at depth d.
+		var depth func(i int32, leaf bool, d int) int
+		depth = func(i int32, leaf bool, d int) int {
+			if leaf {
 				return d
 			}
-			return max(depth(i+1, d+1), depth(n.Right, d+1))
+			n := &tr.Nodes[i]
+			feat, left := l.split(n)
+			if feat == l.mask {
+				return d
+			}
+			return max(depth(i+1, left != 0, d+1), depth(n.Right, n.Right < 0, d+1))
 		}
-		if d := depth(0, 0); d > 3 {
+		if d := depth(0, false, 0); d > 3 {
 			t.Errorf("tree %d has depth %d > 3", ti, d)
 		}
 	}

@@ -89,8 +89,24 @@ func TestRankRows(t *testing.T) {
 
 // refGrow grows tree t the way the builder specifies it, on the values
 // themselves, with a recursive descent, a plain sort and no buffers: an
-// independent check of the ranks, the sort and the leaf encoding.
+// independent check of the ranks, the sort and the leaf encoding. It
+// builds the tree in the node layout of format version 2, one node per
+// leaf (refGrowV2), and converts it as Load converts a version 2 file.
 func refGrow(X []float64, rows, cols int, y []int, classes int, r resolved, t int) Tree {
+	tr := refGrowV2(X, rows, cols, y, classes, r, t)
+	fb, err := layoutFor(cols, classes)
+	if err != nil {
+		panic(err)
+	}
+	nodes, err := convertV2(tr.Nodes, len(tr.LeafStart)-1, &Forest{Classes: classes, Features: cols, FeatureBits: fb})
+	if err != nil {
+		panic(err)
+	}
+	return Tree{Nodes: nodes, LeafStart: tr.LeafStart, LeafClass: tr.LeafClass, LeafProb: tr.LeafProb}
+}
+
+// refGrowV2 is refGrow's tree in the layout of format version 2.
+func refGrowV2(X []float64, rows, cols int, y []int, classes int, r resolved, t int) refTree {
 	rng := rand.New(rand.NewPCG(r.seed, treeStream(t)))
 	weight := make([]int64, rows)
 	for i := range weight {
@@ -110,7 +126,7 @@ func refGrow(X []float64, rows, cols int, y []int, classes int, r resolved, t in
 	for j := range feats {
 		feats[j] = j
 	}
-	tr := Tree{LeafStart: []int32{0}}
+	tr := refTree{LeafStart: []int32{0}}
 	var grow func(ss []int, depth int)
 	grow = func(ss []int, depth int) {
 		counts := make([]int64, classes)
@@ -134,7 +150,7 @@ func refGrow(X []float64, rows, cols int, y []int, classes int, r resolved, t in
 			return
 		}
 		idx := len(tr.Nodes)
-		tr.Nodes = append(tr.Nodes, Node{Threshold: thr, Feature: int32(feat)})
+		tr.Nodes = append(tr.Nodes, wireNode{Threshold: thr, Feature: int32(feat)})
 		var left, right []int
 		for _, s := range ss {
 			if X[s*cols+feat] <= thr {
@@ -151,16 +167,23 @@ func refGrow(X []float64, rows, cols int, y []int, classes int, r resolved, t in
 	return tr
 }
 
-func refLeaf(tr *Tree, counts []int64, wTot int64, present int) {
+// refTree is a tree in the layout of format version 2.
+type refTree struct {
+	Nodes                []wireNode
+	LeafStart, LeafClass []int32
+	LeafProb             []float64
+}
+
+func refLeaf(tr *refTree, counts []int64, wTot int64, present int) {
 	if present == 1 {
 		for c, w := range counts {
 			if w > 0 {
-				tr.Nodes = append(tr.Nodes, Node{Feature: PureLeaf, Right: int32(c)})
+				tr.Nodes = append(tr.Nodes, wireNode{Feature: pureLeafV2, Right: int32(c)})
 			}
 		}
 		return
 	}
-	tr.Nodes = append(tr.Nodes, Node{Feature: -int32(len(tr.LeafStart))})
+	tr.Nodes = append(tr.Nodes, wireNode{Feature: -int32(len(tr.LeafStart))})
 	for c, w := range counts {
 		if w > 0 {
 			tr.LeafClass = append(tr.LeafClass, int32(c))
@@ -255,34 +278,116 @@ func normalized(t Tree) Tree {
 	return t
 }
 
-// TestLoadVersion1: a model saved before PureLeaf nodes existed (every
-// leaf in the leaf tables) still loads and predicts.
-func TestLoadVersion1(t *testing.T) {
-	v1 := &Forest{Classes: 2, Features: 1, Trees: []Tree{{
-		Nodes:     []Node{{Threshold: 0.5, Feature: 0, Right: 2}, {Feature: -1}, {Feature: -2}},
+// v2Forest is a forest in the layout of format versions 1 and 2.
+type v2Forest struct {
+	Classes, Features int
+	Trees             []refTree
+}
+
+// encodeV2 writes f as Save wrote it in format version.
+func encodeV2(t *testing.T, version int, f *v2Forest) *bytes.Buffer {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := gob.NewEncoder(&buf).Encode(struct {
+		Format  string
+		Version int
+		Forest  *v2Forest
+	}{modelFormat, version, f}); err != nil {
+		t.Fatal(err)
+	}
+	return &buf
+}
+
+// TestLoadEarlierVersions: models saved in format version 1 (every leaf
+// in the leaf tables) and 2 (leaves of one class as nodes of their own)
+// load into the current layout and predict as the forest they were saved
+// from.
+func TestLoadEarlierVersions(t *testing.T) {
+	v1 := &v2Forest{Classes: 2, Features: 1, Trees: []refTree{{
+		Nodes:     []wireNode{{Threshold: 0.5, Feature: 0, Right: 2}, {Feature: -1}, {Feature: -2}},
 		LeafStart: []int32{0, 1, 3},
 		LeafClass: []int32{0, 0, 1},
 		LeafProb:  []float64{1, 0.25, 0.75},
 	}}}
-	var buf bytes.Buffer
-	if err := gob.NewEncoder(&buf).Encode(envelope{Format: modelFormat, Version: 1, Forest: v1}); err != nil {
-		t.Fatal(err)
-	}
-	f, err := Load(&buf)
+	f, err := Load(encodeV2(t, 1, v1))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := f.ProbaRow([]float64{1}, make([]float64, 2)); got[0] != 0.25 || got[1] != 0.75 {
-		t.Errorf("ProbaRow = %v, want [0.25 0.75]", got)
+		t.Errorf("version 1: ProbaRow = %v, want [0.25 0.75]", got)
 	}
-	bad := *v1
-	bad.Trees = []Tree{{Nodes: []Node{{Feature: PureLeaf, Right: 2}}, LeafStart: []int32{0}}}
-	buf.Reset()
-	if err := bad.Save(&buf); err != nil {
+
+	rows, cols, classes := 300, 5, 4
+	X, y := synthetic(11, rows, cols, cols, classes, 1.0)
+	opt := Options{Trees: 6, Seed: 3}
+	fitted, err := Fit(context.Background(), X, rows, cols, y, classes, opt)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Load(&buf); !errors.Is(err, ErrModel) {
-		t.Errorf("pure leaf of class 2 in a 2-class forest: err = %v, want ErrModel", err)
+	r, _ := opt.resolve(cols)
+	v2 := &v2Forest{Classes: classes, Features: cols}
+	for ti := range opt.Trees {
+		v2.Trees = append(v2.Trees, refGrowV2(X, rows, cols, y, classes, r, ti))
+	}
+	loaded, err := Load(encodeV2(t, 2, v2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := fitted.PredictProba(X, rows, 1)
+	got, _ := loaded.PredictProba(X, rows, 1)
+	if !slices.Equal(got, want) {
+		t.Errorf("version 2 model predicts differently from the forest it was saved from")
+	}
+
+	v2.Trees = []refTree{{Nodes: []wireNode{{Feature: pureLeafV2, Right: int32(classes)}}, LeafStart: []int32{0}}}
+	if _, err := Load(encodeV2(t, 2, v2)); !errors.Is(err, ErrModel) {
+		t.Errorf("version 2: pure leaf of class %d in a %d-class forest: err = %v, want ErrModel", classes, classes, err)
+	}
+	v2.Trees = []refTree{{Nodes: []wireNode{{Threshold: 1, Feature: 0, Right: 1}, {Feature: pureLeafV2}}, LeafStart: []int32{0}}}
+	if _, err := Load(encodeV2(t, 2, v2)); !errors.Is(err, ErrModel) {
+		t.Errorf("version 2: right child that is the left child: err = %v, want ErrModel", err)
+	}
+}
+
+// TestLoadRejectsBadNodes: damaged version 3 nodes are errors.
+func TestLoadRejectsBadNodes(t *testing.T) {
+	fb, _ := layoutFor(5, 2)
+	mask := uint32(1)<<fb - 1
+	for _, tc := range []struct {
+		name  string
+		nodes []Node
+	}{
+		{"left leaf class out of range", []Node{{Split: 0 | 3<<fb, Right: pureCode(0)}}},
+		{"right leaf class out of range", []Node{{Split: 0 | 1<<fb, Right: pureCode(2)}}},
+		{"feature out of range", []Node{{Split: 5 | 1<<fb, Right: pureCode(0)}}},
+		{"left child missing", []Node{{Split: 0, Right: pureCode(0)}}},
+		{"right child before left", []Node{{Split: 0, Right: 1}, {Split: mask, Right: pureCode(0)}}},
+		{"leaf node with a left code", []Node{{Split: mask | 1<<fb, Right: pureCode(0)}}},
+		{"mixed leaf out of range", []Node{{Split: mask, Right: 0}}},
+	} {
+		f := &Forest{Classes: 2, Features: 5, FeatureBits: fb, Trees: []Tree{{Nodes: tc.nodes, LeafStart: []int32{0}}}}
+		var buf bytes.Buffer
+		if err := f.Save(&buf); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Load(&buf); !errors.Is(err, ErrModel) {
+			t.Errorf("%s: err = %v, want ErrModel", tc.name, err)
+		}
+	}
+	good := &Forest{Classes: 2, Features: 5, FeatureBits: fb, Trees: []Tree{{Nodes: []Node{{Threshold: 1, Split: 2 | 2<<fb, Right: pureCode(0)}}, LeafStart: []int32{0}}}}
+	var buf bytes.Buffer
+	if err := good.Save(&buf); err != nil {
+		t.Fatal(err)
+	}
+	g, err := Load(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := g.ProbaRow([]float64{0, 0, 1, 0, 0}, make([]float64, 2)); p[1] != 1 {
+		t.Errorf("left leaf of class 1: ProbaRow = %v", p)
+	}
+	if p := g.ProbaRow([]float64{0, 0, 2, 0, 0}, make([]float64, 2)); p[0] != 1 {
+		t.Errorf("right leaf of class 0: ProbaRow = %v", p)
 	}
 }
 
