@@ -38,8 +38,12 @@ func TestRankRows(t *testing.T) {
 	}
 	wantRank := []uint32{2, 0, 1, 1, 2, 3}
 	wantValues := []float64{-1, 0, 3.5, 1e300}
-	if !slices.Equal(m.rank[0], wantRank) || !slices.Equal(m.values[0], wantValues) {
-		t.Fatalf("ranks %v, values %v; want %v, %v", m.rank[0], m.values[0], wantRank, wantValues)
+	var ranks []uint32
+	for i := range m.rows {
+		ranks = append(ranks, m.rank(0, i))
+	}
+	if !slices.Equal(ranks, wantRank) || !slices.Equal(m.values[0], wantValues) {
+		t.Fatalf("ranks %v, values %v; want %v, %v", ranks, m.values[0], wantRank, wantValues)
 	}
 
 	const rows = 20000 // several compactions
@@ -63,8 +67,8 @@ func TestRankRows(t *testing.T) {
 			t.Fatalf("column %d: %d distinct values, want %d", j, len(m.values[j]), len(want))
 		}
 		for i := range rows {
-			if m.values[j][m.rank[j][i]] != X[i*2+j] {
-				t.Fatalf("row %d, column %d: rank %d names %v, not %v", i, j, m.rank[j][i], m.values[j][m.rank[j][i]], X[i*2+j])
+			if r := m.rank(j, i); m.values[j][r] != X[i*2+j] {
+				t.Fatalf("row %d, column %d: rank %d names %v, not %v", i, j, r, m.values[j][r], X[i*2+j])
 			}
 		}
 	}
@@ -261,6 +265,35 @@ func TestFitMatchesReference(t *testing.T) {
 			if !reflect.DeepEqual(normalized(f.Trees[ti]), normalized(want)) {
 				t.Fatalf("seed %d, tree %d: builder and reference differ\n got %+v\nwant %+v", seed, ti, f.Trees[ti], want)
 			}
+		}
+	}
+}
+
+// TestFitWideRanks: columns of more than 65,536 distinct values hold
+// 4-byte ranks, the others 2-byte ones, and trees grown on a matrix with
+// both equal the reference's.
+func TestFitWideRanks(t *testing.T) {
+	rows, cols, classes := 70000, 3, 3
+	X, y := synthetic(4, rows, cols, cols, classes, 1.0)
+	for i := range rows {
+		X[i*cols+1] = math.Round(X[i*cols+1] * 8) // few distinct values
+	}
+	opt := Options{Trees: 2, Seed: 5, MaxDepth: 4, MaxFeatures: 2}
+	m, err := RankRows(rows, cols, rowsOf(X, rows, cols))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.rank16[0] != nil || m.rank32[0] == nil || m.rank16[1] == nil || m.rank32[1] != nil {
+		t.Fatalf("columns of %d and %d distinct values: want 4-byte and 2-byte ranks", len(m.values[0]), len(m.values[1]))
+	}
+	f, err := FitMatrix(context.Background(), m, y, classes, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _ := opt.resolve(cols)
+	for ti := range f.Trees {
+		if want := refGrow(X, rows, cols, y, classes, r, ti); !reflect.DeepEqual(normalized(f.Trees[ti]), normalized(want)) {
+			t.Fatalf("tree %d: builder and reference differ", ti)
 		}
 	}
 }
