@@ -149,6 +149,20 @@ func (m *Model) addResult(res *Result, labels []string) error {
 	return nil
 }
 
+// RoundTrip returns the model as the reference's JSON save and load give it
+// back: every fingerprint without its NoCertificate element, fingerprints
+// that then become equal merged with their labels unioned, the same
+// parameters and threshold. The enhanced scripts classify with such a
+// model.
+func (m *Model) RoundTrip() *Model {
+	rt := NewModel(m.Params)
+	rt.Threshold = m.Threshold
+	for _, e := range m.entries {
+		rt.Add(e.Fingerprint.WithoutNoCertificate(), e.Labels...)
+	}
+	return rt
+}
+
 // Add adds fingerprint fp with the given labels; labels of a fingerprint
 // already present are unioned (the reference's load).
 func (m *Model) Add(fp Fingerprint, labels ...string) {

@@ -171,12 +171,7 @@ func (m *Method) fitFlows(flows []fp.Flow, labels []string) error {
 		return err
 	}
 	if m.p.RoundTrip {
-		rt := fp.NewModel(model.Params)
-		rt.Threshold = model.Threshold
-		for _, e := range model.Entries() {
-			rt.Add(e.Fingerprint.WithoutNoCertificate(), e.Labels...)
-		}
-		model = rt
+		model = model.RoundTrip()
 	}
 	m.model = model
 	return nil
