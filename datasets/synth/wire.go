@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"net"
-	"net/netip"
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
@@ -236,27 +235,4 @@ func (w *wire) tcpOptions(p *pkt) []layers.TCPOption {
 		{OptionType: layers.TCPOptionKindWindowScale, OptionLength: 3, OptionData: []byte{scale}},
 	}
 	return w.opt[:5]
-}
-
-// dnsMessage makes a DNS query (answers == nil) or response for host.
-func dnsMessage(id uint16, host string, qtype uint16, answers []netip.Addr, ttl uint32) []byte {
-	d := layers.DNS{
-		ID: id, RD: true, OpCode: layers.DNSOpCodeQuery,
-		Questions: []layers.DNSQuestion{{Name: []byte(host), Type: layers.DNSType(qtype), Class: layers.DNSClassIN}},
-	}
-	if answers != nil {
-		d.QR, d.RA = true, true
-		for _, a := range answers {
-			d.Answers = append(d.Answers, layers.DNSResourceRecord{
-				Name: []byte(host), Type: layers.DNSType(qtype), Class: layers.DNSClassIN, TTL: ttl, IP: a.AsSlice(),
-			})
-		}
-	}
-	buf := gopacket.NewSerializeBuffer()
-	if err := d.SerializeTo(buf, gopacket.SerializeOptions{FixLengths: true}); err != nil {
-		// Only a host name longer than DNS allows fails, and host names
-		// are generated short.
-		return nil
-	}
-	return append([]byte(nil), buf.Bytes()...)
 }
