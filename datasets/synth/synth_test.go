@@ -150,6 +150,36 @@ func TestManifestAndLayout(t *testing.T) {
 	}
 }
 
+// TestGenerateStopsAtFirstError checks that a capture that cannot be
+// written fails the corpus and that no manifest is written, and that a
+// cancelled context writes nothing.
+func TestGenerateStopsAtFirstError(t *testing.T) {
+	cfg := smallConfig()
+	cfg.Duration = 10 * time.Second
+	cfg.Workers = 2
+	dir := t.TempDir()
+	blocked := filepath.Join(dir, AppNames(cfg.Apps)[1])
+	if err := os.WriteFile(blocked, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Generate(context.Background(), cfg, dir); err == nil || !strings.Contains(err.Error(), blocked) {
+		t.Fatalf("Generate with %s a file: err = %v, want an error naming it", blocked, err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, ManifestName)); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("manifest written after a failed capture (stat: %v)", err)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	dir = t.TempDir()
+	if _, err := Generate(ctx, cfg, dir); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Generate with a cancelled context: err = %v, want context.Canceled", err)
+	}
+	if left, _ := os.ReadDir(dir); len(left) > 0 {
+		t.Errorf("a cancelled Generate wrote %d entries", len(left))
+	}
+}
+
 // TestSourceMatchesReader reads every written capture back with the
 // project's pcap reader and checks that its records equal the in-memory
 // records field by field.
