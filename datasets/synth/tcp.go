@@ -135,11 +135,7 @@ func (g *gen) openTCP(d *dest, t int64) *conn {
 			sh = serverFinish12(sh, r, newTicket)
 			last = g.sendData(c, t, srv, msg{b: sh})
 			t = last + int64(uni(r.Rand, 0.3e6, 3e6))
-			fin := record(nil, recChangeCipherSpec, 0x0303, 1)
-			fin = append(fin, 1)
-			fin = record(fin, recHandshake, 0x0303, 40)
-			fin = fill(fin, r, 40)
-			last = g.sendData(c, t, cli, msg{b: fin})
+			last = g.sendData(c, t, cli, msg{b: finished12(nil, r)})
 			if newTicket {
 				g.tickets[d] = fill(nil, r, 160+r.IntN(64))
 			}
@@ -147,9 +143,7 @@ func (g *gen) openTCP(d *dest, t int64) *conn {
 			sh := serverHello13(nil, r, d.chain, sid)
 			last = g.sendData(c, t, srv, msg{b: sh})
 			t = last + int64(uni(r.Rand, 0.3e6, 3e6))
-			fin := record(nil, recChangeCipherSpec, 0x0303, 1)
-			fin = append(fin, 1)
-			fin = appData13(fin, r, 36, 16384)
+			fin := appData13(changeCipherSpec(nil), r, 36, 16384)
 			last = g.sendData(c, t, cli, msg{b: fin})
 			// Session tickets follow the client's Finished.
 			t = last + c.rtt
