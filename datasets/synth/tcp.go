@@ -116,59 +116,95 @@ func (g *gen) openTCP(d *dest, t int64) *conn {
 	t += int64(uni(r.Rand, 60e3, 400e3))
 	g.addPkt(c, t, cli, fACK, nil, c.seq[cli], c.seq[srv])
 	if d.kind == kindTLS {
-		t += int64(uni(r.Rand, 100e3, 2e6))
-		sid := fill(nil, r, 32)
-		// A TLS 1.2 client holding a session ticket for the host usually
-		// resumes: the server then sends no certificate.
-		ticket := g.tickets[d]
-		resume := !c.tls13 && ticket != nil && r.Float64() < 0.7
-		if !resume {
-			ticket = nil
-		}
-		ch := clientHello(nil, r, d.host, sid, ticket)
-		last := g.sendData(c, t, cli, msg{b: ch, sniEnd: len(ch), sni: d.host})
-		t = last + c.rtt + int64(uni(r.Rand, 0.5e6, 8e6))
-		switch {
-		case resume:
-			sh, _ := serverHello12(nil, r, nil, sid, true)
-			newTicket := r.IntN(3) == 0
-			sh = serverFinish12(sh, r, newTicket)
-			last = g.sendData(c, t, srv, msg{b: sh})
-			t = last + int64(uni(r.Rand, 0.3e6, 3e6))
-			last = g.sendData(c, t, cli, msg{b: finished12(nil, r)})
-			if newTicket {
-				g.tickets[d] = fill(nil, r, 160+r.IntN(64))
-			}
-		case c.tls13:
-			sh := serverHello13(nil, r, d.chain, sid)
-			last = g.sendData(c, t, srv, msg{b: sh})
-			t = last + int64(uni(r.Rand, 0.3e6, 3e6))
-			fin := appData13(changeCipherSpec(nil), r, 36, 16384)
-			last = g.sendData(c, t, cli, msg{b: fin})
-			// Session tickets follow the client's Finished.
-			t = last + c.rtt
-			var nst []byte
-			for i := 0; i < 2; i++ {
-				nst = appData13(nst, r, 200+r.IntN(60), 16384)
-			}
-			last = g.sendData(c, t, srv, msg{b: nst})
-		default:
-			sh, end := serverHello12(nil, r, d.chain, sid, r.IntN(2) == 0)
-			last = g.sendData(c, t, srv, msg{b: sh, certEnd: end, cert: d.chain[0]})
-			t = last + int64(uni(r.Rand, 0.3e6, 3e6))
-			last = g.sendData(c, t, cli, msg{b: clientFinish12(nil, r)})
-			t = last + c.rtt + int64(uni(r.Rand, 0.2e6, 2e6))
-			newTicket := r.IntN(2) == 0
-			last = g.sendData(c, t, srv, msg{b: serverFinish12(nil, r, newTicket)})
-			if newTicket {
-				g.tickets[d] = fill(nil, r, 160+r.IntN(64))
-			}
-		}
-		c.last = max(c.last, last+int64(uni(r.Rand, 0.1e6, 1e6)))
+		g.tlsHandshake(c, t)
 	}
 	g.finish(c)
 	g.open[d] = append(g.open[d], c)
 	return c
+}
+
+// tlsHandshake queues the TLS handshake of c after the client's ACK of the
+// TCP handshake at t: a ClientHello, then a resumed TLS 1.2, a full TLS 1.3
+// or a full TLS 1.2 handshake.
+func (g *gen) tlsHandshake(c *conn, t int64) {
+	r, d := g.r, c.d
+	t += int64(uni(r.Rand, 100e3, 2e6))
+	sid := fill(nil, r, 32)
+	// A TLS 1.2 client holding a session ticket for the host usually
+	// resumes: the server then sends no certificate.
+	ticket := g.tickets[d]
+	resume := !c.tls13 && ticket != nil && r.Float64() < 0.7
+	if !resume {
+		ticket = nil
+	}
+	ch := clientHello(nil, r, d.host, sid, ticket)
+	last := g.sendData(c, t, cli, msg{b: ch, sniEnd: len(ch), sni: d.host})
+	t = last + c.rtt + int64(uni(r.Rand, 0.5e6, 8e6))
+	switch {
+	case resume:
+		last = g.resumed12(c, t, sid)
+	case c.tls13:
+		last = g.full13(c, t, sid)
+	default:
+		last = g.full12(c, t, sid)
+	}
+	c.last = max(c.last, last+int64(uni(r.Rand, 0.1e6, 1e6)))
+}
+
+// resumed12 queues the rest of an abbreviated TLS 1.2 handshake from the
+// server's flight at t and returns the time of its last segment.
+func (g *gen) resumed12(c *conn, t int64, sid []byte) int64 {
+	r := g.r
+	sh, _ := serverHello12(nil, r, nil, sid, true)
+	newTicket := r.IntN(3) == 0
+	sh = serverFinish12(sh, r, newTicket)
+	last := g.sendData(c, t, srv, msg{b: sh})
+	t = last + int64(uni(r.Rand, 0.3e6, 3e6))
+	last = g.sendData(c, t, cli, msg{b: finished12(nil, r)})
+	if newTicket {
+		g.newTicket(c.d)
+	}
+	return last
+}
+
+// full13 queues the rest of a TLS 1.3 handshake from the server's flight at
+// t, session tickets included, and returns the time of its last segment.
+func (g *gen) full13(c *conn, t int64, sid []byte) int64 {
+	r := g.r
+	sh := serverHello13(nil, r, c.d.chain, sid)
+	last := g.sendData(c, t, srv, msg{b: sh})
+	t = last + int64(uni(r.Rand, 0.3e6, 3e6))
+	fin := appData13(changeCipherSpec(nil), r, 36, 16384)
+	last = g.sendData(c, t, cli, msg{b: fin})
+	// Session tickets follow the client's Finished.
+	t = last + c.rtt
+	var nst []byte
+	for i := 0; i < 2; i++ {
+		nst = appData13(nst, r, 200+r.IntN(60), 16384)
+	}
+	return g.sendData(c, t, srv, msg{b: nst})
+}
+
+// full12 queues the rest of a full TLS 1.2 handshake from the server's
+// first flight at t and returns the time of its last segment.
+func (g *gen) full12(c *conn, t int64, sid []byte) int64 {
+	r, d := g.r, c.d
+	sh, end := serverHello12(nil, r, d.chain, sid, r.IntN(2) == 0)
+	last := g.sendData(c, t, srv, msg{b: sh, certEnd: end, cert: d.chain[0]})
+	t = last + int64(uni(r.Rand, 0.3e6, 3e6))
+	last = g.sendData(c, t, cli, msg{b: clientFinish12(nil, r)})
+	t = last + c.rtt + int64(uni(r.Rand, 0.2e6, 2e6))
+	newTicket := r.IntN(2) == 0
+	last = g.sendData(c, t, srv, msg{b: serverFinish12(nil, r, newTicket)})
+	if newTicket {
+		g.newTicket(d)
+	}
+	return last
+}
+
+// newTicket stores the session ticket the server of d just issued.
+func (g *gen) newTicket(d *dest) {
+	g.tickets[d] = fill(nil, g.r, 160+g.r.IntN(64))
 }
 
 // request runs one request/response exchange with d at time t, on an open
