@@ -1,6 +1,7 @@
 package synth
 
 import (
+	"cmp"
 	"net"
 	"net/netip"
 	"slices"
@@ -140,14 +141,6 @@ func (g *gen) finish(c *conn) {
 	if c.mark < c.qh {
 		part = c.q[c.qh:]
 	}
-	slices.SortStableFunc(part, func(a, b pkt) int {
-		switch {
-		case a.t < b.t:
-			return -1
-		case a.t > b.t:
-			return 1
-		}
-		return 0
-	})
+	slices.SortStableFunc(part, func(a, b pkt) int { return cmp.Compare(a.t, b.t) })
 	g.fix(c)
 }

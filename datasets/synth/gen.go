@@ -83,33 +83,7 @@ func newGen(w *world, ai, k int) *gen {
 		p.bigProb *= fBig
 		g.ownP = append(g.ownP, p)
 	}
-	// Client network.
-	switch r.IntN(3) {
-	case 0:
-		g.client4 = netip.AddrFrom4([4]byte{192, 168, []byte{0, 1, 43, 100}[r.IntN(4)], byte(2 + r.IntN(250))})
-		g.gateway = netip.AddrFrom4([4]byte{192, 168, g.client4.As4()[2], 1})
-	case 1:
-		g.client4 = netip.AddrFrom4([4]byte{10, byte(r.IntN(256)), byte(r.IntN(256)), byte(2 + r.IntN(250))})
-		a := g.client4.As4()
-		g.gateway = netip.AddrFrom4([4]byte{10, a[1], a[2], 1})
-	default:
-		g.client4 = netip.AddrFrom4([4]byte{172, byte(16 + r.IntN(16)), byte(r.IntN(256)), byte(2 + r.IntN(250))})
-		a := g.client4.As4()
-		g.gateway = netip.AddrFrom4([4]byte{172, a[1], a[2], 1})
-	}
-	g.resolver = g.gateway
-	var b6 [16]byte
-	b6[0], b6[1] = 0x2a, 0x02
-	for i := 2; i < 16; i++ {
-		b6[i] = byte(r.IntN(256))
-	}
-	b6[6], b6[7] = 0, byte(r.IntN(16))
-	g.client6 = netip.AddrFrom16(b6)
-	g.v6 = r.Float64() < cfg.IPv6Captures
-	g.cmac = randMAC(r)
-	g.gmac = randMAC(r)
-	g.bwDown = uni(r.Rand, 3, 60) * 1e6 / 8 / 1e9
-	g.bwUp = uni(r.Rand, 1, 15) * 1e6 / 8 / 1e9
+	g.drawNetwork(cfg.IPv6Captures)
 	g.used = make(map[convKey]bool)
 	g.dns = make(map[*dest]dnsEntry)
 	g.edge = make(map[*dest]int)
@@ -135,6 +109,38 @@ func newGen(w *world, ai, k int) *gen {
 	return g
 }
 
+// drawNetwork draws the capture's client network: private IPv4 address and
+// gateway, IPv6 address (used on a fraction ipv6Captures of networks), MAC
+// addresses and link speeds.
+func (g *gen) drawNetwork(ipv6Captures float64) {
+	r := g.r
+	switch r.IntN(3) {
+	case 0:
+		g.client4 = netip.AddrFrom4([4]byte{192, 168, []byte{0, 1, 43, 100}[r.IntN(4)], byte(2 + r.IntN(250))})
+	case 1:
+		g.client4 = netip.AddrFrom4([4]byte{10, byte(r.IntN(256)), byte(r.IntN(256)), byte(2 + r.IntN(250))})
+	default:
+		g.client4 = netip.AddrFrom4([4]byte{172, byte(16 + r.IntN(16)), byte(r.IntN(256)), byte(2 + r.IntN(250))})
+	}
+	// The gateway, which also resolves names, is .1 of the client's /24.
+	a := g.client4.As4()
+	g.gateway = netip.AddrFrom4([4]byte{a[0], a[1], a[2], 1})
+	g.resolver = g.gateway
+	var b6 [16]byte
+	b6[0], b6[1] = 0x2a, 0x02
+	for i := 2; i < 16; i++ {
+		b6[i] = byte(r.IntN(256))
+	}
+	b6[6], b6[7] = 0, byte(r.IntN(16))
+	g.client6 = netip.AddrFrom16(b6)
+	g.v6 = r.Float64() < ipv6Captures
+	g.cmac = randMAC(r)
+	g.gmac = randMAC(r)
+	g.bwDown = uni(r.Rand, 3, 60) * 1e6 / 8 / 1e9
+	g.bwUp = uni(r.Rand, 1, 15) * 1e6 / 8 / 1e9
+}
+
+// randMAC draws a unicast, locally administered MAC address.
 func randMAC(r *rng) net.HardwareAddr {
 	m := make(net.HardwareAddr, 6)
 	for i := range m {

@@ -1,6 +1,7 @@
 package synth
 
 import (
+	"crypto"
 	"crypto/ed25519"
 	"crypto/sha256"
 	"crypto/x509"
@@ -509,13 +510,9 @@ func newCAs(seed uint64) ([]*ca, error) {
 			BasicConstraintsValid: true,
 			IsCA:                  true,
 		}
-		rootDER, err := x509.CreateCertificate(nil, rootTmpl, rootTmpl, rootKey.Public(), rootKey)
+		rootDER, root, err := createCert(fmt.Sprintf("root certificate %d", i), rootTmpl, rootTmpl, rootKey.Public(), rootKey)
 		if err != nil {
-			return nil, fmt.Errorf("synth: root certificate %d: %w", i, err)
-		}
-		root, err := x509.ParseCertificate(rootDER)
-		if err != nil {
-			return nil, fmt.Errorf("synth: root certificate %d: %w", i, err)
+			return nil, err
 		}
 		interKey := edKey(seed, fmt.Sprintf("intermediate %d", i))
 		interTmpl := &x509.Certificate{
@@ -529,17 +526,27 @@ func newCAs(seed uint64) ([]*ca, error) {
 			IsCA:                  true,
 			MaxPathLenZero:        true,
 		}
-		interDER, err := x509.CreateCertificate(nil, interTmpl, root, interKey.Public(), rootKey)
+		interDER, inter, err := createCert(fmt.Sprintf("intermediate certificate %d", i), interTmpl, root, interKey.Public(), rootKey)
 		if err != nil {
-			return nil, fmt.Errorf("synth: intermediate certificate %d: %w", i, err)
-		}
-		inter, err := x509.ParseCertificate(interDER)
-		if err != nil {
-			return nil, fmt.Errorf("synth: intermediate certificate %d: %w", i, err)
+			return nil, err
 		}
 		out = append(out, &ca{rootDER: rootDER, interDER: interDER, inter: inter, interKey: interKey})
 	}
 	return out, nil
+}
+
+// createCert makes the certificate tmpl signed by parent's key and parses
+// it back; what names the certificate in errors.
+func createCert(what string, tmpl, parent *x509.Certificate, pub crypto.PublicKey, key ed25519.PrivateKey) ([]byte, *x509.Certificate, error) {
+	der, err := x509.CreateCertificate(nil, tmpl, parent, pub, key)
+	if err != nil {
+		return nil, nil, fmt.Errorf("synth: %s: %w", what, err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		return nil, nil, fmt.Errorf("synth: %s: %w", what, err)
+	}
+	return der, cert, nil
 }
 
 // issue makes the certificate chain (leaf, intermediate) of host. The leaf
