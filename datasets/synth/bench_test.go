@@ -8,12 +8,19 @@ import (
 	"time"
 )
 
-// BenchmarkSource measures in-memory record generation.
-func BenchmarkSource(b *testing.B) {
+// defaultCaptures returns the captures of the default corpus.
+func defaultCaptures(b *testing.B) []Capture {
+	b.Helper()
 	caps, err := Captures(DefaultConfig())
 	if err != nil {
 		b.Fatal(err)
 	}
+	return caps
+}
+
+// BenchmarkSource measures in-memory record generation.
+func BenchmarkSource(b *testing.B) {
+	caps := defaultCaptures(b)
 	b.ReportAllocs()
 	var n int64
 	for i := 0; b.Loop(); i++ {
@@ -27,10 +34,7 @@ func BenchmarkSource(b *testing.B) {
 
 // BenchmarkWritePcap measures pcap serialisation.
 func BenchmarkWritePcap(b *testing.B) {
-	caps, err := Captures(DefaultConfig())
-	if err != nil {
-		b.Fatal(err)
-	}
+	caps := defaultCaptures(b)
 	b.ReportAllocs()
 	var n, bytes int64
 	for i := 0; b.Loop(); i++ {

@@ -14,11 +14,11 @@ import (
 
 	"appbench/datasets"
 	"appbench/internal/atomicfile"
+	"appbench/internal/workpool"
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
 	"github.com/gopacket/gopacket/pcapgo"
-	"golang.org/x/sync/errgroup"
 )
 
 // Capture is one capture of the corpus, generated on demand. Its records
@@ -195,24 +195,21 @@ func Generate(ctx context.Context, cfg Config, dir string) (*Manifest, error) {
 		return nil, err
 	}
 	m := &Manifest{Config: cfg, Files: make([]ManifestFile, len(caps))}
-	eg, ctx := errgroup.WithContext(ctx)
 	workers := cfg.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	eg.SetLimit(workers)
-	for i, c := range caps {
-		eg.Go(func() error {
-			path := filepath.Join(dir, filepath.FromSlash(c.Path()))
-			st, err := writeFile(path, func(w io.Writer) (Stats, error) { return c.WritePcap(ctx, w) })
-			if err != nil {
-				return err
-			}
-			m.Files[i] = ManifestFile{Path: c.Path(), Label: c.App, Stats: st}
-			return nil
-		})
-	}
-	if err := eg.Wait(); err != nil {
+	err = workpool.Run(ctx, workers, len(caps), func(ctx context.Context, i int) error {
+		c := caps[i]
+		path := filepath.Join(dir, filepath.FromSlash(c.Path()))
+		st, err := writeFile(path, func(w io.Writer) (Stats, error) { return c.WritePcap(ctx, w) })
+		if err != nil {
+			return err
+		}
+		m.Files[i] = ManifestFile{Path: c.Path(), Label: c.App, Stats: st}
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	for _, f := range m.Files {

@@ -142,23 +142,17 @@ func (c *Config) Validate() error {
 	case c.Start.Year() < 1971 || c.Start.Year() > 2100:
 		return bad("start", "%v is not between 1971 and 2100", c.Start)
 	}
-	if err := frac("overlap", c.Overlap); err != nil {
-		return err
+	fracs := []struct {
+		key string
+		v   float64
+	}{
+		{"overlap", c.Overlap}, {"long_pauses", c.LongPauses}, {"hosting", c.Hosting},
+		{"tls13_fraction", c.TLS13Fraction}, {"ipv6_fraction", c.IPv6Fraction}, {"ipv6_captures", c.IPv6Captures},
 	}
-	if err := frac("long_pauses", c.LongPauses); err != nil {
-		return err
-	}
-	if err := frac("hosting", c.Hosting); err != nil {
-		return err
-	}
-	if err := frac("tls13_fraction", c.TLS13Fraction); err != nil {
-		return err
-	}
-	if err := frac("ipv6_fraction", c.IPv6Fraction); err != nil {
-		return err
-	}
-	if err := frac("ipv6_captures", c.IPv6Captures); err != nil {
-		return err
+	for _, f := range fracs {
+		if err := frac(f.key, f.v); err != nil {
+			return err
+		}
 	}
 	if n := c.Apps * c.DestinationsPerApp; n > 100000 {
 		return bad("destinations_per_app", "apps x destinations_per_app = %d services is more than 100000", n)

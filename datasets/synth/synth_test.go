@@ -150,6 +150,36 @@ func TestManifestAndLayout(t *testing.T) {
 	}
 }
 
+// TestGenerateStopsAtFirstError checks that a capture that cannot be
+// written fails the corpus and that no manifest is written, and that a
+// cancelled context writes nothing.
+func TestGenerateStopsAtFirstError(t *testing.T) {
+	cfg := smallConfig()
+	cfg.Duration = 10 * time.Second
+	cfg.Workers = 2
+	dir := t.TempDir()
+	blocked := filepath.Join(dir, AppNames(cfg.Apps)[1])
+	if err := os.WriteFile(blocked, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Generate(context.Background(), cfg, dir); err == nil || !strings.Contains(err.Error(), blocked) {
+		t.Fatalf("Generate with %s a file: err = %v, want an error naming it", blocked, err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, ManifestName)); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("manifest written after a failed capture (stat: %v)", err)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	dir = t.TempDir()
+	if _, err := Generate(ctx, cfg, dir); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Generate with a cancelled context: err = %v, want context.Canceled", err)
+	}
+	if left, _ := os.ReadDir(dir); len(left) > 0 {
+		t.Errorf("a cancelled Generate wrote %d entries", len(left))
+	}
+}
+
 // TestSourceMatchesReader reads every written capture back with the
 // project's pcap reader and checks that its records equal the in-memory
 // records field by field.
@@ -311,97 +341,108 @@ func TestCertificates(t *testing.T) {
 	}
 }
 
+// shapeCounts gathers what TestTrafficShape checks over captures.
+type shapeCounts struct {
+	tls12                            map[string]bool // host -> a TLS 1.2 service
+	appsOf                           map[netip.AddrPort]map[string]bool
+	dns, quic, certs, spanning, gaps int
+	full, resumed                    int // TLS 1.2 handshakes
+}
+
+// capture counts the records of c and checks their order.
+func (s *shapeCounts) capture(t *testing.T, c Capture) {
+	t.Helper()
+	sni := make(map[int64]string) // TCP stream -> server name, TLS 1.2 only
+	hasCert := make(map[int64]bool)
+	pk, err := c.Packets()
+	if err != nil {
+		t.Fatal(err)
+	}
+	serverData := make(map[int64]int) // per TCP stream: server segments with payload
+	for i := range pk {
+		p := &pk[i]
+		if i > 0 {
+			if p.Time < pk[i-1].Time {
+				t.Fatalf("%s: record %d goes back in time", c.Path(), i)
+			}
+			if p.Time-pk[i-1].Time > 1e9 {
+				s.gaps++
+			}
+		}
+		if p.Frame <= 0 || (i > 0 && p.Frame <= pk[i-1].Frame) {
+			t.Fatalf("%s: record %d has frame %d", c.Path(), i, p.Frame)
+		}
+		server := netip.AddrPortFrom(p.Dst, p.DstPort)
+		if p.SrcPort < p.DstPort {
+			server = netip.AddrPortFrom(p.Src, p.SrcPort)
+		}
+		if s.appsOf[server] == nil {
+			s.appsOf[server] = make(map[string]bool)
+		}
+		s.appsOf[server][c.App] = true
+		if p.SNI != "" && s.tls12[p.SNI] {
+			sni[p.Stream] = p.SNI
+		}
+		switch {
+		case p.Proto == datasets.UDP && server.Port() == 53:
+			s.dns++
+		case p.Proto == datasets.UDP && server.Port() == 443:
+			s.quic++
+		case p.Proto == datasets.TCP && p.SrcPort == server.Port():
+			hdr := 20 + 32
+			if p.Src.Is6() {
+				hdr = 40 + 32
+			}
+			if p.IPLen > hdr+8 { // payload, not a SYN-ACK's longer options
+				serverData[p.Stream]++
+			}
+			if p.Cert != nil {
+				hasCert[p.Stream] = true
+				s.certs++
+				if serverData[p.Stream] > 1 {
+					s.spanning++
+				}
+			}
+		}
+	}
+	for st := range sni {
+		if hasCert[st] {
+			s.full++
+		} else {
+			s.resumed++
+		}
+	}
+}
+
 // TestTrafficShape checks the properties the methods rely on.
 func TestTrafficShape(t *testing.T) {
 	caps, err := Captures(smallConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
-	appsOf := make(map[netip.AddrPort]map[string]bool)
-	var dns, quic, certs, spanning, gaps int
-	tls12 := make(map[string]bool)
+	s := &shapeCounts{tls12: make(map[string]bool), appsOf: make(map[netip.AddrPort]map[string]bool)}
 	for _, d := range allDests(caps[0].w) {
-		tls12[d.host] = d.kind == kindTLS && !d.tls13
+		s.tls12[d.host] = d.kind == kindTLS && !d.tls13
 	}
-	var full, resumed int
 	for _, c := range caps {
-		sni := make(map[int64]string) // TCP stream -> server name, TLS 1.2 only
-		hasCert := make(map[int64]bool)
-		pk, err := c.Packets()
-		if err != nil {
-			t.Fatal(err)
-		}
-		serverData := make(map[int64]int) // per TCP stream: server segments with payload
-		for i := range pk {
-			p := &pk[i]
-			if i > 0 {
-				if p.Time < pk[i-1].Time {
-					t.Fatalf("%s: record %d goes back in time", c.Path(), i)
-				}
-				if p.Time-pk[i-1].Time > 1e9 {
-					gaps++
-				}
-			}
-			if p.Frame <= 0 || (i > 0 && p.Frame <= pk[i-1].Frame) {
-				t.Fatalf("%s: record %d has frame %d", c.Path(), i, p.Frame)
-			}
-			server := netip.AddrPortFrom(p.Dst, p.DstPort)
-			if p.SrcPort < p.DstPort {
-				server = netip.AddrPortFrom(p.Src, p.SrcPort)
-			}
-			if appsOf[server] == nil {
-				appsOf[server] = make(map[string]bool)
-			}
-			appsOf[server][c.App] = true
-			if p.SNI != "" && tls12[p.SNI] {
-				sni[p.Stream] = p.SNI
-			}
-			switch {
-			case p.Proto == datasets.UDP && server.Port() == 53:
-				dns++
-			case p.Proto == datasets.UDP && server.Port() == 443:
-				quic++
-			case p.Proto == datasets.TCP && p.SrcPort == server.Port():
-				hdr := 20 + 32
-				if p.Src.Is6() {
-					hdr = 40 + 32
-				}
-				if p.IPLen > hdr+8 { // payload, not a SYN-ACK's longer options
-					serverData[p.Stream]++
-				}
-				if p.Cert != nil {
-					hasCert[p.Stream] = true
-					certs++
-					if serverData[p.Stream] > 1 {
-						spanning++
-					}
-				}
-			}
-		}
-		for s := range sni {
-			if hasCert[s] {
-				full++
-			} else {
-				resumed++
-			}
-		}
+		s.capture(t, c)
 	}
-	if full == 0 || resumed == 0 {
-		t.Errorf("%d full and %d resumed TLS 1.2 handshakes; want both", full, resumed)
+	if s.full == 0 || s.resumed == 0 {
+		t.Errorf("%d full and %d resumed TLS 1.2 handshakes; want both", s.full, s.resumed)
 	}
-	if dns == 0 || quic == 0 || certs == 0 {
-		t.Errorf("%d DNS packets, %d UDP 443 packets, %d certificates; want all > 0", dns, quic, certs)
+	if s.dns == 0 || s.quic == 0 || s.certs == 0 {
+		t.Errorf("%d DNS packets, %d UDP 443 packets, %d certificates; want all > 0", s.dns, s.quic, s.certs)
 	}
 	// The server's first flight often spans several segments.
-	if spanning*5 < certs {
-		t.Errorf("%d of %d certificates come in a flight of several segments; want at least a fifth", spanning, certs)
+	if s.spanning*5 < s.certs {
+		t.Errorf("%d of %d certificates come in a flight of several segments; want at least a fifth", s.spanning, s.certs)
 	}
-	t.Logf("%d of %d certificates in a flight of several segments", spanning, certs)
-	if gaps < 10 {
-		t.Errorf("only %d idle gaps over one second", gaps)
+	t.Logf("%d of %d certificates in a flight of several segments", s.spanning, s.certs)
+	if s.gaps < 10 {
+		t.Errorf("only %d idle gaps over one second", s.gaps)
 	}
 	var shared, own int
-	for _, apps := range appsOf {
+	for _, apps := range s.appsOf {
 		if len(apps) > 1 {
 			shared++
 		} else {

@@ -66,22 +66,67 @@ func record(b []byte, typ byte, version int, n int) []byte {
 	return put16(b, n)
 }
 
+// vec16 appends data after its 16-bit length.
+func vec16(b, data []byte) []byte {
+	b = put16(b, len(data))
+	return append(b, data...)
+}
+
 // ext appends a TLS extension.
 func ext(b []byte, typ int, data []byte) []byte {
 	b = put16(b, typ)
-	b = put16(b, len(data))
-	return append(b, data...)
+	return vec16(b, data)
+}
+
+// handshake appends a handshake message of type typ.
+func handshake(b []byte, typ byte, body []byte) []byte {
+	b = append(b, typ)
+	b = put24(b, len(body))
+	return append(b, body...)
+}
+
+// handshakeRecord appends a handshake record holding one message of type
+// typ.
+func handshakeRecord(b []byte, version int, typ byte, body []byte) []byte {
+	b = record(b, recHandshake, version, 4+len(body))
+	return handshake(b, typ, body)
+}
+
+// helloStart appends the start shared by ClientHello and ServerHello
+// bodies: legacy version, random and session id.
+func helloStart(b []byte, r *rng, sessionID []byte) []byte {
+	b = put16(b, 0x0303)
+	b = fill(b, r, 32)
+	b = append(b, byte(len(sessionID)))
+	return append(b, sessionID...)
+}
+
+// serverHelloStart appends the start of a ServerHello body: helloStart,
+// the chosen cipher suite and null compression.
+func serverHelloStart(b []byte, r *rng, sessionID []byte, suite int) []byte {
+	b = helloStart(b, r, sessionID)
+	b = put16(b, suite)
+	return append(b, 0)
+}
+
+// changeCipherSpec appends a ChangeCipherSpec record.
+func changeCipherSpec(b []byte) []byte {
+	b = record(b, recChangeCipherSpec, 0x0303, 1)
+	return append(b, 1)
+}
+
+// finished12 appends ChangeCipherSpec and an encrypted TLS 1.2 Finished.
+func finished12(b []byte, r *rng) []byte {
+	b = changeCipherSpec(b)
+	b = record(b, recHandshake, 0x0303, 40)
+	return fill(b, r, 40)
 }
 
 // clientHello appends a TLS record holding a ClientHello for host, as a
 // modern Android client sends it (offering TLS 1.3 and 1.2).
 // A non-empty ticket asks the server to resume a TLS 1.2 session.
 func clientHello(b []byte, r *rng, host string, sessionID, ticket []byte) []byte {
-	var body []byte
-	body = put16(body, 0x0303)
-	body = fill(body, r, 32)
-	body = append(body, byte(len(sessionID)))
-	body = append(body, sessionID...)
+	body := helloStart(nil, r, sessionID)
 	suites := []int{0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f, 0xcca9, 0xcca8, 0xc02c, 0xc030, 0xc013, 0xc014, 0x009c, 0x009d, 0x002f, 0x0035}
 	body = put16(body, 2*len(suites))
 	for _, s := range suites {
@@ -93,8 +138,7 @@ func clientHello(b []byte, r *rng, host string, sessionID, ticket []byte) []byte
 	var sn []byte
 	sn = put16(sn, len(host)+3)
 	sn = append(sn, 0)
-	sn = put16(sn, len(host))
-	sn = append(sn, host...)
+	sn = vec16(sn, []byte(host))
 	exts = ext(exts, 0x0000, sn)
 	exts = ext(exts, 0x0017, nil)                                              // extended_master_secret
 	exts = ext(exts, 0xff01, []byte{0})                                        // renegotiation_info
@@ -113,12 +157,8 @@ func clientHello(b []byte, r *rng, host string, sessionID, ticket []byte) []byte
 	if n := 4 + len(body) + 2 + len(exts); n < 508 {
 		exts = ext(exts, 0x0015, make([]byte, 508-n))
 	}
-	body = put16(body, len(exts))
-	body = append(body, exts...)
-	b = record(b, recHandshake, 0x0301, 4+len(body))
-	b = append(b, 1)
-	b = put24(b, len(body))
-	return append(b, body...)
+	body = vec16(body, exts)
+	return handshakeRecord(b, 0x0301, 1, body)
 }
 
 // serverHello12 appends the first server flight of a TLS 1.2 ECDHE
@@ -128,25 +168,15 @@ func clientHello(b []byte, r *rng, host string, sessionID, ticket []byte) []byte
 // it appends the ServerHello alone (an abbreviated, resumed handshake) and
 // returns 0.
 func serverHello12(b []byte, r *rng, chain [][]byte, sessionID []byte, oneRecord bool) ([]byte, int) {
-	var sh []byte
-	sh = put16(sh, 0x0303)
-	sh = fill(sh, r, 32)
-	sh = append(sh, byte(len(sessionID)))
-	sh = append(sh, sessionID...)
-	sh = put16(sh, 0xc02b)
-	sh = append(sh, 0)
+	sh := serverHelloStart(nil, r, sessionID, 0xc02b)
 	var exts []byte
 	exts = ext(exts, 0xff01, []byte{0})
 	exts = ext(exts, 0x000b, []byte{1, 0})
 	exts = ext(exts, 0x0017, nil)
 	exts = ext(exts, 0x0010, []byte{0, 3, 2, 'h', '2'})
-	sh = put16(sh, len(exts))
-	sh = append(sh, exts...)
+	sh = vec16(sh, exts)
 	if chain == nil {
-		b = record(b, recHandshake, 0x0303, 4+len(sh))
-		b = append(b, 2)
-		b = put24(b, len(sh))
-		return append(b, sh...), 0
+		return handshakeRecord(b, 0x0303, 2, sh), 0
 	}
 
 	var certs []byte
@@ -163,29 +193,20 @@ func serverHello12(b []byte, r *rng, chain [][]byte, sessionID []byte, oneRecord
 	ske = append(ske, 0x08, 0x07, 0, 64)
 	ske = fill(ske, r, 64)
 
-	hs := func(h []byte, typ byte, body []byte) []byte {
-		h = append(h, typ)
-		h = put24(h, len(body))
-		return append(h, body...)
-	}
 	if oneRecord {
 		n := 4*4 + len(sh) + len(cert) + len(ske)
 		b = record(b, recHandshake, 0x0303, n)
-		b = hs(b, 2, sh)
-		b = hs(b, 11, cert)
-		b = hs(b, 12, ske)
-		b = hs(b, 14, nil)
+		b = handshake(b, 2, sh)
+		b = handshake(b, 11, cert)
+		b = handshake(b, 12, ske)
+		b = handshake(b, 14, nil)
 		return b, len(b)
 	}
-	b = record(b, recHandshake, 0x0303, 4+len(sh))
-	b = hs(b, 2, sh)
-	b = record(b, recHandshake, 0x0303, 4+len(cert))
-	b = hs(b, 11, cert)
+	b = handshakeRecord(b, 0x0303, 2, sh)
+	b = handshakeRecord(b, 0x0303, 11, cert)
 	end := len(b)
-	b = record(b, recHandshake, 0x0303, 4+len(ske))
-	b = hs(b, 12, ske)
-	b = record(b, recHandshake, 0x0303, 4)
-	b = hs(b, 14, nil)
+	b = handshakeRecord(b, 0x0303, 12, ske)
+	b = handshakeRecord(b, 0x0303, 14, nil)
 	return b, end
 }
 
@@ -195,10 +216,7 @@ func clientFinish12(b []byte, r *rng) []byte {
 	b = record(b, recHandshake, 0x0303, 4+33)
 	b = append(b, 16, 0, 0, 33, 32)
 	b = fill(b, r, 32)
-	b = record(b, recChangeCipherSpec, 0x0303, 1)
-	b = append(b, 1)
-	b = record(b, recHandshake, 0x0303, 40)
-	return fill(b, r, 40)
+	return finished12(b, r)
 }
 
 // serverFinish12 appends the server's last TLS 1.2 flight: NewSessionTicket
@@ -213,36 +231,22 @@ func serverFinish12(b []byte, r *rng, ticket bool) []byte {
 		b = put16(b, n)
 		b = fill(b, r, n)
 	}
-	b = record(b, recChangeCipherSpec, 0x0303, 1)
-	b = append(b, 1)
-	b = record(b, recHandshake, 0x0303, 40)
-	return fill(b, r, 40)
+	return finished12(b, r)
 }
 
 // serverHello13 appends a TLS 1.3 server flight: ServerHello,
 // ChangeCipherSpec and the encrypted rest of the handshake (its size follows
 // the certificate chain, which is not visible).
 func serverHello13(b []byte, r *rng, chain [][]byte, sessionID []byte) []byte {
-	var sh []byte
-	sh = put16(sh, 0x0303)
-	sh = fill(sh, r, 32)
-	sh = append(sh, byte(len(sessionID)))
-	sh = append(sh, sessionID...)
-	sh = put16(sh, 0x1301)
-	sh = append(sh, 0)
+	sh := serverHelloStart(nil, r, sessionID, 0x1301)
 	var exts []byte
 	exts = ext(exts, 0x002b, []byte{0x03, 0x04})
 	ks := []byte{0, 0x1d, 0, 32}
 	ks = fill(ks, r, 32)
 	exts = ext(exts, 0x0033, ks)
-	sh = put16(sh, len(exts))
-	sh = append(sh, exts...)
-	b = record(b, recHandshake, 0x0303, 4+len(sh))
-	b = append(b, 2)
-	b = put24(b, len(sh))
-	b = append(b, sh...)
-	b = record(b, recChangeCipherSpec, 0x0303, 1)
-	b = append(b, 1)
+	sh = vec16(sh, exts)
+	b = handshakeRecord(b, 0x0303, 2, sh)
+	b = changeCipherSpec(b)
 	n := 17 + 40 // encrypted extensions
 	for _, c := range chain {
 		n += len(c) + 5
@@ -253,23 +257,20 @@ func serverHello13(b []byte, r *rng, chain [][]byte, sessionID []byte) []byte {
 
 // appData12 appends n application bytes as TLS 1.2 AES-GCM records of at
 // most size plaintext bytes each.
-func appData12(b []byte, r *rng, n, size int) []byte {
-	for n > 0 {
-		k := min(n, size)
-		b = record(b, recApplicationData, 0x0303, k+24)
-		b = fill(b, r, k+24)
-		n -= k
-	}
-	return b
-}
+func appData12(b []byte, r *rng, n, size int) []byte { return appData(b, r, n, size, 24) }
 
 // appData13 appends n application bytes as TLS 1.3 records (content type
 // byte and 16-byte tag included).
-func appData13(b []byte, r *rng, n, size int) []byte {
+func appData13(b []byte, r *rng, n, size int) []byte { return appData(b, r, n, size, 17) }
+
+// appData appends n application bytes as records of at most size
+// plaintext bytes each, every record overhead bytes longer than its
+// plaintext.
+func appData(b []byte, r *rng, n, size, overhead int) []byte {
 	for n > 0 {
 		k := min(n, size)
-		b = record(b, recApplicationData, 0x0303, k+17)
-		b = fill(b, r, k+17)
+		b = record(b, recApplicationData, 0x0303, k+overhead)
+		b = fill(b, r, k+overhead)
 		n -= k
 	}
 	return b

@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"net"
-	"net/netip"
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
@@ -100,33 +99,57 @@ func newWire() *wire {
 
 // frame serialises p; the result is valid until the next call.
 func (w *wire) frame(g *gen, p *pkt) ([]byte, error) {
-	c := p.c
 	w.ls = w.ls[:0]
-	w.eth = layers.Ethernet{SrcMAC: g.cmac, DstMAC: g.gmac}
-	if c == nil || p.dir == srv {
-		w.eth.SrcMAC, w.eth.DstMAC = g.gmac, g.cmac
-	}
-	if c == nil {
-		w.eth.EthernetType = layers.EthernetTypeARP
-		gw, cl := g.gateway.As4(), g.client4.As4()
-		w.arp = layers.ARP{AddrType: layers.LinkTypeEthernet, Protocol: layers.EthernetTypeIPv4, HwAddressSize: 6, ProtAddressSize: 4, Operation: uint16(p.flags)}
-		if p.flags == layers.ARPRequest {
-			w.eth.SrcMAC, w.eth.DstMAC = g.cmac, w.bc
-			w.arp.SourceHwAddress, w.arp.SourceProtAddress = g.cmac, cl[:]
-			w.arp.DstHwAddress, w.arp.DstProtAddress = w.zero, gw[:]
+	if p.c == nil {
+		w.arpLayers(g, p)
+	} else {
+		netLayer := w.ipLayers(g, p)
+		var err error
+		if p.c.proto == datasets.UDP {
+			err = w.udpLayer(p, netLayer)
 		} else {
-			w.arp.SourceHwAddress, w.arp.SourceProtAddress = g.gmac, gw[:]
-			w.arp.DstHwAddress, w.arp.DstProtAddress = g.cmac, cl[:]
+			err = w.tcpLayer(p, netLayer)
 		}
-		w.ls = append(w.ls, &w.eth, &w.arp)
-		if err := gopacket.SerializeLayers(w.buf, w.opts, w.ls...); err != nil {
-			return nil, fmt.Errorf("synth: frame %d: %w", g.frame, err)
+		if err != nil {
+			return nil, err
 		}
-		return w.buf.Bytes(), nil
+		if len(p.payload) > 0 {
+			w.pay = p.payload
+			w.ls = append(w.ls, w.pay)
+		}
 	}
+	if err := gopacket.SerializeLayers(w.buf, w.opts, w.ls...); err != nil {
+		return nil, fmt.Errorf("synth: frame %d: %w", g.frame, err)
+	}
+	return w.buf.Bytes(), nil
+}
+
+// arpLayers queues the Ethernet and ARP layers of ARP frame p: a request of
+// the client (p.flags == layers.ARPRequest) or the gateway's reply.
+func (w *wire) arpLayers(g *gen, p *pkt) {
+	gw, cl := g.gateway.As4(), g.client4.As4()
+	w.eth = layers.Ethernet{SrcMAC: g.gmac, DstMAC: g.cmac, EthernetType: layers.EthernetTypeARP}
+	w.arp = layers.ARP{AddrType: layers.LinkTypeEthernet, Protocol: layers.EthernetTypeIPv4, HwAddressSize: 6, ProtAddressSize: 4, Operation: uint16(p.flags)}
+	if p.flags == layers.ARPRequest {
+		w.eth.SrcMAC, w.eth.DstMAC = g.cmac, w.bc
+		w.arp.SourceHwAddress, w.arp.SourceProtAddress = g.cmac, cl[:]
+		w.arp.DstHwAddress, w.arp.DstProtAddress = w.zero, gw[:]
+	} else {
+		w.arp.SourceHwAddress, w.arp.SourceProtAddress = g.gmac, gw[:]
+		w.arp.DstHwAddress, w.arp.DstProtAddress = g.cmac, cl[:]
+	}
+	w.ls = append(w.ls, &w.eth, &w.arp)
+}
+
+// ipLayers queues the Ethernet and IPv4 or IPv6 layers of p and returns
+// the network layer for the transport checksum.
+func (w *wire) ipLayers(g *gen, p *pkt) gopacket.NetworkLayer {
+	c := p.c
+	w.eth = layers.Ethernet{SrcMAC: g.cmac, DstMAC: g.gmac}
 	src, dst := c.ips[cli], c.ips[srv]
 	ttl := uint8(64)
 	if p.dir == srv {
+		w.eth.SrcMAC, w.eth.DstMAC = g.gmac, g.cmac
 		src, dst = dst, src
 		if c.d != nil {
 			ttl = c.d.ttl
@@ -136,95 +159,80 @@ func (w *wire) frame(g *gen, p *pkt) ([]byte, error) {
 	if c.proto == datasets.UDP {
 		ipProto = layers.IPProtocolUDP
 	}
-	var netLayer gopacket.NetworkLayer
 	if c.v6 {
 		w.eth.EthernetType = layers.EthernetTypeIPv6
 		w.ip6 = layers.IPv6{Version: 6, HopLimit: ttl, NextHeader: ipProto, SrcIP: src, DstIP: dst}
 		w.ls = append(w.ls, &w.eth, &w.ip6)
-		netLayer = &w.ip6
-	} else {
-		w.eth.EthernetType = layers.EthernetTypeIPv4
-		w.ip4 = layers.IPv4{Version: 4, IHL: 5, Id: p.ipid, Flags: layers.IPv4DontFragment, TTL: ttl, Protocol: ipProto, SrcIP: src, DstIP: dst}
-		w.ls = append(w.ls, &w.eth, &w.ip4)
-		netLayer = &w.ip4
+		return &w.ip6
 	}
-	sport, dport := c.cport, c.sport
-	if p.dir == srv {
-		sport, dport = dport, sport
-	}
-	if c.proto == datasets.UDP {
-		w.udp = layers.UDP{SrcPort: layers.UDPPort(sport), DstPort: layers.UDPPort(dport)}
-		if err := w.udp.SetNetworkLayerForChecksum(netLayer); err != nil {
-			return nil, err
-		}
-		w.ls = append(w.ls, &w.udp)
-	} else {
-		w.tcp = layers.TCP{
-			SrcPort: layers.TCPPort(sport), DstPort: layers.TCPPort(dport),
-			Seq: p.seq, Ack: p.ack, Window: p.win,
-			FIN: p.flags&fFIN != 0, SYN: p.flags&fSYN != 0, RST: p.flags&fRST != 0,
-			PSH: p.flags&fPSH != 0, ACK: p.flags&fACK != 0,
-		}
-		binary.BigEndian.PutUint32(w.ts[0:], p.tsval)
-		binary.BigEndian.PutUint32(w.ts[4:], p.tsecr)
-		tsOpt := layers.TCPOption{OptionType: layers.TCPOptionKindTimestamps, OptionLength: 10, OptionData: w.ts[:]}
-		nop := layers.TCPOption{OptionType: layers.TCPOptionKindNop, OptionLength: 1}
-		if p.opt == optSYN {
-			mss := 1460
-			if c.v6 {
-				mss = 1440
-			}
-			scale := byte(8)
-			if p.dir == srv {
-				mss, scale = c.d.mss, 9
-			}
-			binary.BigEndian.PutUint16(w.mss[:], uint16(mss))
-			w.opt = [5]layers.TCPOption{
-				{OptionType: layers.TCPOptionKindMSS, OptionLength: 4, OptionData: w.mss[:]},
-				{OptionType: layers.TCPOptionKindSACKPermitted, OptionLength: 2},
-				tsOpt,
-				nop,
-				{OptionType: layers.TCPOptionKindWindowScale, OptionLength: 3, OptionData: []byte{scale}},
-			}
-			w.tcp.Options = w.opt[:5]
-		} else {
-			w.opt[0], w.opt[1], w.opt[2] = nop, nop, tsOpt
-			w.tcp.Options = w.opt[:3]
-		}
-		if err := w.tcp.SetNetworkLayerForChecksum(netLayer); err != nil {
-			return nil, err
-		}
-		w.ls = append(w.ls, &w.tcp)
-	}
-	if len(p.payload) > 0 {
-		w.pay = p.payload
-		w.ls = append(w.ls, w.pay)
-	}
-	if err := gopacket.SerializeLayers(w.buf, w.opts, w.ls...); err != nil {
-		return nil, fmt.Errorf("synth: frame %d: %w", g.frame, err)
-	}
-	return w.buf.Bytes(), nil
+	w.eth.EthernetType = layers.EthernetTypeIPv4
+	w.ip4 = layers.IPv4{Version: 4, IHL: 5, Id: p.ipid, Flags: layers.IPv4DontFragment, TTL: ttl, Protocol: ipProto, SrcIP: src, DstIP: dst}
+	w.ls = append(w.ls, &w.eth, &w.ip4)
+	return &w.ip4
 }
 
-// dnsMessage makes a DNS query (answers == nil) or response for host.
-func dnsMessage(id uint16, host string, qtype uint16, answers []netip.Addr, ttl uint32) []byte {
-	d := layers.DNS{
-		ID: id, RD: true, OpCode: layers.DNSOpCodeQuery,
-		Questions: []layers.DNSQuestion{{Name: []byte(host), Type: layers.DNSType(qtype), Class: layers.DNSClassIN}},
+// ports returns the source and destination ports of p.
+func ports(p *pkt) (src, dst uint16) {
+	if p.dir == srv {
+		return p.c.sport, p.c.cport
 	}
-	if answers != nil {
-		d.QR, d.RA = true, true
-		for _, a := range answers {
-			d.Answers = append(d.Answers, layers.DNSResourceRecord{
-				Name: []byte(host), Type: layers.DNSType(qtype), Class: layers.DNSClassIN, TTL: ttl, IP: a.AsSlice(),
-			})
-		}
+	return p.c.cport, p.c.sport
+}
+
+// udpLayer queues the UDP layer of p.
+func (w *wire) udpLayer(p *pkt, netLayer gopacket.NetworkLayer) error {
+	sport, dport := ports(p)
+	w.udp = layers.UDP{SrcPort: layers.UDPPort(sport), DstPort: layers.UDPPort(dport)}
+	if err := w.udp.SetNetworkLayerForChecksum(netLayer); err != nil {
+		return err
 	}
-	buf := gopacket.NewSerializeBuffer()
-	if err := d.SerializeTo(buf, gopacket.SerializeOptions{FixLengths: true}); err != nil {
-		// Only a host name longer than DNS allows fails, and host names
-		// are generated short.
-		return nil
+	w.ls = append(w.ls, &w.udp)
+	return nil
+}
+
+// tcpLayer queues the TCP layer of p with its options.
+func (w *wire) tcpLayer(p *pkt, netLayer gopacket.NetworkLayer) error {
+	sport, dport := ports(p)
+	w.tcp = layers.TCP{
+		SrcPort: layers.TCPPort(sport), DstPort: layers.TCPPort(dport),
+		Seq: p.seq, Ack: p.ack, Window: p.win,
+		FIN: p.flags&fFIN != 0, SYN: p.flags&fSYN != 0, RST: p.flags&fRST != 0,
+		PSH: p.flags&fPSH != 0, ACK: p.flags&fACK != 0,
 	}
-	return append([]byte(nil), buf.Bytes()...)
+	w.tcp.Options = w.tcpOptions(p)
+	if err := w.tcp.SetNetworkLayerForChecksum(netLayer); err != nil {
+		return err
+	}
+	w.ls = append(w.ls, &w.tcp)
+	return nil
+}
+
+// tcpOptions returns the TCP options of p: timestamps, and on SYN segments
+// MSS, SACK permitted and window scale too.
+func (w *wire) tcpOptions(p *pkt) []layers.TCPOption {
+	binary.BigEndian.PutUint32(w.ts[0:], p.tsval)
+	binary.BigEndian.PutUint32(w.ts[4:], p.tsecr)
+	tsOpt := layers.TCPOption{OptionType: layers.TCPOptionKindTimestamps, OptionLength: 10, OptionData: w.ts[:]}
+	nop := layers.TCPOption{OptionType: layers.TCPOptionKindNop, OptionLength: 1}
+	if p.opt != optSYN {
+		w.opt[0], w.opt[1], w.opt[2] = nop, nop, tsOpt
+		return w.opt[:3]
+	}
+	mss := 1460
+	if p.c.v6 {
+		mss = 1440
+	}
+	scale := byte(8)
+	if p.dir == srv {
+		mss, scale = p.c.d.mss, 9
+	}
+	binary.BigEndian.PutUint16(w.mss[:], uint16(mss))
+	w.opt = [5]layers.TCPOption{
+		{OptionType: layers.TCPOptionKindMSS, OptionLength: 4, OptionData: w.mss[:]},
+		{OptionType: layers.TCPOptionKindSACKPermitted, OptionLength: 2},
+		tsOpt,
+		nop,
+		{OptionType: layers.TCPOptionKindWindowScale, OptionLength: 3, OptionData: []byte{scale}},
+	}
+	return w.opt[:5]
 }

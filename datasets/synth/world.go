@@ -1,6 +1,7 @@
 package synth
 
 import (
+	"crypto"
 	"crypto/ed25519"
 	"crypto/sha256"
 	"crypto/x509"
@@ -199,62 +200,137 @@ func randomSizes(r *rand.Rand) sizes {
 }
 
 // newWorld draws apps, services and certificates from the configuration.
+// The stages run in a fixed order, as every one draws from the same
+// random stream: shared services, shared front ends, apps, background
+// services.
 func newWorld(cfg Config) (*world, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	r := newRand(cfg.Seed, streamWorld)
-	w := &world{cfg: cfg}
-	cas, err := newCAs(cfg.Seed)
+	b, err := newWorldBuilder(cfg)
 	if err != nil {
 		return nil, err
 	}
-	used := make(map[netip.Addr]bool)
-	var all []*dest
-	mk := func(host string, k kind, port uint16) (*dest, error) {
-		d := &dest{id: len(all), host: host, kind: k, port: port}
-		d.tls13 = k == kindTLS && r.Float64() < cfg.TLS13Fraction
-		n := 1 + r.IntN(3)
-		if r.IntN(5) < 2 { // served from a CDN with many edge addresses
-			n = 4 + r.IntN(5)
-		}
-		for len(d.v4) < n {
-			a := publicV4(r)
-			if !used[a] {
-				used[a] = true
-				d.v4 = append(d.v4, a)
-			}
-		}
-		if k != kindPush && r.Float64() < cfg.IPv6Fraction {
-			for len(d.v6) < n {
-				a := publicV6(r)
-				if !used[a] {
-					used[a] = true
-					d.v6 = append(d.v6, a)
-				}
-			}
-		}
-		d.rtt = math.Min(300, logn(r, math.Log(45), 0.6))
-		d.mss = []int{1460, 1460, 1440, 1400, 1380}[r.IntN(5)]
-		d.ttl = uint8(44 + r.IntN(16))
-		d.idle = []float64{5, 15, 30, 60, 120}[r.IntN(5)] * uni(r, 0.8, 1.2)
-		d.reuse = uni(r, 0.5, 0.95)
-		d.recSz = []int{16384, 16384, 4096, 1369}[r.IntN(4)]
-		d.prof = randomSizes(r)
-		if k == kindTLS {
-			ca := cas[r.IntN(len(cas))]
-			d.chain, err = ca.issue(cfg.Seed, r, host, len(all))
-			if err != nil {
-				return nil, err
-			}
-			if r.IntN(5) == 0 { // some servers also send the root
-				d.chain = append(d.chain, ca.rootDER)
-			}
-		}
-		all = append(all, d)
-		return d, nil
+	if err := b.sharedServices(); err != nil {
+		return nil, err
 	}
-	for i := 0; i < cfg.SharedDestinations; i++ {
+	b.drawFronts()
+	for _, name := range AppNames(cfg.Apps) {
+		a, err := b.app(name)
+		if err != nil {
+			return nil, err
+		}
+		b.w.apps = append(b.w.apps, a)
+	}
+	if err := b.backgroundServices(); err != nil {
+		return nil, err
+	}
+	return b.w, nil
+}
+
+// front is a shared front end: addresses and network characteristics that
+// host services of several apps.
+type front struct {
+	v4, v6 []netip.Addr
+	rtt    float64
+	mss    int
+	ttl    uint8
+}
+
+// worldBuilder holds what newWorld has drawn so far.
+type worldBuilder struct {
+	cfg    Config
+	r      *rand.Rand
+	w      *world
+	cas    []*ca
+	used   map[netip.Addr]bool // server addresses already given out
+	all    []*dest             // every service, by id
+	fronts []front
+}
+
+func newWorldBuilder(cfg Config) (*worldBuilder, error) {
+	b := &worldBuilder{cfg: cfg, r: newRand(cfg.Seed, streamWorld), w: &world{cfg: cfg}}
+	var err error
+	if b.cas, err = newCAs(cfg.Seed); err != nil {
+		return nil, err
+	}
+	b.used = make(map[netip.Addr]bool)
+	return b, nil
+}
+
+// service draws a new service: its addresses, network characteristics,
+// traffic profile and, for TLS, its certificate chain.
+func (b *worldBuilder) service(host string, k kind, port uint16) (*dest, error) {
+	r := b.r
+	d := &dest{id: len(b.all), host: host, kind: k, port: port}
+	d.tls13 = k == kindTLS && r.Float64() < b.cfg.TLS13Fraction
+	n := 1 + r.IntN(3)
+	if r.IntN(5) < 2 { // served from a CDN with many edge addresses
+		n = 4 + r.IntN(5)
+	}
+	d.v4 = b.freshAddrs(n, publicV4)
+	if k != kindPush && r.Float64() < b.cfg.IPv6Fraction {
+		d.v6 = b.freshAddrs(n, publicV6)
+	}
+	d.rtt = math.Min(300, logn(r, math.Log(45), 0.6))
+	d.mss = []int{1460, 1460, 1440, 1400, 1380}[r.IntN(5)]
+	d.ttl = uint8(44 + r.IntN(16))
+	d.idle = []float64{5, 15, 30, 60, 120}[r.IntN(5)] * uni(r, 0.8, 1.2)
+	d.reuse = uni(r, 0.5, 0.95)
+	d.recSz = []int{16384, 16384, 4096, 1369}[r.IntN(4)]
+	d.prof = randomSizes(r)
+	if k == kindTLS {
+		if err := b.certify(d); err != nil {
+			return nil, err
+		}
+	}
+	b.all = append(b.all, d)
+	return d, nil
+}
+
+// freshAddrs draws n addresses not given out before.
+func (b *worldBuilder) freshAddrs(n int, draw func(*rand.Rand) netip.Addr) []netip.Addr {
+	var out []netip.Addr
+	for len(out) < n {
+		a := draw(b.r)
+		if !b.used[a] {
+			b.used[a] = true
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// certify issues the certificate chain of TLS service d.
+func (b *worldBuilder) certify(d *dest) error {
+	ca := b.cas[b.r.IntN(len(b.cas))]
+	var err error
+	d.chain, err = ca.issue(b.cfg.Seed, b.r, d.host, d.id)
+	if err != nil {
+		return err
+	}
+	if b.r.IntN(5) == 0 { // some servers also send the root
+		d.chain = append(d.chain, ca.rootDER)
+	}
+	return nil
+}
+
+// services draws one service per host, all of kind k on port.
+func (b *worldBuilder) services(hosts []string, k kind, port uint16) ([]*dest, error) {
+	var out []*dest
+	for _, h := range hosts {
+		d, err := b.service(h, k, port)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}
+
+// sharedServices draws the pool of third-party services.
+func (b *worldBuilder) sharedServices() error {
+	for i := 0; i < b.cfg.SharedDestinations; i++ {
 		host := fmt.Sprintf("svc%02d.thirdparty.example", i+1)
 		if i < len(sharedNames) {
 			host = sharedNames[i]
@@ -263,28 +339,27 @@ func newWorld(cfg Config) (*world, error) {
 		if i%7 == 2 { // some ad and tracking services still use plain HTTP
 			k, port = kindHTTP, 80
 		}
-		d, err := mk(host, k, port)
+		d, err := b.service(host, k, port)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		w.shared = append(w.shared, d)
+		b.w.shared = append(b.w.shared, d)
 	}
-	// Shared front ends: addresses that host services of several apps.
-	type front struct {
-		v4, v6 []netip.Addr
-		rtt    float64
-		mss    int
-		ttl    uint8
-	}
-	fronts := make([]front, max(2, cfg.Apps/2))
-	for i := range fronts {
-		f := &fronts[i]
+	return nil
+}
+
+// drawFronts draws the shared front ends.
+func (b *worldBuilder) drawFronts() {
+	r := b.r
+	b.fronts = make([]front, max(2, b.cfg.Apps/2))
+	for i := range b.fronts {
+		f := &b.fronts[i]
 		for n := 2 + r.IntN(3); len(f.v4) < n; {
-			if a := publicV4(r); !used[a] {
-				used[a] = true
+			if a := publicV4(r); !b.used[a] {
+				b.used[a] = true
 				f.v4 = append(f.v4, a)
 				a6 := publicV6(r)
-				used[a6] = true
+				b.used[a6] = true
 				f.v6 = append(f.v6, a6)
 			}
 		}
@@ -292,84 +367,95 @@ func newWorld(cfg Config) (*world, error) {
 		f.mss = []int{1460, 1440}[r.IntN(2)]
 		f.ttl = uint8(48 + r.IntN(12))
 	}
-	names := AppNames(cfg.Apps)
-	for ai, name := range names {
-		a := &app{name: name, prof: randomSizes(r)}
-		a.gapMean = uni(r, 2, 12)
-		a.spread = uni(r, 0.005, 0.15)
-		a.burstsMean = uni(r, 3, 10)
-		a.reqsMean = uni(r, 1.5, 4)
-		a.pauseMean = uni(r, 5, 40)
-		a.sessionFirst = uni(r, 0.5, 10)
-		a.userAgent = fmt.Sprintf("%s/%d.%d.%d (Linux; Android %d; okhttp/4.%d)", name, 1+r.IntN(9), r.IntN(30), r.IntN(10), 10+r.IntN(5), 9+r.IntN(4))
-		prefixes := r.Perm(len(ownPrefixes))
-		zipf := uni(r, 0.5, 1.4)
-		for j := 0; j < cfg.DestinationsPerApp; j++ {
-			pfx := ownPrefixes[prefixes[j%len(prefixes)]]
-			if j >= len(prefixes) {
-				pfx = fmt.Sprintf("%s%d", pfx, j/len(prefixes)+1)
-			}
-			host := pfx + "." + name + ".example"
-			k, port := kindTLS, uint16(443)
-			switch u := r.Float64(); {
-			case u < 0.06:
-				k, port = kindHTTP, 80
-			case u < 0.1:
-				k, port = kindHTTP, 8080
-			}
-			d, err := mk(host, k, port)
-			if err != nil {
-				return nil, err
-			}
-			if r.Float64() < cfg.Hosting {
-				f := &fronts[r.IntN(len(fronts))]
-				d.v4 = f.v4
-				if len(d.v6) > 0 {
-					d.v6 = f.v6
-				}
-				d.rtt, d.mss, d.ttl = f.rtt, f.mss, f.ttl
-			}
-			a.own = append(a.own, d)
-			a.ownW = append(a.ownW, 1/math.Pow(float64(j+1), zipf))
-			// Each endpoint of the app has its own sizes around the app's.
-			p := a.prof
-			p.reqMu += 0.35 * r.NormFloat64()
-			p.smallMu += 0.5 * r.NormFloat64()
-			p.bigMu += 0.3 * r.NormFloat64()
-			p.procMs *= math.Exp(0.3 * r.NormFloat64())
-			a.ownP = append(a.ownP, p)
-		}
-		if n := len(w.shared); n > 0 {
-			for _, j := range r.Perm(n)[:(n+1)/2] {
-				a.shared = append(a.shared, w.shared[j])
-				a.sharedW = append(a.sharedW, uni(r, 0.2, 1))
-			}
-		}
-		_ = ai
-		w.apps = append(w.apps, a)
-	}
-	// Background services, common to every app and capture.
-	if w.push, err = mk("mtalk.pushsvc.example", kindPush, 5228); err != nil {
-		return nil, err
-	}
-	if w.connCheck, err = mk("connectivity.osvendor.example", kindHTTP, 80); err != nil {
-		return nil, err
-	}
-	for _, h := range []string{"www.searchco.example", "video.streamco.example", "play.storeco.example"} {
-		d, err := mk(h, kindQUIC, 443)
-		if err != nil {
+}
+
+// app draws the app called name: its rhythm, its own services and the
+// shared ones it uses.
+func (b *worldBuilder) app(name string) (*app, error) {
+	r := b.r
+	a := &app{name: name, prof: randomSizes(r)}
+	a.gapMean = uni(r, 2, 12)
+	a.spread = uni(r, 0.005, 0.15)
+	a.burstsMean = uni(r, 3, 10)
+	a.reqsMean = uni(r, 1.5, 4)
+	a.pauseMean = uni(r, 5, 40)
+	a.sessionFirst = uni(r, 0.5, 10)
+	a.userAgent = fmt.Sprintf("%s/%d.%d.%d (Linux; Android %d; okhttp/4.%d)", name, 1+r.IntN(9), r.IntN(30), r.IntN(10), 10+r.IntN(5), 9+r.IntN(4))
+	prefixes := r.Perm(len(ownPrefixes))
+	zipf := uni(r, 0.5, 1.4)
+	for j := 0; j < b.cfg.DestinationsPerApp; j++ {
+		if err := b.ownService(a, ownHost(name, j, prefixes), zipf); err != nil {
 			return nil, err
 		}
-		w.quic = append(w.quic, d)
 	}
-	for _, h := range []string{"update.osvendor.example", "account.osvendor.example", "location.osvendor.example"} {
-		d, err := mk(h, kindTLS, 443)
-		if err != nil {
-			return nil, err
+	if n := len(b.w.shared); n > 0 {
+		for _, j := range r.Perm(n)[:(n+1)/2] {
+			a.shared = append(a.shared, b.w.shared[j])
+			a.sharedW = append(a.sharedW, uni(r, 0.2, 1))
 		}
-		w.system = append(w.system, d)
 	}
-	return w, nil
+	return a, nil
+}
+
+// ownHost names own service j of app name; prefixes is the app's order of
+// ownPrefixes.
+func ownHost(name string, j int, prefixes []int) string {
+	pfx := ownPrefixes[prefixes[j%len(prefixes)]]
+	if j >= len(prefixes) {
+		pfx = fmt.Sprintf("%s%d", pfx, j/len(prefixes)+1)
+	}
+	return pfx + "." + name + ".example"
+}
+
+// ownService draws the next own service of a, at host, with its weight
+// (Zipf of exponent zipf over the services' ranks) and traffic profile.
+func (b *worldBuilder) ownService(a *app, host string, zipf float64) error {
+	r := b.r
+	k, port := kindTLS, uint16(443)
+	switch u := r.Float64(); {
+	case u < 0.06:
+		k, port = kindHTTP, 80
+	case u < 0.1:
+		k, port = kindHTTP, 8080
+	}
+	d, err := b.service(host, k, port)
+	if err != nil {
+		return err
+	}
+	if r.Float64() < b.cfg.Hosting {
+		f := &b.fronts[r.IntN(len(b.fronts))]
+		d.v4 = f.v4
+		if len(d.v6) > 0 {
+			d.v6 = f.v6
+		}
+		d.rtt, d.mss, d.ttl = f.rtt, f.mss, f.ttl
+	}
+	a.own = append(a.own, d)
+	a.ownW = append(a.ownW, 1/math.Pow(float64(len(a.own)), zipf))
+	// Each endpoint of the app has its own sizes around the app's.
+	p := a.prof
+	p.reqMu += 0.35 * r.NormFloat64()
+	p.smallMu += 0.5 * r.NormFloat64()
+	p.bigMu += 0.3 * r.NormFloat64()
+	p.procMs *= math.Exp(0.3 * r.NormFloat64())
+	a.ownP = append(a.ownP, p)
+	return nil
+}
+
+// backgroundServices draws the services common to every app and capture.
+func (b *worldBuilder) backgroundServices() error {
+	var err error
+	if b.w.push, err = b.service("mtalk.pushsvc.example", kindPush, 5228); err != nil {
+		return err
+	}
+	if b.w.connCheck, err = b.service("connectivity.osvendor.example", kindHTTP, 80); err != nil {
+		return err
+	}
+	if b.w.quic, err = b.services([]string{"www.searchco.example", "video.streamco.example", "play.storeco.example"}, kindQUIC, 443); err != nil {
+		return err
+	}
+	b.w.system, err = b.services([]string{"update.osvendor.example", "account.osvendor.example", "location.osvendor.example"}, kindTLS, 443)
+	return err
 }
 
 // ca is a root and an intermediate certificate authority.
@@ -424,13 +510,9 @@ func newCAs(seed uint64) ([]*ca, error) {
 			BasicConstraintsValid: true,
 			IsCA:                  true,
 		}
-		rootDER, err := x509.CreateCertificate(nil, rootTmpl, rootTmpl, rootKey.Public(), rootKey)
+		rootDER, root, err := createCert(fmt.Sprintf("root certificate %d", i), rootTmpl, rootTmpl, rootKey.Public(), rootKey)
 		if err != nil {
-			return nil, fmt.Errorf("synth: root certificate %d: %w", i, err)
-		}
-		root, err := x509.ParseCertificate(rootDER)
-		if err != nil {
-			return nil, fmt.Errorf("synth: root certificate %d: %w", i, err)
+			return nil, err
 		}
 		interKey := edKey(seed, fmt.Sprintf("intermediate %d", i))
 		interTmpl := &x509.Certificate{
@@ -444,17 +526,27 @@ func newCAs(seed uint64) ([]*ca, error) {
 			IsCA:                  true,
 			MaxPathLenZero:        true,
 		}
-		interDER, err := x509.CreateCertificate(nil, interTmpl, root, interKey.Public(), rootKey)
+		interDER, inter, err := createCert(fmt.Sprintf("intermediate certificate %d", i), interTmpl, root, interKey.Public(), rootKey)
 		if err != nil {
-			return nil, fmt.Errorf("synth: intermediate certificate %d: %w", i, err)
-		}
-		inter, err := x509.ParseCertificate(interDER)
-		if err != nil {
-			return nil, fmt.Errorf("synth: intermediate certificate %d: %w", i, err)
+			return nil, err
 		}
 		out = append(out, &ca{rootDER: rootDER, interDER: interDER, inter: inter, interKey: interKey})
 	}
 	return out, nil
+}
+
+// createCert makes the certificate tmpl signed by parent's key and parses
+// it back; what names the certificate in errors.
+func createCert(what string, tmpl, parent *x509.Certificate, pub crypto.PublicKey, key ed25519.PrivateKey) ([]byte, *x509.Certificate, error) {
+	der, err := x509.CreateCertificate(nil, tmpl, parent, pub, key)
+	if err != nil {
+		return nil, nil, fmt.Errorf("synth: %s: %w", what, err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		return nil, nil, fmt.Errorf("synth: %s: %w", what, err)
+	}
+	return der, cert, nil
 }
 
 // issue makes the certificate chain (leaf, intermediate) of host. The leaf
