@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"appbench/bench"
+	"appbench/resultfmt"
 )
 
 // tinyDir is a results folder written by "appbench run" on a small
@@ -17,17 +17,17 @@ var tinyDir = filepath.Join("testdata", "tiny")
 
 // readTiny reads the results of tinyDir and returns them with the reader
 // of their predictions files.
-func readTiny(t *testing.T) ([]*bench.Result, func(*bench.Result) ([]bench.SamplePrediction, error)) {
+func readTiny(t *testing.T) ([]*resultfmt.Result, func(*resultfmt.Result) ([]resultfmt.SamplePrediction, error)) {
 	t.Helper()
-	rs, err := bench.ReadResults(tinyDir)
+	rs, err := resultfmt.ReadResults(tinyDir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(rs) != 8 {
 		t.Fatalf("%d results in %s, want 8", len(rs), tinyDir)
 	}
-	read := func(r *bench.Result) ([]bench.SamplePrediction, error) {
-		return bench.ReadPredictions(bench.PredictionsPath(tinyDir, r.ID))
+	read := func(r *resultfmt.Result) ([]resultfmt.SamplePrediction, error) {
+		return resultfmt.ReadPredictions(resultfmt.PredictionsPath(tinyDir, r.ID))
 	}
 	return rs, read
 }

@@ -18,8 +18,8 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
-	"appbench/bench"
 	"appbench/internal/atomicfile"
+	"appbench/resultfmt"
 )
 
 // checkExt accepts the image formats the plots are written in.
@@ -168,7 +168,7 @@ func segments(lines []*sweepLine) [][2]plotter.XY {
 // a linear axis, others side by side. The legend goes in a corner of the
 // plotting area that no data reaches, else to the right of it. The image
 // format follows the file extension (.png, .svg or .pdf).
-func PlotSweep(rs []*bench.Result, param, metric, path string, confidence float64) error {
+func PlotSweep(rs []*resultfmt.Result, param, metric, path string, confidence float64) error {
 	if err := checkExt(path); err != nil {
 		return err
 	}
@@ -181,7 +181,7 @@ func PlotSweep(rs []*bench.Result, param, metric, path string, confidence float6
 
 // SweepSVG draws the plot of PlotSweep as an SVG element, without the XML
 // prologue, to be inlined in an HTML page.
-func SweepSVG(rs []*bench.Result, param, metric string, confidence float64) (string, error) {
+func SweepSVG(rs []*resultfmt.Result, param, metric string, confidence float64) (string, error) {
 	img, err := sweepImage(rs, param, metric, confidence)
 	if err != nil {
 		return "", err
@@ -209,8 +209,8 @@ type plotImage struct {
 }
 
 // sweepImage lays out the plot of PlotSweep.
-func sweepImage(rs []*bench.Result, param, metric string, confidence float64) (plotImage, error) {
-	var sel []*bench.Result
+func sweepImage(rs []*resultfmt.Result, param, metric string, confidence float64) (plotImage, error) {
+	var sel []*resultfmt.Result
 	for _, r := range rs {
 		for _, c := range r.Point {
 			if c.Param == param {
@@ -292,13 +292,13 @@ const LearningCurveParam = "dataset.train_fraction"
 // value of the other swept parameters), each point at the mean number of
 // training samples of its cells, with the metric's mean and confidence
 // interval as in PlotSweep.
-func PlotLearningCurve(rs []*bench.Result, metric, path string, confidence float64) error {
+func PlotLearningCurve(rs []*resultfmt.Result, metric, path string, confidence float64) error {
 	if err := checkExt(path); err != nil {
 		return err
 	}
-	var sel []*bench.Result
+	var sel []*resultfmt.Result
 	for _, r := range rs {
-		if slices.ContainsFunc(r.Point, func(c bench.Coord) bool { return c.Param == LearningCurveParam }) {
+		if slices.ContainsFunc(r.Point, func(c resultfmt.Coord) bool { return c.Param == LearningCurveParam }) {
 			sel = append(sel, r)
 		}
 	}
@@ -488,7 +488,7 @@ func ConfusionSubtitle(repeats int) string {
 // share of each true label's samples (with a colour scale beside it),
 // counts written in the cells when there are at most 30 labels. The
 // subtitle (ConfusionSubtitle) says how many repetitions the counts add up.
-func PlotConfusion(cm bench.Confusion, title string, repeats int, path string) error {
+func PlotConfusion(cm resultfmt.Confusion, title string, repeats int, path string) error {
 	if err := checkExt(path); err != nil {
 		return err
 	}
@@ -541,7 +541,7 @@ func PlotConfusion(cm bench.Confusion, title string, repeats int, path string) e
 
 // addCounts writes the non-zero counts of cm in its cells when there are
 // at most 30 labels.
-func addCounts(p *plot.Plot, cm bench.Confusion) error {
+func addCounts(p *plot.Plot, cm resultfmt.Confusion) error {
 	k := len(cm.Labels)
 	if k > 30 {
 		return nil
