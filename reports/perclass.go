@@ -45,7 +45,7 @@ func BuildPerClass(rs []*resultfmt.Result, opt Options) (*Table, error) {
 		}
 		sort.Strings(labels)
 		for _, l := range labels {
-			row := Row{Keys: append(slices.Clone(g.keys), l), Repeats: len(per[l])}
+			row := Row{Keys: append(slices.Clone(g.keys), l), Values: append(slices.Clone(g.values), any(l)), Repeats: len(per[l])}
 			for _, r := range g.rs {
 				row.IDs = append(row.IDs, r.ID)
 			}

@@ -166,8 +166,13 @@ func Summarize(xs []float64, level float64) Stat {
 
 // Row is one method at one sweep point.
 type Row struct {
-	// Keys are the row's values of Table.Keys.
+	// Keys are the row's values of Table.Keys, as shown (FormatValue).
 	Keys []string `json:"keys"`
+	// Values are the values behind Keys as the results hold them: the
+	// experiment and method names, and each swept parameter's value (a
+	// number stays a number; nil where the row's results have none).
+	// The per-app table adds the app.
+	Values []any `json:"-"`
 	// Cells hold one Stat per column.
 	Cells []Stat `json:"cells"`
 	// Repeats counts the results merged into the row.
@@ -233,7 +238,7 @@ func Build(rs []*resultfmt.Result, opt Options) (*Table, error) {
 	t.Title, t.Keys, gs, gk = groupResults(rs)
 	rc := &rescorer{read: opt.Predictions, done: make(map[string]*resultfmt.Result), missing: make(map[string]int)}
 	for _, g := range gs {
-		row := Row{Keys: g.keys, Repeats: len(g.rs)}
+		row := Row{Keys: g.keys, Values: g.values, Repeats: len(g.rs)}
 		seeds := make(map[string]bool)
 		for _, r := range g.rs {
 			row.IDs = append(row.IDs, r.ID)
@@ -420,8 +425,9 @@ func sortedKeys[V any](m map[string]V) []string {
 
 // group is the results of one table row: one method at one sweep point.
 type group struct {
-	keys []string
-	rs   []*resultfmt.Result
+	keys   []string // as shown
+	values []any    // as the results hold them (grouper.values)
+	rs     []*resultfmt.Result
 }
 
 // id returns the group's key values joined.
@@ -486,20 +492,34 @@ type grouper struct {
 	exps   map[string]bool
 }
 
-func (gk *grouper) keys(r *resultfmt.Result) []string {
-	var k []string
+// values returns the row key of r: its experiment (when several are
+// merged), method and the value of each swept parameter (nil when r has
+// none).
+func (gk *grouper) values(r *resultfmt.Result) []any {
+	var k []any
 	if gk.multi {
 		k = append(k, r.Experiment)
 	}
 	k = append(k, r.Method)
 	for _, p := range gk.params {
-		v := ""
+		var v any
 		for _, c := range r.Point {
 			if c.Param == p {
-				v = FormatValue(c.Value)
+				v = c.Value
 			}
 		}
 		k = append(k, v)
+	}
+	return k
+}
+
+// keys returns the row key of r as shown: FormatValue of each of its
+// values.
+func (gk *grouper) keys(r *resultfmt.Result) []string {
+	vs := gk.values(r)
+	k := make([]string, len(vs))
+	for i, v := range vs {
+		k[i] = FormatValue(v)
 	}
 	return k
 }
@@ -537,7 +557,7 @@ func groupResults(rs []*resultfmt.Result) (title string, keys []string, out []*g
 	var order []string
 	groups := make(map[string]*group)
 	for _, r := range rs {
-		g := &group{keys: gk.keys(r)}
+		g := &group{keys: gk.keys(r), values: gk.values(r)}
 		if o := groups[g.id()]; o != nil {
 			g = o
 		} else {
