@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"math"
+	"slices"
 	"strings"
 
 	"appbench/resultfmt"
@@ -76,7 +77,7 @@ func compare(t *Table, gs []*group, multi bool, opt Options, rc *rescorer) error
 	var methods []string
 	for _, g := range gs {
 		m := g.rs[0].Method
-		if !contains(methods, m) {
+		if !slices.Contains(methods, m) {
 			methods = append(methods, m)
 		}
 		if m == opt.Baseline {
@@ -270,13 +271,4 @@ func holmRows(t *Table, alpha float64) {
 			}
 		}
 	}
-}
-
-func contains(s []string, x string) bool {
-	for _, y := range s {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }
