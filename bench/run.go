@@ -105,7 +105,7 @@ type Summary struct {
 	// them, or finished by them meanwhile).
 	Cells, Skipped, Ran, Failed, NotRun, Elsewhere int
 	// Results are the results of the shard's finished cells (earlier and
-	// new), sorted with SortResults.
+	// new), sorted with resultfmt.Sort.
 	Results []*resultfmt.Result
 	// Notes are the dataset notes of the shard (what loading the data
 	// skipped, dropped or kept from damaged files: see
@@ -523,8 +523,8 @@ func detects(m methods.Method) bool {
 
 // scoreLabels scores the predictions of the test samples with true labels
 // labels (resultfmt.ScoreCell); in the open world, the apps unseen in
-// training count as UnknownLabel, as do the samples flagged unknown by a
-// detecting method.
+// training count as resultfmt.UnknownLabel, as do the samples flagged
+// unknown by a detecting method.
 func scoreLabels(open, detects bool, unseen, labels []string, preds []methods.Prediction) (resultfmt.Metrics, error) {
 	pred := make([]string, len(preds))
 	flagged := make([]bool, len(preds))

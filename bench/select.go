@@ -36,7 +36,7 @@ type Selection struct {
 // maxListed bounds the file names a note lists.
 const maxListed = 10
 
-// Select sorts the results rs read from dir (ReadResults) into current and
+// Select sorts the results rs read from dir (resultfmt.ReadResults) into current and
 // stale ones using the experiment copies of dir, and lists the cells the
 // experiments expect. A copy is expanded without touching its data
 // (LoadOptions.NoData), so a folder copied to another machine reports the
