@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"appbench/resultfmt"
 )
 
 // Label names the cell for people: its method, its swept values (the last
@@ -147,7 +149,7 @@ func (n *noteSet) list() []string {
 
 // methodNotes returns the distinct method notes of rs in order, each
 // followed by the number of cells that reported it when there are several.
-func methodNotes(rs []*Result) []string {
+func methodNotes(rs []*resultfmt.Result) []string {
 	var order []string
 	cells := make(map[string]int)
 	for _, r := range rs {

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"appbench/methods"
+	"appbench/resultfmt"
 )
 
 // chatty is a test method: majority class, writing log lines in pieces
@@ -43,7 +44,7 @@ func init() {
 // TestCellLabel checks the label of a cell: method, short swept values,
 // repetition.
 func TestCellLabel(t *testing.T) {
-	c := &Cell{Method: "mappgraph", Repeat: 2, Point: []Coord{
+	c := &Cell{Method: "mappgraph", Repeat: 2, Point: []resultfmt.Coord{
 		{Param: "methods.mappgraph.params.k", Value: 10},
 		{Param: "dataset.window", Value: "30s"},
 		{Param: "dataset.nodes+dataset.test_fraction", Value: "small"},

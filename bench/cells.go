@@ -15,13 +15,8 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"appbench/methods"
+	"appbench/resultfmt"
 )
-
-// Coord is the value of one swept parameter in a cell.
-type Coord struct {
-	Param string `json:"param"`
-	Value any    `json:"value"`
-}
 
 // Cell is one unit of work: one method with its parameters on one dataset
 // configuration with one seed.
@@ -43,7 +38,7 @@ type Cell struct {
 	// position in the config and the sweep point's position in the grid.
 	MethodIndex, PointIndex int
 	// Point holds the swept values of the cell, in axis order.
-	Point []Coord
+	Point []resultfmt.Coord
 	// Repeat is the repetition number (0-based) and Seed its seed.
 	Repeat int
 	Seed   uint64
@@ -74,47 +69,21 @@ type Cell struct {
 
 // cellKey is what the cell hash covers.
 type cellKey struct {
-	Dataset DatasetKey `json:"dataset"`
-	Task    Task       `json:"task"`
-	Method  string     `json:"method"`
-	Params  any        `json:"params"`
-	Seed    uint64     `json:"seed"`
-	Fold    int        `json:"fold,omitempty"`
-	Group   string     `json:"group,omitempty"`
+	Dataset resultfmt.DatasetKey `json:"dataset"`
+	Task    Task                 `json:"task"`
+	Method  string               `json:"method"`
+	Params  any                  `json:"params"`
+	Seed    uint64               `json:"seed"`
+	Fold    int                  `json:"fold,omitempty"`
+	Group   string               `json:"group,omitempty"`
 }
 
-// DatasetKey is a Dataset in canonical form: what cell hashes cover and
-// result files record.
-type DatasetKey struct {
-	Kind         string        `json:"kind"`
-	Path         string        `json:"path,omitempty"`
-	Also         []string      `json:"also,omitempty"`
-	Synth        any           `json:"synth,omitempty"`
-	Apps         []string      `json:"apps,omitempty"`
-	AppCount     int           `json:"app_count,omitempty"`
-	AppsList     string        `json:"apps_list,omitempty"`
-	Window       time.Duration `json:"window,omitempty"`
-	Overlap      time.Duration `json:"overlap,omitempty"`
-	MinPackets   int           `json:"min_packets"`
-	Split        string        `json:"split"`
-	TestFraction float64       `json:"test_fraction"`
-	// TrainFraction is left out when it is 1 (the default), so that the
-	// hashes of experiments without it stay as they were.
-	TrainFraction float64       `json:"train_fraction,omitempty"`
-	Folds         int           `json:"folds,omitempty"`
-	GroupBy       string        `json:"group_by,omitempty"`
-	Seed          uint64        `json:"seed,omitempty"`
-	Nodes         int           `json:"nodes,omitempty"`
-	Slice         time.Duration `json:"slice,omitempty"`
-	OnDamage      string        `json:"on_damage,omitempty"`
-}
-
-func (d *Dataset) key() DatasetKey {
+func (d *Dataset) key() resultfmt.DatasetKey {
 	tf := d.TrainFraction
 	if tf == 1 {
 		tf = 0
 	}
-	return DatasetKey{TrainFraction: tf,
+	return resultfmt.DatasetKey{TrainFraction: tf,
 		Kind: d.Kind, Path: d.Path, Synth: generic(&d.Synth), Apps: d.Apps, AppCount: d.AppCount,
 		AppsList: d.AppsList, Window: d.Window, Overlap: d.Overlap, MinPackets: d.MinPackets,
 		Split: d.Split, TestFraction: d.TestFraction, Folds: d.Folds, GroupBy: d.GroupBy, Seed: d.Seed, Nodes: d.Nodes, Slice: d.Slice,
@@ -271,9 +240,9 @@ type sweepSet struct {
 // applyPoint returns a copy of the experiment's YAML with the values of one
 // sweep point set (idx[k] is the value of axis axes[k]), the cell's
 // coordinates, and the values set.
-func (x *Experiment) applyPoint(axes, idx []int) (*yaml.Node, []Coord, []sweepSet, error) {
+func (x *Experiment) applyPoint(axes, idx []int) (*yaml.Node, []resultfmt.Coord, []sweepSet, error) {
 	root := cloneNode(x.root)
-	var coords []Coord
+	var coords []resultfmt.Coord
 	var sets []sweepSet
 	for k, ai := range axes {
 		a := &x.Config.Sweep[ai]
@@ -288,11 +257,11 @@ func (x *Experiment) applyPoint(axes, idx []int) (*yaml.Node, []Coord, []sweepSe
 			}
 			sets = append(sets, sweepSet{path: p, key: key, val: val})
 			if len(a.Labels) == 0 {
-				coords = append(coords, Coord{Param: p, Value: generic(val)})
+				coords = append(coords, resultfmt.Coord{Param: p, Value: generic(val)})
 			}
 		}
 		if len(a.Labels) > 0 {
-			coords = append(coords, Coord{Param: strings.Join(a.Paths(), "+"), Value: a.Labels[idx[k]]})
+			coords = append(coords, resultfmt.Coord{Param: strings.Join(a.Paths(), "+"), Value: a.Labels[idx[k]]})
 		}
 	}
 	return root, coords, sets, nil
@@ -316,7 +285,7 @@ func methodSets(sets []sweepSet, mid string) []sweepSet {
 //
 // groups are the held-out groups of a group split when the data are not
 // read (see LoadOptions.Groups).
-func (x *Experiment) addCells(c *Config, root *yaml.Node, mi, point int, coords []Coord, sets []sweepSet) error {
+func (x *Experiment) addCells(c *Config, root *yaml.Node, mi, point int, coords []resultfmt.Coord, sets []sweepSet) error {
 	groups := x.groups
 	mid := x.Config.Methods[mi].ID()
 	var spec *MethodSpec
@@ -373,7 +342,7 @@ func (x *Experiment) addCells(c *Config, root *yaml.Node, mi, point int, coords 
 				Point: coords, Repeat: r, Seed: seed, Fold: p.fold, Group: p.group, Config: *c, DataPath: dataPath, AlsoPaths: also,
 				Params: params, spec: *spec, file: x.File, dir: x.Dir, root: root,
 				dataKey: hashJSON(struct {
-					D    DatasetKey
+					D    resultfmt.DatasetKey
 					Path string
 					Also []string
 				}{dk, dataPath, also}),

@@ -17,6 +17,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"appbench/methods"
+	"appbench/resultfmt"
 )
 
 // Dataset kinds.
@@ -30,37 +31,6 @@ const (
 	// KindGraphs is a processed MAppGraph graph set: a folder with
 	// train_graphs/ and test_graphs/ holding N<nodes>/t<slice>/<app>/.
 	KindGraphs = "graphs"
-)
-
-// Split kinds.
-const (
-	// SplitRandom splits chunks at random (the MAppGraph protocol).
-	SplitRandom = "random"
-	// SplitCapture keeps all chunks of a capture on one side.
-	SplitCapture = "capture"
-	// SplitGiven uses the split of the dataset itself (graphs datasets).
-	SplitGiven = "given"
-	// SplitKFold is stratified k-fold cross-validation grouped by
-	// capture: each of Dataset.Folds folds is tested once, in its own
-	// cell.
-	SplitKFold = "kfold"
-	// SplitGroup is leave-one-group-out: captures are grouped by
-	// Dataset.GroupBy and each group is tested once, in its own cell,
-	// after training on the others.
-	SplitGroup = "group"
-	// SplitTime trains on each app's earliest captures and tests its
-	// latest, by first packet time.
-	SplitTime = "time"
-)
-
-// Task kinds.
-const (
-	// TaskClosed is closed-world classification: every test app was seen
-	// in training.
-	TaskClosed = "closed"
-	// TaskOpen holds some apps out of training; their test samples must be
-	// reported unknown.
-	TaskOpen = "open"
 )
 
 // Config is an experiment file.
@@ -527,7 +497,7 @@ func (d *Dataset) checkSplit(k checker) error {
 	}
 	if d.Kind != KindGraphs {
 		if d.Split == "" {
-			d.Split = SplitRandom
+			d.Split = resultfmt.SplitRandom
 		}
 		if err := d.checkPacketSplit(k); err != nil {
 			return err
@@ -545,9 +515,9 @@ func (d *Dataset) checkSplit(k checker) error {
 		}
 	}
 	if d.Split == "" {
-		d.Split = SplitGiven
+		d.Split = resultfmt.SplitGiven
 	}
-	if d.Split != SplitGiven {
+	if d.Split != resultfmt.SplitGiven {
 		return k.errf("dataset.split", "a graphs dataset has its split given by its folders (split: given)")
 	}
 	if err := k.count("dataset.nodes", &d.Nodes, 20); err != nil {
@@ -567,21 +537,21 @@ func (d *Dataset) checkSplit(k checker) error {
 // others.
 func (d *Dataset) checkPacketSplit(k checker) error {
 	switch d.Split {
-	case SplitRandom, SplitCapture, SplitKFold, SplitGroup, SplitTime:
+	case resultfmt.SplitRandom, resultfmt.SplitCapture, resultfmt.SplitKFold, resultfmt.SplitGroup, resultfmt.SplitTime:
 	default:
 		return k.errf("dataset.split", "unknown split %q (random, capture, kfold, group or time)", d.Split)
 	}
-	if d.Split != SplitKFold && k.given("dataset.folds") {
+	if d.Split != resultfmt.SplitKFold && k.given("dataset.folds") {
 		return k.errf("dataset.folds", "folds only apply to split kfold (the split is %s)", d.Split)
 	}
-	if d.Split != SplitGroup && k.given("dataset.group_by") {
+	if d.Split != resultfmt.SplitGroup && k.given("dataset.group_by") {
 		return k.errf("dataset.group_by", "group_by only applies to split group (the split is %s)", d.Split)
 	}
-	if (d.Split == SplitKFold || d.Split == SplitGroup) && k.given("dataset.test_fraction") {
+	if (d.Split == resultfmt.SplitKFold || d.Split == resultfmt.SplitGroup) && k.given("dataset.test_fraction") {
 		return k.errf("dataset.test_fraction", "split %s tests each fold or group in turn and takes no test_fraction", d.Split)
 	}
 	switch d.Split {
-	case SplitKFold:
+	case resultfmt.SplitKFold:
 		if err := k.count("dataset.folds", &d.Folds, 5); err != nil {
 			return err
 		}
@@ -589,7 +559,7 @@ func (d *Dataset) checkPacketSplit(k checker) error {
 			return k.errf("dataset.folds", "k-fold cross-validation needs at least 2 folds, got %d", d.Folds)
 		}
 		d.TestFraction = 0
-	case SplitGroup:
+	case resultfmt.SplitGroup:
 		if d.GroupBy == "" {
 			return k.errf("dataset.group_by", "split group needs group_by: column:NAME (a manifest column) or path:REGEXP (on the capture path)")
 		}
@@ -621,22 +591,22 @@ func (d *Dataset) checkApps(k checker) error {
 func (t *Task) check(k checker) error {
 	switch t.Kind {
 	case "":
-		t.Kind = TaskClosed
-	case TaskClosed, TaskOpen:
+		t.Kind = resultfmt.TaskClosed
+	case resultfmt.TaskClosed, resultfmt.TaskOpen:
 	default:
 		return k.errf("task.kind", "unknown task %q (closed or open)", t.Kind)
 	}
 	fraction, apps := k.given("task.unseen_fraction"), k.given("task.unseen_apps")
 	switch {
-	case t.Kind == TaskClosed && fraction:
+	case t.Kind == resultfmt.TaskClosed && fraction:
 		return k.errf("task.unseen_fraction", "unseen apps only apply to task kind open")
-	case t.Kind == TaskClosed && apps:
+	case t.Kind == resultfmt.TaskClosed && apps:
 		return k.errf("task.unseen_apps", "unseen apps only apply to task kind open")
 	case fraction && apps:
 		return k.errf("task.unseen_fraction", "give unseen_fraction or unseen_apps, not both")
 	case apps && len(t.UnseenApps) == 0:
 		return k.errf("task.unseen_apps", "empty list: name at least one app, or leave it out to hold out unseen_fraction of the apps")
-	case t.Kind == TaskOpen && !apps:
+	case t.Kind == resultfmt.TaskOpen && !apps:
 		return k.fraction("task.unseen_fraction", &t.UnseenFraction, 0.2)
 	}
 	return nil

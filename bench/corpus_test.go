@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"appbench/datasets"
+	"appbench/resultfmt"
 )
 
 // corpusFixture writes a packet-CSV corpus <root>/<app>/<app>_<k>.csv: 4
@@ -154,7 +155,7 @@ repeats: 2
 // repetitions, and that repetitions split differently without it.
 func TestFixedSplitSeed(t *testing.T) {
 	root := corpusFixture(t)
-	run := func(extra string) []*Result {
+	run := func(extra string) []*resultfmt.Result {
 		x := loadFixture(t, fmt.Sprintf(`dataset:
   kind: corpus
   path: %s

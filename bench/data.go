@@ -20,6 +20,7 @@ import (
 	"appbench/featcache"
 	"appbench/mappgraph"
 	"appbench/methods"
+	"appbench/resultfmt"
 )
 
 // source is one capture of a packet dataset, read on demand. packets
@@ -388,7 +389,7 @@ func readAppsList(path string, n int) ([]string, error) {
 // unseenApps picks the open-world held-out apps of a repetition.
 func unseenApps(c *Cell, apps []string) ([]string, error) {
 	t := &c.Config.Task
-	if t.Kind != TaskOpen {
+	if t.Kind != resultfmt.TaskOpen {
 		return nil, nil
 	}
 	if len(t.UnseenApps) > 0 {

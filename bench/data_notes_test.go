@@ -11,6 +11,7 @@ import (
 
 	"appbench/datasets"
 	"appbench/internal/shared"
+	"appbench/resultfmt"
 )
 
 // corpusConfig is a corpus experiment on root with extra dataset lines.
@@ -65,7 +66,7 @@ func TestCorpusSkipNotes(t *testing.T) {
 			t.Errorf("%d notes with %q, want 1: %q", n, w, sum.Notes)
 		}
 	}
-	rs, err := ReadResults(dir)
+	rs, err := resultfmt.ReadResults(dir)
 	if err != nil || len(rs) != 4 {
 		t.Fatalf("%d results, %v", len(rs), err)
 	}

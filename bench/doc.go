@@ -25,7 +25,7 @@
 // seed, and for k-fold and group splits one fold or held-out group (Cell.Fold,
 // Cell.Group). Its result (metrics, times, peak heap, configuration hash, build,
 // seed) is written atomically to <dir>/<cell id>.cell.json, after its test
-// samples' predictions in <dir>/<cell id>.predictions.csv (Rescore
+// samples' predictions in <dir>/<cell id>.predictions.csv (resultfmt.Rescore
 // recomputes the metrics from them); Run skips cells
 // whose result exists with the same configuration hash, so an interrupted
 // run resumes with nothing lost, and Shard splits the cells between

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"appbench/resultfmt"
 )
 
 // LockSuffix ends the name of a cell's lock file, <cell id>.lock, which a
@@ -114,7 +116,7 @@ func createLock(path string) (bool, error) {
 // empty lock. Where the file system has no hard links, the file is created
 // with O_EXCL and written.
 func linkLock(path string, b []byte) (bool, error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), tmpPrefix+"lock-*")
+	tmp, err := os.CreateTemp(filepath.Dir(path), resultfmt.TempPrefix+"lock-*")
 	if err != nil {
 		return false, fmt.Errorf("bench: lock: %w", err)
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"appbench/methods"
+	"appbench/resultfmt"
 )
 
 // fits counts the Fit calls of the test-counting method by seed.
@@ -101,7 +102,7 @@ func TestConcurrentRunsSplitCells(t *testing.T) {
 	if a.Ran+b.Ran != 12 || a.Ran == 0 || b.Ran == 0 || a.Ran+a.Skipped+a.Elsewhere != 12 || b.Ran+b.Skipped+b.Elsewhere != 12 {
 		t.Errorf("summaries %+v and %+v: want the 12 cells split between both", a, b)
 	}
-	if rs, err := ReadResults(dir); err != nil || len(rs) != 12 {
+	if rs, err := resultfmt.ReadResults(dir); err != nil || len(rs) != 12 {
 		t.Errorf("%d results (%v), want 12", len(rs), err)
 	}
 	noLocks(t, dir)

@@ -17,6 +17,7 @@ import (
 
 	"appbench/datasets"
 	"appbench/methods"
+	"appbench/resultfmt"
 )
 
 // ModelSuffix ends the name of the model file of a cell (Options.SaveModels),
@@ -81,7 +82,7 @@ func cellModel(c *Cell, m methods.Method, cd *cellData) ([]byte, string, error) 
 		Cell: c.ID, Experiment: c.Config.Name, Dataset: c.Config.Dataset.Kind,
 		Window: c.Config.Dataset.Window, Overlap: c.Config.Dataset.Overlap,
 		MinPackets: c.Config.Dataset.MinPackets, OnDamage: c.Config.Dataset.OnDamage,
-		Labels: uniqueSorted(cd.trainLabels()), Version: Version(),
+		Labels: uniqueSorted(cd.trainLabels()), Version: resultfmt.Version(),
 	}
 	if f, ok := m.(methods.Featurizer); ok {
 		h.FeatureKey = f.FeatureKey()
@@ -211,7 +212,7 @@ func (m *Model) build(workers int) (methods.Method, error) {
 		key = fz.FeatureKey()
 	}
 	if key != h.FeatureKey {
-		return nil, fmt.Errorf("line 1: feature key %q, but %s of this program (%s) computes %q", h.FeatureKey, h.Method, Version(), key)
+		return nil, fmt.Errorf("line 1: feature key %q, but %s of this program (%s) computes %q", h.FeatureKey, h.Method, resultfmt.Version(), key)
 	}
 	return meth, nil
 }
@@ -220,7 +221,7 @@ func (m *Model) build(workers int) (methods.Method, error) {
 // overlap (window 0: the whole capture) and the model's MinPackets, and
 // predicts each chunk. It returns the predictions (Truth empty) and notes
 // on what was kept of a damaged capture or left out.
-func (m *Model) Classify(ctx context.Context, path string, window, overlap time.Duration, workers int) ([]SamplePrediction, []string, error) {
+func (m *Model) Classify(ctx context.Context, path string, window, overlap time.Duration, workers int) ([]resultfmt.SamplePrediction, []string, error) {
 	raw, rerr := datasets.ReadFilePartial(path)
 	pkts, note, err := onDamage(raw, rerr, m.OnDamage)
 	if err != nil {
@@ -239,10 +240,10 @@ func (m *Model) Classify(ctx context.Context, path string, window, overlap time.
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: predict: %w", path, err)
 	}
-	out := make([]SamplePrediction, len(preds))
+	out := make([]resultfmt.SamplePrediction, len(preds))
 	for i, p := range preds {
 		ch := &ct.chunks[i]
-		out[i] = SamplePrediction{Capture: path, Chunk: ch.Index, Start: ch.Start, Stop: ch.Stop,
+		out[i] = resultfmt.SamplePrediction{Capture: path, Chunk: ch.Index, Start: ch.Start, Stop: ch.Stop,
 			Predicted: p.Label, Score: p.Score, Unknown: p.Unknown}
 	}
 	return out, notes, nil

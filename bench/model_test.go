@@ -6,6 +6,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"appbench/resultfmt"
 )
 
 // TestSaveModels checks that Options.SaveModels writes the model of a
@@ -28,7 +30,7 @@ methods: [{name: majority}, {name: test-chatty}]
 			if err != nil {
 				t.Fatal(err)
 			}
-			if m.ModelHeader.Method != "majority" || m.Cell != r.ID || m.Format != ModelFormat || m.Version != Version() || len(m.Labels) != r.Apps {
+			if m.ModelHeader.Method != "majority" || m.Cell != r.ID || m.Format != ModelFormat || m.Version != resultfmt.Version() || len(m.Labels) != r.Apps {
 				t.Errorf("header %+v", m.ModelHeader)
 			}
 		case "test-chatty":

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"appbench/datasets"
+	"appbench/resultfmt"
 )
 
 // groupBy is a parsed Dataset.GroupBy: a manifest column or a regular
@@ -139,13 +140,13 @@ type part struct {
 func (x *Experiment) parts(c *Cell, groups map[string][]string) ([]part, error) {
 	d := &c.Config.Dataset
 	switch d.Split {
-	case SplitKFold:
+	case resultfmt.SplitKFold:
 		out := make([]part, d.Folds)
 		for i := range out {
 			out[i].fold = i + 1
 		}
 		return out, nil
-	case SplitGroup:
+	case resultfmt.SplitGroup:
 		gs := groups[d.GroupBy]
 		if !x.noData {
 			var err error
@@ -167,13 +168,13 @@ func (x *Experiment) parts(c *Cell, groups map[string][]string) ([]part, error) 
 func splitKnown(c *Cell, v *view, known []datasets.Chunk) (train, test []datasets.Chunk, err error) {
 	d := &c.Config.Dataset
 	switch d.Split {
-	case SplitCapture:
+	case resultfmt.SplitCapture:
 		train, test = datasets.SplitByCapture(known, d.TestFraction, splitSeed(c))
-	case SplitKFold:
+	case resultfmt.SplitKFold:
 		train, test = datasets.SplitKFold(known, d.Folds, c.Fold-1, splitSeed(c))
-	case SplitTime:
+	case resultfmt.SplitTime:
 		train, test = datasets.SplitByTime(known, d.TestFraction)
-	case SplitGroup:
+	case resultfmt.SplitGroup:
 		groups, err := captureGroups(d, v.srcs, v.apps)
 		if err != nil {
 			return nil, nil, fmt.Errorf("dataset.group_by: %w", err)

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"appbench/resultfmt"
 )
 
 const protocolConfig = `name: protocol
@@ -224,7 +226,7 @@ func TestGroupSplitRunAndSelect(t *testing.T) {
 	if sum.Ran != 12 {
 		t.Fatalf("ran %d cells, want 2 repeats x 6 groups", sum.Ran)
 	}
-	rs, err := ReadResults(dir)
+	rs, err := resultfmt.ReadResults(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

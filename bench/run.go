@@ -9,16 +9,16 @@ import (
 	"os"
 	"runtime/debug"
 	"runtime/metrics"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"appbench/featcache"
+	"appbench/internal/atomicfile"
 	"appbench/methods"
+	"appbench/resultfmt"
 )
 
 // Shard selects the cells of one of Count machines: those whose Index
@@ -105,8 +105,8 @@ type Summary struct {
 	// them, or finished by them meanwhile).
 	Cells, Skipped, Ran, Failed, NotRun, Elsewhere int
 	// Results are the results of the shard's finished cells (earlier and
-	// new), sorted with SortResults.
-	Results []*Result
+	// new), sorted with resultfmt.Sort.
+	Results []*resultfmt.Result
 	// Notes are the dataset notes of the shard (what loading the data
 	// skipped, dropped or kept from damaged files: see
 	// Result.DatasetNotes), the processes of other hosts that cells were
@@ -146,7 +146,7 @@ func Run(ctx context.Context, x *Experiment, opt Options) (*Summary, error) {
 	if err := removeTemps(opt.Dir); err != nil {
 		return nil, err
 	}
-	if err := writeAtomic(ExperimentPath(opt.Dir, x.Config.Name), x.Source); err != nil {
+	if err := resultfmt.WriteFile(ExperimentPath(opt.Dir, x.Config.Name), x.Source); err != nil {
 		return nil, err
 	}
 	var log io.Writer = io.Discard
@@ -225,8 +225,8 @@ func Run(ctx context.Context, x *Experiment, opt Options) (*Summary, error) {
 					leave(c, by)
 					continue
 				}
-				var r *Result
-				var preds []SamplePrediction
+				var r *resultfmt.Result
+				var preds []resultfmt.SamplePrediction
 				var model []byte
 				if err == nil {
 					if opt.Progress != nil {
@@ -241,13 +241,13 @@ func Run(ctx context.Context, x *Experiment, opt Options) (*Summary, error) {
 				cache.release(c)
 				if err == nil {
 					// The result file comes last: it marks the cell done.
-					err = WritePredictions(opt.Dir, r.ID, preds)
+					err = resultfmt.WritePredictions(opt.Dir, r.ID, preds)
 				}
 				if err == nil && model != nil {
-					err = writeAtomic(ModelPath(opt.Dir, r.ID), model)
+					err = resultfmt.WriteFile(ModelPath(opt.Dir, r.ID), model)
 				}
 				if err == nil {
-					err = WriteResult(opt.Dir, r)
+					err = resultfmt.WriteResult(opt.Dir, r)
 					releaseMemory(r.PeakHeapBytes)
 				}
 				unlock(opt.Dir, c.ID)
@@ -291,20 +291,20 @@ feed:
 		fullErr = full.report(sum.NotRun)
 	}
 	for _, c := range mine {
-		if r, err := ReadResult(ResultPath(opt.Dir, c.ID)); err == nil && r.ConfigHash == c.Hash {
+		if r, err := resultfmt.ReadResult(resultfmt.ResultPath(opt.Dir, c.ID)); err == nil && r.ConfigHash == c.Hash {
 			// A result from an earlier run of an edited experiment keeps
 			// its work but takes its place in the current one.
 			if r.Experiment != c.Config.Name || r.Method != c.Method || r.MethodIndex != c.MethodIndex ||
 				r.PointIndex != c.PointIndex || !sameJSON(r.Point, c.Point) {
 				r.Experiment, r.Method, r.MethodIndex, r.PointIndex, r.Point = c.Config.Name, c.Method, c.MethodIndex, c.PointIndex, c.Point
-				if err := WriteResult(opt.Dir, r); err != nil {
+				if err := resultfmt.WriteResult(opt.Dir, r); err != nil {
 					return sum, err
 				}
 			}
 			sum.Results = append(sum.Results, r)
 		}
 	}
-	SortResults(sum.Results)
+	resultfmt.Sort(sum.Results)
 	sum.Notes = append(cache.notes, others.notes(opt.Dir)...)
 	sum.Load = cache.stats
 	for _, r := range sum.Results {
@@ -312,7 +312,7 @@ feed:
 	}
 	sum.Notes = append(uniqueOrdered(sum.Notes), methodNotes(sum.Results)...)
 	if unsaved > 0 {
-		sum.Notes = append(sum.Notes, fmt.Sprintf("%d cell(s) finished by an earlier run have no model file: remove their result files (<cell id>%s) to run them again with --save-models", unsaved, ResultSuffix))
+		sum.Notes = append(sum.Notes, fmt.Sprintf("%d cell(s) finished by an earlier run have no model file: remove their result files (<cell id>%s) to run them again with --save-models", unsaved, resultfmt.ResultSuffix))
 	}
 	if err := ctx.Err(); err != nil {
 		return sum, fmt.Errorf("bench: run interrupted after %d of %d cells (run again to resume): %w", sum.Skipped+sum.Ran, sum.Cells, err)
@@ -380,13 +380,6 @@ func uniqueOrdered(s []string) []string {
 	return out
 }
 
-// IsDiskFull tells whether err is a full file system or an exceeded disk
-// quota (ENOSPC, EDQUOT), which no retry of another cell or file would
-// avoid.
-func IsDiskFull(err error) bool {
-	return errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT)
-}
-
 // fullDisk stops a run at the first cell that fails for lack of space:
 // every later cell would fail the same way after its whole computation.
 type fullDisk struct {
@@ -399,7 +392,7 @@ type fullDisk struct {
 // note records a cell's error when it is a full disk or quota and tells
 // whether it was one. It is called with the run's mutex held.
 func (f *fullDisk) note(c *Cell, err error) bool {
-	if !IsDiskFull(err) {
+	if !atomicfile.IsDiskFull(err) {
 		return false
 	}
 	if f.err != nil {
@@ -456,13 +449,13 @@ func slicesContains(s []*Cell, c *Cell) bool {
 
 // ExperimentPath is where Run keeps a copy of the experiment file.
 func ExperimentPath(dir, name string) string {
-	return ResultPath(dir, name)[:len(ResultPath(dir, name))-len(ResultSuffix)] + ".experiment.yaml"
+	return resultfmt.ResultPath(dir, name)[:len(resultfmt.ResultPath(dir, name))-len(resultfmt.ResultSuffix)] + ".experiment.yaml"
 }
 
 // runCell loads the cell's data, fits and tests its method and scores it;
 // it returns the result, the predictions of the test samples and, with
 // save, the model file (nil, with a note, when the method cannot save).
-func runCell(ctx context.Context, c *Cell, cache *dataCache, workers int, save bool, log io.Writer) (*Result, []SamplePrediction, []byte, error) {
+func runCell(ctx context.Context, c *Cell, cache *dataCache, workers int, save bool, log io.Writer) (*resultfmt.Result, []resultfmt.SamplePrediction, []byte, error) {
 	t0 := time.Now()
 	d, err := cache.get(ctx, c, workers)
 	if err != nil {
@@ -503,22 +496,22 @@ func runCell(ctx context.Context, c *Cell, cache *dataCache, workers int, save b
 		}
 	}
 	det := detects(m)
-	met, err := scoreLabels(c.Config.Task.Kind == TaskOpen, det, cd.unseen, labels, preds)
+	met, err := scoreLabels(c.Config.Task.Kind == resultfmt.TaskOpen, det, cd.unseen, labels, preds)
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	ntrain, ntest := cd.counts()
 	ls := d.loadStats()
-	return &Result{
-		Schema: ResultSchema, ID: c.ID, ConfigHash: c.Hash, Experiment: c.Config.Name,
+	return &resultfmt.Result{
+		Schema: resultfmt.ResultSchema, ID: c.ID, ConfigHash: c.Hash, Experiment: c.Config.Name,
 		Method: c.Method, MethodName: c.MethodName, Params: c.Params,
 		MethodIndex: c.MethodIndex, PointIndex: c.PointIndex, Point: c.Point,
 		Repeat: c.Repeat, Seed: c.Seed, Fold: c.Fold, Group: c.Group, Dataset: c.Config.Dataset.key(), Task: c.Config.Task.Kind,
-		Apps: len(cd.apps), Unseen: cd.unseen, Detects: det && c.Config.Task.Kind == TaskOpen, DatasetNotes: uniqueOrdered(append(cd.notes, d.allNotes()...)), Captures: cd.captures(), Train: ntrain, Test: ntest, Metrics: met,
+		Apps: len(cd.apps), Unseen: cd.unseen, Detects: det && c.Config.Task.Kind == resultfmt.TaskOpen, DatasetNotes: uniqueOrdered(append(cd.notes, d.allNotes()...)), Captures: cd.captures(), Train: ntrain, Test: ntest, Metrics: met,
 		FitSeconds: fit.Seconds(), PredictSeconds: predict.Seconds(),
 		LoadSeconds: load.Seconds(), ReadSeconds: ls.Read, FeatureSeconds: ls.Features,
 		CacheHits: ls.Hits, CacheMisses: ls.Misses, PeakHeapBytes: peakBytes, MethodNotes: notes.list(),
-		Version: Version(), Finished: time.Now().UTC(),
+		Version: resultfmt.Version(), Finished: time.Now().UTC(),
 	}, predictionRows(cd, preds), model, nil
 }
 
@@ -529,39 +522,16 @@ func detects(m methods.Method) bool {
 }
 
 // scoreLabels scores the predictions of the test samples with true labels
-// labels; in the open world, the apps unseen in training count as
-// UnknownLabel, as do the samples flagged unknown by a detecting method.
-func scoreLabels(open, detects bool, unseen, labels []string, preds []methods.Prediction) (Metrics, error) {
-	truth := make([]string, len(labels))
-	pred := make([]string, len(labels))
-	isUnseen := make([]bool, len(labels))
-	flagged := make([]bool, len(labels))
-	for i := range labels {
-		truth[i] = labels[i]
-		pred[i] = preds[i].Label
-		if open {
-			isUnseen[i] = slices.Contains(unseen, labels[i])
-			flagged[i] = detects && preds[i].Unknown
-			if isUnseen[i] {
-				truth[i] = UnknownLabel
-			}
-			if flagged[i] {
-				pred[i] = UnknownLabel
-			}
-		}
+// labels (resultfmt.ScoreCell); in the open world, the apps unseen in
+// training count as resultfmt.UnknownLabel, as do the samples flagged
+// unknown by a detecting method.
+func scoreLabels(open, detects bool, unseen, labels []string, preds []methods.Prediction) (resultfmt.Metrics, error) {
+	pred := make([]string, len(preds))
+	flagged := make([]bool, len(preds))
+	for i, p := range preds {
+		pred[i], flagged[i] = p.Label, p.Unknown
 	}
-	met, err := Score(truth, pred)
-	if err != nil {
-		return met, err
-	}
-	if open && detects {
-		det, err := ScoreDetection(isUnseen, flagged)
-		if err != nil {
-			return met, err
-		}
-		met.Detection = &det
-	}
-	return met, nil
+	return resultfmt.ScoreCell(open, detects, unseen, labels, pred, flagged)
 }
 
 // bigCell is the heap peak above which a finished cell's memory is given

@@ -22,6 +22,7 @@ import (
 	"appbench/mappgraph"
 	"appbench/methods"
 	_ "appbench/methods/baseline"
+	"appbench/resultfmt"
 )
 
 // sleepy is a test method: majority class after a pause in Fit, so that a
@@ -161,7 +162,7 @@ workers: 2
 // (timings, memory, build, clock).
 func comparable(t *testing.T, dir string) map[string]string {
 	t.Helper()
-	rs, err := ReadResults(dir)
+	rs, err := resultfmt.ReadResults(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -223,7 +224,7 @@ sweep:
 	if len(x.Cells) != 2 || x.Cells[1].Config.Dataset.TestFraction != 0.3 || x.Cells[1].Config.Dataset.Nodes != 20 {
 		t.Fatalf("cells %+v", x.Cells)
 	}
-	want := []Coord{{Param: "dataset.nodes+dataset.test_fraction", Value: "large"}}
+	want := []resultfmt.Coord{{Param: "dataset.nodes+dataset.test_fraction", Value: "large"}}
 	if !reflect.DeepEqual(x.Cells[1].Point, want) {
 		t.Errorf("labelled point %+v, want %+v", x.Cells[1].Point, want)
 	}
@@ -298,7 +299,7 @@ func noTemps(t *testing.T, dir string) {
 	t.Helper()
 	ents, _ := os.ReadDir(dir)
 	for _, e := range ents {
-		if strings.HasPrefix(e.Name(), tmpPrefix) {
+		if strings.HasPrefix(e.Name(), resultfmt.TempPrefix) {
 			t.Errorf("temporary file %s left", e.Name())
 		}
 	}
@@ -333,7 +334,7 @@ repeats: 12
 	}
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		m, _ := filepath.Glob(filepath.Join(dir, "*"+ResultSuffix))
+		m, _ := filepath.Glob(filepath.Join(dir, "*"+resultfmt.ResultSuffix))
 		if len(m) >= 2 || time.Now().After(deadline) {
 			break
 		}
@@ -342,7 +343,7 @@ repeats: 12
 	cmd.Process.Signal(syscall.SIGKILL)
 	cmd.Wait()
 	// A temporary file as a write cut short by the kill would leave it.
-	stale := filepath.Join(dir, fmt.Sprintf("%s%s-%d-x%s-123", tmpPrefix, hostTag(), cmd.Process.Pid, ResultSuffix))
+	stale := filepath.Join(dir, fmt.Sprintf("%s%s-%d-x%s-123", resultfmt.TempPrefix, hostTag(), cmd.Process.Pid, resultfmt.ResultSuffix))
 	if err := os.WriteFile(stale, []byte("{partial"), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -350,12 +351,12 @@ repeats: 12
 	// resumed run must take over.
 	locks, _ := filepath.Glob(filepath.Join(dir, "*"+LockSuffix))
 	t.Logf("the killed child left %d lock files", len(locks))
-	m, _ := filepath.Glob(filepath.Join(dir, "*"+ResultSuffix))
+	m, _ := filepath.Glob(filepath.Join(dir, "*"+resultfmt.ResultSuffix))
 	if len(m) == 0 || len(m) >= 12 {
 		t.Fatalf("killed child left %d result files, want some but not all", len(m))
 	}
 	for _, p := range m {
-		if _, err := ReadResult(p); err != nil {
+		if _, err := resultfmt.ReadResult(p); err != nil {
 			t.Errorf("result file of the killed run: %v", err)
 		}
 	}
@@ -468,7 +469,7 @@ repeats: 2
 	if sum.Failed != 2 || sum.Ran != 2 || len(sum.Results) != 2 {
 		t.Errorf("summary %+v", sum)
 	}
-	if m, _ := filepath.Glob(filepath.Join(dir, "*"+ResultSuffix)); len(m) != 2 {
+	if m, _ := filepath.Glob(filepath.Join(dir, "*"+resultfmt.ResultSuffix)); len(m) != 2 {
 		t.Errorf("%d result files, want the 2 of majority", len(m))
 	}
 	noLocks(t, dir)
@@ -485,7 +486,7 @@ workers: 2
 `, graphFixture(t)))
 	dir := t.TempDir()
 	restore := atomicfile.SetFault(func(path string) error {
-		if strings.HasSuffix(path, ResultSuffix) {
+		if strings.HasSuffix(path, resultfmt.ResultSuffix) {
 			return syscall.ENOSPC
 		}
 		return nil

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"appbench/resultfmt"
 )
 
 // Selection is what a report takes from a results folder: the results of
@@ -19,13 +21,13 @@ type Selection struct {
 	// copy (same id and configuration hash), carrying that cell's method,
 	// sweep point and repetition. The results of an experiment without a
 	// readable copy are all kept as they are.
-	Results []*Result
+	Results []*resultfmt.Result
 	// Stale are the results that match no cell of their experiment's
 	// copy: left by an earlier version of the experiment.
-	Stale []*Result
+	Stale []*resultfmt.Result
 	// Expected holds a placeholder result (no metrics) for each cell the
 	// copies expand to.
-	Expected []*Result
+	Expected []*resultfmt.Result
 	// Notes tell about stale results, missing cells, shards and missing or
 	// unreadable copies.
 	Notes []string
@@ -34,13 +36,13 @@ type Selection struct {
 // maxListed bounds the file names a note lists.
 const maxListed = 10
 
-// Select sorts the results rs read from dir (ReadResults) into current and
+// Select sorts the results rs read from dir (resultfmt.ReadResults) into current and
 // stale ones using the experiment copies of dir, and lists the cells the
 // experiments expect. A copy is expanded without touching its data
 // (LoadOptions.NoData), so a folder copied to another machine reports the
 // same.
-func Select(dir string, rs []*Result) (*Selection, error) {
-	byExp := make(map[string][]*Result)
+func Select(dir string, rs []*resultfmt.Result) (*Selection, error) {
+	byExp := make(map[string][]*resultfmt.Result)
 	for _, r := range rs {
 		byExp[r.Experiment] = append(byExp[r.Experiment], r)
 	}
@@ -50,13 +52,13 @@ func Select(dir string, rs []*Result) (*Selection, error) {
 			return nil, err
 		}
 	}
-	SortResults(s.Results)
-	SortResults(s.Stale)
+	resultfmt.Sort(s.Results)
+	resultfmt.Sort(s.Stale)
 	return s, nil
 }
 
 // add selects the results of one experiment.
-func (s *Selection) add(dir, name string, rs []*Result) error {
+func (s *Selection) add(dir, name string, rs []*resultfmt.Result) error {
 	x, err := loadCopy(dir, name, resultGroups(rs))
 	if err != nil {
 		if !errors.Is(err, fs.ErrNotExist) {
@@ -77,7 +79,7 @@ func (s *Selection) add(dir, name string, rs []*Result) error {
 		c := byHash[r.ConfigHash]
 		if c == nil || c.ID != r.ID {
 			s.Stale = append(s.Stale, r)
-			stale = append(stale, r.ID+ResultSuffix)
+			stale = append(stale, r.ID+resultfmt.ResultSuffix)
 			continue
 		}
 		have[c.ID] = true
@@ -115,8 +117,8 @@ func (s *Selection) expect(x *Experiment, have map[string]bool) {
 
 // Placeholder returns a result without metrics standing for cell c: its
 // id, hash, experiment, method, sweep point and repetition.
-func (c *Cell) Placeholder() *Result {
-	return asCell(&Result{Schema: ResultSchema, ID: c.ID, ConfigHash: c.Hash, MethodName: c.MethodName}, c)
+func (c *Cell) Placeholder() *resultfmt.Result {
+	return asCell(&resultfmt.Result{Schema: resultfmt.ResultSchema, ID: c.ID, ConfigHash: c.Hash, MethodName: c.MethodName}, c)
 }
 
 // loadCopy expands the experiment copy of the named experiment in dir.
@@ -133,7 +135,7 @@ func loadCopy(dir, name string, groups map[string][]string) (*Experiment, error)
 // resultGroups returns the held-out groups of the results of group
 // splits, by group_by: a copy expanded without its data has its group
 // cells from them.
-func resultGroups(rs []*Result) map[string][]string {
+func resultGroups(rs []*resultfmt.Result) map[string][]string {
 	out := make(map[string][]string)
 	for _, r := range rs {
 		if r.Group != "" && !slices.Contains(out[r.Dataset.GroupBy], r.Group) {
@@ -148,7 +150,7 @@ func resultGroups(rs []*Result) map[string][]string {
 
 // asCell returns a copy of r with the experiment, method, sweep point and
 // repetition of cell c.
-func asCell(r *Result, c *Cell) *Result {
+func asCell(r *resultfmt.Result, c *Cell) *resultfmt.Result {
 	o := *r
 	o.Experiment, o.Method, o.MethodIndex, o.PointIndex, o.Point = c.Config.Name, c.Method, c.MethodIndex, c.PointIndex, c.Point
 	o.Repeat, o.Seed, o.Fold, o.Group = c.Repeat, c.Seed, c.Fold, c.Group
@@ -189,7 +191,7 @@ func shardsPresent(cells []*Cell, have map[string]bool) (int, []int) {
 	return 0, nil
 }
 
-func sortedNames(m map[string][]*Result) []string {
+func sortedNames(m map[string][]*resultfmt.Result) []string {
 	ks := make([]string, 0, len(m))
 	for k := range m {
 		ks = append(ks, k)

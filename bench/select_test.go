@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"appbench/resultfmt"
 )
 
 // TestLoadNoData expands an experiment whose data path and apps list name
@@ -90,7 +92,7 @@ func TestSelect(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	rs, err := ReadResults(dir)
+	rs, err := resultfmt.ReadResults(dir)
 	if err != nil || len(rs) != 6 {
 		t.Fatalf("%d results (%v), want 6", len(rs), err)
 	}
@@ -102,7 +104,7 @@ func TestSelect(t *testing.T) {
 		t.Fatalf("%d current, %d stale, %d expected; want 4, 2, 4", len(s.Results), len(s.Stale), len(s.Expected))
 	}
 	for _, r := range s.Stale {
-		if r.Method != "destination-set" || !strings.Contains(strings.Join(s.Notes, "\n"), r.ID+ResultSuffix) {
+		if r.Method != "destination-set" || !strings.Contains(strings.Join(s.Notes, "\n"), r.ID+resultfmt.ResultSuffix) {
 			t.Errorf("stale %s not named in %q", r.ID, s.Notes)
 		}
 	}

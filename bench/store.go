@@ -18,6 +18,7 @@ import (
 	"appbench/featcache"
 	"appbench/internal/workpool"
 	"appbench/methods"
+	"appbench/resultfmt"
 )
 
 // featureNeeds are the feature stages that the cells of one reading group
@@ -406,7 +407,7 @@ var buildID = sync.OnceValue(func() string {
 			return hex.EncodeToString(s[:])
 		}
 	}
-	return Version()
+	return resultfmt.Version()
 })
 
 // loadAll runs stage.capture over srcs on at most workers goroutines and

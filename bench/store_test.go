@@ -13,6 +13,7 @@ import (
 	"appbench/datasets"
 	"appbench/featcache"
 	"appbench/methods"
+	"appbench/resultfmt"
 )
 
 // stagedCalls counts the Features calls of every test-staged method.
@@ -234,7 +235,7 @@ func TestStagedAndPacketMethodsTogether(t *testing.T) {
 	cfg := func(methods string) string {
 		return fmt.Sprintf("dataset: {kind: corpus, path: %s, window: 2m, overlap: 1m, split: capture}\nmethods: %s\n", root, methods)
 	}
-	runOne := func(text string) []*Result {
+	runOne := func(text string) []*resultfmt.Result {
 		sum, err := Run(context.Background(), loadFixture(t, text), Options{Dir: t.TempDir()})
 		if err != nil {
 			t.Fatal(err)

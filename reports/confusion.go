@@ -4,12 +4,12 @@ import (
 	"slices"
 	"sort"
 
-	"appbench/bench"
+	"appbench/resultfmt"
 )
 
 // SumConfusion adds up the confusion matrices of the results of byID named
 // by ids (a table row's IDs) over the union of their labels, sorted.
-func SumConfusion(ids []string, byID map[string]*bench.Result) bench.Confusion {
+func SumConfusion(ids []string, byID map[string]*resultfmt.Result) resultfmt.Confusion {
 	var labels []string
 	for _, id := range ids {
 		for _, l := range byID[id].Metrics.Confusion.Labels {
@@ -35,5 +35,5 @@ func SumConfusion(ids []string, byID map[string]*bench.Result) bench.Confusion {
 			}
 		}
 	}
-	return bench.Confusion{Labels: labels, Matrix: m}
+	return resultfmt.Confusion{Labels: labels, Matrix: m}
 }

@@ -10,7 +10,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
-	"appbench/bench"
+	"appbench/resultfmt"
 )
 
 // DetectionPoint is unseen-app detection at one threshold: the samples
@@ -31,7 +31,7 @@ type DetectionPoint struct {
 // rule (AppScanner's confidence threshold, destination-set's
 // unknown_threshold), applied to any method's stored scores. A sample is
 // positive when its app was held out of training.
-func DetectionCurve(rs []*bench.Result, read func(*bench.Result) ([]bench.SamplePrediction, error)) ([]DetectionPoint, error) {
+func DetectionCurve(rs []*resultfmt.Result, read func(*resultfmt.Result) ([]resultfmt.SamplePrediction, error)) ([]DetectionPoint, error) {
 	type sample struct {
 		score  float64
 		unseen bool
@@ -39,7 +39,7 @@ func DetectionCurve(rs []*bench.Result, read func(*bench.Result) ([]bench.Sample
 	var ss []sample
 	pos := 0
 	for _, r := range rs {
-		if r.Task != bench.TaskOpen {
+		if r.Task != resultfmt.TaskOpen {
 			return nil, fmt.Errorf("reports: cell %s is not an open-world cell: no detection curve", r.ID)
 		}
 		ps, err := read(r)
@@ -47,8 +47,8 @@ func DetectionCurve(rs []*bench.Result, read func(*bench.Result) ([]bench.Sample
 			return nil, fmt.Errorf("reports: detection curve: %w", err)
 		}
 		for _, p := range ps {
-			truth, _ := bench.Scored(r, p)
-			s := sample{score: p.Score, unseen: truth == bench.UnknownLabel}
+			truth, _ := resultfmt.Scored(r, p)
+			s := sample{score: p.Score, unseen: truth == resultfmt.UnknownLabel}
 			if s.unseen {
 				pos++
 			}

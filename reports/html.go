@@ -8,7 +8,7 @@ import (
 	"slices"
 	"strconv"
 
-	"appbench/bench"
+	"appbench/resultfmt"
 )
 
 // Page is what the HTML results page reports. WriteHTML renders it as one
@@ -18,7 +18,7 @@ type Page struct {
 	// a paired comparison filled them, its rows' Marks.
 	Table *Table
 	// Results are the results the table was built from.
-	Results []*bench.Result
+	Results []*resultfmt.Result
 	// Experiments are the experiment files kept in the results folder.
 	Experiments []ExperimentFile
 	// Version describes the build that wrote the page, Command the command
@@ -167,9 +167,9 @@ func newCellView(s Stat, digits int, level float64) cellView {
 }
 
 // perClassViews builds the per-app table of each method, in result order.
-func perClassViews(rs []*bench.Result, level float64) ([]tableView, error) {
+func perClassViews(rs []*resultfmt.Result, level float64) ([]tableView, error) {
 	var order []string
-	by := make(map[string][]*bench.Result)
+	by := make(map[string][]*resultfmt.Result)
 	for _, r := range rs {
 		if by[r.Method] == nil {
 			order = append(order, r.Method)
@@ -194,7 +194,7 @@ func perClassViews(rs []*bench.Result, level float64) ([]tableView, error) {
 
 // sweepViews draws accuracy and macro F1 against every swept parameter;
 // the notes say which plots could not be drawn.
-func sweepViews(rs []*bench.Result, level float64) ([]plotView, []string) {
+func sweepViews(rs []*resultfmt.Result, level float64) ([]plotView, []string) {
 	var params []string
 	for _, r := range rs {
 		for _, c := range r.Point {
@@ -221,7 +221,7 @@ func sweepViews(rs []*bench.Result, level float64) ([]plotView, []string) {
 
 // noteGroups gathers the table's notes, the datasets' and the methods'
 // notes of the results (each once), and the plot notes.
-func noteGroups(t *Table, rs []*bench.Result, plotNotes []string) []noteGroup {
+func noteGroups(t *Table, rs []*resultfmt.Result, plotNotes []string) []noteGroup {
 	var data, meth []string
 	for _, r := range rs {
 		for _, n := range r.DatasetNotes {

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"appbench/bench"
+	"appbench/resultfmt"
 )
 
 const hostile = `<script>alert(1)</script>`
@@ -14,17 +14,17 @@ const hostile = `<script>alert(1)</script>`
 // hostileFixture returns fixture results whose every user-given string
 // (experiment, method, app labels, swept values, dataset path and notes,
 // method notes) holds a script element.
-func hostileFixture() []*bench.Result {
+func hostileFixture() []*resultfmt.Result {
 	rs := fixture()
 	for _, r := range rs {
 		r.Experiment = "exp" + hostile
 		r.Method += hostile
-		r.Dataset = bench.DatasetKey{Kind: "corpus", Path: "data/" + hostile}
+		r.Dataset = resultfmt.DatasetKey{Kind: "corpus", Path: "data/" + hostile}
 		r.Task = "closed"
 		r.DatasetNotes = []string{"skipped capture " + hostile + ".pcap"}
 		r.MethodNotes = []string{"note " + hostile}
 		r.Metrics.Confusion.Labels = []string{"a", hostile}
-		r.Metrics.PerClass = []bench.ClassMetrics{{Label: hostile, Precision: 0.5, Recall: 0.5, F1: 0.5, Support: 3}}
+		r.Metrics.PerClass = []resultfmt.ClassMetrics{{Label: hostile, Precision: 0.5, Recall: 0.5, F1: 0.5, Support: 3}}
 		for i := range r.Point {
 			r.Point[i].Value = hostile
 		}
@@ -117,7 +117,7 @@ func TestHTMLSelfContained(t *testing.T) {
 func TestHTMLSections(t *testing.T) {
 	rs := fixture()
 	for _, r := range rs {
-		r.Metrics.PerClass = []bench.ClassMetrics{{Label: "a", F1: 0.5, Support: 12}, {Label: "b", F1: 0.4, Support: 13}}
+		r.Metrics.PerClass = []resultfmt.ClassMetrics{{Label: "a", F1: 0.5, Support: 12}, {Label: "b", F1: 0.4, Support: 13}}
 		r.Apps, r.Captures = 2, 6
 		r.DatasetNotes = []string{"corpus: 1 file skipped"}
 	}

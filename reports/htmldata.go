@@ -6,7 +6,7 @@ import (
 	"slices"
 	"strconv"
 
-	"appbench/bench"
+	"appbench/resultfmt"
 )
 
 // datasetView summarises the dataset of one experiment over its results:
@@ -18,9 +18,9 @@ type datasetView struct {
 }
 
 // datasetViews summarises the dataset of each experiment of rs.
-func datasetViews(rs []*bench.Result) []datasetView {
+func datasetViews(rs []*resultfmt.Result) []datasetView {
 	var order []string
-	by := make(map[string][]*bench.Result)
+	by := make(map[string][]*resultfmt.Result)
 	for _, r := range rs {
 		if by[r.Experiment] == nil {
 			order = append(order, r.Experiment)
@@ -35,19 +35,19 @@ func datasetViews(rs []*bench.Result) []datasetView {
 }
 
 // splitText describes a dataset's split for the summary.
-func splitText(d bench.DatasetKey) string {
+func splitText(d resultfmt.DatasetKey) string {
 	switch d.Split {
 	case "":
 		return ""
-	case bench.SplitKFold:
+	case resultfmt.SplitKFold:
 		return fmt.Sprintf("%d-fold, by capture", d.Folds)
-	case bench.SplitGroup:
+	case resultfmt.SplitGroup:
 		return "leave one group out (" + d.GroupBy + ")"
 	}
 	return fmt.Sprintf("by %s, %g%% tested", d.Split, d.TestFraction*100)
 }
 
-func datasetOf(name string, rs []*bench.Result) datasetView {
+func datasetOf(name string, rs []*resultfmt.Result) datasetView {
 	d := rs[0].Dataset
 	v := datasetView{Experiment: name, Kind: d.Kind, Source: d.Path, Task: rs[0].Task}
 	v.Split = splitText(d)
@@ -57,20 +57,20 @@ func datasetOf(name string, rs []*bench.Result) datasetView {
 			v.Window += ", overlap " + d.Overlap.String()
 		}
 	}
-	count := func(f func(r *bench.Result) int) string {
+	count := func(f func(r *resultfmt.Result) int) string {
 		xs := make([]int, len(rs))
 		for i, r := range rs {
 			xs[i] = f(r)
 		}
 		return rangeText(xs)
 	}
-	v.Apps = count(func(r *bench.Result) int { return r.Apps })
-	v.Captures = count(func(r *bench.Result) int { return r.Captures })
+	v.Apps = count(func(r *resultfmt.Result) int { return r.Apps })
+	v.Captures = count(func(r *resultfmt.Result) int { return r.Captures })
 	if v.Captures == "0" {
 		v.Captures = "-"
 	}
-	v.Train = count(func(r *bench.Result) int { return r.Train })
-	v.Test = count(func(r *bench.Result) int { return r.Test })
+	v.Train = count(func(r *resultfmt.Result) int { return r.Train })
+	v.Test = count(func(r *resultfmt.Result) int { return r.Test })
 	return v
 }
 
@@ -108,8 +108,8 @@ type confusionCell struct {
 
 // confusionViews sums the confusion matrices of each row of t over its
 // repetitions.
-func confusionViews(t *Table, rs []*bench.Result) []confusionView {
-	byID := make(map[string]*bench.Result, len(rs))
+func confusionViews(t *Table, rs []*resultfmt.Result) []confusionView {
+	byID := make(map[string]*resultfmt.Result, len(rs))
 	for _, r := range rs {
 		byID[r.ID] = r
 	}
@@ -130,7 +130,7 @@ func confusionViews(t *Table, rs []*bench.Result) []confusionView {
 	return out
 }
 
-func newConfusionView(cm bench.Confusion, title string, repeats int) confusionView {
+func newConfusionView(cm resultfmt.Confusion, title string, repeats int) confusionView {
 	v := confusionView{Title: title, Labels: cm.Labels, Subtitle: ConfusionSubtitle(repeats)}
 	for i, counts := range cm.Matrix {
 		row := confusionRow{Label: cm.Labels[i]}

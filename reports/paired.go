@@ -5,9 +5,10 @@ import (
 	"fmt"
 	"io/fs"
 	"math"
+	"slices"
 	"strings"
 
-	"appbench/bench"
+	"appbench/resultfmt"
 )
 
 // Paired is a row's comparison with the baseline method's row at the same
@@ -56,7 +57,7 @@ type McNemarStat struct {
 }
 
 // matchKey identifies a cell within its row: seed, fold and group.
-func matchKey(r *bench.Result) string { return fmt.Sprintf("%d/%d/%s", r.Seed, r.Fold, r.Group) }
+func matchKey(r *resultfmt.Result) string { return fmt.Sprintf("%d/%d/%s", r.Seed, r.Fold, r.Group) }
 
 // pointKey is a row's key without its method: the experiment and the
 // sweep point.
@@ -76,7 +77,7 @@ func compare(t *Table, gs []*group, multi bool, opt Options, rc *rescorer) error
 	var methods []string
 	for _, g := range gs {
 		m := g.rs[0].Method
-		if !contains(methods, m) {
+		if !slices.Contains(methods, m) {
 			methods = append(methods, m)
 		}
 		if m == opt.Baseline {
@@ -156,22 +157,22 @@ func setMarks(t *Table) {
 
 // matchCells pairs the results of the baseline group b and group g with
 // the same seed, fold and group: [baseline, row] pairs in g's order.
-func matchCells(b, g *group) [][2]*bench.Result {
-	byKey := make(map[string]*bench.Result)
+func matchCells(b, g *group) [][2]*resultfmt.Result {
+	byKey := make(map[string]*resultfmt.Result)
 	for _, r := range b.rs {
 		byKey[matchKey(r)] = r
 	}
-	var out [][2]*bench.Result
+	var out [][2]*resultfmt.Result
 	for _, r := range g.rs {
 		if o := byKey[matchKey(r)]; o != nil {
-			out = append(out, [2]*bench.Result{o, r})
+			out = append(out, [2]*resultfmt.Result{o, r})
 		}
 	}
 	return out
 }
 
 // pairedStat compares metric m over the matched pairs.
-func pairedStat(m Metric, pairs [][2]*bench.Result, level float64, rc *rescorer) (PairedStat, error) {
+func pairedStat(m Metric, pairs [][2]*resultfmt.Result, level float64, rc *rescorer) (PairedStat, error) {
 	var d []float64
 	for _, p := range pairs {
 		x, ok1, err := rc.value(m, p[0])
@@ -195,7 +196,7 @@ func pairedStat(m Metric, pairs [][2]*bench.Result, level float64, rc *rescorer)
 }
 
 // mcnemar pools the per-sample predictions of the matched pairs.
-func mcnemar(pairs [][2]*bench.Result, read func(*bench.Result) ([]bench.SamplePrediction, error)) (*McNemarStat, error) {
+func mcnemar(pairs [][2]*resultfmt.Result, read func(*resultfmt.Result) ([]resultfmt.SamplePrediction, error)) (*McNemarStat, error) {
 	mc := &McNemarStat{}
 	for _, p := range pairs {
 		a, err := read(p[0])
@@ -208,7 +209,7 @@ func mcnemar(pairs [][2]*bench.Result, read func(*bench.Result) ([]bench.SampleP
 		}
 		right := make(map[string]bool, len(a))
 		for _, s := range a {
-			t, l := bench.Scored(p[0], s)
+			t, l := resultfmt.Scored(p[0], s)
 			right[fmt.Sprintf("%s\x00%d", s.Capture, s.Chunk)] = t == l
 		}
 		seen := 0
@@ -219,7 +220,7 @@ func mcnemar(pairs [][2]*bench.Result, read func(*bench.Result) ([]bench.SampleP
 				continue
 			}
 			seen++
-			t, l := bench.Scored(p[1], s)
+			t, l := resultfmt.Scored(p[1], s)
 			switch row := t == l; {
 			case base && !row:
 				mc.B++
@@ -270,13 +271,4 @@ func holmRows(t *Table, alpha float64) {
 			}
 		}
 	}
-}
-
-func contains(s []string, x string) bool {
-	for _, y := range s {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }

@@ -5,7 +5,7 @@ import (
 	"slices"
 	"sort"
 
-	"appbench/bench"
+	"appbench/resultfmt"
 )
 
 // PerClassColumns are the columns of BuildPerClass.
@@ -20,7 +20,7 @@ var PerClassColumns = []Metric{
 // and label (app), with precision, recall, F1 and support summarised over
 // the repetitions that saw the label (as a true or a predicted label).
 // opt.Metrics is ignored.
-func BuildPerClass(rs []*bench.Result, opt Options) (*Table, error) {
+func BuildPerClass(rs []*resultfmt.Result, opt Options) (*Table, error) {
 	if opt.Confidence == 0 {
 		opt.Confidence = 0.95
 	}
@@ -45,7 +45,7 @@ func BuildPerClass(rs []*bench.Result, opt Options) (*Table, error) {
 		}
 		sort.Strings(labels)
 		for _, l := range labels {
-			row := Row{Keys: append(slices.Clone(g.keys), l), Repeats: len(per[l])}
+			row := Row{Keys: append(slices.Clone(g.keys), l), Values: append(slices.Clone(g.values), any(l)), Repeats: len(per[l])}
 			for _, r := range g.rs {
 				row.IDs = append(row.IDs, r.ID)
 			}

@@ -18,8 +18,8 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
-	"appbench/bench"
 	"appbench/internal/atomicfile"
+	"appbench/resultfmt"
 )
 
 // checkExt accepts the image formats the plots are written in.
@@ -102,12 +102,19 @@ func soleMethod(t *Table) string {
 	return m
 }
 
+// sweepPoint is one point of a sweep line: x, mean and the lengths of
+// its error bar below and above.
+type sweepPoint struct {
+	x, y, below, above float64
+}
+
 // sweepLines groups the rows of t into lines against the key column col,
-// sorted by x; xOf places a row on the x axis. Error bars of a
-// bounded metric are clipped to [0, 1]. Line names leave the method out
-// when noMethod is set.
+// sorted by x (stably: points of equal x keep the rows' order); xOf places
+// a row on the x axis. Error bars of a bounded metric are clipped to
+// [0, 1]. Line names leave the method out when noMethod is set.
 func sweepLines(t *Table, col int, xOf func(r *Row) float64, bounded, noMethod bool) []*sweepLine {
 	var lines []*sweepLine
+	var pts [][]sweepPoint // per line
 	for _, r := range t.Rows {
 		s := r.Cells[0]
 		if s.N == 0 {
@@ -118,31 +125,45 @@ func sweepLines(t *Table, col int, xOf func(r *Row) float64, bounded, noMethod b
 		if i < 0 {
 			i = len(lines)
 			lines = append(lines, &sweepLine{name: name})
+			pts = append(pts, nil)
 		}
 		below, above := s.Mean-s.Lo, s.Hi-s.Mean
 		if bounded {
 			below, above = clipBar(s.Mean, s.Lo, s.Hi, 0, 1)
 		}
-		l := lines[i]
-		l.pts.XYs = append(l.pts.XYs, plotter.XY{X: xOf(&r), Y: s.Mean})
-		l.pts.lo = append(l.pts.lo, below)
-		l.pts.hi = append(l.pts.hi, above)
+		pts[i] = append(pts[i], sweepPoint{x: xOf(&r), y: s.Mean, below: below, above: above})
 	}
-	for _, l := range lines {
-		idx := make([]int, len(l.pts.XYs))
-		for j := range idx {
-			idx[j] = j
+	for i, l := range lines {
+		slices.SortStableFunc(pts[i], func(a, b sweepPoint) int { return cmp.Compare(a.x, b.x) })
+		for _, p := range pts[i] {
+			l.pts.XYs = append(l.pts.XYs, plotter.XY{X: p.x, Y: p.y})
+			l.pts.lo = append(l.pts.lo, p.below)
+			l.pts.hi = append(l.pts.hi, p.above)
 		}
-		slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(l.pts.XYs[a].X, l.pts.XYs[b].X) })
-		var sorted errPoints
-		for _, j := range idx {
-			sorted.XYs = append(sorted.XYs, l.pts.XYs[j])
-			sorted.lo = append(sorted.lo, l.pts.lo[j])
-			sorted.hi = append(sorted.hi, l.pts.hi[j])
-		}
-		l.pts = sorted
 	}
 	return lines
+}
+
+// number returns the value of a swept parameter as a number: numbers as
+// they are, and a string that reads as one (a sweep label such as "10")
+// too; ok is false for anything else.
+func number(v any) (f float64, ok bool) {
+	switch t := v.(type) {
+	case float64:
+		return t, true
+	case float32:
+		return float64(t), true
+	case int:
+		return float64(t), true
+	case int64:
+		return float64(t), true
+	case uint64:
+		return float64(t), true
+	case string:
+		f, err := strconv.ParseFloat(t, 64)
+		return f, err == nil
+	}
+	return 0, false
 }
 
 // segments returns what the lines draw, in data coordinates: the line
@@ -168,7 +189,7 @@ func segments(lines []*sweepLine) [][2]plotter.XY {
 // a linear axis, others side by side. The legend goes in a corner of the
 // plotting area that no data reaches, else to the right of it. The image
 // format follows the file extension (.png, .svg or .pdf).
-func PlotSweep(rs []*bench.Result, param, metric, path string, confidence float64) error {
+func PlotSweep(rs []*resultfmt.Result, param, metric, path string, confidence float64) error {
 	if err := checkExt(path); err != nil {
 		return err
 	}
@@ -181,7 +202,7 @@ func PlotSweep(rs []*bench.Result, param, metric, path string, confidence float6
 
 // SweepSVG draws the plot of PlotSweep as an SVG element, without the XML
 // prologue, to be inlined in an HTML page.
-func SweepSVG(rs []*bench.Result, param, metric string, confidence float64) (string, error) {
+func SweepSVG(rs []*resultfmt.Result, param, metric string, confidence float64) (string, error) {
 	img, err := sweepImage(rs, param, metric, confidence)
 	if err != nil {
 		return "", err
@@ -209,8 +230,8 @@ type plotImage struct {
 }
 
 // sweepImage lays out the plot of PlotSweep.
-func sweepImage(rs []*bench.Result, param, metric string, confidence float64) (plotImage, error) {
-	var sel []*bench.Result
+func sweepImage(rs []*resultfmt.Result, param, metric string, confidence float64) (plotImage, error) {
+	var sel []*resultfmt.Result
 	for _, r := range rs {
 		for _, c := range r.Point {
 			if c.Param == param {
@@ -227,28 +248,27 @@ func sweepImage(rs []*bench.Result, param, metric string, confidence float64) (p
 		return plotImage{}, err
 	}
 	col := slices.Index(t.Keys, shortParam(param))
-	// x values: numeric when every value parses.
+	// x values: numeric when every value is a number.
 	var xs []string
 	numeric := true
 	for _, r := range t.Rows {
-		v := r.Keys[col]
-		if !slices.Contains(xs, v) {
-			xs = append(xs, v)
+		if !slices.Contains(xs, r.Keys[col]) {
+			xs = append(xs, r.Keys[col])
 		}
-		if _, err := strconv.ParseFloat(v, 64); err != nil {
+		if _, ok := number(r.Values[col]); !ok {
 			numeric = false
 		}
 	}
-	xOf := func(v string) float64 {
+	xOf := func(r *Row) float64 {
 		if numeric {
-			f, _ := strconv.ParseFloat(v, 64)
+			f, _ := number(r.Values[col])
 			return f
 		}
-		return float64(slices.Index(xs, v))
+		return float64(slices.Index(xs, r.Keys[col]))
 	}
 	// With one method, the title names it and the legend does not.
 	sole := soleMethod(t)
-	lines := sweepLines(t, col, func(r *Row) float64 { return xOf(r.Keys[col]) }, slices.Contains(boundedMetrics, metric), sole != "")
+	lines := sweepLines(t, col, xOf, slices.Contains(boundedMetrics, metric), sole != "")
 	p := plot.New()
 	m, _ := MetricByKey(metric)
 	p.Title.Text = fmt.Sprintf("%s: %s against %s", t.Title, m.Name, shortParam(param))
@@ -292,13 +312,13 @@ const LearningCurveParam = "dataset.train_fraction"
 // value of the other swept parameters), each point at the mean number of
 // training samples of its cells, with the metric's mean and confidence
 // interval as in PlotSweep.
-func PlotLearningCurve(rs []*bench.Result, metric, path string, confidence float64) error {
+func PlotLearningCurve(rs []*resultfmt.Result, metric, path string, confidence float64) error {
 	if err := checkExt(path); err != nil {
 		return err
 	}
-	var sel []*bench.Result
+	var sel []*resultfmt.Result
 	for _, r := range rs {
-		if slices.ContainsFunc(r.Point, func(c bench.Coord) bool { return c.Param == LearningCurveParam }) {
+		if slices.ContainsFunc(r.Point, func(c resultfmt.Coord) bool { return c.Param == LearningCurveParam }) {
 			sel = append(sel, r)
 		}
 	}
@@ -488,7 +508,7 @@ func ConfusionSubtitle(repeats int) string {
 // share of each true label's samples (with a colour scale beside it),
 // counts written in the cells when there are at most 30 labels. The
 // subtitle (ConfusionSubtitle) says how many repetitions the counts add up.
-func PlotConfusion(cm bench.Confusion, title string, repeats int, path string) error {
+func PlotConfusion(cm resultfmt.Confusion, title string, repeats int, path string) error {
 	if err := checkExt(path); err != nil {
 		return err
 	}
@@ -541,7 +561,7 @@ func PlotConfusion(cm bench.Confusion, title string, repeats int, path string) e
 
 // addCounts writes the non-zero counts of cm in its cells when there are
 // at most 30 labels.
-func addCounts(p *plot.Plot, cm bench.Confusion) error {
+func addCounts(p *plot.Plot, cm resultfmt.Confusion) error {
 	k := len(cm.Labels)
 	if k > 30 {
 		return nil

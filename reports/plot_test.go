@@ -1,8 +1,10 @@
 package reports
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -158,5 +160,35 @@ func TestPlotSVGText(t *testing.T) {
 	}
 	if !strings.Contains(string(b), ">destination-set</text>") || strings.Contains(string(b), "destination-set destination-set") {
 		t.Errorf("sweep legend: %s", b)
+	}
+}
+
+// TestRowValues checks that table rows carry the swept values as the
+// results hold them beside the shown keys, and which of them place a
+// sweep plot's points on a numeric axis.
+func TestRowValues(t *testing.T) {
+	tb, err := Build(fixture(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range tb.Rows {
+		got = append(got, fmt.Sprintf("%q/%v", r.Keys, r.Values))
+	}
+	want := []string{`["majority" ""]/[majority <nil>]`, `["destination-set" "1"]/[destination-set 1]`, `["destination-set" "3"]/[destination-set 3]`}
+	if !slices.Equal(got, want) {
+		t.Errorf("rows %v, want %v", got, want)
+	}
+	for _, tc := range []struct {
+		v  any
+		f  float64
+		ok bool
+	}{
+		{3, 3, true}, {0.5, 0.5, true}, {uint64(1 << 40), 1 << 40, true}, {"10", 10, true}, {1e21, 1e21, true},
+		{"30s", 0, false}, {nil, 0, false}, {true, 0, false}, {[]any{1, 2}, 0, false},
+	} {
+		if f, ok := number(tc.v); ok != tc.ok || f != tc.f {
+			t.Errorf("number(%#v) = %g, %v; want %g, %v", tc.v, f, ok, tc.f, tc.ok)
+		}
 	}
 }

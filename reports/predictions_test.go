@@ -6,28 +6,28 @@ import (
 	"strings"
 	"testing"
 
-	"appbench/bench"
+	"appbench/resultfmt"
 )
 
 func TestBuildRecomputesFromPredictions(t *testing.T) {
-	ps := []bench.SamplePrediction{
+	ps := []resultfmt.SamplePrediction{
 		{Capture: "a/1", Chunk: 1, Truth: "a", Predicted: "a"},
 		{Capture: "a/1", Chunk: 2, Truth: "a", Predicted: "b"},
 		{Capture: "a/1", Chunk: 3, Truth: "a", Predicted: "a"},
 		{Capture: "b/1", Chunk: 1, Truth: "b", Predicted: "a"},
 		{Capture: "b/2", Chunk: 1, Truth: "b", Predicted: "b"},
 	}
-	var rs []*bench.Result
+	var rs []*resultfmt.Result
 	for i := 0; i < 3; i++ {
-		r := &bench.Result{ID: fmt.Sprintf("m-%d", i), Experiment: "x", Method: "m", Seed: uint64(i + 1), Task: bench.TaskClosed}
+		r := &resultfmt.Result{ID: fmt.Sprintf("m-%d", i), Experiment: "x", Method: "m", Seed: uint64(i + 1), Task: resultfmt.TaskClosed}
 		var err error
-		if r.Metrics, err = bench.Rescore(r, ps); err != nil {
+		if r.Metrics, err = resultfmt.Rescore(r, ps); err != nil {
 			t.Fatal(err)
 		}
 		r.Metrics.CaptureAccuracy = nil // as cell files store them
 		rs = append(rs, r)
 	}
-	read := func(r *bench.Result) ([]bench.SamplePrediction, error) {
+	read := func(r *resultfmt.Result) ([]resultfmt.SamplePrediction, error) {
 		if r.ID == "m-2" {
 			return nil, fmt.Errorf("open %s: %w", r.ID, fs.ErrNotExist)
 		}
@@ -50,7 +50,7 @@ func TestBuildRecomputesFromPredictions(t *testing.T) {
 	}
 	// Without a reader the column is empty, and the default table reads
 	// no predictions at all.
-	tb, err = Build(rs, Options{Predictions: func(*bench.Result) ([]bench.SamplePrediction, error) {
+	tb, err = Build(rs, Options{Predictions: func(*resultfmt.Result) ([]resultfmt.SamplePrediction, error) {
 		t.Fatal("the default columns read predictions")
 		return nil, nil
 	}})
@@ -60,11 +60,11 @@ func TestBuildRecomputesFromPredictions(t *testing.T) {
 }
 
 func TestPlotLearningCurve(t *testing.T) {
-	var rs []*bench.Result
+	var rs []*resultfmt.Result
 	for i, f := range []float64{0.25, 0.5, 1} {
 		for s := 1; s <= 2; s++ {
-			r := &bench.Result{ID: fmt.Sprintf("m-%d-%d", i, s), Experiment: "x", Method: "m", PointIndex: i, Seed: uint64(s),
-				Point: []bench.Coord{{Param: LearningCurveParam, Value: f}}, Train: int(100 * f)}
+			r := &resultfmt.Result{ID: fmt.Sprintf("m-%d-%d", i, s), Experiment: "x", Method: "m", PointIndex: i, Seed: uint64(s),
+				Point: []resultfmt.Coord{{Param: LearningCurveParam, Value: f}}, Train: int(100 * f)}
 			r.Metrics.Accuracy = 0.5 + f/4 + float64(s)/100
 			rs = append(rs, r)
 		}
@@ -86,16 +86,16 @@ func TestPlotLearningCurve(t *testing.T) {
 }
 
 func TestDetectionCurve(t *testing.T) {
-	r := &bench.Result{ID: "c1", Task: bench.TaskOpen, Unseen: []string{"u"}}
-	ps := []bench.SamplePrediction{
+	r := &resultfmt.Result{ID: "c1", Task: resultfmt.TaskOpen, Unseen: []string{"u"}}
+	ps := []resultfmt.SamplePrediction{
 		{Capture: "u/1", Chunk: 1, Truth: "u", Score: 0.1},
 		{Capture: "a/1", Chunk: 1, Truth: "a", Score: 0.2},
 		{Capture: "u/1", Chunk: 2, Truth: "u", Score: 0.2},
 		{Capture: "a/1", Chunk: 2, Truth: "a", Score: 0.9},
 		{Capture: "u/2", Chunk: 1, Truth: "u", Score: 0.95},
 	}
-	read := func(*bench.Result) ([]bench.SamplePrediction, error) { return ps, nil }
-	got, err := DetectionCurve([]*bench.Result{r}, read)
+	read := func(*resultfmt.Result) ([]resultfmt.SamplePrediction, error) { return ps, nil }
+	got, err := DetectionCurve([]*resultfmt.Result{r}, read)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +119,7 @@ func TestDetectionCurve(t *testing.T) {
 	if err := PlotDetection(got, "x", t.TempDir()+"/d.png"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := DetectionCurve([]*bench.Result{{ID: "c2", Task: bench.TaskClosed}}, read); err == nil {
+	if _, err := DetectionCurve([]*resultfmt.Result{{ID: "c2", Task: resultfmt.TaskClosed}}, read); err == nil {
 		t.Error("a closed-world cell gave a detection curve")
 	}
 }

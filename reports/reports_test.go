@@ -13,8 +13,8 @@ import (
 	"syscall"
 	"testing"
 
-	"appbench/bench"
 	"appbench/internal/atomicfile"
+	"appbench/resultfmt"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -22,8 +22,8 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 // fixture returns fixed results: majority and destination-set (swept over
 // k = 1, 3) with three repetitions each; destination-set detects unseen
 // apps.
-func fixture() []*bench.Result {
-	var rs []*bench.Result
+func fixture() []*resultfmt.Result {
+	var rs []*resultfmt.Result
 	acc := map[string][]float64{
 		"majority":            {0.2, 0.25, 0.2},
 		"destination-set k=1": {0.8, 0.84, 0.79},
@@ -32,16 +32,16 @@ func fixture() []*bench.Result {
 	add := func(method string, mi, pi int, k any, name string) {
 		for rep := 0; rep < 3; rep++ {
 			a := acc[name][rep]
-			r := &bench.Result{
-				Schema: bench.ResultSchema, ID: fmt.Sprintf("%s-%d-%d", method, pi, rep), Experiment: "fixture",
+			r := &resultfmt.Result{
+				Schema: resultfmt.ResultSchema, ID: fmt.Sprintf("%s-%d-%d", method, pi, rep), Experiment: "fixture",
 				Method: method, MethodName: method, MethodIndex: mi, PointIndex: pi, Repeat: rep, Seed: uint64(rep + 1),
 				Train: 100, Test: 25, FitSeconds: 0.5 + 0.1*float64(rep), PredictSeconds: 0.01 * float64(rep+1),
-				Metrics: bench.Metrics{N: 25, Accuracy: a, MacroF1: a - 0.05, WeightedF1: a - 0.02,
-					Confusion: bench.Confusion{Labels: []string{"a", "b"}, Matrix: [][]int{{10 + rep, 2}, {3, 10 - rep}}}},
+				Metrics: resultfmt.Metrics{N: 25, Accuracy: a, MacroF1: a - 0.05, WeightedF1: a - 0.02,
+					Confusion: resultfmt.Confusion{Labels: []string{"a", "b"}, Matrix: [][]int{{10 + rep, 2}, {3, 10 - rep}}}},
 			}
 			if k != nil {
-				r.Point = []bench.Coord{{Param: "methods.destination-set.k", Value: k}}
-				r.Metrics.Detection = &bench.Detection{F1: a - 0.1}
+				r.Point = []resultfmt.Coord{{Param: "methods.destination-set.k", Value: k}}
+				r.Metrics.Detection = &resultfmt.Detection{F1: a - 0.1}
 			}
 			rs = append(rs, r)
 		}
@@ -182,7 +182,7 @@ func TestBuildNotes(t *testing.T) {
 func TestBuildPerClass(t *testing.T) {
 	rs := fixture()
 	for _, r := range rs {
-		r.Metrics.PerClass = []bench.ClassMetrics{
+		r.Metrics.PerClass = []resultfmt.ClassMetrics{
 			{Label: "b", Precision: 0.5, Recall: 1, F1: 2.0 / 3, Support: 2},
 			{Label: "a", Precision: 1, Recall: 0.5, F1: 2.0 / 3, Support: 4},
 		}
@@ -230,17 +230,17 @@ func TestPlotsDiskFull(t *testing.T) {
 // every row short of one repetition is noted, and a row with no result.
 func TestBuildExpected(t *testing.T) {
 	rs := fixture()
-	var expected, have []*bench.Result
+	var expected, have []*resultfmt.Result
 	for _, r := range rs {
 		e := *r
-		e.Metrics = bench.Metrics{}
+		e.Metrics = resultfmt.Metrics{}
 		expected = append(expected, &e)
 		if r.Repeat < 2 {
 			have = append(have, r)
 		}
 	}
 	extra := *expected[len(expected)-1]
-	extra.ID, extra.PointIndex, extra.Point = "destination-set-9-0", 2, []bench.Coord{{Param: "methods.destination-set.k", Value: 9}}
+	extra.ID, extra.PointIndex, extra.Point = "destination-set-9-0", 2, []resultfmt.Coord{{Param: "methods.destination-set.k", Value: 9}}
 	expected = append(expected, &extra)
 	tb, err := Build(have, Options{Expected: expected})
 	if err != nil {

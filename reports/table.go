@@ -12,7 +12,7 @@ import (
 
 	"gonum.org/v1/gonum/stat/distuv"
 
-	"appbench/bench"
+	"appbench/resultfmt"
 )
 
 // Metric is a number read from a result.
@@ -24,18 +24,18 @@ type Metric struct {
 	// Digits is the number of decimals shown.
 	Digits int `json:"digits"`
 	// Value reads the metric; ok is false when the result lacks it.
-	Value func(r *bench.Result) (v float64, ok bool) `json:"-"`
+	Value func(r *resultfmt.Result) (v float64, ok bool) `json:"-"`
 	// FromPredictions is set for metrics that cell files do not store:
-	// they are computed from the predictions files (bench.Rescore).
+	// they are computed from the predictions files (resultfmt.Rescore).
 	FromPredictions bool `json:"from_predictions,omitempty"`
 }
 
-func always(f func(r *bench.Result) float64) func(r *bench.Result) (float64, bool) {
-	return func(r *bench.Result) (float64, bool) { return f(r), true }
+func always(f func(r *resultfmt.Result) float64) func(r *resultfmt.Result) (float64, bool) {
+	return func(r *resultfmt.Result) (float64, bool) { return f(r), true }
 }
 
-func detection(f func(d *bench.Detection) float64) func(r *bench.Result) (float64, bool) {
-	return func(r *bench.Result) (float64, bool) {
+func detection(f func(d *resultfmt.Detection) float64) func(r *resultfmt.Result) (float64, bool) {
+	return func(r *resultfmt.Result) (float64, bool) {
 		if r.Metrics.Detection == nil {
 			return 0, false
 		}
@@ -45,30 +45,30 @@ func detection(f func(d *bench.Detection) float64) func(r *bench.Result) (float6
 
 // Metrics lists the metrics a table can show, by key.
 var Metrics = []Metric{
-	{"accuracy", "Accuracy", 4, always(func(r *bench.Result) float64 { return r.Metrics.Accuracy }), false},
-	{"macro_precision", "Macro P", 4, always(func(r *bench.Result) float64 { return r.Metrics.MacroPrecision }), false},
-	{"macro_recall", "Macro R", 4, always(func(r *bench.Result) float64 { return r.Metrics.MacroRecall }), false},
-	{"macro_f1", "Macro F1", 4, always(func(r *bench.Result) float64 { return r.Metrics.MacroF1 }), false},
-	{"weighted_precision", "Weighted P", 4, always(func(r *bench.Result) float64 { return r.Metrics.WeightedPrecision }), false},
-	{"weighted_recall", "Weighted R", 4, always(func(r *bench.Result) float64 { return r.Metrics.WeightedRecall }), false},
-	{"weighted_f1", "Weighted F1", 4, always(func(r *bench.Result) float64 { return r.Metrics.WeightedF1 }), false},
-	{"detection_precision", "Unseen P", 4, detection(func(d *bench.Detection) float64 { return d.Precision }), false},
-	{"detection_recall", "Unseen R", 4, detection(func(d *bench.Detection) float64 { return d.Recall }), false},
-	{"detection_f1", "Unseen F1", 4, detection(func(d *bench.Detection) float64 { return d.F1 }), false},
-	{"capture_accuracy", "Capture acc", 4, func(r *bench.Result) (float64, bool) {
+	{"accuracy", "Accuracy", 4, always(func(r *resultfmt.Result) float64 { return r.Metrics.Accuracy }), false},
+	{"macro_precision", "Macro P", 4, always(func(r *resultfmt.Result) float64 { return r.Metrics.MacroPrecision }), false},
+	{"macro_recall", "Macro R", 4, always(func(r *resultfmt.Result) float64 { return r.Metrics.MacroRecall }), false},
+	{"macro_f1", "Macro F1", 4, always(func(r *resultfmt.Result) float64 { return r.Metrics.MacroF1 }), false},
+	{"weighted_precision", "Weighted P", 4, always(func(r *resultfmt.Result) float64 { return r.Metrics.WeightedPrecision }), false},
+	{"weighted_recall", "Weighted R", 4, always(func(r *resultfmt.Result) float64 { return r.Metrics.WeightedRecall }), false},
+	{"weighted_f1", "Weighted F1", 4, always(func(r *resultfmt.Result) float64 { return r.Metrics.WeightedF1 }), false},
+	{"detection_precision", "Unseen P", 4, detection(func(d *resultfmt.Detection) float64 { return d.Precision }), false},
+	{"detection_recall", "Unseen R", 4, detection(func(d *resultfmt.Detection) float64 { return d.Recall }), false},
+	{"detection_f1", "Unseen F1", 4, detection(func(d *resultfmt.Detection) float64 { return d.F1 }), false},
+	{"capture_accuracy", "Capture acc", 4, func(r *resultfmt.Result) (float64, bool) {
 		if r.Metrics.CaptureAccuracy == nil {
 			return 0, false
 		}
 		return *r.Metrics.CaptureAccuracy, true
 	}, true},
-	{"fit_seconds", "Fit (s)", 3, always(func(r *bench.Result) float64 { return r.FitSeconds }), false},
-	{"predict_seconds", "Predict (s)", 3, always(func(r *bench.Result) float64 { return r.PredictSeconds }), false},
-	{"read_seconds", "Read (s)", 3, always(func(r *bench.Result) float64 { return r.ReadSeconds }), false},
-	{"feature_seconds", "Features (s)", 3, always(func(r *bench.Result) float64 { return r.FeatureSeconds }), false},
-	{"cache_hits", "Cache hits", 0, always(func(r *bench.Result) float64 { return float64(r.CacheHits) }), false},
-	{"peak_heap_mb", "Peak heap (MB)", 1, always(func(r *bench.Result) float64 { return float64(r.PeakHeapBytes) / (1 << 20) }), false},
-	{"train", "Train", 0, always(func(r *bench.Result) float64 { return float64(r.Train) }), false},
-	{"test", "Test", 0, always(func(r *bench.Result) float64 { return float64(r.Test) }), false},
+	{"fit_seconds", "Fit (s)", 3, always(func(r *resultfmt.Result) float64 { return r.FitSeconds }), false},
+	{"predict_seconds", "Predict (s)", 3, always(func(r *resultfmt.Result) float64 { return r.PredictSeconds }), false},
+	{"read_seconds", "Read (s)", 3, always(func(r *resultfmt.Result) float64 { return r.ReadSeconds }), false},
+	{"feature_seconds", "Features (s)", 3, always(func(r *resultfmt.Result) float64 { return r.FeatureSeconds }), false},
+	{"cache_hits", "Cache hits", 0, always(func(r *resultfmt.Result) float64 { return float64(r.CacheHits) }), false},
+	{"peak_heap_mb", "Peak heap (MB)", 1, always(func(r *resultfmt.Result) float64 { return float64(r.PeakHeapBytes) / (1 << 20) }), false},
+	{"train", "Train", 0, always(func(r *resultfmt.Result) float64 { return float64(r.Train) }), false},
+	{"test", "Test", 0, always(func(r *resultfmt.Result) float64 { return float64(r.Test) }), false},
 }
 
 // MetricByKey returns the metric with this key.
@@ -88,7 +88,7 @@ func MetricByKey(key string) (Metric, error) {
 // DefaultMetrics are the columns of a table when none are asked for:
 // accuracy, macro and weighted F1, unseen-app detection F1 when some result
 // has it, fit and predict times.
-func DefaultMetrics(rs []*bench.Result) []string {
+func DefaultMetrics(rs []*resultfmt.Result) []string {
 	keys := []string{"accuracy", "macro_f1", "weighted_f1"}
 	for _, r := range rs {
 		if r.Metrics.Detection != nil {
@@ -107,9 +107,9 @@ type Options struct {
 	// Confidence is the level of the confidence intervals (default 0.95).
 	Confidence float64
 	// Predictions, when set, reads the predictions file of a result: a
-	// metric a result lacks is then recomputed from it (bench.Rescore).
+	// metric a result lacks is then recomputed from it (resultfmt.Rescore).
 	// A missing file is an fs.ErrNotExist error.
-	Predictions func(r *bench.Result) ([]bench.SamplePrediction, error)
+	Predictions func(r *resultfmt.Result) ([]resultfmt.SamplePrediction, error)
 	// Baseline, when set, names the method every other row is compared
 	// with (Row.Paired): paired differences, Wilcoxon and McNemar tests,
 	// Holm-adjusted across rows.
@@ -121,7 +121,7 @@ type Options struct {
 	// repetitions are counted against it, and rows with no result at all
 	// are noted. The rows of an experiment without placeholders are
 	// compared with the row of most repetitions instead.
-	Expected []*bench.Result
+	Expected []*resultfmt.Result
 }
 
 // Stat summarises one metric over the repetitions of a row.
@@ -166,8 +166,13 @@ func Summarize(xs []float64, level float64) Stat {
 
 // Row is one method at one sweep point.
 type Row struct {
-	// Keys are the row's values of Table.Keys.
+	// Keys are the row's values of Table.Keys, as shown (FormatValue).
 	Keys []string `json:"keys"`
+	// Values are the values behind Keys as the results hold them: the
+	// experiment and method names, and each swept parameter's value (a
+	// number stays a number; nil where the row's results have none).
+	// The per-app table adds the app.
+	Values []any `json:"-"`
 	// Cells hold one Stat per column.
 	Cells []Stat `json:"cells"`
 	// Repeats counts the results merged into the row.
@@ -208,8 +213,8 @@ type Table struct {
 
 // Build groups results by experiment, method and sweep point and summarises
 // each metric over the repetitions. Rows keep the results' order (see
-// bench.SortResults).
-func Build(rs []*bench.Result, opt Options) (*Table, error) {
+// resultfmt.Sort).
+func Build(rs []*resultfmt.Result, opt Options) (*Table, error) {
 	if opt.Confidence == 0 {
 		opt.Confidence = 0.95
 	}
@@ -231,9 +236,9 @@ func Build(rs []*bench.Result, opt Options) (*Table, error) {
 	var gs []*group
 	var gk *grouper
 	t.Title, t.Keys, gs, gk = groupResults(rs)
-	rc := &rescorer{read: opt.Predictions, done: make(map[string]*bench.Result), missing: make(map[string]int)}
+	rc := &rescorer{read: opt.Predictions, done: make(map[string]*resultfmt.Result), missing: make(map[string]int)}
 	for _, g := range gs {
-		row := Row{Keys: g.keys, Repeats: len(g.rs)}
+		row := Row{Keys: g.keys, Values: g.values, Repeats: len(g.rs)}
 		seeds := make(map[string]bool)
 		for _, r := range g.rs {
 			row.IDs = append(row.IDs, r.ID)
@@ -288,7 +293,7 @@ func Build(rs []*bench.Result, opt Options) (*Table, error) {
 }
 
 // partOf names the fold or group of a result (", fold 2"), or "".
-func partOf(r *bench.Result) string {
+func partOf(r *resultfmt.Result) string {
 	switch {
 	case r.Fold > 0:
 		return fmt.Sprintf(", fold %d", r.Fold)
@@ -301,13 +306,13 @@ func partOf(r *bench.Result) string {
 // rescorer reads the metrics a result lacks from its predictions file,
 // reading and rescoring each result once.
 type rescorer struct {
-	read    func(r *bench.Result) ([]bench.SamplePrediction, error)
-	done    map[string]*bench.Result // by result id: r with rescored metrics
-	missing map[string]int           // FromPredictions metric -> results without a file
+	read    func(r *resultfmt.Result) ([]resultfmt.SamplePrediction, error)
+	done    map[string]*resultfmt.Result // by result id: r with rescored metrics
+	missing map[string]int               // FromPredictions metric -> results without a file
 }
 
 // value reads metric m of r, from its predictions when r lacks it.
-func (rc *rescorer) value(m Metric, r *bench.Result) (float64, bool, error) {
+func (rc *rescorer) value(m Metric, r *resultfmt.Result) (float64, bool, error) {
 	if v, ok := m.Value(r); ok || rc.read == nil {
 		return v, ok, nil
 	}
@@ -319,7 +324,7 @@ func (rc *rescorer) value(m Metric, r *bench.Result) (float64, bool, error) {
 		case err != nil:
 			return 0, false, err
 		default:
-			met, err := bench.Rescore(r, ps)
+			met, err := resultfmt.Rescore(r, ps)
 			if err != nil {
 				return 0, false, fmt.Errorf("reports: cell %s: %w", r.ID, err)
 			}
@@ -420,8 +425,9 @@ func sortedKeys[V any](m map[string]V) []string {
 
 // group is the results of one table row: one method at one sweep point.
 type group struct {
-	keys []string
-	rs   []*bench.Result
+	keys   []string // as shown
+	values []any    // as the results hold them (grouper.values)
+	rs     []*resultfmt.Result
 }
 
 // id returns the group's key values joined.
@@ -431,7 +437,7 @@ func (g *group) id() string { return strings.Join(g.keys, "\x00") }
 // the expected rows with none. Rows of experiments with placeholders in
 // expected are counted against them; the others against the row of most
 // repetitions among them.
-func missingNotes(gs []*group, gk *grouper, expected []*bench.Result) []string {
+func missingNotes(gs []*group, gk *grouper, expected []*resultfmt.Result) []string {
 	want := make(map[string]int)
 	var order []string
 	planned := make(map[string]bool)
@@ -486,17 +492,20 @@ type grouper struct {
 	exps   map[string]bool
 }
 
-func (gk *grouper) keys(r *bench.Result) []string {
-	var k []string
+// values returns the row key of r: its experiment (when several are
+// merged), method and the value of each swept parameter (nil when r has
+// none).
+func (gk *grouper) values(r *resultfmt.Result) []any {
+	var k []any
 	if gk.multi {
 		k = append(k, r.Experiment)
 	}
 	k = append(k, r.Method)
 	for _, p := range gk.params {
-		v := ""
+		var v any
 		for _, c := range r.Point {
 			if c.Param == p {
-				v = FormatValue(c.Value)
+				v = c.Value
 			}
 		}
 		k = append(k, v)
@@ -504,12 +513,23 @@ func (gk *grouper) keys(r *bench.Result) []string {
 	return k
 }
 
+// keys returns the row key of r as shown: FormatValue of each of its
+// values.
+func (gk *grouper) keys(r *resultfmt.Result) []string {
+	vs := gk.values(r)
+	k := make([]string, len(vs))
+	for i, v := range vs {
+		k[i] = FormatValue(v)
+	}
+	return k
+}
+
 // groupResults sorts results and groups them by experiment (when there are
 // several), method and sweep point, in result order. It returns the title,
 // the key column names, the groups and the key function.
-func groupResults(rs []*bench.Result) (title string, keys []string, out []*group, gk *grouper) {
+func groupResults(rs []*resultfmt.Result) (title string, keys []string, out []*group, gk *grouper) {
 	rs = slices.Clone(rs)
-	bench.SortResults(rs)
+	resultfmt.Sort(rs)
 	var exps, params []string
 	for _, r := range rs {
 		if !slices.Contains(exps, r.Experiment) {
@@ -537,7 +557,7 @@ func groupResults(rs []*bench.Result) (title string, keys []string, out []*group
 	var order []string
 	groups := make(map[string]*group)
 	for _, r := range rs {
-		g := &group{keys: gk.keys(r)}
+		g := &group{keys: gk.keys(r), values: gk.values(r)}
 		if o := groups[g.id()]; o != nil {
 			g = o
 		} else {

@@ -10,6 +10,7 @@ import (
 	"math"
 	"os"
 	"os/signal"
+	"slices"
 	"strconv"
 	"syscall"
 	"text/tabwriter"
@@ -18,6 +19,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"appbench/bench"
+	"appbench/resultfmt"
 )
 
 // classifyFormats are the values of classify --format.
@@ -70,7 +72,7 @@ func (o *classifyOpts) check() error {
 	switch {
 	case o.model == "":
 		return errors.New("classify: the model file is required (--model FILE)")
-	case !contains(classifyFormats, o.format):
+	case !slices.Contains(classifyFormats, o.format):
 		return fmt.Errorf("classify: --format %q: want text, csv or json", o.format)
 	case o.workers < 1:
 		return fmt.Errorf("classify: --workers %d: want at least 1", o.workers)
@@ -108,7 +110,7 @@ func (o *classifyOpts) run(ctx context.Context, cmd *cobra.Command, captures []s
 		return err
 	}
 	stderr := cmd.ErrOrStderr()
-	var all []bench.SamplePrediction
+	var all []resultfmt.SamplePrediction
 	for _, c := range captures {
 		preds, notes, err := m.Classify(ctx, c, window, overlap, o.workers)
 		if err != nil {
@@ -129,7 +131,7 @@ func (o *classifyOpts) run(ctx context.Context, cmd *cobra.Command, captures []s
 var classifyHeader = []string{"capture", "chunk", "start", "stop", "label", "score", "unknown"}
 
 // writeClassified prints ps in format.
-func writeClassified(w io.Writer, format string, ps []bench.SamplePrediction) error {
+func writeClassified(w io.Writer, format string, ps []resultfmt.SamplePrediction) error {
 	switch format {
 	case "json":
 		type row struct {
@@ -168,7 +170,7 @@ func writeClassified(w io.Writer, format string, ps []bench.SamplePrediction) er
 }
 
 // classifiedFields returns the fields of one output row.
-func classifiedFields(p bench.SamplePrediction) []string {
+func classifiedFields(p resultfmt.SamplePrediction) []string {
 	return []string{p.Capture, strconv.Itoa(p.Chunk), seconds(p.Start), seconds(p.Stop), p.Predicted,
 		strconv.FormatFloat(p.Score, 'g', -1, 64), strconv.FormatBool(p.Unknown)}
 }

@@ -13,12 +13,13 @@ import (
 	"testing"
 
 	"appbench/bench"
+	"appbench/resultfmt"
 )
 
 // trainSaved writes a synthetic corpus with "appbench synth", runs an
 // experiment on it with --save-models and returns the corpus folder, the
 // results folder and the cells' result files.
-func trainSaved(t *testing.T) (corpus, res string, results []*bench.Result) {
+func trainSaved(t *testing.T) (corpus, res string, results []*resultfmt.Result) {
 	t.Helper()
 	dir := t.TempDir()
 	corpus, res = filepath.Join(dir, "corpus"), filepath.Join(dir, "res")
@@ -50,9 +51,9 @@ methods:
 	if _, stderr, err := executeErr(t, "run", cfg, "--no-progress", "--out", res, "--save-models"); err != nil {
 		t.Fatalf("run: %v\n%s", err, stderr)
 	}
-	files, _ := filepath.Glob(filepath.Join(res, "*"+bench.ResultSuffix))
+	files, _ := filepath.Glob(filepath.Join(res, "*"+resultfmt.ResultSuffix))
 	for _, f := range files {
-		r, err := bench.ReadResult(f)
+		r, err := resultfmt.ReadResult(f)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -70,7 +71,7 @@ methods:
 func TestClassifyMatchesCellPredictions(t *testing.T) {
 	corpus, res, results := trainSaved(t)
 	for _, r := range results {
-		preds, err := bench.ReadPredictions(bench.PredictionsPath(res, r.ID))
+		preds, err := resultfmt.ReadPredictions(resultfmt.PredictionsPath(res, r.ID))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -115,7 +116,7 @@ func TestClassifyMatchesCellPredictions(t *testing.T) {
 
 func firstCapture(t *testing.T, res, id string) string {
 	t.Helper()
-	preds, err := bench.ReadPredictions(bench.PredictionsPath(res, id))
+	preds, err := resultfmt.ReadPredictions(resultfmt.PredictionsPath(res, id))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"appbench/bench"
+	"appbench/resultfmt"
 )
 
 // TestSklearnExample runs the scikit-learn example experiment end to end:
@@ -27,7 +27,7 @@ func TestSklearnExample(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v\n%s\n%s", err, stdout, stderr)
 	}
-	rs, err := bench.ReadResults(out)
+	rs, err := resultfmt.ReadResults(out)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -57,7 +58,7 @@ func TestRunFlagsCheckedFirst(t *testing.T) {
 	}
 	for _, c := range cases {
 		args := append([]string{"run", cfg, "--no-progress"}, c.flags...)
-		if !contains(c.flags, "--out") {
+		if !slices.Contains(c.flags, "--out") {
 			args = append(args, "--out", res)
 		}
 		_, _, err := executeErr(t, args...)

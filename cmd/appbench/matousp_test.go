@@ -6,9 +6,9 @@ import (
 	"strings"
 	"testing"
 
-	"appbench/bench"
 	"appbench/configs"
 	"appbench/internal/shared"
+	"appbench/resultfmt"
 )
 
 // TestAppsMatouspRuns runs configs/apps-matousp.yaml on the shared real
@@ -103,7 +103,7 @@ func TestAppsMatouspUnseenRuns(t *testing.T) {
 			t.Errorf("row %v: detection scored %v, want %v", r.Keys, got, detects)
 		}
 	}
-	rs, err := bench.ReadResults(res)
+	rs, err := resultfmt.ReadResults(res)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"appbench/bench"
@@ -84,7 +85,7 @@ func newPage(tb table, t *reports.Table) *reports.Page {
 	p.Version, p.Command = pageStamp()
 	var names []string
 	for _, r := range tb.rs {
-		if !contains(names, r.Experiment) {
+		if !slices.Contains(names, r.Experiment) {
 			names = append(names, r.Experiment)
 		}
 	}

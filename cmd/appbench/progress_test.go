@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"appbench/bench"
+	"appbench/resultfmt"
 )
 
 // fakeRun is a progress line over cells of methods a (4 cells) and b (2)
@@ -26,7 +27,7 @@ func newFakeRun(width int) *fakeRun {
 	var cells []*bench.Cell
 	for _, id := range []string{"a0", "a1", "a2", "a3", "b0", "b1"} {
 		c := &bench.Cell{ID: id, Method: id[:1], Repeat: int(id[1] - '0'),
-			Point: []bench.Coord{{Param: "methods." + id[:1] + ".params.k", Value: 10}}}
+			Point: []resultfmt.Coord{{Param: "methods." + id[:1] + ".params.k", Value: 10}}}
 		f.cells[id] = c
 		cells = append(cells, c)
 	}

@@ -3,13 +3,14 @@ package main
 import (
 	"fmt"
 	"io"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"appbench/bench"
 	"appbench/reports"
+	"appbench/resultfmt"
 )
 
 // newReportCmd builds the report subcommand.
@@ -102,7 +103,7 @@ type compareWith struct {
 // placeholders of the cells expected (nil: unknown), and notes to print
 // under it.
 type table struct {
-	rs, expected []*bench.Result
+	rs, expected []*resultfmt.Result
 	notes        []string
 	dir          string // the results folder, for the predictions files
 }
@@ -111,7 +112,7 @@ type table struct {
 // name is set). Unless all is set, the experiment copies select the
 // current results and give the cells expected.
 func readTable(dir, name string, all bool) (table, error) {
-	rs, err := bench.ReadResults(dir)
+	rs, err := resultfmt.ReadResults(dir)
 	if err != nil {
 		return table{}, err
 	}
@@ -138,28 +139,28 @@ func readTable(dir, name string, all bool) (table, error) {
 
 // experimentResults returns the results of the named experiment, or an
 // error listing the experiments dir holds.
-func experimentResults(rs []*bench.Result, name, dir string) ([]*bench.Result, error) {
-	var keep []*bench.Result
+func experimentResults(rs []*resultfmt.Result, name, dir string) ([]*resultfmt.Result, error) {
+	var keep []*resultfmt.Result
 	var names []string
 	for _, r := range rs {
 		if r.Experiment == name {
 			keep = append(keep, r)
 		}
-		if !contains(names, r.Experiment) {
+		if !slices.Contains(names, r.Experiment) {
 			names = append(names, r.Experiment)
 		}
 	}
 	if len(keep) == 0 {
-		sortStrings(names)
+		slices.Sort(names)
 		return nil, fmt.Errorf("report: no experiment named %q in %s (experiments there: %s)", name, dir, strings.Join(names, ", "))
 	}
 	return keep, nil
 }
 
 // predictions returns the reader of the predictions files of dir.
-func predictions(dir string) func(r *bench.Result) ([]bench.SamplePrediction, error) {
-	return func(r *bench.Result) ([]bench.SamplePrediction, error) {
-		return bench.ReadPredictions(bench.PredictionsPath(dir, r.ID))
+func predictions(dir string) func(r *resultfmt.Result) ([]resultfmt.SamplePrediction, error) {
+	return func(r *resultfmt.Result) ([]resultfmt.SamplePrediction, error) {
+		return resultfmt.ReadPredictions(resultfmt.PredictionsPath(dir, r.ID))
 	}
 }
 
@@ -169,36 +170,4 @@ func metricKeys() string {
 		ks = append(ks, m.Key)
 	}
 	return strings.Join(ks, ", ")
-}
-
-func contains(s []string, x string) bool {
-	for _, y := range s {
-		if y == x {
-			return true
-		}
-	}
-	return false
-}
-
-func nonEmpty(s []string) []string {
-	var out []string
-	for _, x := range s {
-		if x != "" {
-			out = append(out, x)
-		}
-	}
-	return out
-}
-
-func sortStrings(s []string) { sort.Strings(s) }
-
-// safeName turns text into a file-name part.
-func safeName(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '.':
-			return r
-		}
-		return '_'
-	}, s)
 }

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"appbench/bench"
 	"appbench/reports"
+	"appbench/resultfmt"
 )
 
 // selectConfig is a fast synthetic experiment: two methods, three
@@ -74,13 +74,13 @@ func TestReportMissingRepetitionOfEveryMethod(t *testing.T) {
 	dir := t.TempDir()
 	res := filepath.Join(dir, "results")
 	runSelect(t, dir, res, selectConfig)
-	rs, err := bench.ReadResults(res)
+	rs, err := resultfmt.ReadResults(res)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, r := range rs {
 		if r.Repeat == 2 {
-			if err := os.Remove(bench.ResultPath(res, r.ID)); err != nil {
+			if err := os.Remove(resultfmt.ResultPath(res, r.ID)); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -206,7 +206,7 @@ func TestReportOutputFile(t *testing.T) {
 		}
 	}
 	// A missing repetition is noted on the page as under the tables.
-	cells, _ := filepath.Glob(filepath.Join(res, "majority-*"+bench.ResultSuffix))
+	cells, _ := filepath.Glob(filepath.Join(res, "majority-*"+resultfmt.ResultSuffix))
 	if len(cells) != 3 {
 		t.Fatalf("%d majority cells", len(cells))
 	}

@@ -2,12 +2,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -21,6 +21,7 @@ import (
 	"appbench/methods"
 	_ "appbench/methods/all"
 	"appbench/reports"
+	"appbench/resultfmt"
 )
 
 type runFlags struct {
@@ -199,7 +200,7 @@ func runExperiment(ctx context.Context, stdout, stderr io.Writer, args []string,
 		fmt.Fprintf(stderr, "shard %s done; when every shard has finished: appbench report %s\n", shard, out)
 		return nil
 	}
-	var expected []*bench.Result
+	var expected []*resultfmt.Result
 	for _, c := range x.Cells {
 		expected = append(expected, c.Placeholder())
 	}
@@ -214,36 +215,6 @@ func runExperiment(ctx context.Context, stdout, stderr io.Writer, args []string,
 		fmt.Fprintf(stderr, "report: %s\n", rf.output)
 	}
 	return nil
-}
-
-// detectionPlots returns the writers of the detection curves of the
-// open-world rows of t.
-func detectionPlots(t *reports.Table, byID map[string]*bench.Result, dir string, read func(*bench.Result) ([]bench.SamplePrediction, error)) []func() error {
-	var out []func() error
-	for _, row := range t.Rows {
-		var rs []*bench.Result
-		for _, id := range row.IDs {
-			if r := byID[id]; r != nil && r.Task == bench.TaskOpen {
-				rs = append(rs, r)
-			}
-		}
-		if len(rs) == 0 || len(rs) != len(row.IDs) {
-			continue
-		}
-		title := strings.Join(nonEmpty(row.Keys), " ")
-		name := safeName(strings.Join(nonEmpty(row.Keys), "_"))
-		for _, ext := range []string{".png", ".svg"} {
-			file := filepath.Join(dir, "detection_"+name+ext)
-			out = append(out, func() error {
-				pts, err := reports.DetectionCurve(rs, read)
-				if err != nil {
-					return err
-				}
-				return reports.PlotDetection(pts, title, file)
-			})
-		}
-	}
-	return out
 }
 
 // loadLine tells what reading and featurising the data cost and the
@@ -264,7 +235,7 @@ func loadLine(l bench.LoadStats, rss int64) string {
 func noteIgnored(w io.Writer, given []string, why string, names ...string) {
 	var ign []string
 	for _, n := range names {
-		if contains(given, n) {
+		if slices.Contains(given, n) {
 			ign = append(ign, "--"+n)
 		}
 	}
@@ -307,7 +278,7 @@ func dryRun(w io.Writer, x *bench.Experiment, out string, shard bench.Shard) err
 			continue
 		}
 		state := "todo"
-		if r, err := bench.ReadResult(bench.ResultPath(out, c.ID)); err == nil && r.ConfigHash == c.Hash {
+		if r, err := resultfmt.ReadResult(resultfmt.ResultPath(out, c.ID)); err == nil && r.ConfigHash == c.Hash {
 			state = "done"
 		}
 		var pt []string
@@ -347,68 +318,7 @@ func printReport(w io.Writer, tb table, f reportFlags) error {
 		return err
 	}
 	if f.plots != "" {
-		return writePlots(rs, t, f.plots, tb.dir, f.confidence)
+		return reports.WritePlots(f.plots, rs, t, predictions(tb.dir), f.confidence)
 	}
 	return nil
-}
-
-// writePlots writes, for every swept parameter, accuracy and macro F1
-// against it (and against the training size when dataset.train_fraction
-// is swept), and for every table row the confusion matrix summed over its
-// repetitions. A full disk stops it at the first plot that does not fit.
-//
-// Open-world rows also get their unseen-app detection precision and
-// recall against a score threshold, from the predictions files in
-// predDir.
-func writePlots(rs []*bench.Result, t *reports.Table, dir, predDir string, confidence float64) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	var plots []func() error
-	var params []string
-	for _, r := range rs {
-		for _, c := range r.Point {
-			if !contains(params, c.Param) {
-				params = append(params, c.Param)
-			}
-		}
-	}
-	for _, p := range params {
-		for _, m := range []string{"accuracy", "macro_f1"} {
-			for _, ext := range []string{".png", ".svg"} {
-				name := filepath.Join(dir, "sweep_"+safeName(p)+"_"+m+ext)
-				plots = append(plots, func() error { return reports.PlotSweep(rs, p, m, name, confidence) })
-			}
-		}
-	}
-	if contains(params, reports.LearningCurveParam) {
-		for _, m := range []string{"accuracy", "macro_f1"} {
-			for _, ext := range []string{".png", ".svg"} {
-				name := filepath.Join(dir, "learning_curve_"+m+ext)
-				plots = append(plots, func() error { return reports.PlotLearningCurve(rs, m, name, confidence) })
-			}
-		}
-	}
-	byID := make(map[string]*bench.Result)
-	for _, r := range rs {
-		byID[r.ID] = r
-	}
-	plots = append(plots, detectionPlots(t, byID, dir, predictions(predDir))...)
-	for _, row := range t.Rows {
-		cm := reports.SumConfusion(row.IDs, byID)
-		name := safeName(strings.Join(nonEmpty(row.Keys), "_"))
-		for _, ext := range []string{".png", ".svg"} {
-			title, file, n := strings.Join(nonEmpty(row.Keys), " "), filepath.Join(dir, "confusion_"+name+ext), len(row.IDs)
-			plots = append(plots, func() error { return reports.PlotConfusion(cm, title, n, file) })
-		}
-	}
-	var errs []error
-	for i, plot := range plots {
-		err := plot()
-		if bench.IsDiskFull(err) {
-			return errors.Join(append(errs, fmt.Errorf("%w (%d of %d plots not written)", err, len(plots)-i, len(plots)))...)
-		}
-		errs = append(errs, err)
-	}
-	return errors.Join(errs...)
 }

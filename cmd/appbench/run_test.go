@@ -17,6 +17,7 @@ import (
 	"appbench/bench"
 	"appbench/configs"
 	"appbench/reports"
+	"appbench/resultfmt"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/e2e")
@@ -102,7 +103,7 @@ func TestEndToEnd(t *testing.T) {
 			t.Errorf("run output lacks %q:\n%s", m, out)
 		}
 	}
-	files, _ := filepath.Glob(filepath.Join(res, "*"+bench.ResultSuffix))
+	files, _ := filepath.Glob(filepath.Join(res, "*"+resultfmt.ResultSuffix))
 	if len(files) != 8 {
 		t.Fatalf("%d result files, want 8 (majority 2, destination-set 2x2, appscanner 2)", len(files))
 	}
@@ -269,7 +270,7 @@ repeats: 2
 	if n := len(re.FindAllString(stderr.String(), -1)); n == 0 {
 		t.Errorf("no IPv6 note:\n%s", stderr.String())
 	}
-	rs, err := bench.ReadResults(res)
+	rs, err := resultfmt.ReadResults(res)
 	if err != nil || len(rs) != 2 || len(rs[0].MethodNotes) != 1 {
 		t.Fatalf("results (%v): %+v", err, rs)
 	}

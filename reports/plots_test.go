@@ -1,4 +1,4 @@
-package main
+package reports
 
 import (
 	"fmt"
@@ -8,34 +8,33 @@ import (
 	"syscall"
 	"testing"
 
-	"appbench/bench"
 	"appbench/internal/atomicfile"
-	"appbench/reports"
+	"appbench/resultfmt"
 )
 
 // TestWritePlotsDiskFull writes the plots of a small sweep on a simulated
 // full disk: the first failure stops the plotting, is reported once, and
 // no file (empty image or temporary) is left.
 func TestWritePlotsDiskFull(t *testing.T) {
-	var rs []*bench.Result
+	var rs []*resultfmt.Result
 	for i, k := range []int{1, 3} {
 		for rep := range 2 {
-			rs = append(rs, &bench.Result{
-				Schema: bench.ResultSchema, ID: fmt.Sprintf("m-%d-%d", i, rep), Experiment: "x",
+			rs = append(rs, &resultfmt.Result{
+				Schema: resultfmt.ResultSchema, ID: fmt.Sprintf("m-%d-%d", i, rep), Experiment: "x",
 				Method: "m", MethodName: "m", PointIndex: i, Repeat: rep,
-				Point: []bench.Coord{{Param: "methods.m.k", Value: k}},
-				Metrics: bench.Metrics{N: 4, Accuracy: 0.5,
-					Confusion: bench.Confusion{Labels: []string{"a", "b"}, Matrix: [][]int{{1, 1}, {1, 1}}}},
+				Point: []resultfmt.Coord{{Param: "methods.m.k", Value: k}},
+				Metrics: resultfmt.Metrics{N: 4, Accuracy: 0.5,
+					Confusion: resultfmt.Confusion{Labels: []string{"a", "b"}, Matrix: [][]int{{1, 1}, {1, 1}}}},
 			})
 		}
 	}
-	tbl, err := reports.Build(rs, reports.Options{})
+	tbl, err := Build(rs, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	dir := filepath.Join(t.TempDir(), "plots")
 	restore := atomicfile.SetFault(func(string) error { return syscall.ENOSPC })
-	err = writePlots(rs, tbl, dir, "", 0.95)
+	err = WritePlots(dir, rs, tbl, nil, 0.95)
 	restore()
 	if n := strings.Count(fmt.Sprint(err), "no space left"); n != 1 {
 		t.Errorf("error reports the full disk %d times, want once:\n%v", n, err)
@@ -43,7 +42,7 @@ func TestWritePlotsDiskFull(t *testing.T) {
 	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
 		t.Errorf("a full disk left %d files in the plots folder", len(ents))
 	}
-	if err := writePlots(rs, tbl, dir, "", 0.95); err != nil {
+	if err := WritePlots(dir, rs, tbl, nil, 0.95); err != nil {
 		t.Fatal(err)
 	}
 	if ents, _ := os.ReadDir(dir); len(ents) != 8 {

@@ -1,7 +1,8 @@
-package bench
+package resultfmt
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 )
 
@@ -72,7 +73,7 @@ type Metrics struct {
 // those labels.
 func Score(truth, pred []string) (Metrics, error) {
 	if len(truth) != len(pred) {
-		return Metrics{}, fmt.Errorf("bench: %d true labels but %d predictions", len(truth), len(pred))
+		return Metrics{}, fmt.Errorf("resultfmt: %d true labels but %d predictions", len(truth), len(pred))
 	}
 	m := Metrics{N: len(truth)}
 	if len(truth) == 0 {
@@ -143,7 +144,7 @@ func Score(truth, pred []string) (Metrics, error) {
 // method reported it unknown.
 func ScoreDetection(unseen, flagged []bool) (Detection, error) {
 	if len(unseen) != len(flagged) {
-		return Detection{}, fmt.Errorf("bench: %d truths but %d detections", len(unseen), len(flagged))
+		return Detection{}, fmt.Errorf("resultfmt: %d truths but %d detections", len(unseen), len(flagged))
 	}
 	var d Detection
 	for i := range unseen {
@@ -164,6 +165,55 @@ func ScoreDetection(unseen, flagged []bool) (Detection, error) {
 		d.F1 = 2 * d.Precision * d.Recall / (d.Precision + d.Recall)
 	}
 	return d, nil
+}
+
+// ScoreCell scores the test samples of a cell as a run does: truth holds
+// their apps, pred the labels the method predicted and flagged its unknown
+// flags. In the open world (open) the samples of the unseen apps are truly
+// UnknownLabel and, when the method detects unknown samples (detects),
+// those it flagged are predicted UnknownLabel and unseen-app detection is
+// scored (Metrics.Detection).
+func ScoreCell(open, detects bool, unseen, truth, pred []string, flagged []bool) (Metrics, error) {
+	if len(truth) != len(pred) || len(truth) != len(flagged) {
+		return Metrics{}, fmt.Errorf("resultfmt: %d true labels but %d predictions and %d unknown flags", len(truth), len(pred), len(flagged))
+	}
+	t := make([]string, len(truth))
+	p := make([]string, len(truth))
+	isUnseen := make([]bool, len(truth))
+	isFlagged := make([]bool, len(truth))
+	for i := range truth {
+		t[i], p[i], isUnseen[i], isFlagged[i] = scored(open, detects, unseen, truth[i], pred[i], flagged[i])
+	}
+	met, err := Score(t, p)
+	if err != nil {
+		return met, err
+	}
+	if open && detects {
+		det, err := ScoreDetection(isUnseen, isFlagged)
+		if err != nil {
+			return met, err
+		}
+		met.Detection = &det
+	}
+	return met, nil
+}
+
+// scored returns the true and predicted labels of one sample as the
+// metrics count them, and whether it is of an unseen app and flagged
+// unknown (both false in the closed world).
+func scored(open, detects bool, unseen []string, truth, pred string, unknown bool) (t, p string, isUnseen, isFlagged bool) {
+	if !open {
+		return truth, pred, false, false
+	}
+	isUnseen, isFlagged = slices.Contains(unseen, truth), detects && unknown
+	t, p = truth, pred
+	if isUnseen {
+		t = UnknownLabel
+	}
+	if isFlagged {
+		p = UnknownLabel
+	}
+	return t, p, isUnseen, isFlagged
 }
 
 func ratio(a, b int) float64 {

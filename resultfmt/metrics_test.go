@@ -1,10 +1,11 @@
-package bench
+package resultfmt
 
 import (
 	"encoding/csv"
 	"math"
 	"os"
 	"reflect"
+	"slices"
 	"testing"
 )
 
@@ -139,5 +140,40 @@ func TestScoreDetection(t *testing.T) {
 func TestScoreLengthMismatch(t *testing.T) {
 	if _, err := Score([]string{"a"}, nil); err == nil {
 		t.Error("length mismatch accepted")
+	}
+}
+
+// TestScoreCellOpenWorld checks the open-world rule: samples of unseen
+// apps are truly unknown, flagged samples predicted unknown only when the
+// method detects, and detection is scored only then.
+func TestScoreCellOpenWorld(t *testing.T) {
+	truth := []string{"a", "a", "u", "u"}
+	pred := []string{"a", "b", "a", "a"}
+	flagged := []bool{false, true, true, false}
+	m, err := ScoreCell(true, true, []string{"u"}, truth, pred, flagged)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// As scored: a->a, a->(unknown), (unknown)->(unknown), (unknown)->a.
+	if m.Accuracy != 0.5 || m.Detection == nil || m.Detection.TP != 1 || m.Detection.FP != 1 || m.Detection.FN != 1 || m.Detection.TN != 1 {
+		t.Errorf("open world with detection: accuracy %g, detection %+v", m.Accuracy, m.Detection)
+	}
+	m, err = ScoreCell(true, false, []string{"u"}, truth, pred, flagged)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// a->a, a->b, (unknown)->a, (unknown)->a.
+	if m.Accuracy != 0.25 || m.Detection != nil {
+		t.Errorf("open world without detection: accuracy %g, detection %+v", m.Accuracy, m.Detection)
+	}
+	m, err = ScoreCell(false, true, []string{"u"}, truth, pred, flagged)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Accuracy != 0.25 || m.Detection != nil || !slices.Contains(m.Confusion.Labels, "u") {
+		t.Errorf("closed world: accuracy %g, detection %+v, labels %v", m.Accuracy, m.Detection, m.Confusion.Labels)
+	}
+	if _, err := ScoreCell(true, true, nil, truth, pred, flagged[:3]); err == nil {
+		t.Error("no error for 3 flags for 4 samples")
 	}
 }
