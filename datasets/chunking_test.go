@@ -381,7 +381,7 @@ func BenchmarkChunkTwoPacketsFarApart(b *testing.B) {
 	pkts := []Packet{{Frame: 1, Time: 117442577131350000}, {Frame: 3, Time: 2145916800000000000}}
 	if shared.Root() != "" {
 		var err error
-		if pkts, err = ReadFile(shared.Path(b, "data/pcaps/tcpdump/rx_serviceid_oobr.pcap")); err != nil {
+		if pkts, err = ReadCapture(shared.Path(b, "data/pcaps/tcpdump/rx_serviceid_oobr.pcap")); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -365,7 +365,7 @@ func (c *Corpus) EachCapture(ctx context.Context, fn func(ref CaptureRef, pkts [
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		pkts, err := ReadFile(ref.Path)
+		pkts, err := ReadCapture(ref.Path)
 		if err != nil {
 			return err
 		}
@@ -415,7 +415,7 @@ func (c *Corpus) EachCaptureParallel(ctx context.Context, workers int, fn func(r
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				pkts, err := ReadFile(ref.Path)
+				pkts, err := ReadCapture(ref.Path)
 				slots[i] <- result{pkts, err}
 			}()
 		}

@@ -211,21 +211,21 @@ func (f *File) Close() error {
 	return err
 }
 
-// ReadFile reads every packet record of a pcap, pcapng or packet CSV file
+// ReadCapture reads every packet record of a pcap, pcapng or packet CSV file
 // (see Open). The records are copies: they, and their Cert bytes, are the
 // caller's to keep.
-func ReadFile(path string) ([]Packet, error) {
-	pkts, err := ReadFilePartial(path)
+func ReadCapture(path string) ([]Packet, error) {
+	pkts, err := ReadCapturePartial(path)
 	if err != nil {
 		return nil, err
 	}
 	return pkts, nil
 }
 
-// ReadFilePartial is ReadFile that, when reading fails part way (a damaged
-// or cut capture, a bad CSV row), returns the records read before the
-// failure along with the error, so that a caller may keep them.
-func ReadFilePartial(path string) ([]Packet, error) {
+// ReadCapturePartial is ReadCapture that, when reading fails part way (a
+// damaged or cut capture, a bad CSV row), returns the records read before
+// the failure along with the error, so that a caller may keep them.
+func ReadCapturePartial(path string) ([]Packet, error) {
 	f, err := Open(path)
 	if err != nil {
 		return nil, err
