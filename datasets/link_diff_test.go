@@ -62,7 +62,7 @@ func decodeDiffFrames(b []byte) []diffFrame {
 }
 
 // captureFrames returns the frames of a capture file, cut into groups of at
-// most about 256 KiB.
+// most about 16 KiB, small inputs that the fuzzer mutates quickly.
 func captureFrames(tb testing.TB, path string) [][]diffFrame {
 	f, err := os.Open(path)
 	if err != nil {
@@ -82,7 +82,7 @@ func captureFrames(tb testing.TB, path string) [][]diffFrame {
 			break
 		}
 		cur = append(cur, diffFrame{link: ri.link, data: bytes.Clone(data)})
-		if size += len(data); size >= 256<<10 {
+		if size += len(data); size >= 16<<10 {
 			groups, cur, size = append(groups, cur), nil, 0
 		}
 	}
