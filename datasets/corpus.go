@@ -15,8 +15,9 @@ import (
 	"runtime"
 	"sort"
 	"strings"
-	"sync"
 	"time"
+
+	"appbench/internal/workpool"
 )
 
 // CaptureRef is one labeled capture of a corpus.
@@ -388,57 +389,9 @@ func (c *Corpus) EachCaptureParallel(ctx context.Context, workers int, fn func(r
 	if workers == 1 || len(c.Captures) <= 1 {
 		return c.EachCapture(ctx, fn)
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	var wg sync.WaitGroup
-	defer func() {
-		cancel()
-		wg.Wait()
-	}()
-	type result struct {
-		pkts []Packet
-		err  error
-	}
-	slots := make([]chan result, len(c.Captures))
-	for i := range slots {
-		slots[i] = make(chan result, 1)
-	}
-	tokens := make(chan struct{}, workers)
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for i, ref := range c.Captures {
-			select {
-			case tokens <- struct{}{}:
-			case <-ctx.Done():
-				return
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				pkts, err := ReadCapture(ref.Path)
-				slots[i] <- result{pkts, err}
-			}()
-		}
-	}()
-	for i, ref := range c.Captures {
-		var r result
-		select {
-		case r = <-slots[i]:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-		<-tokens
-		if r.err != nil {
-			return r.err
-		}
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if err := fn(ref, r.pkts); err != nil {
-			return err
-		}
-	}
-	return nil
+	return workpool.Ordered(ctx, workers, len(c.Captures),
+		func(_ context.Context, i int) ([]Packet, error) { return ReadCapture(c.Captures[i].Path) },
+		func(i int, pkts []Packet) error { return fn(c.Captures[i], pkts) })
 }
 
 // Chunks reads every capture once (several at a time, see
