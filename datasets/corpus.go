@@ -3,7 +3,6 @@ package datasets
 import (
 	"bufio"
 	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/csv"
 	"errors"
@@ -305,35 +304,24 @@ func whyUnknown(head []byte) string {
 }
 
 // sniffHead is sniffFile that also returns the first bytes it looked at
-// (decompressed).
+// (decompressed; as stored when the compressed data is damaged).
 func sniffHead(path string) (Format, []byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return FormatUnknown, nil, err
 	}
 	defer f.Close()
-	head := make([]byte, sniffLen)
-	n, err := io.ReadFull(f, head)
-	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+	h, err := readHead(bufio.NewReaderSize(f, sniffLen))
+	var gh *gzipHeaderError
+	switch {
+	case errors.As(err, &gh):
+		return FormatUnknown, h.raw, nil // damaged compressed data: not a usable file
+	case err != nil && h.zr == nil:
 		return FormatUnknown, nil, fmt.Errorf("%s: %w", path, err)
+	case err != nil && err != io.ErrUnexpectedEOF:
+		return FormatUnknown, h.raw, nil
 	}
-	head = head[:n]
-	if isGzip(head) {
-		raw := bytes.Clone(head)
-		if _, err := f.Seek(0, io.SeekStart); err != nil {
-			return FormatUnknown, nil, fmt.Errorf("%s: %w", path, err)
-		}
-		zr, err := gzip.NewReader(f)
-		if err != nil {
-			return FormatUnknown, raw, nil // damaged compressed data: not a usable file
-		}
-		n, err = io.ReadFull(zr, head[:cap(head)])
-		if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
-			return FormatUnknown, raw, nil
-		}
-		head = head[:n]
-	}
-	return SniffFormat(head), head, nil
+	return SniffFormat(h.head), h.head, nil
 }
 
 // Apps returns the distinct labels of the corpus, sorted.
