@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/hex"
+	"slices"
 	"testing"
 
 	"github.com/gopacket/gopacket/layers"
@@ -119,22 +120,10 @@ func TestQUICInitialSNI(t *testing.T) {
 		for _, p := range pkts {
 			got = append(got, p.SNI)
 		}
-		if want := []string{"", "", "quic.example", ""}; !equalStrings(got, want) || st.TLSSNIs != 1 {
+		if want := []string{"", "", "quic.example", ""}; !slices.Equal(got, want) || st.TLSSNIs != 1 {
 			t.Errorf("version %#x: SNIs %q, want %q (stats %+v)", version, got, want, st)
 		}
 	}
-}
-
-func equalStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // TestQUICCryptoRanges checks the merging of received CRYPTO ranges.
