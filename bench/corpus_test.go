@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"appbench/datasets"
+	"appbench/internal/testcorpus"
 	"appbench/resultfmt"
 )
 
@@ -19,42 +20,14 @@ import (
 func corpusFixture(t *testing.T) string {
 	t.Helper()
 	root := t.TempDir()
-	apps := []string{"maps", "music", "news", "video"}
-	for ai, app := range apps {
-		if err := os.MkdirAll(filepath.Join(root, app), 0o755); err != nil {
-			t.Fatal(err)
+	testcorpus.Write(t, root, testcorpus.Spec{Requests: 120, ReplyDelay: 1e7, Request: func(ai, k, i int) datasets.Packet {
+		srv := netip.AddrFrom4([4]byte{198, 51, byte(ai), byte(1 + i%3)})
+		if i%4 == 3 {
+			srv = netip.MustParseAddr("203.0.113.9")
 		}
-		for k := 1; k <= 3; k++ {
-			f, err := os.Create(filepath.Join(root, app, fmt.Sprintf("%s_%d.csv", app, k)))
-			if err != nil {
-				t.Fatal(err)
-			}
-			w := datasets.NewCSVWriter(f)
-			client := netip.AddrFrom4([4]byte{10, 0, byte(k), 2})
-			t0 := int64(1_700_000_000+86400*k) * 1e9
-			for i := 0; i < 120; i++ {
-				srv := netip.AddrFrom4([4]byte{198, 51, byte(ai), byte(1 + i%3)})
-				if i%4 == 3 {
-					srv = netip.MustParseAddr("203.0.113.9")
-				}
-				ts := t0 + int64(i)*5e9
-				out := datasets.Packet{Time: ts, Proto: datasets.TCP, Stream: int64(i % 3), Src: client, Dst: srv,
-					SrcPort: uint16(40000 + i%3), DstPort: 443, IPLen: 100, FrameLen: 100}
-				back := out
-				back.Time += 1e7
-				back.Src, back.Dst, back.SrcPort, back.DstPort = srv, client, 443, out.SrcPort
-				for _, p := range []*datasets.Packet{&out, &back} {
-					if err := w.Write(p); err != nil {
-						t.Fatal(err)
-					}
-				}
-			}
-			if err := w.Flush(); err != nil {
-				t.Fatal(err)
-			}
-			f.Close()
-		}
-	}
+		return datasets.Packet{Time: testcorpus.Start(k) + int64(i)*5e9, Proto: datasets.TCP, Stream: int64(i % 3),
+			Src: testcorpus.Client(k), Dst: srv, SrcPort: uint16(40000 + i%3), DstPort: 443, IPLen: 100, FrameLen: 100}
+	}})
 	return root
 }
 

@@ -81,7 +81,7 @@ func corpusSources(path string, strict bool) ([]source, []string, error) {
 		}
 		p := ref.Path
 		out[i] = source{app: ref.Label, name: name, path: p, extra: ref.Extra, packets: func() ([]datasets.Packet, error) {
-			return datasets.ReadFilePartial(p)
+			return datasets.ReadCapturePartial(p)
 		}}
 	}
 	return out, c.Notes, nil

@@ -154,7 +154,7 @@ func TestDamagedCapture(t *testing.T) {
 	root := t.TempDir()
 	mustWrite(t, filepath.Join(root, "a", "whole.pcap"), whole)
 	mustWrite(t, filepath.Join(root, "b", "cut.pcap"), other[:len(other)-7])
-	before, readErr := datasets.ReadFilePartial(filepath.Join(root, "b", "cut.pcap"))
+	before, readErr := datasets.ReadCapturePartial(filepath.Join(root, "b", "cut.pcap"))
 	if len(before) == 0 || readErr == nil {
 		t.Fatalf("the cut copy reads %d packets, error %v", len(before), readErr)
 	}

@@ -222,7 +222,7 @@ func (m *Model) build(workers int) (methods.Method, error) {
 // predicts each chunk. It returns the predictions (Truth empty) and notes
 // on what was kept of a damaged capture or left out.
 func (m *Model) Classify(ctx context.Context, path string, window, overlap time.Duration, workers int) ([]resultfmt.SamplePrediction, []string, error) {
-	raw, rerr := datasets.ReadFilePartial(path)
+	raw, rerr := datasets.ReadCapturePartial(path)
 	pkts, note, err := onDamage(raw, rerr, m.OnDamage)
 	if err != nil {
 		return nil, nil, err

@@ -245,7 +245,7 @@ func NewCaptureReader(r io.Reader, name string, opts CaptureOptions) (*CaptureRe
 		}
 		return nil, fmt.Errorf("datasets: %s: file too short for a capture header (%d bytes): %w", name, len(head), ErrMalformed)
 	}
-	if head[0] == 0x1f && head[1] == 0x8b {
+	if isGzip(head) {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
 			return nil, fmt.Errorf("datasets: %s: gzip header: %v: %w", name, err, ErrMalformed)

@@ -7,24 +7,6 @@ import (
 	"time"
 )
 
-// ExactSeconds returns the float64 nearest to ns/1e9, the value a correctly
-// rounded parse of the decimal seconds text gives (Python's float(), pandas
-// with round-trip precision). It is exact where Packet.Seconds, a float64
-// conversion followed by a division, can be one unit in the last place off
-// for present-day timestamps.
-//
-// Below 2^53 ns float64(ns) is exact, so one division rounds once. Above,
-// the whole seconds are exact and the fraction's rounding error (at most
-// 2^-54) is smaller than the distance from ns/1e9 to any rounding midpoint
-// of the sum (at least 2^9/(1e9·2^30) ≈ 4.8e-16), so the sum rounds to the
-// same float64 as the exact quotient.
-func ExactSeconds(ns int64) float64 {
-	if ns > -1<<53 && ns < 1<<53 {
-		return float64(ns) / 1e9
-	}
-	return float64(ns/1e9) + float64(ns%1e9)/1e9
-}
-
 // CheckWindow reports whether window and overlap are valid chunking
 // parameters: 0 <= overlap < window.
 func CheckWindow(window, overlap time.Duration) error {

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -32,18 +33,6 @@ func chunkFrames(c Chunk) []int64 {
 	return f
 }
 
-func equalInt64s(a, b []int64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
 // TestChunkPacketsHandComputed checks windows worked out by hand for the
 // reference setting (5 min windows, 3 min overlap, so a 2 min step).
 func TestChunkPacketsHandComputed(t *testing.T) {
@@ -69,7 +58,7 @@ func TestChunkPacketsHandComputed(t *testing.T) {
 	}
 	for i, w := range want {
 		c := got[i]
-		if c.App != "app" || c.Capture != "cap" || c.Index != i+1 || c.Start != w.start || c.Stop != w.stop || !equalInt64s(chunkFrames(c), w.frames) {
+		if c.App != "app" || c.Capture != "cap" || c.Index != i+1 || c.Start != w.start || c.Stop != w.stop || !slices.Equal(chunkFrames(c), w.frames) {
 			t.Errorf("chunk %d = {%s %s %d [%v,%v] %v}, want index %d [%v,%v] %v", i, c.App, c.Capture, c.Index, c.Start, c.Stop, chunkFrames(c), i+1, w.start, w.stop, w.frames)
 		}
 	}
@@ -99,7 +88,7 @@ func TestChunkPacketsStrictEnd(t *testing.T) {
 	// last packet, now just after its stop, is not in it.
 	pk := pktsAt(5000, offs...)
 	pk[len(pk)-1].Time++
-	if got := ChunkPackets("a", "c", pk, 5*time.Minute, 3*time.Minute); len(got) != 3 || !equalInt64s(chunkFrames(got[2]), []int64{5, 6, 7, 8, 9}) {
+	if got := ChunkPackets("a", "c", pk, 5*time.Minute, 3*time.Minute); len(got) != 3 || !slices.Equal(chunkFrames(got[2]), []int64{5, 6, 7, 8, 9}) {
 		t.Fatalf("with the last packet 1 ns later: %d chunks", len(got))
 	}
 	// A capture shorter than one window gives no chunk.
@@ -123,7 +112,7 @@ func TestChunkPacketsEmptyWindows(t *testing.T) {
 	if len(got) != 2 {
 		t.Fatalf("%d chunks, want 2", len(got))
 	}
-	if got[0].Index != 1 || got[1].Index != 2 || !equalInt64s(chunkFrames(got[0]), []int64{1, 2, 3}) || !equalInt64s(chunkFrames(got[1]), []int64{3}) {
+	if got[0].Index != 1 || got[1].Index != 2 || !slices.Equal(chunkFrames(got[0]), []int64{1, 2, 3}) || !slices.Equal(chunkFrames(got[1]), []int64{3}) {
 		t.Errorf("chunks %d, %d = %v, %v; want 1 [1 2 3], 2 [3] (the packet at 60 s is on both bounds)", got[0].Index, got[1].Index, chunkFrames(got[0]), chunkFrames(got[1]))
 	}
 	if note := st.Note("c"); note != "" {
@@ -131,7 +120,7 @@ func TestChunkPacketsEmptyWindows(t *testing.T) {
 	}
 	// A packet in the middle of the gap keeps its window's index.
 	got = ChunkPackets("a", "c", pktsAt(100, 0, 1, 60, 600, 1000), time.Minute, 0)
-	if len(got) != 4 || got[2].Index != 10 || got[3].Index != 11 || !equalInt64s(chunkFrames(got[2]), []int64{4}) {
+	if len(got) != 4 || got[2].Index != 10 || got[3].Index != 11 || !slices.Equal(chunkFrames(got[2]), []int64{4}) {
 		t.Errorf("chunks %+v, want windows 1, 2, 10 and 11", got)
 	}
 }
@@ -144,7 +133,7 @@ func TestChunkPacketsClockJump(t *testing.T) {
 		ChunkPackets("a", "c", pkts, 30*time.Second, 10*time.Second)
 	})
 	got, st := ChunkPacketsStats("a", "c", pkts, 30*time.Second, 10*time.Second)
-	if len(got) != 1 || got[0].Index != 1 || !equalInt64s(chunkFrames(got[0]), []int64{1}) {
+	if len(got) != 1 || got[0].Index != 1 || !slices.Equal(chunkFrames(got[0]), []int64{1}) {
 		t.Fatalf("chunks %+v, want the first window only", got)
 	}
 	if st.Windows < 100_000_000 || st.Empty != st.Windows-1 {
@@ -171,7 +160,7 @@ func TestChunkPacketsUnsorted(t *testing.T) {
 		t.Fatalf("%d chunks, want %d", len(got), len(want))
 	}
 	for i := range want {
-		if !equalInt64s(chunkFrames(got[i]), want[i]) {
+		if !slices.Equal(chunkFrames(got[i]), want[i]) {
 			t.Errorf("chunk %d = %v, want %v", i+1, chunkFrames(got[i]), want[i])
 		}
 	}
@@ -247,7 +236,7 @@ func TestChunkPacketsGoldenNaive(t *testing.T) {
 				t.Fatalf("%s %v/%v: %d chunks, want %d", f, wo[0], wo[1], len(got), len(want))
 			}
 			for i := range want {
-				if got[i].Index != index[i] || !equalInt64s(chunkFrames(got[i]), want[i]) {
+				if got[i].Index != index[i] || !slices.Equal(chunkFrames(got[i]), want[i]) {
 					t.Fatalf("%s %v/%v: chunk %d rows %v, want chunk %d rows %v", f, wo[0], wo[1], got[i].Index, chunkFrames(got[i]), index[i], want[i])
 				}
 			}
@@ -365,7 +354,7 @@ func TestChunkPacketsMatchesReference(t *testing.T) {
 			}
 			for i := range want {
 				g, w := got[i], want[i]
-				if g.Index != w.Index || g.Start != w.Start || g.Stop != w.Stop || !equalInt64s(chunkFrames(g), chunkFrames(w)) {
+				if g.Index != w.Index || g.Start != w.Start || g.Stop != w.Stop || !slices.Equal(chunkFrames(g), chunkFrames(w)) {
 					t.Fatalf("trial %d %v/%v: chunk %d [%v,%v] %v, want chunk %d [%v,%v] %v", trial, wo[0], wo[1],
 						g.Index, g.Start, g.Stop, chunkFrames(g), w.Index, w.Start, w.Stop, chunkFrames(w))
 				}
@@ -381,7 +370,7 @@ func BenchmarkChunkTwoPacketsFarApart(b *testing.B) {
 	pkts := []Packet{{Frame: 1, Time: 117442577131350000}, {Frame: 3, Time: 2145916800000000000}}
 	if shared.Root() != "" {
 		var err error
-		if pkts, err = ReadFile(shared.Path(b, "data/pcaps/tcpdump/rx_serviceid_oobr.pcap")); err != nil {
+		if pkts, err = ReadCapture(shared.Path(b, "data/pcaps/tcpdump/rx_serviceid_oobr.pcap")); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -3,7 +3,6 @@ package datasets
 import (
 	"bufio"
 	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/csv"
 	"errors"
@@ -15,8 +14,9 @@ import (
 	"runtime"
 	"sort"
 	"strings"
-	"sync"
 	"time"
+
+	"appbench/internal/workpool"
 )
 
 // CaptureRef is one labeled capture of a corpus.
@@ -304,35 +304,24 @@ func whyUnknown(head []byte) string {
 }
 
 // sniffHead is sniffFile that also returns the first bytes it looked at
-// (decompressed).
+// (decompressed; as stored when the compressed data is damaged).
 func sniffHead(path string) (Format, []byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return FormatUnknown, nil, err
 	}
 	defer f.Close()
-	head := make([]byte, sniffLen)
-	n, err := io.ReadFull(f, head)
-	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+	h, err := readHead(bufio.NewReaderSize(f, sniffLen))
+	var gh *gzipHeaderError
+	switch {
+	case errors.As(err, &gh):
+		return FormatUnknown, h.raw, nil // damaged compressed data: not a usable file
+	case err != nil && h.zr == nil:
 		return FormatUnknown, nil, fmt.Errorf("%s: %w", path, err)
+	case err != nil && err != io.ErrUnexpectedEOF:
+		return FormatUnknown, h.raw, nil
 	}
-	head = head[:n]
-	if isGzip(head) {
-		raw := bytes.Clone(head)
-		if _, err := f.Seek(0, io.SeekStart); err != nil {
-			return FormatUnknown, nil, fmt.Errorf("%s: %w", path, err)
-		}
-		zr, err := gzip.NewReader(f)
-		if err != nil {
-			return FormatUnknown, raw, nil // damaged compressed data: not a usable file
-		}
-		n, err = io.ReadFull(zr, head[:cap(head)])
-		if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
-			return FormatUnknown, raw, nil
-		}
-		head = head[:n]
-	}
-	return SniffFormat(head), head, nil
+	return SniffFormat(h.head), h.head, nil
 }
 
 // Apps returns the distinct labels of the corpus, sorted.
@@ -365,7 +354,7 @@ func (c *Corpus) EachCapture(ctx context.Context, fn func(ref CaptureRef, pkts [
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		pkts, err := ReadFile(ref.Path)
+		pkts, err := ReadCapture(ref.Path)
 		if err != nil {
 			return err
 		}
@@ -388,57 +377,9 @@ func (c *Corpus) EachCaptureParallel(ctx context.Context, workers int, fn func(r
 	if workers == 1 || len(c.Captures) <= 1 {
 		return c.EachCapture(ctx, fn)
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	var wg sync.WaitGroup
-	defer func() {
-		cancel()
-		wg.Wait()
-	}()
-	type result struct {
-		pkts []Packet
-		err  error
-	}
-	slots := make([]chan result, len(c.Captures))
-	for i := range slots {
-		slots[i] = make(chan result, 1)
-	}
-	tokens := make(chan struct{}, workers)
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for i, ref := range c.Captures {
-			select {
-			case tokens <- struct{}{}:
-			case <-ctx.Done():
-				return
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				pkts, err := ReadFile(ref.Path)
-				slots[i] <- result{pkts, err}
-			}()
-		}
-	}()
-	for i, ref := range c.Captures {
-		var r result
-		select {
-		case r = <-slots[i]:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-		<-tokens
-		if r.err != nil {
-			return r.err
-		}
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if err := fn(ref, r.pkts); err != nil {
-			return err
-		}
-	}
-	return nil
+	return workpool.Ordered(ctx, workers, len(c.Captures),
+		func(_ context.Context, i int) ([]Packet, error) { return ReadCapture(c.Captures[i].Path) },
+		func(i int, pkts []Packet) error { return fn(c.Captures[i], pkts) })
 }
 
 // Chunks reads every capture once (several at a time, see

@@ -1,9 +1,7 @@
 package datasets
 
 import (
-	"bufio"
 	"encoding/csv"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -12,26 +10,6 @@ import (
 	"strconv"
 	"strings"
 )
-
-// CSV column names of the packet CSV format.
-const (
-	colProtocol = "protocol"
-	colStream   = "stream_id"
-	colTime     = "time"
-	colLength   = "length"
-	colSrc      = "source_address"
-	colDst      = "destination_address"
-	colSrcPort  = "source_port"
-	colDstPort  = "destination_port"
-	colCert     = "certificate"
-	colFrame    = "frame"
-	colFrameLen = "frame_len"
-	colSNI      = "sni"
-)
-
-// requiredColumns are the columns a packet CSV must have, in the order the
-// writer emits them.
-var requiredColumns = [...]string{colProtocol, colStream, colTime, colLength, colSrc, colDst, colSrcPort, colDstPort}
 
 // CSVError is an error about the content of a packet CSV file. It names the
 // file, the 1-based line and, when known, the column. It wraps ErrMalformed
@@ -132,25 +110,6 @@ type CSVReader struct {
 	sni  string // the last server name read, shared by equal ones
 }
 
-// Column slots of CSVReader.idx.
-const (
-	slotProtocol = iota
-	slotStream
-	slotTime
-	slotLength
-	slotSrc
-	slotDst
-	slotSrcPort
-	slotDstPort
-	slotCert
-	slotFrame
-	slotFrameLen
-	slotSNI
-	numColumns
-)
-
-var slotNames = [numColumns]string{colProtocol, colStream, colTime, colLength, colSrc, colDst, colSrcPort, colDstPort, colCert, colFrame, colFrameLen, colSNI}
-
 // NewCSVReader reads the header of a packet CSV from r and returns a reader
 // for its rows. name is used in error messages (usually the file path). A
 // missing required column is an error wrapping ErrMalformed; a file with a
@@ -176,41 +135,6 @@ func NewCSVReader(r io.Reader, name string) (*CSVReader, error) {
 		return nil, &CSVError{File: name, Line: 1, Err: fmt.Errorf("not a packet CSV: missing column %s in header %q", strings.Join(missing, ", "), strings.Join(header, ","))}
 	}
 	return c, nil
-}
-
-// mapHeader sets idx to the field index of each known column of header
-// (-1 when absent). It returns the name of a column that appears twice, or "".
-func mapHeader(header []string, idx *[numColumns]int) (dup string) {
-	for k := range idx {
-		idx[k] = -1
-	}
-	for i, h := range header {
-		if i == 0 {
-			h = strings.TrimPrefix(h, "\ufeff") // UTF-8 byte order mark
-		}
-		h = strings.TrimSpace(h)
-		for k, n := range slotNames {
-			if h == n {
-				if idx[k] >= 0 {
-					return n
-				}
-				idx[k] = i
-			}
-		}
-	}
-	return ""
-}
-
-// missingColumns returns the quoted names of the required columns absent
-// from idx.
-func missingColumns(idx *[numColumns]int) []string {
-	var missing []string
-	for k := slotProtocol; k <= slotDstPort; k++ {
-		if idx[k] < 0 {
-			missing = append(missing, strconv.Quote(slotNames[k]))
-		}
-	}
-	return missing
 }
 
 // csvReadError converts an error of encoding/csv into a positioned error.
@@ -263,41 +187,56 @@ func (c *CSVReader) fail(k int, format string, args ...any) error {
 	return &CSVError{File: c.name, Line: line, Column: slotNames[k], Err: fmt.Errorf(format, args...)}
 }
 
-// parse sets the current record from the fields of a row. The fields are
-// viewed as strings without copying (bstr) by parsers that keep no part
-// of them; what the record keeps (a zoned IPv6 address, the SNI) is copied.
+// parse sets the current record from the fields of a row, column by
+// column in the order of requiredColumns, then the optional columns; the
+// first bad field is the error. The fields are viewed as strings without
+// copying (bstr) by parsers that keep no part of them; what the record
+// keeps (a zoned IPv6 address, the SNI) is copied.
 func (c *CSVReader) parse(rec [][]byte) error {
 	p := &c.pkt
 	*p = Packet{Stream: -1}
-	field := func(k int) string { return bstr(rec[c.idx[k]]) }
+	p.Proto = ParseProtocol(c.field(rec, slotProtocol))
+	if err := c.parseCore(rec, p); err != nil {
+		return err
+	}
+	if err := c.parseEndpoints(rec, p); err != nil {
+		return err
+	}
+	return c.parseOptional(rec, p)
+}
 
-	p.Proto = ParseProtocol(field(slotProtocol))
+// field returns the field of column slot k, which must be present.
+func (c *CSVReader) field(rec [][]byte, k int) string { return bstr(rec[c.idx[k]]) }
 
-	if s := field(slotStream); s != "" {
+// parseCore reads the stream index, the time and the length.
+func (c *CSVReader) parseCore(rec [][]byte, p *Packet) error {
+	if s := c.field(rec, slotStream); s != "" {
 		v, ok := parseInteger(s, -1, math.MaxInt64)
 		if !ok {
 			return c.fail(slotStream, "invalid stream index %q", s)
 		}
 		p.Stream = v
 	}
-
-	s := field(slotTime)
+	s := c.field(rec, slotTime)
 	ns, err := ParseSecondsNS(s)
 	if err != nil {
 		return c.fail(slotTime, "invalid number %q: %v", s, err)
 	}
 	p.Time = ns
-
-	s = field(slotLength)
+	s = c.field(rec, slotLength)
 	n, ok := parseInteger(s, 0, math.MaxInt32)
 	if !ok {
 		return c.fail(slotLength, "invalid number %q", s)
 	}
 	p.IPLen = int(n)
 	p.FrameLen = int(n)
+	return nil
+}
 
+// parseEndpoints reads the addresses and the ports.
+func (c *CSVReader) parseEndpoints(rec [][]byte, p *Packet) error {
 	for _, k := range [2]int{slotSrc, slotDst} {
-		s := field(k)
+		s := c.field(rec, k)
 		if s == "" {
 			continue
 		}
@@ -314,9 +253,8 @@ func (c *CSVReader) parse(rec [][]byte) error {
 			p.Dst = a
 		}
 	}
-
 	for _, k := range [2]int{slotSrcPort, slotDstPort} {
-		s := field(k)
+		s := c.field(rec, k)
 		v, ok := parseInteger(s, 0, math.MaxUint16)
 		if !ok {
 			return c.fail(k, "invalid port %q", s)
@@ -327,15 +265,20 @@ func (c *CSVReader) parse(rec [][]byte) error {
 			p.DstPort = uint16(v)
 		}
 	}
+	return nil
+}
 
+// parseOptional reads the columns a packet CSV may lack: certificate,
+// frame, frame_len and sni.
+func (c *CSVReader) parseOptional(rec [][]byte, p *Packet) error {
 	if c.idx[slotCert] >= 0 {
-		if s := field(slotCert); s != "" {
+		if s := c.field(rec, slotCert); s != "" {
 			c.cert = decodeCert(c.cert[:0], s)
 			p.Cert = c.cert
 		}
 	}
 	if c.idx[slotFrame] >= 0 {
-		if s := field(slotFrame); s != "" {
+		if s := c.field(rec, slotFrame); s != "" {
 			v, ok := parseInteger(s, 0, math.MaxInt64)
 			if !ok {
 				return c.fail(slotFrame, "invalid frame number %q", s)
@@ -344,7 +287,7 @@ func (c *CSVReader) parse(rec [][]byte) error {
 		}
 	}
 	if c.idx[slotFrameLen] >= 0 {
-		s := field(slotFrameLen)
+		s := c.field(rec, slotFrameLen)
 		v, ok := parseInteger(s, 0, math.MaxInt32)
 		if !ok {
 			return c.fail(slotFrameLen, "invalid number %q", s)
@@ -352,7 +295,7 @@ func (c *CSVReader) parse(rec [][]byte) error {
 		p.FrameLen = int(v)
 	}
 	if c.idx[slotSNI] >= 0 {
-		if s := field(slotSNI); s != "" {
+		if s := c.field(rec, slotSNI); s != "" {
 			if s != c.sni {
 				c.sni = strings.Clone(s)
 			}
@@ -426,266 +369,4 @@ func parseInteger(s string, lo, hi int64) (int64, bool) {
 		return 0, false
 	}
 	return v, true
-}
-
-// ParseSecondsNS parses a decimal number of seconds (such as
-// "1516186786.703072", "-0.5" or "1.5e9") into nanoseconds, exactly: the
-// text is never converted to a float. Digits beyond nanoseconds are rounded
-// half away from zero. NaN, infinities, hexadecimal floats and values
-// outside the int64 nanosecond range are errors.
-func ParseSecondsNS(s string) (int64, error) {
-	i := 0
-	neg := false
-	if i < len(s) && (s[i] == '+' || s[i] == '-') {
-		neg = s[i] == '-'
-		i++
-	}
-	intStart := i
-	for i < len(s) && '0' <= s[i] && s[i] <= '9' {
-		i++
-	}
-	intEnd := i
-	fracStart, fracEnd := i, i
-	if i < len(s) && s[i] == '.' {
-		i++
-		fracStart = i
-		for i < len(s) && '0' <= s[i] && s[i] <= '9' {
-			i++
-		}
-		fracEnd = i
-	}
-	if intEnd == intStart && fracEnd == fracStart {
-		return 0, errors.New("no digits")
-	}
-	exp := 0
-	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
-		i++
-		eneg := false
-		if i < len(s) && (s[i] == '+' || s[i] == '-') {
-			eneg = s[i] == '-'
-			i++
-		}
-		if i == len(s) {
-			return 0, errors.New("empty exponent")
-		}
-		for ; i < len(s); i++ {
-			if s[i] < '0' || s[i] > '9' {
-				return 0, fmt.Errorf("unexpected %q", s[i])
-			}
-			if exp < 100000 {
-				exp = exp*10 + int(s[i]-'0')
-			}
-		}
-		if eneg {
-			exp = -exp
-		}
-	}
-	if i != len(s) {
-		return 0, fmt.Errorf("unexpected %q", s[i])
-	}
-	nInt := intEnd - intStart
-	nDig := nInt + (fracEnd - fracStart)
-	digit := func(k int) byte { // k-th significant digit of int+frac digits
-		if k < nInt {
-			return s[intStart+k] - '0'
-		}
-		return s[fracStart+k-nInt] - '0'
-	}
-	// Skip leading zeros.
-	first := 0
-	for first < nDig && digit(first) == 0 {
-		first++
-	}
-	if first == nDig {
-		return 0, nil
-	}
-	// point is the number of digits (counted from digit 0) before the
-	// decimal point of the value in nanoseconds.
-	point := nInt + exp + 9
-	if point-first > 19 {
-		return 0, errors.New("out of range")
-	}
-	var v uint64
-	for k := first; k < point; k++ {
-		d := uint64(0)
-		if k < nDig {
-			d = uint64(digit(k))
-		}
-		if v > (math.MaxUint64-d)/10 {
-			return 0, errors.New("out of range")
-		}
-		v = v*10 + d
-	}
-	if point >= first && point < nDig && digit(point) >= 5 {
-		v++
-	}
-	if neg {
-		if v > 1<<63 {
-			return 0, errors.New("out of range")
-		}
-		return -int64(v), nil
-	}
-	if v > math.MaxInt64 {
-		return 0, errors.New("out of range")
-	}
-	return int64(v), nil
-}
-
-// AppendSeconds appends ns nanoseconds as decimal seconds in the form the
-// packet CSV writer uses: the shortest exact text with at least one decimal
-// ("1516186786.703072", "12.0", "-0.5").
-func AppendSeconds(dst []byte, ns int64) []byte {
-	u := uint64(ns)
-	if ns < 0 {
-		dst = append(dst, '-')
-		u = -u
-	}
-	dst = strconv.AppendUint(dst, u/1e9, 10)
-	dst = append(dst, '.')
-	frac := u % 1e9
-	if frac == 0 {
-		return append(dst, '0')
-	}
-	var d [9]byte
-	for k := 8; k >= 0; k-- {
-		d[k] = byte('0' + frac%10)
-		frac /= 10
-	}
-	n := 9
-	for d[n-1] == '0' {
-		n--
-	}
-	return append(dst, d[:n]...)
-}
-
-// CSVWriter writes packet records in the packet CSV format, header first.
-// It buffers its output: call Flush at the end.
-type CSVWriter struct {
-	// Extended adds the columns "frame", "frame_len" and "sni" after
-	// "certificate", so that every field of a Packet survives a write and
-	// read. Set it before the first Write. MAppGraph's code ignores the
-	// extra columns.
-	Extended bool
-	// FrameLength writes Packet.FrameLen in the "length" column instead of
-	// the IP total length of the specification.
-	FrameLength bool
-
-	w      *bufio.Writer
-	buf    []byte
-	row    int64
-	header bool
-	err    error
-}
-
-// NewCSVWriter returns a writer of packet CSV to w.
-func NewCSVWriter(w io.Writer) *CSVWriter {
-	return &CSVWriter{w: bufio.NewWriterSize(w, 64<<10), buf: make([]byte, 0, 512)}
-}
-
-// WriteHeader writes the header row. Write calls it before the first row;
-// call it directly to write a file with no packets.
-func (w *CSVWriter) WriteHeader() error {
-	if w.err != nil || w.header {
-		return w.err
-	}
-	w.header = true
-	b := append(w.buf[:0], ',')
-	for _, c := range requiredColumns {
-		b = append(b, c...)
-		b = append(b, ',')
-	}
-	b = append(b, colCert...)
-	if w.Extended {
-		b = append(b, ","+colFrame+","+colFrameLen+","+colSNI...)
-	}
-	b = append(b, '\n')
-	w.buf = b
-	_, w.err = w.w.Write(b)
-	return w.err
-}
-
-// Write writes one packet as a row. The row index column counts rows from 0.
-func (w *CSVWriter) Write(p *Packet) error {
-	if !w.header {
-		if err := w.WriteHeader(); err != nil {
-			return err
-		}
-	}
-	if w.err != nil {
-		return w.err
-	}
-	b := strconv.AppendInt(w.buf[:0], w.row, 10)
-	b = append(b, ',')
-	b = append(b, p.Proto.String()...)
-	b = append(b, ',')
-	if p.Stream >= 0 {
-		b = strconv.AppendInt(b, p.Stream, 10)
-	}
-	b = append(b, ',')
-	b = AppendSeconds(b, p.Time)
-	b = append(b, ',')
-	if w.FrameLength {
-		b = strconv.AppendInt(b, int64(p.FrameLen), 10)
-	} else {
-		b = strconv.AppendInt(b, int64(p.IPLen), 10)
-	}
-	b = append(b, ',')
-	if p.Src.IsValid() {
-		b = p.Src.AppendTo(b)
-	}
-	b = append(b, ',')
-	if p.Dst.IsValid() {
-		b = p.Dst.AppendTo(b)
-	}
-	b = append(b, ',')
-	b = strconv.AppendUint(b, uint64(p.SrcPort), 10)
-	b = append(b, ',')
-	b = strconv.AppendUint(b, uint64(p.DstPort), 10)
-	b = append(b, ',')
-	b = hex.AppendEncode(b, p.Cert)
-	if w.Extended {
-		b = append(b, ',')
-		if p.Frame != 0 {
-			b = strconv.AppendInt(b, p.Frame, 10)
-		}
-		b = append(b, ',')
-		b = strconv.AppendInt(b, int64(p.FrameLen), 10)
-		b = append(b, ',')
-		b = appendCSVField(b, p.SNI)
-	}
-	b = append(b, '\n')
-	w.buf = b
-	w.row++
-	_, w.err = w.w.Write(b)
-	return w.err
-}
-
-// appendCSVField appends s as one CSV field, quoted when needed.
-func appendCSVField(b []byte, s string) []byte {
-	if s == "" || !strings.ContainsAny(s, ",\"\r\n") && s[0] != ' ' {
-		return append(b, s...)
-	}
-	b = append(b, '"')
-	for i := 0; i < len(s); i++ {
-		if s[i] == '"' {
-			b = append(b, '"')
-		}
-		b = append(b, s[i])
-	}
-	return append(b, '"')
-}
-
-// Flush writes any buffered data and returns the first error met by the
-// writer.
-func (w *CSVWriter) Flush() error {
-	if w.err != nil {
-		return w.err
-	}
-	if !w.header {
-		if err := w.WriteHeader(); err != nil {
-			return err
-		}
-	}
-	w.err = w.w.Flush()
-	return w.err
 }

@@ -135,89 +135,18 @@ func (s *csvSplitter) slowRecord(line []byte, errRead error) error {
 	s.buf = s.buf[:0]
 	s.ends = s.ends[:0]
 	s.starts = s.starts[:0]
-	lineNo, col := s.numLine, 1
+	r := recordScan{line: line, errRead: errRead, lineNo: s.numLine, col: 1}
+	more := true
 	var err error
-parseField:
-	for {
-		if len(line) == 0 || line[0] != '"' {
-			i := bytes.IndexByte(line, ',')
-			field := line
-			if i >= 0 {
-				field = field[:i]
-			} else {
-				field = field[:len(field)-lengthNL(field)]
-			}
-			if j := bytes.IndexByte(field, '"'); j >= 0 {
-				err = &syntaxError{line: s.numLine, col: col + j, err: csv.ErrBareQuote}
-				break parseField
-			}
-			s.buf = append(s.buf, field...)
-			s.ends = append(s.ends, len(s.buf))
-			s.starts = append(s.starts, lineNo)
-			if i >= 0 {
-				line = line[i+1:]
-				col += i + 1
-				continue parseField
-			}
-			break parseField
-		}
-		// Quoted field.
-		fieldLine := lineNo
-		line = line[1:]
-		col++
-		for {
-			i := bytes.IndexByte(line, '"')
-			if i >= 0 {
-				s.buf = append(s.buf, line[:i]...)
-				line = line[i+1:]
-				col += i + 1
-				switch {
-				case len(line) > 0 && line[0] == '"':
-					s.buf = append(s.buf, '"')
-					line = line[1:]
-					col++
-				case len(line) > 0 && line[0] == ',':
-					line = line[1:]
-					col++
-					s.ends = append(s.ends, len(s.buf))
-					s.starts = append(s.starts, fieldLine)
-					continue parseField
-				case lengthNL(line) == len(line):
-					s.ends = append(s.ends, len(s.buf))
-					s.starts = append(s.starts, fieldLine)
-					break parseField
-				default:
-					err = &syntaxError{line: s.numLine, col: col - 1, err: csv.ErrQuote}
-					break parseField
-				}
-			} else if len(line) > 0 {
-				s.buf = append(s.buf, line...)
-				if errRead != nil {
-					break parseField
-				}
-				col += len(line)
-				line, errRead = s.readLine()
-				if len(line) > 0 {
-					lineNo++
-					col = 1
-					s.multiLine = true
-				}
-				if errRead == io.EOF {
-					errRead = nil
-				}
-			} else {
-				if errRead == nil {
-					err = &syntaxError{line: lineNo, col: col, err: csv.ErrQuote}
-					break parseField
-				}
-				s.ends = append(s.ends, len(s.buf))
-				s.starts = append(s.starts, fieldLine)
-				break parseField
-			}
+	for more && err == nil {
+		if len(r.line) == 0 || r.line[0] != '"' {
+			more, err = s.unquotedField(&r)
+		} else {
+			more, err = s.quotedField(&r)
 		}
 	}
 	if err == nil {
-		err = errRead
+		err = r.errRead
 	}
 	if err != nil {
 		return err
@@ -228,6 +157,106 @@ parseField:
 		prev = end
 	}
 	return nil
+}
+
+// recordScan is the position of slowRecord in the record: the rest of the
+// current line, the error that came with it, the line number and the byte
+// column.
+type recordScan struct {
+	line    []byte
+	errRead error
+	lineNo  int
+	col     int
+}
+
+// endField ends the field unescaped into s.buf, which started on line.
+func (s *csvSplitter) endField(line int) {
+	s.ends = append(s.ends, len(s.buf))
+	s.starts = append(s.starts, line)
+}
+
+// unquotedField reads a field that does not start with a quote. It
+// reports whether another field follows on the line.
+func (s *csvSplitter) unquotedField(r *recordScan) (more bool, err error) {
+	i := bytes.IndexByte(r.line, ',')
+	field := r.line
+	if i >= 0 {
+		field = field[:i]
+	} else {
+		field = field[:len(field)-lengthNL(field)]
+	}
+	if j := bytes.IndexByte(field, '"'); j >= 0 {
+		return false, &syntaxError{line: s.numLine, col: r.col + j, err: csv.ErrBareQuote}
+	}
+	s.buf = append(s.buf, field...)
+	s.endField(r.lineNo)
+	if i < 0 {
+		return false, nil
+	}
+	r.line = r.line[i+1:]
+	r.col += i + 1
+	return true, nil
+}
+
+// quotedField reads a quoted field, which may span lines. It reports
+// whether another field follows.
+func (s *csvSplitter) quotedField(r *recordScan) (more bool, err error) {
+	fieldLine := r.lineNo
+	r.line = r.line[1:]
+	r.col++
+	for {
+		i := bytes.IndexByte(r.line, '"')
+		switch {
+		case i >= 0:
+			s.buf = append(s.buf, r.line[:i]...)
+			r.line = r.line[i+1:]
+			r.col += i + 1
+			if len(r.line) > 0 && r.line[0] == '"' { // a doubled quote
+				s.buf = append(s.buf, '"')
+				r.line = r.line[1:]
+				r.col++
+				continue
+			}
+			return s.afterQuote(r, fieldLine)
+		case len(r.line) > 0:
+			// The field goes on on the next line.
+			s.buf = append(s.buf, r.line...)
+			if r.errRead != nil {
+				return false, nil
+			}
+			r.col += len(r.line)
+			r.line, r.errRead = s.readLine()
+			if len(r.line) > 0 {
+				r.lineNo++
+				r.col = 1
+				s.multiLine = true
+			}
+			if r.errRead == io.EOF {
+				r.errRead = nil
+			}
+		case r.errRead == nil:
+			return false, &syntaxError{line: r.lineNo, col: r.col, err: csv.ErrQuote}
+		default:
+			s.endField(fieldLine)
+			return false, nil
+		}
+	}
+}
+
+// afterQuote ends a quoted field at its closing quote, which must be
+// followed by a comma or the end of the line.
+func (s *csvSplitter) afterQuote(r *recordScan, fieldLine int) (more bool, err error) {
+	switch {
+	case len(r.line) > 0 && r.line[0] == ',':
+		r.line = r.line[1:]
+		r.col++
+		s.endField(fieldLine)
+		return true, nil
+	case lengthNL(r.line) == len(r.line):
+		s.endField(fieldLine)
+		return false, nil
+	}
+	return false, &syntaxError{line: s.numLine, col: r.col - 1, err: csv.ErrQuote}
 }
 
 // fieldLine returns the line on which field i of the current record

@@ -178,7 +178,7 @@ func TestCSVReadSmall(t *testing.T) {
 			Cert: []byte{0x30, 0x82, 0x01, 0xaa, 0x30, 0x82, 0x01, 0x13, 0xa0, 0x03, 0x02, 0x01, 0x02}},
 		{Time: 1600000001000000001, Proto: UDP, Stream: 3, Src: netip.MustParseAddr("2001:db8::1"), Dst: netip.MustParseAddr("2001:db8::53"),
 			SrcPort: 5353, DstPort: 53, FrameLen: 80, IPLen: 80},
-		{Time: 1600000002000000000, Proto: Unknown, Stream: -1, Src: netip.MustParseAddr("10.0.0.2"), Dst: netip.MustParseAddr("10.0.0.1"),
+		{Time: 1600000002000000000, Proto: UnknownProto, Stream: -1, Src: netip.MustParseAddr("10.0.0.2"), Dst: netip.MustParseAddr("10.0.0.1"),
 			FrameLen: 40, IPLen: 40, Cert: []byte("not-hex")},
 	}
 	if !reflect.DeepEqual(got, want) {
@@ -228,7 +228,7 @@ func TestCSVRoundTrip(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
 	addrs := []netip.Addr{netip.MustParseAddr("10.0.0.1"), netip.MustParseAddr("255.255.255.255"),
 		netip.MustParseAddr("2001:db8::1"), netip.MustParseAddr("::ffff:1.2.3.4"), netip.MustParseAddr("fe80::1%eth0"), {}}
-	protos := []Protocol{TCP, UDP, Unknown}
+	protos := []Protocol{TCP, UDP, UnknownProto}
 	var pkts []Packet
 	for i := range 2000 {
 		p := Packet{

@@ -1,8 +1,6 @@
 package datasets
 
 import (
-	"encoding/binary"
-	"math"
 	"net/netip"
 
 	"github.com/gopacket/gopacket"
@@ -138,246 +136,73 @@ func firstLayer(link layers.LinkType, data []byte) gopacket.LayerType {
 // decode walks the headers of one frame. It returns the first TCP or UDP
 // header, or the reason why the frame has none. Conversations of TCP or UDP
 // packets inside a UDP tunnel are registered with st for stream numbering.
+//
+// Each step decodes one header and names the layer that follows; a layer
+// of type LayerTypeZero (nothing that leads to IP) ends the walk on the
+// next step with skipNotIP.
 func (d *decoder) decode(data []byte, link layers.LinkType, st *streamTable) (*header, skipReason) {
 	typ := firstLayer(link, data)
 	if typ == gopacket.LayerTypeZero {
 		return nil, skipLinkType
 	}
-	h := &d.h
-	found := false
-	sawIP := false
+	found, sawIP := false, false
 	for range maxLayers {
-		var dl gopacket.DecodingLayer
-		switch typ {
-		case layers.LayerTypeEthernet:
-			dl = &d.eth
-		case layers.LayerTypeDot1Q:
-			dl = &d.dot1q
-		case layers.LayerTypeLinuxSLL, layers.LayerTypeLinuxSLL2:
-			// By hand: tshark ignores the address length field, which
-			// gopacket rejects when it exceeds 8.
-			n, off := 16, 14
-			if typ == layers.LayerTypeLinuxSLL2 {
-				n, off = 20, 0
-			}
-			if len(data) < n {
-				return d.stop(found, sawIP, skipMalformed)
-			}
-			typ = etherNext(binary.BigEndian.Uint16(data[off:]))
-			data = data[n:]
-			continue
-		case layerMACsec:
-			// 802.1AE SecTAG: TCI/AN, short length, packet number and an
-			// optional SCI. Only frames with unencrypted user data carry an
-			// EtherType and a readable packet.
-			if len(data) < 6 {
-				return d.stop(found, sawIP, skipMalformed)
-			}
-			n := 6
-			if data[0]&0x20 != 0 {
-				n += 8
-			}
-			if data[0]&0x08 != 0 || len(data) < n+2 {
-				return d.stop(found, sawIP, skipNotIP)
-			}
-			typ = etherNext(binary.BigEndian.Uint16(data[n:]))
-			data = data[n+2:]
-			continue
-		case layerNSH:
-			// Network Service Header: length in 4-byte words, then the
-			// next protocol (1 IPv4, 2 IPv6, 3 Ethernet).
-			if len(data) < 8 {
-				return d.stop(found, sawIP, skipMalformed)
-			}
-			n := int(binary.BigEndian.Uint16(data)&0x3f) * 4
-			if n < 8 || len(data) < n {
-				return d.stop(found, sawIP, skipMalformed)
-			}
-			switch data[3] {
-			case 1:
-				typ = layers.LayerTypeIPv4
-			case 2:
-				typ = layers.LayerTypeIPv6
-			case 3:
-				typ = layers.LayerTypeEthernet
-			default:
-				return d.stop(found, sawIP, skipNotIP)
-			}
-			data = data[n:]
-			continue
-		case layerARCnet:
-			// Source, destination, 2-byte offset, protocol type; RFC 1201
-			// types add split flag and sequence number (3 bytes).
-			if len(data) < 5 {
-				return d.stop(found, sawIP, skipMalformed)
-			}
-			n := 8
-			switch data[4] {
-			case 240, 241, 128: // RFC 1051 IP and ARP, diagnostics
-				n = 5
-			}
-			if len(data) < n {
-				return d.stop(found, sawIP, skipMalformed)
-			}
-			switch data[4] {
-			case 212, 240:
-				typ = layers.LayerTypeIPv4
-			case 196:
-				typ = layers.LayerTypeIPv6
-			default:
-				return d.stop(found, sawIP, skipNotIP)
-			}
-			data = data[n:]
-			continue
-		case layerIPoIB:
-			// 40-byte address pseudo-header, EtherType, 2 reserved bytes.
-			if len(data) < 44 {
-				return d.stop(found, sawIP, skipMalformed)
-			}
-			typ, data = etherNext(binary.BigEndian.Uint16(data[40:])), data[44:]
-			continue
-		case layerNFLOG:
-			// Address family, version, resource id, then little-endian
-			// TLVs padded to 4 bytes; type 9 holds the packet.
-			if len(data) < 4 {
-				return d.stop(found, sawIP, skipMalformed)
-			}
-			family := data[0]
-			rest := data[4:]
-			typ = gopacket.LayerTypeZero
-			for len(rest) >= 4 {
-				n := int(binary.LittleEndian.Uint16(rest))
-				if n < 4 || n > len(rest) {
-					break
-				}
-				if binary.LittleEndian.Uint16(rest[2:]) == 9 {
-					data = rest[4:n]
-					switch family {
-					case 2:
-						typ = layers.LayerTypeIPv4
-					case 10:
-						typ = layers.LayerTypeIPv6
-					}
-					break
-				}
-				rest = rest[min(len(rest), (n+3)&^3):]
-			}
-			if typ == gopacket.LayerTypeZero {
-				return d.stop(found, sawIP, skipNotIP)
-			}
-			continue
-		case layerPPPoE:
-			// PPPoE session header (6 bytes), then PPP.
-			if len(data) < 6 {
-				return d.stop(found, sawIP, skipMalformed)
-			}
-			typ, data = layers.LayerTypePPP, data[6:]
-			continue
-		case layers.LayerTypeMPLS:
-			// Label stack entries up to the bottom of stack; then IPv4 or
-			// IPv6 by the version nibble, as tshark guesses.
-			for {
-				if len(data) < 4 {
-					return d.stop(found, sawIP, skipMalformed)
-				}
-				bottom := data[2]&1 == 1
-				data = data[4:]
-				if bottom {
-					break
-				}
-			}
-			typ = gopacket.LayerTypeZero
-			if len(data) > 0 {
-				switch data[0] >> 4 {
-				case 4:
-					typ = layers.LayerTypeIPv4
-				case 6:
-					typ = layers.LayerTypeIPv6
-				}
-			}
-			continue
-		case layers.LayerTypeLoopback:
-			dl = &d.loop
-		case layers.LayerTypeGRE:
-			dl = &d.gre
-		case layers.LayerTypeVXLAN:
-			dl = &d.vxlan
-		case layers.LayerTypeGeneve:
-			dl = &d.geneve
-		case layers.LayerTypePPP:
-			var ok bool
-			typ, data, ok = decodePPP(data)
-			if !ok {
-				return d.stop(found, sawIP, skipMalformed)
-			}
-			continue
-		case layers.LayerTypeIPv4, layers.LayerTypeIPv6:
+		var why skipReason
+		if typ == layers.LayerTypeIPv4 || typ == layers.LayerTypeIPv6 {
 			sawIP = true
-			var ipProto uint8
-			var why skipReason
-			t := h
-			if found {
-				t = &d.inner
+			var done bool
+			typ, data, done, why = d.ipLayer(typ, data, &found, st)
+			if done {
+				return &d.h, skipNone
 			}
-			if typ == layers.LayerTypeIPv4 {
-				ipProto, data, why = d.decodeIPv4(data, t)
-			} else {
-				ipProto, data, why = d.decodeIPv6(data, t)
-			}
-			if why != skipNone {
-				return d.stop(found, sawIP, why)
-			}
-			switch ipProto {
-			case 6, 17:
-				if !decodeTransport(ipProto, data, t) {
-					return d.stop(found, sawIP, skipMalformed)
-				}
-				if found {
-					st.note(t)
-					return h, skipNone
-				}
-				found = true
-				if ipProto == 6 {
-					return h, skipNone
-				}
-				// Look into UDP tunnels for their inner conversation.
-				typ = udpTunnel(h)
-				data = h.payload
-				if typ == gopacket.LayerTypeZero {
-					return h, skipNone
-				}
-				continue
-			case 4:
-				typ = layers.LayerTypeIPv4
-			case 41:
-				typ = layers.LayerTypeIPv6
-			case 47:
-				typ = layers.LayerTypeGRE
-			default:
-				return d.stop(found, sawIP, skipNotTransport)
-			}
-			continue
-		default:
-			return d.stop(found, sawIP, skipNotIP)
+		} else {
+			typ, data, why = d.linkLayer(typ, data)
 		}
-		if err := dl.DecodeFromBytes(data, d); err != nil {
-			return d.stop(found, sawIP, skipMalformed)
-		}
-		data = dl.LayerPayload()
-		switch dl {
-		case &d.eth:
-			typ = etherNext(uint16(d.eth.EthernetType))
-		case &d.dot1q:
-			typ = etherNext(uint16(d.dot1q.Type))
-		case &d.gre:
-			typ = etherNext(uint16(d.gre.Protocol))
-		case &d.geneve:
-			typ = etherNext(uint16(d.geneve.Protocol))
-		default:
-			typ = dl.NextLayerType()
+		if why != skipNone {
+			return d.stop(found, sawIP, why)
 		}
 	}
 	return d.stop(found, sawIP, skipMalformed)
+}
+
+// linkLayer decodes one header below IP (link layer, tag, tunnel or
+// label) and returns the layer that follows and its bytes.
+func (d *decoder) linkLayer(typ gopacket.LayerType, data []byte) (gopacket.LayerType, []byte, skipReason) {
+	switch typ {
+	case layers.LayerTypeEthernet:
+		return d.gopacketLayer(&d.eth, data)
+	case layers.LayerTypeDot1Q:
+		return d.gopacketLayer(&d.dot1q, data)
+	case layers.LayerTypeLoopback:
+		return d.gopacketLayer(&d.loop, data)
+	case layers.LayerTypeGRE:
+		return d.gopacketLayer(&d.gre, data)
+	case layers.LayerTypeVXLAN:
+		return d.gopacketLayer(&d.vxlan, data)
+	case layers.LayerTypeGeneve:
+		return d.gopacketLayer(&d.geneve, data)
+	case layers.LayerTypeLinuxSLL:
+		return decodeSLL(data)
+	case layers.LayerTypeLinuxSLL2:
+		return decodeSLL2(data)
+	case layerMACsec:
+		return decodeMACsec(data)
+	case layerNSH:
+		return decodeNSH(data)
+	case layerARCnet:
+		return decodeARCnet(data)
+	case layerIPoIB:
+		return decodeIPoIB(data)
+	case layerNFLOG:
+		return decodeNFLOG(data)
+	case layerPPPoE:
+		return decodePPPoE(data)
+	case layers.LayerTypeMPLS:
+		return decodeMPLS(data)
+	case layers.LayerTypePPP:
+		return decodePPP(data)
+	}
+	return gopacket.LayerTypeZero, nil, skipNotIP
 }
 
 // stop ends decoding: with the outer header when one was found, otherwise
@@ -390,250 +215,4 @@ func (d *decoder) stop(found, sawIP bool, why skipReason) (*header, skipReason) 
 		why = skipNotTransport
 	}
 	return nil, why
-}
-
-// udpTunnel returns the layer that a UDP payload starts with when the
-// ports name a tunnel whose inner packets tshark dissects (VXLAN on 4789,
-// Geneve on 6081), or LayerTypeZero.
-func udpTunnel(h *header) gopacket.LayerType {
-	switch {
-	case h.dport == 4789 || h.sport == 4789:
-		return layers.LayerTypeVXLAN
-	case h.dport == 6081 || h.sport == 6081:
-		return layers.LayerTypeGeneve
-	}
-	return gopacket.LayerTypeZero
-}
-
-// decodePPP strips a PPP header (with or without HDLC address and control
-// bytes, with a one- or two-byte protocol field).
-func decodePPP(data []byte) (gopacket.LayerType, []byte, bool) {
-	if len(data) >= 2 && data[0] == 0xff && data[1] == 0x03 {
-		data = data[2:]
-	}
-	if len(data) < 1 {
-		return 0, nil, false
-	}
-	var proto uint16
-	if data[0]&1 == 1 {
-		proto, data = uint16(data[0]), data[1:]
-	} else {
-		if len(data) < 2 {
-			return 0, nil, false
-		}
-		proto, data = binary.BigEndian.Uint16(data), data[2:]
-	}
-	switch proto {
-	case 0x21:
-		return layers.LayerTypeIPv4, data, true
-	case 0x57:
-		return layers.LayerTypeIPv6, data, true
-	case 0x281, 0x283:
-		return layers.LayerTypeMPLS, data, true
-	}
-	return gopacket.LayerTypeZero, data, true
-}
-
-// decodeIPv4 reads an IPv4 header into h and returns the protocol number
-// and the payload, bounded by the total length. A total length of 0 (TCP
-// segmentation offload) means the rest of the frame, and IPLen is then
-// that presumed length, as tshark shows it.
-func (d *decoder) decodeIPv4(data []byte, h *header) (uint8, []byte, skipReason) {
-	if len(data) < 20 || data[0]>>4 != 4 {
-		return 0, nil, skipMalformed
-	}
-	ihl := int(data[0]&0x0f) * 4
-	total := int(binary.BigEndian.Uint16(data[2:]))
-	if ihl < 20 || len(data) < ihl {
-		return 0, nil, skipMalformed
-	}
-	if total == 0 {
-		// TCP segmentation offload: tshark presumes the rest of the frame.
-		total = len(data)
-	} else if total < ihl {
-		return 0, nil, skipMalformed
-	}
-	h.ipLen = total
-	h.src = netip.AddrFrom4([4]byte(data[12:16]))
-	h.dst = netip.AddrFrom4([4]byte(data[16:20]))
-	if frag := binary.BigEndian.Uint16(data[6:]); frag&0x3fff != 0 {
-		off := int(frag&0x1fff) * 8
-		if total > len(data) || !ipv4ChecksumOK(data[:ihl]) {
-			// tshark reassembles only whole fragments with a valid
-			// header checksum; otherwise it dissects a first fragment's
-			// payload as it is and shows the others as fragments.
-			if off == 0 {
-				return data[9], data[ihl:min(total, len(data))], skipNone
-			}
-			return 0, nil, skipFragment
-		}
-		k := fragKey{src: h.src.As16(), dst: h.dst.As16(), id: uint32(binary.BigEndian.Uint16(data[4:])), proto: data[9]}
-		full, ok := d.frag.add(k, off, frag&0x2000 != 0, data[ihl:total])
-		if !ok {
-			return 0, nil, skipFragment
-		}
-		return data[9], full, skipNone
-	}
-	return data[9], data[ihl:min(total, len(data))], skipNone
-}
-
-// ipv4ChecksumOK reports whether an IPv4 header's checksum is valid.
-func ipv4ChecksumOK(hdr []byte) bool {
-	var sum uint32
-	for i := 0; i+1 < len(hdr); i += 2 {
-		sum += uint32(hdr[i])<<8 | uint32(hdr[i+1])
-	}
-	for sum > 0xffff {
-		sum = sum&0xffff + sum>>16
-	}
-	return sum == 0xffff
-}
-
-// decodeIPv6 reads an IPv6 header into h, skips the extension headers
-// (hop-by-hop, routing, destination options, AH, and atomic fragment
-// headers) and returns the upper-layer protocol number and payload.
-func (d *decoder) decodeIPv6(data []byte, h *header) (uint8, []byte, skipReason) {
-	if len(data) < 40 || data[0]>>4 != 6 {
-		return 0, nil, skipMalformed
-	}
-	plen := int(binary.BigEndian.Uint16(data[4:]))
-	nh := data[6]
-	h.src = netip.AddrFrom16([16]byte(data[8:24]))
-	h.dst = netip.AddrFrom16([16]byte(data[24:40]))
-	if plen == 0 {
-		// A jumbogram (RFC 2675): the payload length is in the Jumbo
-		// Payload option of a hop-by-hop header. Without a valid one (a
-		// BIG TCP frame, whose kernel removed the option) tshark 4.0
-		// reports the packet malformed and dissects no transport header.
-		if plen = jumboLength(nh, data[40:]); plen == 0 {
-			return 0, nil, skipMalformed
-		}
-	}
-	h.ipLen = plen + 40
-	cut := len(data) < 40+plen
-	end := min(len(data), 40+plen)
-	data = data[40:end]
-	for range maxLayers {
-		switch nh {
-		case 0, 43, 60: // hop-by-hop, routing, destination options
-			if len(data) < 8 {
-				return 0, nil, skipMalformed
-			}
-			n := (int(data[1]) + 1) * 8
-			if len(data) < n {
-				return 0, nil, skipMalformed
-			}
-			nh, data = data[0], data[n:]
-		case 51: // authentication header
-			if len(data) < 8 {
-				return 0, nil, skipMalformed
-			}
-			n := (int(data[1]) + 2) * 4
-			if len(data) < n {
-				return 0, nil, skipMalformed
-			}
-			nh, data = data[0], data[n:]
-		case 44: // fragment
-			if len(data) < 8 {
-				return 0, nil, skipMalformed
-			}
-			fo := binary.BigEndian.Uint16(data[2:])
-			if fo&0xfff9 == 0 { // atomic fragment
-				nh, data = data[0], data[8:]
-				continue
-			}
-			if cut {
-				// Cut short: not reassembled; a first fragment's
-				// payload is dissected as it is (as tshark does).
-				if fo>>3 == 0 {
-					nh, data = data[0], data[8:]
-					continue
-				}
-				return 0, nil, skipFragment
-			}
-			k := fragKey{src: h.src.As16(), dst: h.dst.As16(), id: binary.BigEndian.Uint32(data[4:]), proto: data[0], v6: true}
-			full, ok := d.frag.add(k, int(fo>>3)*8, fo&1 != 0, data[8:])
-			if !ok {
-				return 0, nil, skipFragment
-			}
-			nh, data = data[0], full
-		default:
-			return nh, data, skipNone
-		}
-	}
-	return 0, nil, skipMalformed
-}
-
-// jumboLength returns the payload length of a Jumbo Payload option (type
-// 0xc2) in the hop-by-hop header at the start of ext (nh is its next-header
-// number, 0 for hop-by-hop), or 0 when there is none or its length is one
-// an IPv6 payload length could hold (at most 65535), which tshark 4.0
-// rejects as an invalid payload length.
-func jumboLength(nh uint8, ext []byte) int {
-	if nh != 0 || len(ext) < 8 {
-		return 0
-	}
-	opts := ext[2:min(len(ext), (int(ext[1])+1)*8)]
-	for len(opts) > 0 {
-		if opts[0] == 0 { // Pad1
-			opts = opts[1:]
-			continue
-		}
-		if len(opts) < 2 || len(opts) < 2+int(opts[1]) {
-			return 0
-		}
-		if opts[0] == 0xc2 && opts[1] == 4 {
-			n := int64(binary.BigEndian.Uint32(opts[2:]))
-			if n <= 0xffff {
-				return 0
-			}
-			return int(min(n, math.MaxInt32-40)) // past the frame anyway
-
-		}
-		opts = opts[2+int(opts[1]):]
-	}
-	return 0
-}
-
-// decodeTransport reads the TCP or UDP header at the start of data into h.
-// It reports false when the header is cut short or its length field is
-// impossible.
-func decodeTransport(proto uint8, data []byte, h *header) bool {
-	if proto == 6 {
-		if len(data) < 20 {
-			return false
-		}
-		off := int(data[12]>>4) * 4
-		if off < 20 {
-			return false
-		}
-		// Options cut short by the snapshot length: tshark still numbers
-		// the conversation.
-		off = min(off, len(data))
-		h.proto = TCP
-		h.sport = binary.BigEndian.Uint16(data[0:])
-		h.dport = binary.BigEndian.Uint16(data[2:])
-		h.seq = binary.BigEndian.Uint32(data[4:])
-		h.ack = binary.BigEndian.Uint32(data[8:])
-		h.flags = data[13]
-		h.payload = data[off:]
-		return true
-	}
-	if len(data) < 8 {
-		return false
-	}
-	h.proto = UDP
-	h.sport = binary.BigEndian.Uint16(data[0:])
-	h.dport = binary.BigEndian.Uint16(data[2:])
-	h.flags, h.seq, h.ack = 0, 0, 0
-	ulen := int(binary.BigEndian.Uint16(data[4:]))
-	if ulen < 8 {
-		// tshark: "bogus UDP length", dissected without a conversation.
-		return false
-	}
-	if ulen < len(data) {
-		data = data[:ulen]
-	}
-	h.payload = data[8:]
-	return true
 }

@@ -25,8 +25,7 @@ type fragKey struct {
 
 type fragEntry struct {
 	key   fragKey
-	buf   []byte
-	have  [][2]int
+	data  rangeBuf
 	total int // -1 until the last fragment is seen
 }
 
@@ -68,23 +67,15 @@ func (f *fragTable) add(k fragKey, off int, more bool, data []byte) ([]byte, boo
 		} else {
 			e = &fragEntry{}
 		}
-		e.key, e.buf, e.have, e.total = k, e.buf[:0], e.have[:0], -1
+		e.key, e.total = k, -1
+		e.data.reset()
 		f.pending = append(f.pending, e)
 	}
-	if len(e.buf) < end {
-		if cap(e.buf) < end {
-			nb := make([]byte, end, max(end, 2*cap(e.buf), 2048))
-			copy(nb, e.buf)
-			e.buf = nb
-		}
-		e.buf = e.buf[:end]
-	}
-	copy(e.buf[off:end], data)
-	e.have = addRange(e.have, off, end)
+	e.data.put(off, data)
 	if !more {
 		e.total = end
 	}
-	if e.total < 0 || len(e.have) != 1 || e.have[0][0] != 0 || e.have[0][1] < e.total {
+	if have := e.data.have; e.total < 0 || len(have) != 1 || have[0][0] != 0 || have[0][1] < e.total {
 		return nil, false
 	}
 	for i, p := range f.pending {
@@ -94,27 +85,5 @@ func (f *fragTable) add(k fragKey, off int, more bool, data []byte) ([]byte, boo
 		}
 	}
 	f.done = e
-	return e.buf[:e.total], true
-}
-
-// addRange inserts [lo, hi) into a sorted list of disjoint ranges, merging
-// ranges that overlap or touch.
-func addRange(have [][2]int, lo, hi int) [][2]int {
-	i := 0
-	for i < len(have) && have[i][1] < lo {
-		i++
-	}
-	j := i
-	for j < len(have) && have[j][0] <= hi {
-		lo, hi = min(lo, have[j][0]), max(hi, have[j][1])
-		j++
-	}
-	if i == j {
-		have = append(have, [2]int{})
-		copy(have[i+1:], have[i:])
-		have[i] = [2]int{lo, hi}
-		return have
-	}
-	have[i] = [2]int{lo, hi}
-	return append(have[:i+1], have[j:]...)
+	return e.data.buf[:e.total], true
 }

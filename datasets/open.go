@@ -108,22 +108,18 @@ func OpenWith(path string, opts CaptureOptions) (*File, error) {
 
 func newFile(f *os.File, path string, opts CaptureOptions) (*File, error) {
 	file := &File{name: path, f: f}
-	br := bufio.NewReaderSize(f, 64<<10)
-	head, err := peekHead(br, path)
-	if err != nil {
-		return nil, err
+	h, err := readHead(bufio.NewReaderSize(f, 64<<10))
+	var gh *gzipHeaderError
+	switch {
+	case errors.As(err, &gh):
+		return nil, fmt.Errorf("datasets: %s: gzip header: %v: %w", path, gh.err, ErrMalformed)
+	case err != nil:
+		return nil, fmt.Errorf("datasets: %s: %w", path, err)
+	case len(h.head) == 0:
+		return nil, fmt.Errorf("datasets: %s: empty file: %w", path, ErrMalformed)
 	}
-	if isGzip(head) {
-		zr, err := gzip.NewReader(br)
-		if err != nil {
-			return nil, fmt.Errorf("datasets: %s: gzip header: %v: %w", path, err, ErrMalformed)
-		}
-		file.zr, file.compressed = zr, true
-		br = bufio.NewReaderSize(zr, 64<<10)
-		if head, err = peekHead(br, path); err != nil {
-			return nil, err
-		}
-	}
+	file.zr, file.compressed = h.zr, h.zr != nil
+	head, br := h.head, h.content
 	file.format = SniffFormat(head)
 	switch file.format {
 	case FormatPcap, FormatPcapng:
@@ -145,22 +141,59 @@ func newFile(f *os.File, path string, opts CaptureOptions) (*File, error) {
 	return file, nil
 }
 
-// peekHead returns the first bytes of br without consuming them; an empty
-// input is an error.
-func peekHead(br *bufio.Reader, path string) ([]byte, error) {
-	head, err := br.Peek(sniffLen)
-	if len(head) == 0 {
-		if err == io.EOF {
-			return nil, fmt.Errorf("datasets: %s: empty file: %w", path, ErrMalformed)
-		}
-		return nil, fmt.Errorf("datasets: %s: %w", path, err)
-	}
-	if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
-		return nil, fmt.Errorf("datasets: %s: %w", path, err)
-	}
-	return head, nil
+// fileHead is the start of a packet file, as readHead finds it.
+type fileHead struct {
+	raw     []byte        // the first bytes as stored
+	head    []byte        // the first bytes of the content: raw, or decompressed
+	content *bufio.Reader // the content from its start
+	zr      *gzip.Reader  // the gzip stream of compressed content, or nil
 }
 
+// gzipHeaderError is the error of a gzip stream whose header cannot be
+// read.
+type gzipHeaderError struct{ err error }
+
+func (e *gzipHeaderError) Error() string { return "gzip header: " + e.err.Error() }
+
+// readHead is the one place that looks at the start of a packet file. It
+// peeks at the first sniffLen bytes that br reads and, when they start a
+// gzip stream, opens the stream and peeks at the first decompressed bytes.
+// It returns what it found as far as it got, with the error of the step
+// that failed: an error of reading the stored bytes, a *gzipHeaderError,
+// or an error of the decompressed bytes (h.zr is then set). The end of the
+// input is no error: an empty file has an empty head. The head bytes are
+// valid until the content is read.
+func readHead(br *bufio.Reader) (fileHead, error) {
+	var h fileHead
+	var err error
+	if h.raw, err = peek(br); err != nil {
+		return h, err
+	}
+	h.head, h.content = h.raw, br
+	if !isGzip(h.raw) {
+		return h, nil
+	}
+	h.raw = bytes.Clone(h.raw) // reading the stream overwrites br's buffer
+	zr, err := gzip.NewReader(br)
+	if err != nil {
+		return h, &gzipHeaderError{err}
+	}
+	h.zr, h.content = zr, bufio.NewReaderSize(zr, br.Size())
+	h.head, err = peek(h.content)
+	return h, err
+}
+
+// peek returns up to sniffLen first bytes of br without consuming them,
+// and the error that cut them short unless it is the end of the input.
+func peek(br *bufio.Reader) ([]byte, error) {
+	b, err := br.Peek(sniffLen)
+	if err == io.EOF || errors.Is(err, bufio.ErrBufferFull) {
+		err = nil
+	}
+	return b, err
+}
+
+// isGzip reports whether head starts with the gzip magic number.
 func isGzip(head []byte) bool { return len(head) >= 2 && head[0] == 0x1f && head[1] == 0x8b }
 
 func clip(b []byte, n int) []byte {
@@ -211,21 +244,21 @@ func (f *File) Close() error {
 	return err
 }
 
-// ReadFile reads every packet record of a pcap, pcapng or packet CSV file
+// ReadCapture reads every packet record of a pcap, pcapng or packet CSV file
 // (see Open). The records are copies: they, and their Cert bytes, are the
 // caller's to keep.
-func ReadFile(path string) ([]Packet, error) {
-	pkts, err := ReadFilePartial(path)
+func ReadCapture(path string) ([]Packet, error) {
+	pkts, err := ReadCapturePartial(path)
 	if err != nil {
 		return nil, err
 	}
 	return pkts, nil
 }
 
-// ReadFilePartial is ReadFile that, when reading fails part way (a damaged
-// or cut capture, a bad CSV row), returns the records read before the
-// failure along with the error, so that a caller may keep them.
-func ReadFilePartial(path string) ([]Packet, error) {
+// ReadCapturePartial is ReadCapture that, when reading fails part way (a
+// damaged or cut capture, a bad CSV row), returns the records read before
+// the failure along with the error, so that a caller may keep them.
+func ReadCapturePartial(path string) ([]Packet, error) {
 	f, err := Open(path)
 	if err != nil {
 		return nil, err

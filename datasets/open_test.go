@@ -120,7 +120,7 @@ func TestSniffFormat(t *testing.T) {
 	}
 }
 
-func TestOpenAndReadFile(t *testing.T) {
+func TestOpenAndReadCapture(t *testing.T) {
 	dir := t.TempDir()
 	pcap, want := tinyPcap(5, 1600000000)
 	csvData, err := os.ReadFile("testdata/small.packets.csv")
@@ -156,12 +156,12 @@ func TestOpenAndReadFile(t *testing.T) {
 		if err := file.Close(); err != nil {
 			t.Error(err)
 		}
-		got, err := ReadFile(p)
+		got, err := ReadCapture(p)
 		if err != nil {
 			t.Fatalf("%s: %v", f.name, err)
 		}
 		if !reflect.DeepEqual(got, f.want) {
-			t.Errorf("%s: ReadFile\n%+v\nwant\n%+v", f.name, got, f.want)
+			t.Errorf("%s: ReadCapture\n%+v\nwant\n%+v", f.name, got, f.want)
 		}
 	}
 }
@@ -178,7 +178,7 @@ func TestOpenErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		p := writeFile(t, filepath.Join(dir, c.name), []byte(c.data))
-		_, err := ReadFile(p)
+		_, err := ReadCapture(p)
 		if err == nil {
 			t.Errorf("%s: no error", c.name)
 			continue
@@ -196,7 +196,7 @@ func TestOpenErrors(t *testing.T) {
 }
 
 // TestReadFileRealCaptures opens every shared capture by content and checks
-// that ReadFile's copies equal the capture reader's records.
+// that ReadCapture's copies equal the capture reader's records.
 func TestReadFileRealCaptures(t *testing.T) {
 	files := append(shared.Glob(t, "data/pcaps/*/*.pcap"), shared.Glob(t, "data/pcaps/*/*.pcapng")...)
 	total := 0
@@ -208,7 +208,7 @@ func TestReadFileRealCaptures(t *testing.T) {
 		if f, err := SniffFile(p); err != nil || f != wantFormat {
 			t.Errorf("%s: SniffFile = %v, %v", p, f, err)
 		}
-		got, err := ReadFile(p)
+		got, err := ReadCapture(p)
 		fh, err2 := os.Open(p)
 		if err2 != nil {
 			t.Fatal(err2)
@@ -225,14 +225,14 @@ func TestReadFileRealCaptures(t *testing.T) {
 		}
 		fh.Close()
 		if (err == nil) != (rerr == nil) {
-			t.Errorf("%s: ReadFile error %v, reader error %v", p, err, rerr)
+			t.Errorf("%s: ReadCapture error %v, reader error %v", p, err, rerr)
 			continue
 		}
 		if err != nil {
 			continue
 		}
 		if len(got) != len(direct) {
-			t.Fatalf("%s: ReadFile gave %d records, the reader %d", p, len(got), len(direct))
+			t.Fatalf("%s: ReadCapture gave %d records, the reader %d", p, len(got), len(direct))
 		}
 		for i := range got {
 			if !samePacket(&got[i], &direct[i]) {

@@ -12,9 +12,9 @@ type Protocol uint8
 // Transport protocols carried by packet records. The values are the IP
 // protocol numbers.
 const (
-	Unknown Protocol = 0
-	TCP     Protocol = 6
-	UDP     Protocol = 17
+	UnknownProto Protocol = 0
+	TCP          Protocol = 6
+	UDP          Protocol = 17
 )
 
 // String returns "tcp", "udp" or "unknown", the spelling of the packet CSV
@@ -30,7 +30,7 @@ func (p Protocol) String() string {
 }
 
 // ParseProtocol is the inverse of Protocol.String. It is case-insensitive
-// and maps anything it does not know to Unknown.
+// and maps anything it does not know to UnknownProto.
 func ParseProtocol(s string) Protocol {
 	switch s {
 	case "tcp", "TCP", "6":
@@ -38,7 +38,7 @@ func ParseProtocol(s string) Protocol {
 	case "udp", "UDP", "17":
 		return UDP
 	}
-	return Unknown
+	return UnknownProto
 }
 
 // Packet is one TCP or UDP packet, the record every method consumes.
@@ -54,7 +54,7 @@ type Packet struct {
 	Frame int64
 	// Time is the capture timestamp in nanoseconds since the Unix epoch.
 	Time int64
-	// Proto is TCP or UDP (Unknown only for CSV rows that say so).
+	// Proto is TCP or UDP (UnknownProto only for CSV rows that say so).
 	Proto Protocol
 	// Stream is the per-protocol conversation index (tcp.stream/udp.stream),
 	// or -1 when unknown.

@@ -236,10 +236,10 @@ func (t *streamTable) getBuf() []byte {
 // release ends TLS parsing in a direction and recycles its buffers.
 func (t *streamTable) release(d *tlsDir) {
 	d.state = tlsDone
-	for _, b := range [...][]byte{d.rec, d.hs, d.ooo} {
+	for _, b := range [...][]byte{d.rec, d.hs, d.ooo.buf} {
 		if b != nil && len(t.free) < 64 {
 			t.free = append(t.free, b[:0])
 		}
 	}
-	d.rec, d.hs, d.ooo, d.have = nil, nil, nil, nil
+	d.rec, d.hs, d.ooo = nil, nil, rangeBuf{}
 }

@@ -67,8 +67,7 @@ type tlsDir struct {
 	next      uint32   // next sequence number to parse
 	max       uint32   // highest sequence number seen, plus one
 	maxTime   int64    // when max was last raised
-	ooo       []byte   // bytes received beyond a gap, from next on
-	have      [][2]int // ranges of ooo received
+	ooo       rangeBuf // bytes received beyond a gap, from next on
 	rec       []byte   // the part of a record received so far
 	hs        []byte   // the part of a handshake message received so far
 }
@@ -98,7 +97,7 @@ func (t *streamTable) segment(d *tlsDir, h *header, p *Packet, oooThreshold int6
 		d.next, d.max = seq, seq
 		d.started = true
 	}
-	if d.state == tlsActive && (seq != d.next || len(d.have) > 0) {
+	if d.state == tlsActive && (seq != d.next || len(d.ooo.have) > 0) {
 		t.outOfOrder(d, seq, data, p, oooThreshold)
 		return
 	}
@@ -175,7 +174,7 @@ func (t *streamTable) outOfOrder(d *tlsDir, seq uint32, data []byte, p *Packet, 
 				return
 			}
 			d.rec, d.hs = d.rec[:0], d.hs[:0]
-			d.ooo, d.have = d.ooo[:0], nil
+			d.ooo.buf, d.ooo.have = d.ooo.buf[:0], nil
 			d.next, d.max, d.maxTime = end, end, p.Time
 			t.feed(d, data, p)
 			return
@@ -191,23 +190,19 @@ func (t *streamTable) outOfOrder(d *tlsDir, seq uint32, data []byte, p *Packet, 
 		t.release(d)
 		return
 	}
-	if d.ooo == nil {
-		d.ooo = t.getBuf()
+	if d.ooo.buf == nil {
+		d.ooo.buf = t.getBuf()
 	}
-	if len(d.ooo) < off+len(data) {
-		d.ooo = append(d.ooo, make([]byte, off+len(data)-len(d.ooo))...)
-	}
-	copy(d.ooo[off:], data)
-	d.have = addRange(d.have, off, off+len(data))
+	d.ooo.put(off, data)
 	if int32(end-d.max) > 0 {
 		d.max, d.maxTime = end, p.Time
 	}
 	if !inOrder && !gap {
 		return // a late segment: stored for later
 	}
-	for d.state == tlsActive && len(d.have) > 0 {
-		if d.have[0][0] == 0 && inOrder {
-			t.deliver(d, d.have[0][1], true, p)
+	for d.state == tlsActive && len(d.ooo.have) > 0 {
+		if d.ooo.have[0][0] == 0 && inOrder {
+			t.deliver(d, d.ooo.have[0][1], true, p)
 			continue
 		}
 		// Bytes are missing inside the current record: if its end is
@@ -217,7 +212,7 @@ func (t *streamTable) outOfOrder(d *tlsDir, seq uint32, data []byte, p *Packet, 
 		}
 		o := recordLen(d.rec) - len(d.rec) // end of the record, from d.next
 		k := -1
-		for i, r := range d.have {
+		for i, r := range d.ooo.have {
 			if r[0] <= o && o < r[1] {
 				k = i
 			}
@@ -237,23 +232,12 @@ func (t *streamTable) outOfOrder(d *tlsDir, seq uint32, data []byte, p *Packet, 
 func (t *streamTable) deliver(d *tlsDir, n int, parse bool, p *Packet) {
 	d.next += uint32(n)
 	if parse {
-		t.feed(d, d.ooo[:n], p)
+		t.feed(d, d.ooo.buf[:n], p)
 		if d.state != tlsActive {
 			return
 		}
 	}
-	d.ooo = d.ooo[:copy(d.ooo, d.ooo[n:])]
-	have := d.have[:0]
-	for _, r := range d.have {
-		r[0], r[1] = max(r[0]-n, 0), r[1]-n
-		if r[1] > 0 {
-			have = append(have, r)
-		}
-	}
-	d.have = have
-	if len(d.have) == 0 {
-		d.have = nil
-	}
+	d.ooo.drop(n)
 }
 
 // tlsClaimedPort reports whether tshark 4.0 gives a TCP port to a

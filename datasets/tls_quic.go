@@ -45,8 +45,7 @@ type quicKeys struct {
 // quicConn is the client Initial state of one UDP conversation.
 type quicConn struct {
 	keys     quicKeys
-	crypto   []byte   // CRYPTO stream from offset 0 (holes are zero)
-	have     [][2]int // received byte ranges of crypto, merged and sorted
+	crypto   rangeBuf // CRYPTO stream from offset 0
 	done     bool     // ClientHello found, or given up
 	doneDCID []byte   // the Destination Connection ID of the finished connection
 }
@@ -294,10 +293,11 @@ func (t *streamTable) quicFrames(c *quicConn, p []byte) ([]byte, bool) {
 			return nil, false
 		}
 	}
-	if len(c.have) == 0 || c.have[0][0] != 0 || c.have[0][1] < 4 {
+	n := c.crypto.prefix()
+	if n < 4 {
 		return nil, false
 	}
-	s := c.crypto[:c.have[0][1]]
+	s := c.crypto.buf[:n]
 	need := 4 + (int(s[1])<<16 | int(s[2])<<8 | int(s[3]))
 	if s[0] != 1 || need > quicMaxCrypto {
 		t.quicRelease(c)
@@ -320,23 +320,13 @@ func (t *streamTable) quicCrypto(c *quicConn, o uint64, data []byte) {
 	if o+uint64(len(data)) > quicMaxCrypto || len(data) == 0 {
 		return
 	}
-	lo, hi := int(o), int(o)+len(data)
-	if len(c.crypto) < hi {
-		if cap(c.crypto) < hi {
-			nb := make([]byte, hi, max(hi, 2*cap(c.crypto), 2048))
-			copy(nb, c.crypto)
-			c.crypto = nb
-		}
-		c.crypto = c.crypto[:hi]
-	}
-	copy(c.crypto[lo:hi], data)
-	c.have = addRange(c.have, lo, hi)
+	c.crypto.put(int(o), data)
 }
 
 // quicRelease ends the Initial processing of a connection.
 func (t *streamTable) quicRelease(c *quicConn) {
 	c.done = true
 	c.doneDCID = c.keys.dcid
-	c.crypto, c.have = nil, nil
+	c.crypto = rangeBuf{}
 	c.keys = quicKeys{}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/hex"
+	"slices"
 	"testing"
 
 	"github.com/gopacket/gopacket/layers"
@@ -119,22 +120,10 @@ func TestQUICInitialSNI(t *testing.T) {
 		for _, p := range pkts {
 			got = append(got, p.SNI)
 		}
-		if want := []string{"", "", "quic.example", ""}; !equalStrings(got, want) || st.TLSSNIs != 1 {
+		if want := []string{"", "", "quic.example", ""}; !slices.Equal(got, want) || st.TLSSNIs != 1 {
 			t.Errorf("version %#x: SNIs %q, want %q (stats %+v)", version, got, want, st)
 		}
 	}
-}
-
-func equalStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // TestQUICCryptoRanges checks the merging of received CRYPTO ranges.
@@ -145,10 +134,10 @@ func TestQUICCryptoRanges(t *testing.T) {
 		st.quicCrypto(c, uint64(r[0]), bytes.Repeat([]byte{byte(r[0])}, r[1]-r[0]))
 	}
 	want := [][2]int{{0, 8}, {10, 50}}
-	if len(c.have) != len(want) || c.have[0] != want[0] || c.have[1] != want[1] {
-		t.Errorf("ranges %v, want %v", c.have, want)
+	if have := c.crypto.have; len(have) != len(want) || have[0] != want[0] || have[1] != want[1] {
+		t.Errorf("ranges %v, want %v", have, want)
 	}
-	if c.crypto[9] != 0 || c.crypto[7] != 5 || c.crypto[45] != 35 {
-		t.Errorf("crypto bytes misplaced: % x", c.crypto)
+	if b := c.crypto.buf; b[9] != 0 || b[7] != 5 || b[45] != 35 {
+		t.Errorf("crypto bytes misplaced: % x", b)
 	}
 }

@@ -142,7 +142,7 @@ func tsharkRecords(path string) ([]record, error) {
 		if err != nil {
 			return nil, fmt.Errorf("line %d: %w", line, err)
 		}
-		p := datasets.Unknown
+		p := datasets.UnknownProto
 		switch tok[2] {
 		case "6":
 			p = datasets.TCP
@@ -226,7 +226,7 @@ func readerDiff(capture string) (cats map[string]int, examples []string) {
 		g, ok := byFrame[r.frame]
 		var cat string
 		switch {
-		case !ok && r.proto == datasets.Unknown:
+		case !ok && r.proto == datasets.UnknownProto:
 			cat = "packets with two IP headers (ICMP error quoting TCP/UDP, or IP/GRE tunnel): reference record, no reader record"
 		case !ok:
 			cat = "TCP/UDP packets the reader skips (malformed, fragment or link type)"

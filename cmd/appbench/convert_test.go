@@ -59,13 +59,13 @@ func TestConvertRealCaptures(t *testing.T) {
 	ctx := context.Background()
 	rows, certs, converted := 0, 0, 0
 	for _, in := range files {
-		want, err := datasets.ReadFile(in)
+		want, err := datasets.ReadCapture(in)
 		if err != nil {
 			// A capture the reader rejects must fail to convert too, and
 			// leave nothing behind.
 			out := filepath.Join(dir, "failed.csv")
 			if _, _, cerr := convertFile(ctx, in, convertOptions{out: out}, nil); cerr == nil {
-				t.Errorf("%s: converted although ReadFile fails with %v", in, err)
+				t.Errorf("%s: converted although ReadCapture fails with %v", in, err)
 			}
 			continue
 		}

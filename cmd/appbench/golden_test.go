@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"math/rand/v2"
 	"net/netip"
 	"os"
@@ -9,6 +8,7 @@ import (
 	"testing"
 
 	"appbench/datasets"
+	"appbench/internal/testcorpus"
 )
 
 // writeCorpus writes a deterministic packet-CSV corpus
@@ -18,46 +18,20 @@ import (
 func writeCorpus(t *testing.T, root string) {
 	t.Helper()
 	r := rand.New(rand.NewPCG(11, 12))
-	apps := []string{"maps", "music", "news", "video"}
-	for ai, app := range apps {
-		if err := os.MkdirAll(filepath.Join(root, app), 0o755); err != nil {
-			t.Fatal(err)
+	apps := len(testcorpus.Apps)
+	testcorpus.Write(t, root, testcorpus.Spec{Requests: 150, ReplyDelay: 2e7, Request: func(ai, k, i int) datasets.Packet {
+		var srv netip.Addr
+		switch u := r.Float64(); {
+		case u < 0.4:
+			srv = netip.AddrFrom4([4]byte{198, 51, byte(ai), byte(1 + r.IntN(4))})
+		case u < 0.8:
+			srv = netip.AddrFrom4([4]byte{203, 0, 113, byte(1 + r.IntN(3))})
+		default:
+			srv = netip.AddrFrom4([4]byte{198, 51, byte(r.IntN(apps)), byte(1 + r.IntN(4))})
 		}
-		for k := 1; k <= 3; k++ {
-			f, err := os.Create(filepath.Join(root, app, fmt.Sprintf("%s_%d.csv", app, k)))
-			if err != nil {
-				t.Fatal(err)
-			}
-			w := datasets.NewCSVWriter(f)
-			client := netip.AddrFrom4([4]byte{10, 0, byte(k), 2})
-			t0 := int64(1_700_000_000+86400*k) * 1e9
-			for i := 0; i < 150; i++ {
-				var srv netip.Addr
-				switch u := r.Float64(); {
-				case u < 0.4:
-					srv = netip.AddrFrom4([4]byte{198, 51, byte(ai), byte(1 + r.IntN(4))})
-				case u < 0.8:
-					srv = netip.AddrFrom4([4]byte{203, 0, 113, byte(1 + r.IntN(3))})
-				default:
-					srv = netip.AddrFrom4([4]byte{198, 51, byte(r.IntN(len(apps))), byte(1 + r.IntN(4))})
-				}
-				out := datasets.Packet{Time: t0 + int64(i)*4e9, Proto: datasets.TCP, Stream: int64(i),
-					Src: client, Dst: srv, SrcPort: uint16(40000 + i), DstPort: 443, IPLen: 60 + r.IntN(1400)}
-				back := out
-				back.Time += 2e7
-				back.Src, back.Dst, back.SrcPort, back.DstPort = srv, client, 443, out.SrcPort
-				for _, p := range []*datasets.Packet{&out, &back} {
-					if err := w.Write(p); err != nil {
-						t.Fatal(err)
-					}
-				}
-			}
-			if err := w.Flush(); err != nil {
-				t.Fatal(err)
-			}
-			f.Close()
-		}
-	}
+		return datasets.Packet{Time: testcorpus.Start(k) + int64(i)*4e9, Proto: datasets.TCP, Stream: int64(i),
+			Src: testcorpus.Client(k), Dst: srv, SrcPort: uint16(40000 + i), DstPort: 443, IPLen: 60 + r.IntN(1400)}
+	}})
 }
 
 // goldenMetrics are the deterministic columns of the golden tables.
