@@ -2,6 +2,7 @@ package methodtest_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"os/exec"
 	"strings"
@@ -70,4 +71,73 @@ func TestConformanceCatchesCareless(t *testing.T) {
 
 func TestConformanceOfMajority(t *testing.T) {
 	methodtest.Conformance(t, "majority", "")
+}
+
+// predictOnce answers with the most frequent training label and, as the
+// external method, predicts once per Fit.
+type predictOnce struct{ label string }
+
+func (p *predictOnce) Name() string { return "predict-once" }
+
+func (p *predictOnce) Fit(ctx context.Context, train []methods.Sample) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	n := map[string]int{}
+	for _, s := range train {
+		n[s.Label]++
+	}
+	p.label = ""
+	for _, l := range methods.Labels(train) {
+		if p.label == "" || n[l] > n[p.label] {
+			p.label = l
+		}
+	}
+	return nil
+}
+
+func (p *predictOnce) Predict(ctx context.Context, test []methods.Sample) ([]methods.Prediction, error) {
+	if p.label == "" {
+		return nil, errors.New("predict-once: Predict before Fit")
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	out := make([]methods.Prediction, len(test))
+	for i := range out {
+		out[i] = methods.Prediction{Label: p.label, Score: 1}
+	}
+	p.label = ""
+	return out, nil
+}
+
+func init() {
+	methods.Register("predict-once", func(methods.Config) (methods.Method, error) { return &predictOnce{}, nil })
+}
+
+// TestConformanceOnceOfPredictOnce checks that ConformanceOnce passes a
+// method that predicts once per Fit, which Conformance refuses.
+func TestConformanceOnceOfPredictOnce(t *testing.T) {
+	methodtest.ConformanceOnce(t, "predict-once", "")
+}
+
+// TestConformanceOfPredictOnce is run by TestConformanceRefusesPredictOnce
+// in a child process, where its failure is expected.
+func TestConformanceOfPredictOnce(t *testing.T) {
+	if os.Getenv("METHODTEST_ONCE") != "1" {
+		t.Skip("run by TestConformanceRefusesPredictOnce")
+	}
+	methodtest.Conformance(t, "predict-once", "")
+}
+
+func TestConformanceRefusesPredictOnce(t *testing.T) {
+	cmd := exec.Command(os.Args[0], "-test.run=^TestConformanceOfPredictOnce$", "-test.v")
+	cmd.Env = append(os.Environ(), "METHODTEST_ONCE=1")
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		t.Fatalf("Conformance passed a method that predicts once per Fit:\n%s", out)
+	}
+	if want := `Predict with a cancelled context: error "predict-once: Predict before Fit"`; !strings.Contains(string(out), want) {
+		t.Errorf("output lacks %q:\n%s", want, out)
+	}
 }
