@@ -39,34 +39,42 @@ func init() {
 	})
 }
 
-// TestConformanceOfCareless is run by TestConformanceCatchesCareless in a
-// child process, where its failure is expected.
-func TestConformanceOfCareless(t *testing.T) {
-	if os.Getenv("METHODTEST_CARELESS") != "1" {
-		t.Skip("run by TestConformanceCatchesCareless")
+// TestConformanceInChild runs Conformance on the method named by
+// $METHODTEST_CHILD, in the child process of conformanceFails, where its
+// failure is expected.
+func TestConformanceInChild(t *testing.T) {
+	name := os.Getenv("METHODTEST_CHILD")
+	if name == "" {
+		t.Skip("run by conformanceFails")
 	}
-	methodtest.Conformance(t, "careless", "")
+	methodtest.Conformance(t, name, "")
+}
+
+// conformanceFails runs Conformance on the registered method name in a
+// child process and checks that it fails with each of the messages wants.
+func conformanceFails(t *testing.T, name string, wants ...string) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestConformanceInChild$", "-test.v")
+	cmd.Env = append(os.Environ(), "METHODTEST_CHILD="+name)
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		t.Fatalf("Conformance passed %s:\n%s", name, out)
+	}
+	for _, want := range wants {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
 }
 
 func TestConformanceCatchesCareless(t *testing.T) {
-	cmd := exec.Command(os.Args[0], "-test.run=^TestConformanceOfCareless$", "-test.v")
-	cmd.Env = append(os.Environ(), "METHODTEST_CARELESS=1")
-	out, err := cmd.CombinedOutput()
-	if err == nil {
-		t.Fatalf("Conformance passed a careless method:\n%s", out)
-	}
-	for _, want := range []string{
+	conformanceFails(t, "careless",
 		"with 3 workers predicts differently",
 		"predictions for 17 test samples",
 		"Fit with a cancelled context: no error",
 		"Predict with a cancelled context: no error",
 		"does not implement methods.Saver",
-		"goroutine(s) left running",
-	} {
-		if !strings.Contains(string(out), want) {
-			t.Errorf("output lacks %q:\n%s", want, out)
-		}
-	}
+		"goroutine(s) left running")
 }
 
 func TestConformanceOfMajority(t *testing.T) {
@@ -121,23 +129,6 @@ func TestConformanceOnceOfPredictOnce(t *testing.T) {
 	methodtest.ConformanceOnce(t, "predict-once", "")
 }
 
-// TestConformanceOfPredictOnce is run by TestConformanceRefusesPredictOnce
-// in a child process, where its failure is expected.
-func TestConformanceOfPredictOnce(t *testing.T) {
-	if os.Getenv("METHODTEST_ONCE") != "1" {
-		t.Skip("run by TestConformanceRefusesPredictOnce")
-	}
-	methodtest.Conformance(t, "predict-once", "")
-}
-
 func TestConformanceRefusesPredictOnce(t *testing.T) {
-	cmd := exec.Command(os.Args[0], "-test.run=^TestConformanceOfPredictOnce$", "-test.v")
-	cmd.Env = append(os.Environ(), "METHODTEST_ONCE=1")
-	out, err := cmd.CombinedOutput()
-	if err == nil {
-		t.Fatalf("Conformance passed a method that predicts once per Fit:\n%s", out)
-	}
-	if want := `Predict with a cancelled context: error "predict-once: Predict before Fit"`; !strings.Contains(string(out), want) {
-		t.Errorf("output lacks %q:\n%s", want, out)
-	}
+	conformanceFails(t, "predict-once", `Predict with a cancelled context: error "predict-once: Predict before Fit"`)
 }
