@@ -6,11 +6,11 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
+
+	"appbench/internal/proctest"
 )
 
 // TestExternalCancelledRun checks that cancelling a run (Ctrl-C, a killed
@@ -54,34 +54,8 @@ methods:
 	if _, err := Run(ctx, x, Options{Dir: filepath.Join(dir, "results")}); err == nil {
 		t.Fatal("cancelled run succeeded")
 	}
-	b, err := os.ReadFile(pids)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range strings.Fields(string(b)) {
-		pid, _ := strconv.Atoi(f)
-		if running(pid) {
-			t.Errorf("plugin process %d still runs", pid)
-			syscall.Kill(pid, syscall.SIGKILL)
-		}
-	}
+	proctest.CheckGone(t, pids)
 	if left, _ := os.ReadDir(tmp); len(left) > 0 {
 		t.Errorf("temporary folder %s left", left[0].Name())
 	}
-}
-
-// running reports whether process pid runs (a zombie does not), waiting
-// up to a second for it to end.
-func running(pid int) bool {
-	for range 50 {
-		b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-		if err != nil {
-			return false
-		}
-		if f := strings.Fields(string(b)); len(f) > 2 && f[2] == "Z" {
-			return false
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	return true
 }

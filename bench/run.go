@@ -6,10 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"runtime/debug"
 	"runtime/metrics"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -134,190 +132,13 @@ type Summary struct {
 // in this process or others, on this host or others, split the cells: a
 // cell locked by another live process is left to it (Summary.Elsewhere).
 func Run(ctx context.Context, x *Experiment, opt Options) (*Summary, error) {
-	if opt.Dir == "" {
-		return nil, errors.New("bench: no results folder")
-	}
-	if opt.Workers < 0 {
-		return nil, fmt.Errorf("bench: workers %d: must not be negative", opt.Workers)
-	}
-	if err := os.MkdirAll(opt.Dir, 0o755); err != nil {
-		return nil, fmt.Errorf("bench: %w", err)
-	}
-	if err := removeTemps(opt.Dir); err != nil {
+	r, err := newRunner(ctx, x, opt)
+	if err != nil {
 		return nil, err
 	}
-	if err := resultfmt.WriteFile(ExperimentPath(opt.Dir, x.Config.Name), x.Source); err != nil {
-		return nil, err
-	}
-	var log io.Writer = io.Discard
-	if opt.Log != nil {
-		log = &syncWriter{w: opt.Log}
-	}
-	workers := x.Config.Workers
-	if opt.Workers > 0 {
-		workers = opt.Workers
-	}
-	sum := &Summary{}
-	var todo []*Cell
-	var mine []*Cell
-	unsaved := 0 // finished cells without a model file, with SaveModels
-	for _, c := range x.Cells {
-		if !opt.Shard.Has(c) {
-			continue
-		}
-		mine = append(mine, c)
-		sum.Cells++
-		if done(opt.Dir, c) {
-			sum.Skipped++
-			if opt.SaveModels && !exists(ModelPath(opt.Dir, c.ID)) {
-				unsaved++
-			}
-		} else {
-			todo = append(todo, c)
-		}
-	}
-	var mu sync.Mutex // guards the progress callback and sum
-	finished := sum.Skipped
-	if opt.Progress != nil {
-		for _, c := range mine {
-			if !slicesContains(todo, c) {
-				opt.Progress(Event{Done: finished, Total: sum.Cells, Cell: c, Skipped: true})
-			}
-		}
-	}
-	// Cells sharing a dataset run next to each other so that it is loaded
-	// once and released early.
-	sort.SliceStable(todo, func(i, j int) bool {
-		if todo[i].readKey != todo[j].readKey {
-			return todo[i].readKey < todo[j].readKey
-		}
-		return todo[i].Index < todo[j].Index
-	})
-	cache := newDataCache(todo, opt.Cache)
-	var errs cellErrors
-	full := fullDisk{stop: make(chan struct{})}
-	var others remoteLocks // cells locked by processes of other hosts
-	leave := func(c *Cell, by Holder) {
-		cache.release(c)
-		mu.Lock()
-		defer mu.Unlock()
-		sum.Elsewhere++
-		if host, _ := os.Hostname(); by.PID != 0 && by.Host != host {
-			others.add(by, c.ID)
-		}
-		if opt.Progress != nil && ctx.Err() == nil {
-			opt.Progress(Event{Done: finished, Total: sum.Cells, Cell: c, Elsewhere: true, By: by})
-		}
-	}
-	jobs := make(chan *Cell)
-	var wg sync.WaitGroup
-	for w := 0; w < max(workers, 1); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for c := range jobs {
-				if full.stopped() {
-					cache.release(c)
-					continue
-				}
-				mine, by, err := lockCell(opt.Dir, c)
-				if err == nil && !mine {
-					leave(c, by)
-					continue
-				}
-				var r *resultfmt.Result
-				var preds []resultfmt.SamplePrediction
-				var model []byte
-				if err == nil {
-					if opt.Progress != nil {
-						mu.Lock()
-						opt.Progress(Event{Done: finished, Total: sum.Cells, Cell: c, Started: true})
-						mu.Unlock()
-					}
-					cl := newCellLog(log, c, workers > 1)
-					r, preds, model, err = runCell(ctx, c, cache, workers, opt.SaveModels, cl)
-					cl.Flush()
-				}
-				cache.release(c)
-				if err == nil {
-					// The result file comes last: it marks the cell done.
-					err = resultfmt.WritePredictions(opt.Dir, r.ID, preds)
-				}
-				if err == nil && model != nil {
-					err = resultfmt.WriteFile(ModelPath(opt.Dir, r.ID), model)
-				}
-				if err == nil {
-					err = resultfmt.WriteResult(opt.Dir, r)
-					releaseMemory(r.PeakHeapBytes)
-				}
-				unlock(opt.Dir, c.ID)
-				mu.Lock()
-				if err != nil {
-					if ctx.Err() == nil {
-						sum.Failed++
-						if !full.note(c, err) {
-							err = errs.add(c.ID, err)
-						}
-					}
-				} else {
-					sum.Ran++
-					finished++
-				}
-				if opt.Progress != nil && ctx.Err() == nil {
-					opt.Progress(Event{Done: finished, Total: sum.Cells, Cell: c, Err: err})
-				}
-				mu.Unlock()
-			}
-		}()
-	}
-feed:
-	for _, c := range todo {
-		if full.stopped() {
-			break
-		}
-		select {
-		case jobs <- c:
-		case <-full.stop:
-			break feed
-		case <-ctx.Done():
-			break feed
-		}
-	}
-	close(jobs)
-	wg.Wait()
-	var fullErr error
-	if full.err != nil {
-		sum.NotRun = len(todo) - sum.Ran - sum.Failed - sum.Elsewhere
-		fullErr = full.report(sum.NotRun)
-	}
-	for _, c := range mine {
-		if r, err := resultfmt.ReadResult(resultfmt.ResultPath(opt.Dir, c.ID)); err == nil && r.ConfigHash == c.Hash {
-			// A result from an earlier run of an edited experiment keeps
-			// its work but takes its place in the current one.
-			if r.Experiment != c.Config.Name || r.Method != c.Method || r.MethodIndex != c.MethodIndex ||
-				r.PointIndex != c.PointIndex || !sameJSON(r.Point, c.Point) {
-				r.Experiment, r.Method, r.MethodIndex, r.PointIndex, r.Point = c.Config.Name, c.Method, c.MethodIndex, c.PointIndex, c.Point
-				if err := resultfmt.WriteResult(opt.Dir, r); err != nil {
-					return sum, err
-				}
-			}
-			sum.Results = append(sum.Results, r)
-		}
-	}
-	resultfmt.Sort(sum.Results)
-	sum.Notes = append(cache.notes, others.notes(opt.Dir)...)
-	sum.Load = cache.stats
-	for _, r := range sum.Results {
-		sum.Notes = append(sum.Notes, r.DatasetNotes...)
-	}
-	sum.Notes = append(uniqueOrdered(sum.Notes), methodNotes(sum.Results)...)
-	if unsaved > 0 {
-		sum.Notes = append(sum.Notes, fmt.Sprintf("%d cell(s) finished by an earlier run have no model file: remove their result files (<cell id>%s) to run them again with --save-models", unsaved, resultfmt.ResultSuffix))
-	}
-	if err := ctx.Err(); err != nil {
-		return sum, fmt.Errorf("bench: run interrupted after %d of %d cells (run again to resume): %w", sum.Skipped+sum.Ran, sum.Cells, err)
-	}
-	return sum, errors.Join(fullErr, errs.join())
+	r.plan()
+	r.runCells()
+	return r.finish()
 }
 
 // cellErrors gathers the errors of failed cells, grouping the cells that

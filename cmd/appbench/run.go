@@ -18,6 +18,7 @@ import (
 
 	"appbench/bench"
 	"appbench/configs"
+	"appbench/featcache"
 	"appbench/methods"
 	_ "appbench/methods/all"
 	"appbench/reports"
@@ -118,25 +119,25 @@ func loadExperiment(args []string) (*bench.Experiment, error) {
 	return bench.Load("configs/"+configs.DefaultName+" (built in)", wd, configs.Default())
 }
 
+// experimentRun holds what the stages of the run subcommand share.
+type experimentRun struct {
+	stdout, stderr io.Writer
+	f              *runFlags
+	shard          bench.Shard
+	x              *bench.Experiment
+	out            string // the results folder
+}
+
+// runExperiment runs the run subcommand: it lists the cells with
+// --dry-run, else runs them and prints the summary and the table.
 func runExperiment(ctx context.Context, stdout, stderr io.Writer, args []string, f *runFlags) error {
-	shard, err := f.check()
+	e, err := newExperimentRun(stdout, stderr, args, f)
 	if err != nil {
 		return err
-	}
-	x, err := loadExperiment(args)
-	if err != nil {
-		return err
-	}
-	for _, w := range x.Warnings {
-		fmt.Fprintln(stderr, w)
-	}
-	out := f.out
-	if out == "" {
-		out = filepath.Join("results", x.Config.Name)
 	}
 	if f.dryRun {
 		noteIgnored(stderr, f.given, "--dry-run runs nothing", "workers", "format", "metrics", "plots", "verbose", "no-progress", "save-models")
-		return dryRun(stdout, x, out, shard)
+		return dryRun(stdout, e.x, e.out, e.shard)
 	}
 	fc, err := f.cache.open()
 	if err != nil {
@@ -151,68 +152,114 @@ func runExperiment(ctx context.Context, stdout, stderr io.Writer, args []string,
 			fmt.Fprintln(stderr, "appbench:", perr)
 		}
 	}()
-	opt := bench.Options{Dir: out, Shard: shard, Workers: f.workers, Cache: fc, SaveModels: f.saveModels}
-	if f.verbose {
-		opt.Log = stderr
+	sum, err := e.run(ctx, fc)
+	if err != nil {
+		return err
+	}
+	return e.report(sum)
+}
+
+// newExperimentRun checks the flags, loads the experiment, prints its
+// warnings and picks the results folder.
+func newExperimentRun(stdout, stderr io.Writer, args []string, f *runFlags) (*experimentRun, error) {
+	shard, err := f.check()
+	if err != nil {
+		return nil, err
+	}
+	x, err := loadExperiment(args)
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range x.Warnings {
+		fmt.Fprintln(stderr, w)
+	}
+	out := f.out
+	if out == "" {
+		out = filepath.Join("results", x.Config.Name)
+	}
+	return &experimentRun{stdout: stdout, stderr: stderr, f: f, shard: shard, x: x, out: out}, nil
+}
+
+// run runs the cells with the feature cache fc, showing their progress,
+// and prints the run's notes and summary, also when it fails.
+func (e *experimentRun) run(ctx context.Context, fc *featcache.Cache) (*bench.Summary, error) {
+	opt := bench.Options{Dir: e.out, Shard: e.shard, Workers: e.f.workers, Cache: fc, SaveModels: e.f.saveModels}
+	if e.f.verbose {
+		opt.Log = e.stderr
 	}
 	var bar *progressLine
-	if !f.noProgress && isTerminal(stderr) {
-		bar = newRunProgress(stderr, x, shard, f.workers)
-		if f.verbose {
+	if !e.f.noProgress && isTerminal(e.stderr) {
+		bar = newRunProgress(e.stderr, e.x, e.shard, e.f.workers)
+		if e.f.verbose {
 			opt.Log = bar
 		}
 		opt.Progress = bar.event
 		bar.tick(time.Second)
 	} else {
-		opt.Progress = func(e bench.Event) {
-			switch {
-			case e.Started:
-			case e.Err != nil:
-				fmt.Fprintf(stderr, "[%d/%d] %s failed: %v\n", e.Done, e.Total, e.Cell.ID, e.Err)
-			case e.Elsewhere && f.verbose:
-				fmt.Fprintf(stderr, "[%d/%d] %s left to %s\n", e.Done, e.Total, e.Cell.ID, e.By)
-			case !e.Skipped && f.verbose:
-				fmt.Fprintf(stderr, "[%d/%d] %s done\n", e.Done, e.Total, e.Cell.ID)
-			}
-		}
+		opt.Progress = e.progressLines
 	}
-	sum, err := bench.Run(ctx, x, opt)
+	sum, err := bench.Run(ctx, e.x, opt)
 	if bar != nil {
 		bar.finish()
 	}
 	if sum != nil {
-		for _, n := range sum.Notes {
-			fmt.Fprintf(stderr, "note: %s\n", n)
-		}
-		elsewhere := ""
-		if sum.Elsewhere > 0 {
-			elsewhere = fmt.Sprintf(", %d left to other processes on this folder (when they finish: appbench report %s)", sum.Elsewhere, out)
-		}
-		fmt.Fprintf(stderr, "%s: %d cells (shard %s): %d already done, %d run, %d failed%s; results in %s\n",
-			x.Config.Name, sum.Cells, shard, sum.Skipped, sum.Ran, sum.Failed, elsewhere, out)
-		fmt.Fprintln(stderr, loadLine(sum.Load, peakRSS()))
+		e.printSummary(sum)
 	}
-	if err != nil {
-		return err
+	return sum, err
+}
+
+// progressLines tells, one line each, the cells that fail and, with -v,
+// those that finish or are left to other processes: the progress when
+// stderr is no terminal.
+func (e *experimentRun) progressLines(ev bench.Event) {
+	switch {
+	case ev.Started:
+	case ev.Err != nil:
+		fmt.Fprintf(e.stderr, "[%d/%d] %s failed: %v\n", ev.Done, ev.Total, ev.Cell.ID, ev.Err)
+	case ev.Elsewhere && e.f.verbose:
+		fmt.Fprintf(e.stderr, "[%d/%d] %s left to %s\n", ev.Done, ev.Total, ev.Cell.ID, ev.By)
+	case !ev.Skipped && e.f.verbose:
+		fmt.Fprintf(e.stderr, "[%d/%d] %s done\n", ev.Done, ev.Total, ev.Cell.ID)
 	}
-	if shard.Count > 1 {
-		noteIgnored(stderr, f.given, "a shard prints no table", "format", "metrics", "plots")
-		fmt.Fprintf(stderr, "shard %s done; when every shard has finished: appbench report %s\n", shard, out)
+}
+
+// printSummary prints the run's notes, its counts of cells and what
+// loading the data cost.
+func (e *experimentRun) printSummary(sum *bench.Summary) {
+	for _, n := range sum.Notes {
+		fmt.Fprintf(e.stderr, "note: %s\n", n)
+	}
+	elsewhere := ""
+	if sum.Elsewhere > 0 {
+		elsewhere = fmt.Sprintf(", %d left to other processes on this folder (when they finish: appbench report %s)", sum.Elsewhere, e.out)
+	}
+	fmt.Fprintf(e.stderr, "%s: %d cells (shard %s): %d already done, %d run, %d failed%s; results in %s\n",
+		e.x.Config.Name, sum.Cells, e.shard, sum.Skipped, sum.Ran, sum.Failed, elsewhere, e.out)
+	fmt.Fprintln(e.stderr, loadLine(sum.Load, peakRSS()))
+}
+
+// report prints the comparison table of a whole run (or writes the HTML
+// page), or, for a shard, how to merge the shards.
+func (e *experimentRun) report(sum *bench.Summary) error {
+	f := e.f
+	if e.shard.Count > 1 {
+		noteIgnored(e.stderr, f.given, "a shard prints no table", "format", "metrics", "plots")
+		fmt.Fprintf(e.stderr, "shard %s done; when every shard has finished: appbench report %s\n", e.shard, e.out)
 		return nil
 	}
 	var expected []*resultfmt.Result
-	for _, c := range x.Cells {
+	for _, c := range e.x.Cells {
 		expected = append(expected, c.Placeholder())
 	}
 	rf := reportFlags{format: f.format, metrics: f.metrics, plots: f.plots, confidence: 0.95}
 	if f.format == htmlFormat {
-		rf.output = filepath.Join(out, "report.html")
+		rf.output = filepath.Join(e.out, "report.html")
 	}
-	if err := printReport(stdout, table{rs: sum.Results, expected: expected, dir: out}, rf); err != nil {
+	if err := printReport(e.stdout, table{rs: sum.Results, expected: expected, dir: e.out}, rf); err != nil {
 		return err
 	}
 	if rf.output != "" {
-		fmt.Fprintf(stderr, "report: %s\n", rf.output)
+		fmt.Fprintf(e.stderr, "report: %s\n", rf.output)
 	}
 	return nil
 }

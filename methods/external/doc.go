@@ -31,4 +31,12 @@
 // max_nodes 20 and slice 10 s): the harness keeps only flows or graphs in
 // memory. With input packets it has none, so the packets of the whole
 // dataset stay in memory while its cells run.
+//
+// A fitted method predicts once: Predict removes the cell's temporary
+// folder, the plugin's model with it, and a second Predict is an error.
+// This is the method's exemption from methodtest.Conformance: its
+// conformance test calls methodtest.ConformanceOnce, with a small plugin
+// that keeps the harness's rules (testdata/majority.sh), and so checks the
+// adapter (processes, cancellation, reading the predictions), not the
+// programs users plug in.
 package external

@@ -8,11 +8,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
+
+	"appbench/internal/proctest"
 )
 
 // TestTimeoutAndCancel checks that a call past its timeout, and a call
@@ -54,32 +54,7 @@ func TestTimeoutAndCancel(t *testing.T) {
 			if d := time.Since(t0); d > 10*time.Second {
 				t.Errorf("took %v", d)
 			}
-			b, rerr := os.ReadFile(pids)
-			if rerr != nil {
-				t.Fatal(rerr)
-			}
-			for _, f := range strings.Fields(string(b)) {
-				pid, _ := strconv.Atoi(f)
-				if alive(pid) {
-					t.Errorf("process %d still runs", pid)
-					syscall.Kill(pid, syscall.SIGKILL)
-				}
-			}
+			proctest.CheckGone(t, pids)
 		})
 	}
-}
-
-// alive reports whether process pid runs (a zombie does not).
-func alive(pid int) bool {
-	for range 50 {
-		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-		if err != nil {
-			return false
-		}
-		if f := strings.Fields(string(b)); len(f) > 2 && f[2] == "Z" {
-			return false
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	return true
 }
