@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 
 	"appbench/datasets"
@@ -94,15 +95,16 @@ func appendFlow(b []byte, f *fp.Flow) []byte {
 
 var errFeatures = errors.New("flowprint: damaged features")
 
-// decodeFlows is the inverse of Features: flows labelled label, with Start
-// and End the extreme times, without certificates when dropCerts is set.
-func decodeFlows(b []byte, label string, dropCerts bool) ([]fp.Flow, error) {
+// decodeFlows is the inverse of Features: it appends to flows the flows of
+// b labelled label, with Start and End the extreme times, without
+// certificates when dropCerts is set.
+func decodeFlows(flows []fp.Flow, b []byte, label string, dropCerts bool) ([]fp.Flow, error) {
 	d := &reader{b: b}
 	if v := d.byte(); v != featuresVersion {
 		return nil, fmt.Errorf("%w: version %d, want %d", errFeatures, v, featuresVersion)
 	}
 	n := d.count(1)
-	flows := make([]fp.Flow, 0, n)
+	flows = slices.Grow(flows, n)
 	for i := 0; i < n && d.err == nil; i++ {
 		f := d.flow(label)
 		if dropCerts {
@@ -207,28 +209,43 @@ func (d *reader) count(min int) int {
 }
 
 // decodeAt decodes the flows of sample i, naming it on error.
-func decodeAt(what string, i int, e *methods.Encoded, label string, dropCerts bool) ([]fp.Flow, error) {
-	flows, err := decodeFlows(e.Features, label, dropCerts)
+// decodeAt appends to flows the flows of sample i, naming it on error.
+func decodeAt(flows []fp.Flow, what string, i int, e *methods.Encoded, label string, dropCerts bool) ([]fp.Flow, error) {
+	flows, err := decodeFlows(flows, e.Features, label, dropCerts)
 	if err != nil {
 		return nil, fmt.Errorf("%s sample %d (%s): %w", what, i, e.Capture, err)
 	}
 	return flows, nil
 }
 
+// flowCount returns the number of flows that features b say they hold (0
+// for damaged features, whose decoding then fails).
+func flowCount(b []byte) int {
+	if len(b) == 0 || b[0] != featuresVersion {
+		return 0
+	}
+	d := &reader{b: b, off: 1}
+	return d.count(1)
+}
+
 // trainFlows decodes the flows of the training samples and their labels.
 // Each chunk is its own flow key space, as each CSV file is in the
 // enhanced scripts.
 func (m *Method) trainFlows(ctx context.Context, train []methods.Encoded) (flows []fp.Flow, labels []string, err error) {
+	// The flows of all chunks are held at once: sized exactly, not grown.
+	n := 0
+	for i := range train {
+		n += flowCount(train[i].Features)
+	}
+	flows, labels = make([]fp.Flow, 0, n), make([]string, 0, n)
 	for i := range train {
 		if err := ctx.Err(); err != nil {
 			return nil, nil, err
 		}
-		fl, err := decodeAt("flowprint: training", i, &train[i], strconv.Itoa(i), !m.p.TrainCertificates)
-		if err != nil {
+		if flows, err = decodeAt(flows, "flowprint: training", i, &train[i], strconv.Itoa(i), !m.p.TrainCertificates); err != nil {
 			return nil, nil, err
 		}
-		flows = append(flows, fl...)
-		for range fl {
+		for len(labels) < len(flows) {
 			labels = append(labels, train[i].Label)
 		}
 	}
@@ -240,4 +257,4 @@ var _ methods.Featurizer = (*Method)(nil)
 // DecodeFlows returns the flows of features written by Features, labelled
 // label, certificates kept, in order of first packet. Their Src, SrcPort and
 // Lengths are not part of the features and stay zero.
-func DecodeFlows(b []byte, label string) ([]fp.Flow, error) { return decodeFlows(b, label, false) }
+func DecodeFlows(b []byte, label string) ([]fp.Flow, error) { return decodeFlows(nil, b, label, false) }

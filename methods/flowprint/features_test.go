@@ -97,7 +97,7 @@ func TestFeaturesExact(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := decodeFlows(b, "chunk", false)
+	got, err := decodeFlows(nil, b, "chunk", false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,9 +118,9 @@ func TestFeaturesExact(t *testing.T) {
 		}
 	}
 	// Damaged bytes give errors or other features, never a panic.
-	methodtest.Mutations(b, func(c []byte) { _, _ = decodeFlows(c, "chunk", false) })
+	methodtest.Mutations(b, func(c []byte) { _, _ = decodeFlows(nil, c, "chunk", false) })
 	for n := 0; n < len(b); n++ {
-		if _, err := decodeFlows(b[:n], "chunk", false); err == nil {
+		if _, err := decodeFlows(nil, b[:n], "chunk", false); err == nil {
 			t.Fatalf("features truncated to %d of %d bytes accepted", n, len(b))
 		}
 	}

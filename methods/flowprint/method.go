@@ -190,7 +190,7 @@ func (m *Method) PredictFeatures(ctx context.Context, test []methods.Encoded) ([
 	}
 	out := make([]methods.Prediction, len(test))
 	err := workpool.Run(ctx, m.workers, len(test), func(_ context.Context, i int) error {
-		flows, err := decodeAt("flowprint: test", i, &test[i], "chunk", false)
+		flows, err := decodeAt(nil, "flowprint: test", i, &test[i], "chunk", false)
 		if err != nil {
 			return err
 		}
