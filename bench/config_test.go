@@ -8,97 +8,104 @@ import (
 	"time"
 )
 
-// TestBadConfigs checks that configuration mistakes fail at load time, with
-// the file, the line and the key in the message.
-func TestBadConfigs(t *testing.T) {
-	data := graphFixture(t)
-	cases := []struct {
-		name, text string
-		want       []string
-	}{
-		{"unknown method", `dataset: {kind: graphs, path: DATA}
+// badConfigCase is a configuration that must fail to load: DATA in text
+// stands for the graph fixture's path, and the error must contain every
+// string of want.
+type badConfigCase struct {
+	name, text string
+	want       []string
+}
+
+// badConfigs lists the configuration mistakes of TestBadConfigs.
+var badConfigs = []badConfigCase{
+	{"unknown method", `dataset: {kind: graphs, path: DATA}
 methods:
   - name: nosuch
 `, []string{"bad.yaml:3:", `"methods[0].name"`, `unknown method "nosuch"`, "majority"}},
-		{"unknown parameter", `dataset: {kind: graphs, path: DATA}
+	{"unknown parameter", `dataset: {kind: graphs, path: DATA}
 methods:
   - name: destination-set
     params:
       k: 3
       kk: 4
 `, []string{"bad.yaml:6:", `"methods[0].params.kk"`, "unknown key", "service_only"}},
-		{"wrong type", `dataset: {kind: graphs, path: DATA}
+	{"wrong type", `dataset: {kind: graphs, path: DATA}
 methods:
   - name: destination-set
     params:
       k: three
 `, []string{"bad.yaml:5:", `"methods[0].params.k"`, "three"}},
-		{"missing dataset", `dataset:
+	{"missing dataset", `dataset:
   kind: graphs
   path: /nonexistent/appbench/data
 methods: [{name: majority}]
 `, []string{"bad.yaml:3:", `"dataset.path"`, "not found"}},
-		{"unset variable", `dataset:
+	{"unset variable", `dataset:
   kind: corpus
   path: ${APPBENCH_TEST_UNSET_VAR}/x
 methods: [{name: majority}]
 `, []string{"bad.yaml:3:", `"dataset.path"`, "APPBENCH_TEST_UNSET_VAR is not set"}},
-		{"unknown top-level key", `dataset: {kind: graphs, path: DATA}
+	{"unknown top-level key", `dataset: {kind: graphs, path: DATA}
 methods: [{name: majority}]
 repeat: 3
 `, []string{"bad.yaml:3:", `"repeat"`, "unknown key", "repeats"}},
-		{"wrong type in harness", `dataset: {kind: graphs, path: DATA}
+	{"wrong type in harness", `dataset: {kind: graphs, path: DATA}
 methods: [{name: majority}]
 repeats: many
 `, []string{"bad.yaml:3:", `"repeats"`, "many"}},
-		{"bad duration", `dataset:
+	{"bad duration", `dataset:
   kind: synth
   window: 5 minutes
 methods: [{name: majority}]
 `, []string{"bad.yaml:3:", `"dataset.window"`}},
-		{"parameters for a method without any", `dataset: {kind: graphs, path: DATA}
+	{"parameters for a method without any", `dataset: {kind: graphs, path: DATA}
 methods:
   - name: majority
     params: {k: 1}
 `, []string{"bad.yaml:4:", `"methods[0].params.k"`, "unknown key"}},
-		{"bad sweep value", `dataset: {kind: graphs, path: DATA}
+	{"bad sweep value", `dataset: {kind: graphs, path: DATA}
 methods: [{name: destination-set}]
 sweep:
   - param: methods.destination-set.k
     values: [1, x]
 `, []string{"bad.yaml:5:", `"methods[0].params.k"`}},
-		{"unknown synth key", `dataset:
+	{"unknown synth key", `dataset:
   kind: synth
   synth:
     appz: 3
 methods: [{name: majority}]
 `, []string{"bad.yaml:4:", `"dataset.synth.appz"`, "unknown key"}},
-		{"overlap not below window", `dataset: {kind: synth, window: 1m, overlap: 1m}
+	{"overlap not below window", `dataset: {kind: synth, window: 1m, overlap: 1m}
 methods: [{name: majority}]
 `, []string{"bad.yaml:1:", `"dataset.overlap"`}},
-		{"no methods", `dataset: {kind: synth}
+	{"no methods", `dataset: {kind: synth}
 `, []string{"bad.yaml", `"methods"`}},
-		{"bad yaml", "dataset: [\n", []string{"bad.yaml"}},
-		{"unknown on_damage", `dataset:
+	{"bad yaml", "dataset: [\n", []string{"bad.yaml"}},
+	{"unknown on_damage", `dataset:
   kind: corpus
   path: DATA
   on_damage: skip
 methods: [{name: majority}]
 `, []string{"bad.yaml:4:", `"dataset.on_damage"`, `unknown value "skip" (error or keep)`}},
-		{"strict synth", `dataset:
+	{"strict synth", `dataset:
   kind: synth
   strict: true
 methods: [{name: majority}]
 `, []string{"bad.yaml:3:", `"dataset.strict"`, "only a corpus dataset"}},
-		{"on_damage graphs", `dataset:
+	{"on_damage graphs", `dataset:
   kind: graphs
   path: DATA
   on_damage: keep
 methods: [{name: majority}]
 `, []string{"bad.yaml:4:", `"dataset.on_damage"`, "only a corpus dataset"}},
-		{"name with a slash", "name: a/b\ndataset: {kind: synth}\nmethods: [{name: majority}]\n", []string{"bad.yaml:1:", `"name"`}},
-	}
-	for _, c := range cases {
+	{"name with a slash", "name: a/b\ndataset: {kind: synth}\nmethods: [{name: majority}]\n", []string{"bad.yaml:1:", `"name"`}},
+}
+
+// TestBadConfigs checks that configuration mistakes fail at load time, with
+// the file, the line and the key in the message.
+func TestBadConfigs(t *testing.T) {
+	data := graphFixture(t)
+	for _, c := range badConfigs {
 		t.Run(c.name, func(t *testing.T) {
 			text := strings.ReplaceAll(c.text, "DATA", data)
 			_, err := Load("bad.yaml", t.TempDir(), []byte(text))
@@ -129,26 +136,28 @@ methods: [{name: majority}, {name: majority}]
 	}
 }
 
-// TestErrorPositions checks that each configuration error points at the
-// offending node: the exact line and column, and the key.
-func TestErrorPositions(t *testing.T) {
-	data := graphFixture(t)
-	cases := []struct {
-		name, text string
-		line, col  int
-		key, want  string
-	}{
-		{"negative window", "dataset:\n  kind: synth\n  window: -2m\n  overlap: 0s\nmethods: [{name: majority}]\n",
-			3, 11, "dataset.window", "must not be negative, got -2m0s"},
-		{"negative overlap", "dataset:\n  kind: synth\n  window: 2m\n  overlap: -1m\nmethods: [{name: majority}]\n",
-			4, 12, "dataset.overlap", "must not be negative"},
-		{"overlap without window", "dataset:\n  kind: synth\n  overlap: 1m\nmethods: [{name: majority}]\n",
-			3, 12, "dataset.overlap", "needs a window"},
-		{"empty methods", "name: x\ndataset:\n  kind: synth\nmethods: []\n",
-			4, 10, "methods", "no methods"},
-		{"methods left out", "name: x\ndataset:\n  kind: synth\n",
-			1, 1, "methods", "no methods"},
-		{"sweep value the method rejects", `dataset: {kind: synth}
+// errorPositionCase is a configuration whose error must point at line:col
+// and key and contain want; DATA in text stands for the graph fixture's
+// path.
+type errorPositionCase struct {
+	name, text string
+	line, col  int
+	key, want  string
+}
+
+// errorPositionCases lists the configuration errors of TestErrorPositions.
+var errorPositionCases = []errorPositionCase{
+	{"negative window", "dataset:\n  kind: synth\n  window: -2m\n  overlap: 0s\nmethods: [{name: majority}]\n",
+		3, 11, "dataset.window", "must not be negative, got -2m0s"},
+	{"negative overlap", "dataset:\n  kind: synth\n  window: 2m\n  overlap: -1m\nmethods: [{name: majority}]\n",
+		4, 12, "dataset.overlap", "must not be negative"},
+	{"overlap without window", "dataset:\n  kind: synth\n  overlap: 1m\nmethods: [{name: majority}]\n",
+		3, 12, "dataset.overlap", "needs a window"},
+	{"empty methods", "name: x\ndataset:\n  kind: synth\nmethods: []\n",
+		4, 10, "methods", "no methods"},
+	{"methods left out", "name: x\ndataset:\n  kind: synth\n",
+		1, 1, "methods", "no methods"},
+	{"sweep value the method rejects", `dataset: {kind: synth}
 methods:
   - name: destination-set
     params:
@@ -159,7 +168,7 @@ sweep:
       - 1
       - -5
 `, 10, 9, "sweep[0].values[1]", "methods.destination-set.k = -5: destination-set: k: must be at least 1 (got -5)"},
-		{"base params the method rejects", `dataset: {kind: synth}
+	{"base params the method rejects", `dataset: {kind: synth}
 methods:
   - name: destination-set
     params:
@@ -168,20 +177,20 @@ sweep:
   - param: methods.destination-set.service_only
     values: [true]
 `, 5, 10, "methods[0].params.k", "destination-set: k: must be at least 1 (got 0)"},
-		{"param the method rejects", `dataset: {kind: synth}
+	{"param the method rejects", `dataset: {kind: synth}
 methods:
   - name: appscanner
     params:
       trees: 5
       voting: loud
 `, 6, 15, "methods[0].params.voting", `appscanner: voting: must be majority or soft (got "loud")`},
-		{"param the method rejects for another one's value", `dataset: {kind: synth}
+	{"param the method rejects for another one's value", `dataset: {kind: synth}
 methods:
   - name: mappgraph
     params:
       k: 4
 `, 5, 7, "methods[0].params", "mappgraph: conv2_kernel: must be at most k/pool = 4/2 = 2 (got 5)"},
-		{"sweep value of the wrong type", `dataset: {kind: synth}
+	{"sweep value of the wrong type", `dataset: {kind: synth}
 methods:
   - name: destination-set
     params: {k: 3}
@@ -191,67 +200,73 @@ sweep:
       - 1
       - x
 `, 9, 9, "methods[0].params.k", "`x`"},
-		{"sweep value the dataset rejects", `dataset: {kind: synth, window: 2m}
+	{"sweep value the dataset rejects", `dataset: {kind: synth, window: 2m}
 methods: [{name: majority}]
 sweep:
   - param: dataset.window
     values: [1m, -1m]
 `, 5, 18, "dataset.window", "must not be negative"},
-		{"sweep over a method not listed", `dataset: {kind: synth}
+	{"sweep over a method not listed", `dataset: {kind: synth}
 methods:
   - name: destination-set
 sweep:
   - param: methods.destination-sett.k
     values: [1, 2]
 `, 5, 12, "sweep[0].param", `no method "destination-sett" in the experiment (methods: destination-set)`},
-		{"sweep over a registered method not listed", fmt.Sprintf(`dataset: {kind: graphs, path: %s}
+	{"sweep over a registered method not listed", `dataset: {kind: graphs, path: DATA}
 methods: [{name: majority}, {name: graph-knn}]
 sweep:
   - params: [methods.graph-knn.k, methods.graph-rf.trees]
     values: [[1, 10], [3, 20]]
-`, data), 4, 35, "sweep[0].params[1]", `no method "graph-rf"`},
-		{"sweep by registered name of a renamed method", `dataset: {kind: synth}
+`, 4, 35, "sweep[0].params[1]", `no method "graph-rf"`},
+	{"sweep by registered name of a renamed method", `dataset: {kind: synth}
 methods: [{name: destination-set, as: ds}]
 sweep:
   - param: methods.destination-set.k
     values: [1, 2]
 `, 4, 12, "sweep[0].param", `no method "destination-set" in the experiment (methods: ds)`},
-		{"sweep over an unknown parameter", `dataset: {kind: synth}
+	{"sweep over an unknown parameter", `dataset: {kind: synth}
 methods: [{name: destination-set}]
 sweep:
   - param: methods.destination-set.kk
     values:
       - 1
 `, 6, 9, "methods[0].params.kk", "unknown key"},
-		{"sweep over an unknown parameter of a method without any", `dataset: {kind: synth}
+	{"sweep over an unknown parameter of a method without any", `dataset: {kind: synth}
 methods: [{name: majority}]
 sweep:
   - param: methods.majority.k
     values: [1]
 `, 5, 14, "methods[0].params.k", "unknown key"},
-		{"sweep renaming a method", `dataset: {kind: synth}
+	{"sweep renaming a method", `dataset: {kind: synth}
 methods: [{name: destination-set}]
 sweep:
   - param: methods.destination-set.as
     values: [a, b]
 `, 4, 12, "sweep[0].param", "cannot rename"},
-		{"sweep path without a parameter", `dataset: {kind: synth}
+	{"sweep path without a parameter", `dataset: {kind: synth}
 methods: [{name: destination-set}]
 sweep:
   - param: methods.destination-set
     values: [1]
 `, 4, 12, "sweep[0].param", "want methods.<method>.<parameter>"},
-		{"sweep labels", `dataset: {kind: synth}
+	{"sweep labels", `dataset: {kind: synth}
 methods: [{name: destination-set}]
 sweep:
   - param: methods.destination-set.k
     values: [1, 2]
     labels: [one]
 `, 6, 13, "sweep[0].labels", "1 labels for 2 values"},
-	}
-	for _, c := range cases {
+}
+
+// TestErrorPositions checks that each configuration error points at the
+// offending node: the exact line and column, and the key.
+func TestErrorPositions(t *testing.T) {
+	data := graphFixture(t)
+	for _, c := range errorPositionCases {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := Load("bad.yaml", t.TempDir(), []byte(c.text))
+			text := strings.ReplaceAll(c.text, "DATA", data)
+			_, err := Load("bad.yaml", t.TempDir(), []byte(text))
 			var pe *PosError
 			if !errors.As(err, &pe) {
 				t.Fatalf("error %v (%T), want a *PosError", err, err)

@@ -368,7 +368,18 @@ func flowCapture(t testing.TB, flows []flowSpec) []byte {
 	return pcapFile(pcapMagicNano, binary.LittleEndian, layers.LinkTypeEthernet, recs)
 }
 
-func TestCaptureTLS(t *testing.T) {
+// tlsExchange is a TLS handshake to feed through the reader: the client's
+// ClientHello for example.org and the server's ServerHello, Certificate
+// (split over two records, the second carrying ServerHelloDone as well) and
+// ChangeCipherSpec.
+type tlsExchange struct {
+	client, server []byte
+	serverHello    []byte // the first bytes of server
+	certMsg        []byte // the Certificate message
+	cert           []byte // the first certificate in certMsg
+}
+
+func newTLSExchange() tlsExchange {
 	cert1, cert2 := fakeCert(3000, 1), fakeCert(1200, 2)
 	serverHello := tlsRecord(22, handshakeMsg(2, make([]byte, 70)))
 	// The Certificate message split over two records, the second
@@ -378,124 +389,149 @@ func TestCaptureTLS(t *testing.T) {
 	server = append(server, tlsRecord(22, append(append([]byte{}, cm[1000:]...), handshakeMsg(14, nil)...))...)
 	server = append(server, tlsRecord(20, []byte{1})...)
 	client := clientHello("example.org")
+	return tlsExchange{client: client, server: server, serverHello: serverHello, certMsg: cm, cert: cert1}
+}
 
+// TestCaptureTLS checks where the reader reports the SNI and the server
+// certificate of a TLS handshake, however it is segmented, retransmitted,
+// cut by gaps or prefixed by a proxy request.
+func TestCaptureTLS(t *testing.T) {
+	x := newTLSExchange()
 	for _, seg := range []int{1, 7, 100, 536, 1460, 100000} {
-		pkts, st, err := readCapture(t, flowCapture(t, tlsFlow(t, cli4, srv4, 50000, client, server, seg)), CaptureOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var sniAt, certAt []int
-		for i, p := range pkts {
-			if p.SNI != "" {
-				sniAt = append(sniAt, i)
-				if p.SNI != "example.org" {
-					t.Errorf("seg %d: SNI %q", seg, p.SNI)
-				}
+		checkTLSSegmented(t, x, seg)
+	}
+	t.Run("retransmission-and-gap", func(t *testing.T) { checkTLSRetransmissions(t, x.client) })
+	t.Run("gaps", func(t *testing.T) { checkTLSGaps(t, x.client) })
+	t.Run("proxy-prefix-and-not-tls", func(t *testing.T) { checkTLSProxyPrefix(t, x.client) })
+}
+
+// checkTLSSegmented reads the exchange cut into segments of seg bytes and
+// checks that the SNI and the certificate are each reported once, on the
+// segment that completes them.
+func checkTLSSegmented(t *testing.T, x tlsExchange, seg int) {
+	t.Helper()
+	client, server, serverHello, cm := x.client, x.server, x.serverHello, x.certMsg
+	pkts, st, err := readCapture(t, flowCapture(t, tlsFlow(t, cli4, srv4, 50000, client, server, seg)), CaptureOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sniAt, certAt []int
+	for i, p := range pkts {
+		if p.SNI != "" {
+			sniAt = append(sniAt, i)
+			if p.SNI != "example.org" {
+				t.Errorf("seg %d: SNI %q", seg, p.SNI)
 			}
-			if p.Cert != nil {
-				certAt = append(certAt, i)
-				if !bytes.Equal(p.Cert, cert1) {
-					t.Errorf("seg %d: wrong certificate (%d bytes)", seg, len(p.Cert))
-				}
+		}
+		if p.Cert != nil {
+			certAt = append(certAt, i)
+			if !bytes.Equal(p.Cert, x.cert) {
+				t.Errorf("seg %d: wrong certificate (%d bytes)", seg, len(p.Cert))
 			}
-		}
-		// The SNI is on the segment that completes the ClientHello: the
-		// last client segment; the certificate on the segment that
-		// completes the record holding the end of the Certificate message
-		// (the record also carries the 4-byte ServerHelloDone).
-		nClient := (len(client) + seg - 1) / seg
-		certEnd := len(serverHello) + 5 + 1000 + 5 + len(cm) - 1000 + 4 // offset after that record
-		wantCert := 2 + nClient + (certEnd-1)/seg
-		if len(sniAt) != 1 || sniAt[0] != 1+nClient || len(certAt) != 1 || certAt[0] != wantCert {
-			t.Errorf("seg %d: SNI at %v (want %d), cert at %v (want %d)", seg, sniAt, 1+nClient, certAt, wantCert)
-		}
-		if st.TLSCerts != 1 || st.TLSSNIs != 1 {
-			t.Errorf("seg %d: stats %+v", seg, st)
 		}
 	}
+	// The SNI is on the segment that completes the ClientHello: the
+	// last client segment; the certificate on the segment that
+	// completes the record holding the end of the Certificate message
+	// (the record also carries the 4-byte ServerHelloDone).
+	nClient := (len(client) + seg - 1) / seg
+	certEnd := len(serverHello) + 5 + 1000 + 5 + len(cm) - 1000 + 4 // offset after that record
+	wantCert := 2 + nClient + (certEnd-1)/seg
+	if len(sniAt) != 1 || sniAt[0] != 1+nClient || len(certAt) != 1 || certAt[0] != wantCert {
+		t.Errorf("seg %d: SNI at %v (want %d), cert at %v (want %d)", seg, sniAt, 1+nClient, certAt, wantCert)
+	}
+	if st.TLSCerts != 1 || st.TLSSNIs != 1 {
+		t.Errorf("seg %d: stats %+v", seg, st)
+	}
+}
 
-	t.Run("retransmission-and-gap", func(t *testing.T) {
-		fl := tlsFlow(t, cli4, srv4, 50001, client, nil, 30)
-		// Duplicate every client data segment: the SNI must appear once.
-		var dup []flowSpec
-		for _, f := range fl {
+// checkTLSRetransmissions checks that a ClientHello whose segments are all
+// sent twice gives its SNI once.
+func checkTLSRetransmissions(t *testing.T, client []byte) {
+	fl := tlsFlow(t, cli4, srv4, 50001, client, nil, 30)
+	// Duplicate every client data segment: the SNI must appear once.
+	var dup []flowSpec
+	for _, f := range fl {
+		dup = append(dup, f)
+		if len(f.payload) > 0 {
 			dup = append(dup, f)
-			if len(f.payload) > 0 {
-				dup = append(dup, f)
-			}
 		}
-		pkts, _, err := readCapture(t, flowCapture(t, dup), CaptureOptions{})
-		if err != nil {
-			t.Fatal(err)
+	}
+	pkts, _, err := readCapture(t, flowCapture(t, dup), CaptureOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, p := range pkts {
+		if p.SNI == "example.org" {
+			n++
 		}
-		n := 0
-		for _, p := range pkts {
-			if p.SNI == "example.org" {
-				n++
-			}
-		}
-		if n != 1 {
-			t.Errorf("SNI reported %d times with retransmissions, want 1", n)
-		}
-	})
+	}
+	if n != 1 {
+		t.Errorf("SNI reported %d times with retransmissions, want 1", n)
+	}
+}
 
-	t.Run("gaps", func(t *testing.T) {
-		// The ClientHello (82 bytes) then a 10-byte application-data
-		// record, in 30-byte segments c0..c3, 1 ms apart. The expected
-		// frames are tshark 4.0.17's answers for the same captures.
-		data := append(append([]byte{}, client...), tlsRecord(23, make([]byte, 10))...)
-		fl := tlsFlow(t, cli4, srv4, 50003, data, nil, 30)
-		syn, c := fl[:2], fl[2:]
-		sniFrames := func(order []flowSpec) (frames []int64, abandoned int64) {
-			pkts, st, err := readCapture(t, flowCapture(t, order), CaptureOptions{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, p := range pkts {
-				if p.SNI != "" {
-					frames = append(frames, p.Frame)
-				}
-			}
-			return frames, st.TLSAbandoned
-		}
-		with := func(segs ...flowSpec) []flowSpec { return append(append([]flowSpec{}, syn...), segs...) }
-		// c2 (which holds the end of the ClientHello record) before c1:
-		// the record is given up at c2 and the late c1 does not revive it.
-		for _, order := range [][]flowSpec{with(c[0], c[2], c[1], c[3]), with(c[0], c[2], c[1]), with(c[0], c[2], c[3])} {
-			if got, _ := sniFrames(order); len(got) != 0 {
-				t.Errorf("ClientHello with a hole: SNI on frames %v, want none", got)
-			}
-		}
-		// Three ClientHellos in segments that end on record boundaries;
-		// the second is lost: parsing resumes with the third.
-		three := append(append(append([]byte{}, client...), client...), client...)
-		fl = tlsFlow(t, cli4, srv4, 50004, three, nil, len(client))
-		got, abandoned := sniFrames([]flowSpec{fl[0], fl[1], fl[2], fl[4]})
-		if len(got) != 2 || got[0] != 3 || got[1] != 4 || abandoned != 0 {
-			t.Errorf("gap at a record boundary: SNI on frames %v, %d abandoned; want [3 4], 0", got, abandoned)
-		}
-	})
-
-	t.Run("proxy-prefix-and-not-tls", func(t *testing.T) {
-		connect := []byte("CONNECT example.org:443 HTTP/1.1\r\n\r\n")
-		fl := tlsFlow(t, cli6, srv6, 50002, append(connect, client...), nil, len(connect))
-		pkts, _, err := readCapture(t, flowCapture(t, fl), CaptureOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if pkts[len(pkts)-1].SNI != "example.org" {
-			t.Errorf("SNI after a CONNECT request not found")
-		}
-		pkts, _, err = readCapture(t, flowCapture(t, fl), CaptureOptions{NoTLS: true})
+// checkTLSGaps checks the SNI of ClientHellos with lost or late segments
+// against tshark's answers.
+func checkTLSGaps(t *testing.T, client []byte) {
+	// The ClientHello (82 bytes) then a 10-byte application-data
+	// record, in 30-byte segments c0..c3, 1 ms apart. The expected
+	// frames are tshark 4.0.17's answers for the same captures.
+	data := append(append([]byte{}, client...), tlsRecord(23, make([]byte, 10))...)
+	fl := tlsFlow(t, cli4, srv4, 50003, data, nil, 30)
+	syn, c := fl[:2], fl[2:]
+	sniFrames := func(order []flowSpec) (frames []int64, abandoned int64) {
+		pkts, st, err := readCapture(t, flowCapture(t, order), CaptureOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, p := range pkts {
 			if p.SNI != "" {
-				t.Errorf("NoTLS: SNI %q", p.SNI)
+				frames = append(frames, p.Frame)
 			}
 		}
-	})
+		return frames, st.TLSAbandoned
+	}
+	with := func(segs ...flowSpec) []flowSpec { return append(append([]flowSpec{}, syn...), segs...) }
+	// c2 (which holds the end of the ClientHello record) before c1:
+	// the record is given up at c2 and the late c1 does not revive it.
+	for _, order := range [][]flowSpec{with(c[0], c[2], c[1], c[3]), with(c[0], c[2], c[1]), with(c[0], c[2], c[3])} {
+		if got, _ := sniFrames(order); len(got) != 0 {
+			t.Errorf("ClientHello with a hole: SNI on frames %v, want none", got)
+		}
+	}
+	// Three ClientHellos in segments that end on record boundaries;
+	// the second is lost: parsing resumes with the third.
+	three := append(append(append([]byte{}, client...), client...), client...)
+	fl = tlsFlow(t, cli4, srv4, 50004, three, nil, len(client))
+	got, abandoned := sniFrames([]flowSpec{fl[0], fl[1], fl[2], fl[4]})
+	if len(got) != 2 || got[0] != 3 || got[1] != 4 || abandoned != 0 {
+		t.Errorf("gap at a record boundary: SNI on frames %v, %d abandoned; want [3 4], 0", got, abandoned)
+	}
+}
+
+// checkTLSProxyPrefix checks that the SNI is found after an HTTP CONNECT
+// request, and that NoTLS turns the parsing off.
+func checkTLSProxyPrefix(t *testing.T, client []byte) {
+	connect := []byte("CONNECT example.org:443 HTTP/1.1\r\n\r\n")
+	fl := tlsFlow(t, cli6, srv6, 50002, append(connect, client...), nil, len(connect))
+	pkts, _, err := readCapture(t, flowCapture(t, fl), CaptureOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pkts[len(pkts)-1].SNI != "example.org" {
+		t.Errorf("SNI after a CONNECT request not found")
+	}
+	pkts, _, err = readCapture(t, flowCapture(t, fl), CaptureOptions{NoTLS: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range pkts {
+		if p.SNI != "" {
+			t.Errorf("NoTLS: SNI %q", p.SNI)
+		}
+	}
 }
 
 // TestCaptureMalformed feeds damaged captures: each must end with an error

@@ -49,86 +49,112 @@ func testCert(t testing.TB, r *rand.Rand, n int) []byte {
 // UDP packets (QUIC Initials, other datagrams).
 func randomTLSCapture(t testing.TB, seed uint64, flows int) []byte {
 	r := rand.New(rand.NewPCG(seed, 5))
-	type flow struct {
-		pk []flowSpec
-		i  int
-	}
-	var all []*flow
+	var all []*randomFlow
 	var handshakes []flowSpec
 	for n := range flows {
-		cli := netip.AddrFrom4([4]byte{10, 0, byte(n % 7), 1})
-		srv := netip.AddrFrom4([4]byte{192, 0, 2, byte(n % 5)})
-		if n%4 == 0 {
-			cli, srv = cli6, srv6
-		}
-		cport := uint16(30000 + n)
-		sport := []uint16{443, 443, 8443, 80, 5228}[r.IntN(5)]
-		ch := clientHello(fmt.Sprintf("h%d.example", n))
-		var srvData []byte
-		if r.IntN(2) == 0 {
-			cm := certificateMsg(testCert(t, r, n%30))
-			srvData = append(tlsRecord(22, handshakeMsg(2, make([]byte, 70))), tlsRecord(22, cm)...)
-		}
-		if r.IntN(3) == 0 {
-			srvData = append(srvData, tlsRecord(20, []byte{1})...)
-			srvData = append(srvData, tlsRecord(23, make([]byte, 300))...)
-		}
-		cisn, sisn := r.Uint32(), r.Uint32()
-		// Handshakes first, so that the first round trip (about the
-		// whole handshake phase) is far longer than any reordering.
-		handshakes = append(handshakes,
-			flowSpec{src: cli, dst: srv, sport: cport, dport: sport, tcp: true, flags: tcpSYN, seq: cisn},
-			flowSpec{src: srv, dst: cli, sport: sport, dport: cport, tcp: true, flags: tcpSYN | tcpACK, seq: sisn, ack: cisn + 1})
-		seg := []int{20, 100, 536, 1400}[r.IntN(4)]
-		cs, ss := cisn+1, sisn+1
-		cut := func(from, to netip.Addr, sp, dp uint16, seq, ack uint32, data []byte) []flowSpec {
-			var out []flowSpec
-			for off := 0; off < len(data); off += seg {
-				out = append(out, flowSpec{src: from, dst: to, sport: sp, dport: dp, tcp: true, flags: tcpACK,
-					seq: seq + uint32(off), ack: ack, payload: data[off:min(off+seg, len(data))]})
-			}
-			return out
-		}
-		csegs := cut(cli, srv, cport, sport, cs, ss, ch)
-		cs += uint32(len(ch))
-		ssegs := cut(srv, cli, sport, cport, ss, cs, srvData)
-		ss += uint32(len(srvData))
-		perturb := func(segs []flowSpec) []flowSpec {
-			switch r.IntN(6) {
-			case 0: // a segment repeated later
-				if len(segs) > 1 {
-					k := r.IntN(len(segs))
-					j := k + 1 + r.IntN(len(segs)-k)
-					segs = append(segs[:j], append([]flowSpec{segs[k]}, segs[j:]...)...)
-				}
-			case 1: // two neighbours swapped
-				if len(segs) > 2 {
-					k := r.IntN(len(segs) - 1)
-					segs[k], segs[k+1] = segs[k+1], segs[k]
-				}
-			case 2: // a segment lost
-				if len(segs) > 1 {
-					k := r.IntN(len(segs))
-					segs = append(segs[:k], segs[k+1:]...)
-				}
-			}
-			return segs
-		}
-		pk := append(perturb(csegs), perturb(ssegs)...)
-		if r.IntN(4) == 0 { // keep-alive
-			pk = append(pk, flowSpec{src: cli, dst: srv, sport: cport, dport: sport, tcp: true, flags: tcpACK, seq: cs - 1, ack: ss, payload: []byte{0}})
-		}
-		pk = append(pk, flowSpec{src: cli, dst: srv, sport: cport, dport: sport, tcp: true, flags: tcpFIN | tcpACK, seq: cs, ack: ss})
-		if r.IntN(3) == 0 {
-			u := flowSpec{src: cli, dst: srv, sport: cport, dport: 53, payload: []byte("dns")}
-			if r.IntN(2) == 0 {
-				u.dport = 443
-				u.payload = quicInitial(t, quicV1, []byte{byte(n >> 8), byte(n), 2, 3, 4, 5, 6, 7}, 0, cryptoFrame(0, ch[5:]))
-			}
-			pk = append(pk, u)
-		}
-		all = append(all, &flow{pk: pk})
+		hs, pk := randomTLSFlow(t, r, n)
+		handshakes = append(handshakes, hs...)
+		all = append(all, &randomFlow{pk: pk})
 	}
+	return pcapFile(pcapMagicNano, binary.LittleEndian, layers.LinkTypeEthernet, interleaveFlows(t, r, handshakes, all))
+}
+
+// randomFlow is one flow of randomTLSCapture after its handshake: its
+// packets and the index of the next one to send.
+type randomFlow struct {
+	pk []flowSpec
+	i  int
+}
+
+// randomTLSFlow builds flow n of randomTLSCapture: the TCP handshake
+// (SYN, SYN-ACK), then the rest of its packets (client and server data,
+// perturbed, an optional keep-alive, the FIN and an optional UDP packet).
+func randomTLSFlow(t testing.TB, r *rand.Rand, n int) (handshake, rest []flowSpec) {
+	cli := netip.AddrFrom4([4]byte{10, 0, byte(n % 7), 1})
+	srv := netip.AddrFrom4([4]byte{192, 0, 2, byte(n % 5)})
+	if n%4 == 0 {
+		cli, srv = cli6, srv6
+	}
+	cport := uint16(30000 + n)
+	sport := []uint16{443, 443, 8443, 80, 5228}[r.IntN(5)]
+	ch := clientHello(fmt.Sprintf("h%d.example", n))
+	var srvData []byte
+	if r.IntN(2) == 0 {
+		cm := certificateMsg(testCert(t, r, n%30))
+		srvData = append(tlsRecord(22, handshakeMsg(2, make([]byte, 70))), tlsRecord(22, cm)...)
+	}
+	if r.IntN(3) == 0 {
+		srvData = append(srvData, tlsRecord(20, []byte{1})...)
+		srvData = append(srvData, tlsRecord(23, make([]byte, 300))...)
+	}
+	cisn, sisn := r.Uint32(), r.Uint32()
+	// Handshakes first, so that the first round trip (about the
+	// whole handshake phase) is far longer than any reordering.
+	handshake = []flowSpec{
+		{src: cli, dst: srv, sport: cport, dport: sport, tcp: true, flags: tcpSYN, seq: cisn},
+		{src: srv, dst: cli, sport: sport, dport: cport, tcp: true, flags: tcpSYN | tcpACK, seq: sisn, ack: cisn + 1}}
+	seg := []int{20, 100, 536, 1400}[r.IntN(4)]
+	cs, ss := cisn+1, sisn+1
+	csegs := cutSegments(seg, cli, srv, cport, sport, cs, ss, ch)
+	cs += uint32(len(ch))
+	ssegs := cutSegments(seg, srv, cli, sport, cport, ss, cs, srvData)
+	ss += uint32(len(srvData))
+	pk := append(perturbSegments(r, csegs), perturbSegments(r, ssegs)...)
+	if r.IntN(4) == 0 { // keep-alive
+		pk = append(pk, flowSpec{src: cli, dst: srv, sport: cport, dport: sport, tcp: true, flags: tcpACK, seq: cs - 1, ack: ss, payload: []byte{0}})
+	}
+	pk = append(pk, flowSpec{src: cli, dst: srv, sport: cport, dport: sport, tcp: true, flags: tcpFIN | tcpACK, seq: cs, ack: ss})
+	if r.IntN(3) == 0 {
+		u := flowSpec{src: cli, dst: srv, sport: cport, dport: 53, payload: []byte("dns")}
+		if r.IntN(2) == 0 {
+			u.dport = 443
+			u.payload = quicInitial(t, quicV1, []byte{byte(n >> 8), byte(n), 2, 3, 4, 5, 6, 7}, 0, cryptoFrame(0, ch[5:]))
+		}
+		pk = append(pk, u)
+	}
+	return handshake, pk
+}
+
+// cutSegments cuts data into TCP segments of at most seg bytes from
+// from:sp to to:dp, the first at sequence number seq, all acknowledging ack.
+func cutSegments(seg int, from, to netip.Addr, sp, dp uint16, seq, ack uint32, data []byte) []flowSpec {
+	var out []flowSpec
+	for off := 0; off < len(data); off += seg {
+		out = append(out, flowSpec{src: from, dst: to, sport: sp, dport: dp, tcp: true, flags: tcpACK,
+			seq: seq + uint32(off), ack: ack, payload: data[off:min(off+seg, len(data))]})
+	}
+	return out
+}
+
+// perturbSegments repeats one of segs later, swaps two neighbours, loses
+// one or leaves them as they are, at random.
+func perturbSegments(r *rand.Rand, segs []flowSpec) []flowSpec {
+	switch r.IntN(6) {
+	case 0: // a segment repeated later
+		if len(segs) > 1 {
+			k := r.IntN(len(segs))
+			j := k + 1 + r.IntN(len(segs)-k)
+			segs = append(segs[:j], append([]flowSpec{segs[k]}, segs[j:]...)...)
+		}
+	case 1: // two neighbours swapped
+		if len(segs) > 2 {
+			k := r.IntN(len(segs) - 1)
+			segs[k], segs[k+1] = segs[k+1], segs[k]
+		}
+	case 2: // a segment lost
+		if len(segs) > 1 {
+			k := r.IntN(len(segs))
+			segs = append(segs[:k], segs[k+1:]...)
+		}
+	}
+	return segs
+}
+
+// interleaveFlows gives the capture records of randomTLSCapture: all the
+// handshakes, 1 µs apart, then after 50 ms the packets of the flows, each
+// time the next one of a flow picked at random among the first eight still
+// sending.
+func interleaveFlows(t testing.TB, r *rand.Rand, handshakes []flowSpec, all []*randomFlow) []capRecord {
 	var recs []capRecord
 	ts := int64(1e15)
 	for _, f := range handshakes {
@@ -137,7 +163,7 @@ func randomTLSCapture(t testing.TB, seed uint64, flows int) []byte {
 	}
 	ts += 50e6
 	for {
-		var live []*flow
+		var live []*randomFlow
 		for _, f := range all {
 			if f.i < len(f.pk) {
 				live = append(live, f)
@@ -151,7 +177,7 @@ func randomTLSCapture(t testing.TB, seed uint64, flows int) []byte {
 		f.i++
 		ts += 1000
 	}
-	return pcapFile(pcapMagicNano, binary.LittleEndian, layers.LinkTypeEthernet, recs)
+	return recs
 }
 
 // TestCaptureMatchesTshark runs tshark (when installed) on synthetic

@@ -78,12 +78,9 @@ func tsharkRecords(path string) ([]record, error) {
 	if err != nil {
 		return nil, err
 	}
-	col := make(map[string]int)
+	col := make(tsharkColumns)
 	for i, h := range header {
 		col[h] = i
-	}
-	get := func(rec []string, name string) string {
-		return strings.ReplaceAll(rec[col[name]], "|", ",")
 	}
 	var out []record
 	streams := make(map[string]int64)
@@ -95,84 +92,114 @@ func tsharkRecords(path string) ([]record, error) {
 		if err != nil {
 			return nil, err
 		}
-		ipsrc, ipdst := get(rec, "ip.src"), get(rec, "ip.dst")
-		tcpStream, udpStream := get(rec, "tcp.stream"), get(rec, "udp.stream")
-		proto := ""
-		if ipsrc != "" {
-			switch {
-			case strings.Contains(ipsrc, ",") || get(rec, "ipv6.src") != "" || (tcpStream != "" && udpStream != ""):
-				proto = "41,6"
-			case tcpStream != "":
-				proto = "6"
-			case udpStream != "":
-				proto = "17"
-			}
-		}
-		iplen := ""
-		if ipsrc != "" {
-			iplen = get(rec, "frame.len")
-		}
-		fields := []string{get(rec, "frame.time_epoch"), tcpStream, udpStream, proto, ipsrc,
-			get(rec, "tcp.srcport"), get(rec, "udp.srcport"), ipdst, get(rec, "tcp.dstport"),
-			get(rec, "udp.dstport"), iplen, get(rec, "tls.handshake.certificate")}
-		var tok []string
-		for _, f := range fields {
-			if f != "" {
-				tok = append(tok, f)
-			}
-		}
+		tok := col.tokens(rec)
 		if len(tok) < 8 {
 			continue
 		}
-		if len(tok) > 9 {
-			return nil, fmt.Errorf("line %d: %d fields, the reference's array would be ragged", line, len(tok))
-		}
-		cert := ""
-		if len(tok) == 9 {
-			der, err := hex.DecodeString(strings.ReplaceAll(strings.Split(tok[8], ",")[0], ":", ""))
-			if err != nil {
-				return nil, fmt.Errorf("line %d: certificate: %w", line, err)
-			}
-			cert, err = CertSerial(der)
-			if err != nil {
-				return nil, fmt.Errorf("line %d: %w", line, err)
-			}
-		}
-		t, err := strconv.ParseFloat(tok[0], 64)
+		pr, err := tsharkRecord(tok, streams, line)
 		if err != nil {
-			return nil, fmt.Errorf("line %d: %w", line, err)
+			return nil, err
 		}
-		p := datasets.UnknownProto
-		switch tok[2] {
-		case "6":
-			p = datasets.TCP
-		case "17":
-			p = datasets.UDP
-		}
-		// Stream ids are strings in the reference; number them.
-		sid, ok := streams[tok[1]]
-		if !ok {
-			sid = int64(len(streams))
-			if n, err := strconv.ParseInt(tok[1], 10, 64); err == nil {
-				sid = n
-			} else {
-				sid = -1 - sid
-			}
-			streams[tok[1]] = sid
-		}
-		src, err1 := netip.ParseAddr(strings.Split(tok[3], ",")[0])
-		dst, err2 := netip.ParseAddr(strings.Split(tok[5], ",")[0])
-		sport, err3 := strconv.ParseUint(tok[4], 10, 16)
-		dport, err4 := strconv.ParseUint(tok[6], 10, 16)
-		if err := errors.Join(err1, err2, err3, err4); err != nil {
-			return nil, fmt.Errorf("line %d: %w", line, err)
-		}
-		length, _ := strconv.Atoi(strings.ReplaceAll(tok[7], ",", ""))
-		frame, _ := strconv.ParseInt(get(rec, "frame.number"), 10, 64)
-		out = append(out, record{frame: frame, proto: p, stream: sid, time: t, length: length,
-			src: src, dst: dst, sport: uint16(sport), dport: uint16(dport), cert: cert})
+		pr.frame, _ = strconv.ParseInt(col.get(rec, "frame.number"), 10, 64)
+		out = append(out, pr)
 	}
 	return out, nil
+}
+
+// tsharkColumns maps the column names of a tshark packet CSV to their
+// indexes.
+type tsharkColumns map[string]int
+
+// get returns the named field of rec as tshark's field line has it, the
+// values of a multi-valued field separated by commas.
+func (col tsharkColumns) get(rec []string, name string) string {
+	return strings.ReplaceAll(rec[col[name]], "|", ",")
+}
+
+// tokens returns the reference's whitespace-split field line for rec: its
+// non-empty fields, with ip.proto inferred and the IP length left out
+// when there is no IPv4 address.
+func (col tsharkColumns) tokens(rec []string) []string {
+	get := col.get
+	ipsrc, ipdst := get(rec, "ip.src"), get(rec, "ip.dst")
+	tcpStream, udpStream := get(rec, "tcp.stream"), get(rec, "udp.stream")
+	proto := ""
+	if ipsrc != "" {
+		switch {
+		case strings.Contains(ipsrc, ",") || get(rec, "ipv6.src") != "" || (tcpStream != "" && udpStream != ""):
+			proto = "41,6"
+		case tcpStream != "":
+			proto = "6"
+		case udpStream != "":
+			proto = "17"
+		}
+	}
+	iplen := ""
+	if ipsrc != "" {
+		iplen = get(rec, "frame.len")
+	}
+	fields := []string{get(rec, "frame.time_epoch"), tcpStream, udpStream, proto, ipsrc,
+		get(rec, "tcp.srcport"), get(rec, "udp.srcport"), ipdst, get(rec, "tcp.dstport"),
+		get(rec, "udp.dstport"), iplen, get(rec, "tls.handshake.certificate")}
+	var tok []string
+	for _, f := range fields {
+		if f != "" {
+			tok = append(tok, f)
+		}
+	}
+	return tok
+}
+
+// tsharkRecord parses the field line tok (at least 8 tokens) of CSV line
+// line into a record without its frame number, numbering the stream ids
+// in streams.
+func tsharkRecord(tok []string, streams map[string]int64, line int) (record, error) {
+	if len(tok) > 9 {
+		return record{}, fmt.Errorf("line %d: %d fields, the reference's array would be ragged", line, len(tok))
+	}
+	cert := ""
+	if len(tok) == 9 {
+		der, err := hex.DecodeString(strings.ReplaceAll(strings.Split(tok[8], ",")[0], ":", ""))
+		if err != nil {
+			return record{}, fmt.Errorf("line %d: certificate: %w", line, err)
+		}
+		cert, err = CertSerial(der)
+		if err != nil {
+			return record{}, fmt.Errorf("line %d: %w", line, err)
+		}
+	}
+	t, err := strconv.ParseFloat(tok[0], 64)
+	if err != nil {
+		return record{}, fmt.Errorf("line %d: %w", line, err)
+	}
+	p := datasets.UnknownProto
+	switch tok[2] {
+	case "6":
+		p = datasets.TCP
+	case "17":
+		p = datasets.UDP
+	}
+	// Stream ids are strings in the reference; number them.
+	sid, ok := streams[tok[1]]
+	if !ok {
+		sid = int64(len(streams))
+		if n, err := strconv.ParseInt(tok[1], 10, 64); err == nil {
+			sid = n
+		} else {
+			sid = -1 - sid
+		}
+		streams[tok[1]] = sid
+	}
+	src, err1 := netip.ParseAddr(strings.Split(tok[3], ",")[0])
+	dst, err2 := netip.ParseAddr(strings.Split(tok[5], ",")[0])
+	sport, err3 := strconv.ParseUint(tok[4], 10, 16)
+	dport, err4 := strconv.ParseUint(tok[6], 10, 16)
+	if err := errors.Join(err1, err2, err3, err4); err != nil {
+		return record{}, fmt.Errorf("line %d: %w", line, err)
+	}
+	length, _ := strconv.Atoi(strings.ReplaceAll(tok[7], ",", ""))
+	return record{proto: p, stream: sid, time: t, length: length,
+		src: src, dst: dst, sport: uint16(sport), dport: uint16(dport), cert: cert}, nil
 }
 
 // readerRecords lists the records the project's pcap reader gives in

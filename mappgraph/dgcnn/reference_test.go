@@ -17,8 +17,18 @@ import (
 // [kernel][in_channels][filters]).
 func referenceForward(m *Model, g *Input) []float64 {
 	c := &m.Config
+	cat := referenceGraphConv(m, g)
+	S := len(cat[0])
+	seq := referenceSortPool(cat, c.K, g.N)
+	mp := referenceMaxPool(referenceConv1(m, seq, S), c.Pool, c.Conv1Filters)
+	return referenceDense(m, referenceConv2(m, mp))
+}
+
+// referenceGraphConv applies the graph convolutions to g and returns, for
+// each node, the outputs of all layers concatenated.
+func referenceGraphConv(m *Model, g *Input) [][]float64 {
+	c := &m.Config
 	P := m.Params
-	// Graph convolutions.
 	h := make([][]float64, g.N)
 	for i := range h {
 		h[i] = make([]float64, g.F)
@@ -45,19 +55,30 @@ func referenceForward(m *Model, g *Input) []float64 {
 		}
 		h = next
 	}
+	return cat
+}
+
+// referenceSortPool is SortPooling of the n rows of cat: real rows by last
+// channel descending (stable), zero rows, first k, flattened.
+func referenceSortPool(cat [][]float64, k, n int) []float64 {
 	S := len(cat[0])
-	// SortPooling: real rows by last channel descending (stable), zero
-	// rows, first k, flattened.
-	idx := make([]int, g.N)
+	idx := make([]int, n)
 	for i := range idx {
 		idx[i] = i
 	}
 	sort.SliceStable(idx, func(a, b int) bool { return cat[idx[a]][S-1] > cat[idx[b]][S-1] })
-	seq := make([]float64, c.K*S)
-	for r := 0; r < c.K && r < g.N; r++ {
+	seq := make([]float64, k*S)
+	for r := 0; r < k && r < n; r++ {
 		copy(seq[r*S:], cat[idx[r]])
 	}
-	// Conv1D over the one-channel sequence, kernel = stride = S.
+	return seq
+}
+
+// referenceConv1 is the Conv1D over the one-channel sequence, kernel =
+// stride = S.
+func referenceConv1(m *Model, seq []float64, S int) [][]float64 {
+	c := &m.Config
+	P := m.Params
 	f1 := c.Conv1Filters
 	c1 := make([][]float64, c.K)
 	for p := 0; p < c.K; p++ {
@@ -70,21 +91,33 @@ func referenceForward(m *Model, g *Input) []float64 {
 			c1[p][f] = s
 		}
 	}
-	// MaxPool1D, valid.
-	np := (c.K-c.Pool)/c.Pool + 1
+	return c1
+}
+
+// referenceMaxPool is MaxPool1D, valid, with pool size and stride pool, on
+// the f1 channels of c1.
+func referenceMaxPool(c1 [][]float64, pool, f1 int) [][]float64 {
+	np := (len(c1)-pool)/pool + 1
 	mp := make([][]float64, np)
 	for p := range mp {
 		mp[p] = make([]float64, f1)
 		for f := 0; f < f1; f++ {
 			mx := math.Inf(-1)
-			for j := 0; j < c.Pool; j++ {
-				mx = math.Max(mx, c1[p*c.Pool+j][f])
+			for j := 0; j < pool; j++ {
+				mx = math.Max(mx, c1[p*pool+j][f])
 			}
 			mp[p][f] = mx
 		}
 	}
-	// Conv1D(kernel Conv2Kernel, stride 1), then flatten.
-	f2 := c.Conv2Filters
+	return mp
+}
+
+// referenceConv2 is the Conv1D(kernel Conv2Kernel, stride 1) on mp, then
+// flatten.
+func referenceConv2(m *Model, mp [][]float64) []float64 {
+	c := &m.Config
+	P := m.Params
+	f1, f2, np := c.Conv1Filters, c.Conv2Filters, len(mp)
 	var flat []float64
 	for p := 0; p+c.Conv2Kernel <= np; p++ {
 		for f := 0; f < f2; f++ {
@@ -97,7 +130,14 @@ func referenceForward(m *Model, g *Input) []float64 {
 			flat = append(flat, s)
 		}
 	}
-	// Dense + ReLU, output, softmax.
+	return flat
+}
+
+// referenceDense is Dense + ReLU on flat, then the output layer and
+// softmax.
+func referenceDense(m *Model, flat []float64) []float64 {
+	c := &m.Config
+	P := m.Params
 	dn := make([]float64, c.Dense)
 	for o := range dn {
 		s := float64(P[len(c.Layers)+5].W[o])
