@@ -49,9 +49,7 @@ func train(labels []string, fit func(y []int, classes int) (*forest.Forest, erro
 	if len(labels) == 0 {
 		return nil, fmt.Errorf("appscanner: train: no flows")
 	}
-	names := slices.Clone(labels)
-	slices.Sort(names)
-	names = slices.Compact(names)
+	names := distinctSorted(labels)
 	y := make([]int, len(labels))
 	for i, l := range labels {
 		y[i], _ = slices.BinarySearch(names, l)
@@ -61,6 +59,22 @@ func train(labels []string, fit func(y []int, classes int) (*forest.Forest, erro
 		return nil, fmt.Errorf("appscanner: train: %w", err)
 	}
 	return &Classifier{Labels: names, Forest: f}, nil
+}
+
+// distinctSorted returns the distinct labels in increasing order, in a
+// slice of their number (a classifier keeps it: it must not hold one
+// entry per training flow).
+func distinctSorted(labels []string) []string {
+	seen := make(map[string]struct{})
+	var names []string
+	for _, l := range labels {
+		if _, ok := seen[l]; !ok {
+			seen[l] = struct{}{}
+			names = append(names, l)
+		}
+	}
+	slices.Sort(names)
+	return slices.Clip(names)
 }
 
 // FlowPrediction is a classifier's answer for one flow.

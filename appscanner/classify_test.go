@@ -64,8 +64,11 @@ func TestClassifierThreshold(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Labels[0] != "large" || c.Labels[1] != "small" {
+	if len(c.Labels) != 2 || c.Labels[0] != "large" || c.Labels[1] != "small" {
 		t.Errorf("labels %v, want sorted", c.Labels)
+	}
+	if cap(c.Labels) != len(c.Labels) {
+		t.Errorf("labels hold room for %d, want %d: the classifier must not keep a slot per training flow", cap(c.Labels), len(c.Labels))
 	}
 	preds, err := c.PredictFlows(X, 0.9, 1)
 	if err != nil {

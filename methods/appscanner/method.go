@@ -144,11 +144,12 @@ func (m *Method) FitFeatures(ctx context.Context, train []methods.Encoded) error
 		}
 		opt := forest.Options{Trees: m.p.Trees, MaxFeatures: m.p.MaxFeatures, MaxDepth: m.p.MaxDepth,
 			MinSamplesLeaf: m.p.MinSamplesLeaf, Workers: m.workers, Seed: rand.New(rand.NewPCG(m.seed, uint64(k))).Uint64()}
-		c, err := appscanner.TrainMatrix(ctx, x, y, opt)
+		flows := len(y)
+		c, err := appscanner.TrainMatrix(ctx, x, y, opt) // y is not kept: one label per flow
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(m.log, "appscanner: model %d/%d: %d flows, %d apps\n", k+1, m.p.Models, len(y), len(c.Labels))
+		fmt.Fprintf(m.log, "appscanner: model %d/%d: %d flows, %d apps\n", k+1, m.p.Models, flows, len(c.Labels))
 		models = append(models, c)
 	}
 	m.models = models
