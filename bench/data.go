@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"regexp"
+	"runtime"
 	"slices"
 	"sort"
 	"strconv"
@@ -598,6 +599,10 @@ func (cd *cellData) fitPredict(ctx context.Context, m methods.Method) (preds []m
 	if err != nil {
 		return nil, 0, 0, fmt.Errorf("fit: %w", err)
 	}
+	// What fitting built and let go (a forest's rank matrix, say) is
+	// collected now: otherwise the collector, paced by the heap of the fit,
+	// lets prediction grow the heap well above what is live.
+	runtime.GC()
 	t1 := time.Now()
 	switch {
 	case cd.trainC == nil:

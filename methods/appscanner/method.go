@@ -222,31 +222,41 @@ func (m *Method) PredictFeatures(ctx context.Context, test []methods.Encoded) ([
 	if len(m.models) == 0 {
 		return nil, fmt.Errorf("appscanner: Predict before Fit")
 	}
-	// One forest pass over the flows of all chunks.
-	start := make([]int, len(test)+1)
+	out := make([]methods.Prediction, len(test))
 	var all []float64
-	for i := range test {
-		var n int
-		var err error
-		if all, n, err = rowsAt(all, "test", i, &test[i]); err != nil {
+	for lo := 0; lo < len(test); {
+		// One forest pass over the flows of a batch of chunks: the rows of
+		// all test flows at once would grow with the corpus.
+		start := []int{0}
+		all = all[:0]
+		hi := lo
+		for ; hi < len(test) && (hi == lo || start[len(start)-1] < predictBatchFlows); hi++ {
+			var n int
+			var err error
+			if all, n, err = rowsAt(all, "test", hi, &test[hi]); err != nil {
+				return nil, err
+			}
+			start = append(start, start[len(start)-1]+n)
+		}
+		votes, err := m.vote(ctx, all, start)
+		if err != nil {
 			return nil, err
 		}
-		start[i+1] = start[i] + n
-	}
-	votes, err := m.vote(ctx, all, start)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]methods.Prediction, len(test))
-	for i, vs := range votes {
-		v := vs[0]
-		if len(vs) > 1 {
-			v = appscanner.VoteModels(vs)
+		for i, vs := range votes {
+			v := vs[0]
+			if len(vs) > 1 {
+				v = appscanner.VoteModels(vs)
+			}
+			out[lo+i] = methods.Prediction{Label: v.Label, Score: v.Share(), Unknown: v.Unknown}
 		}
-		out[i] = methods.Prediction{Label: v.Label, Score: v.Share(), Unknown: v.Unknown}
+		lo = hi
 	}
 	return out, nil
 }
+
+// predictBatchFlows is about the number of test flows whose rows are held
+// at once: a batch of chunks ends at the first chunk that reaches it.
+var predictBatchFlows = 1 << 16
 
 // vote returns each chunk's vote of each model; the rows of chunk i are
 // rows start[i] to start[i+1] of all.

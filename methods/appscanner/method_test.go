@@ -5,6 +5,7 @@ import (
 	"context"
 	"math/rand/v2"
 	"net/netip"
+	"reflect"
 	"testing"
 
 	"appbench/datasets"
@@ -183,5 +184,33 @@ func TestParamsRejected(t *testing.T) {
 	}
 	if err := m.Fit(context.Background(), []methods.Sample{{Packets: chunk(rand.New(rand.NewPCG(1, 1)), 0, profiles[0], 0, false)}}); err == nil {
 		t.Error("unlabelled training sample accepted")
+	}
+}
+
+// TestPredictBatchesSameAsOnePass: predicting the test chunks in batches
+// of a few flows gives the predictions of one pass over all their flows,
+// with hard and soft voting and several models.
+func TestPredictBatchesSameAsOnePass(t *testing.T) {
+	ctx := context.Background()
+	test := samples(2, 4, false)
+	for _, yaml := range []string{"trees: 10\n", "trees: 10\nvoting: soft\nmodels: 2\nthreshold: 0.6\n"} {
+		m := methodtest.New(t, "appscanner", yaml, 3, 2)
+		if err := m.Fit(ctx, samples(1, 4, false)); err != nil {
+			t.Fatal(err)
+		}
+		want, err := m.Predict(ctx, test)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer func(n int) { predictBatchFlows = n }(predictBatchFlows)
+		predictBatchFlows = 3
+		got, err := m.Predict(ctx, test)
+		if err != nil {
+			t.Fatal(err)
+		}
+		predictBatchFlows = 1 << 16
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%q: batched predictions differ:\n got %v\nwant %v", yaml, got, want)
+		}
 	}
 }
