@@ -85,9 +85,10 @@ func (ct *cut) npackets(j int) int {
 
 // loadData reads the captures of the apps that cells select (cells share
 // one reading of the dataset), chunks them and runs the feature stages
-// that the cells' methods need, keeping the features and dropping the
-// packets unless a method without a feature stage needs them. fc, when
-// not nil, is the feature cache.
+// that the cells' methods need, dropping the packets unless a method
+// without a feature stage needs them. fc, when not nil, is the feature
+// cache: the features are then kept there, not in memory, and each cell
+// reads those of its training and of its test chunks when it needs them.
 func loadData(ctx context.Context, cells []*Cell, workers int, fc *featcache.Cache) (*data, error) {
 	c := cells[0]
 	d := &c.Config.Dataset
@@ -116,11 +117,6 @@ func loadData(ctx context.Context, cells []*Cell, workers int, fc *featcache.Cac
 	}
 	srcs = slices.DeleteFunc(srcs, func(s source) bool { return !keep[s.app] })
 	st := &stage{needs: needsOf(cells), cache: fc, d: d, featErr: make(map[string]error)}
-	if fc != nil && !st.needs.packets {
-		// Only the first cell's features stay in memory; the others are
-		// read back from the cache when their cells come.
-		st.keep = map[string]bool{st.needs.of[cells[0]]: true}
-	}
 	cuts, err := st.loadAll(ctx, srcs, workers)
 	if err != nil {
 		return nil, err
@@ -557,16 +553,24 @@ func (cd *cellData) captures() int {
 
 // encoded returns the chunks' features for key.
 func (cd *cellData) encoded(ctx context.Context, key string, chunks []datasets.Chunk) ([]methods.Encoded, error) {
-	feats, err := cd.d.features(ctx, key)
+	feats, err := cd.d.chunkFeatures(ctx, key, refsOf(cd.refs, chunks))
 	if err != nil {
 		return nil, err
 	}
 	out := make([]methods.Encoded, len(chunks))
 	for k, ch := range chunks {
-		r := cd.refs[chunkID{ch.Capture, ch.Index}]
-		out[k] = methods.Encoded{Label: ch.App, Capture: ch.Capture, Chunk: ch.Index, Start: ch.Start, Stop: ch.Stop, Features: feats[r.i][r.j]}
+		out[k] = methods.Encoded{Label: ch.App, Capture: ch.Capture, Chunk: ch.Index, Start: ch.Start, Stop: ch.Stop, Features: feats[k]}
 	}
 	return out, nil
+}
+
+// refsOf returns where each chunk's features are.
+func refsOf(refs map[chunkID]chunkRef, chunks []datasets.Chunk) []chunkRef {
+	out := make([]chunkRef, len(chunks))
+	for k, ch := range chunks {
+		out[k] = refs[chunkID{ch.Capture, ch.Index}]
+	}
+	return out
 }
 
 // packetSamples returns the chunks as packet samples.

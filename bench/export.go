@@ -65,13 +65,12 @@ func ExportFeatures(ctx context.Context, x *Experiment, method string, workers i
 	if err != nil {
 		return err
 	}
-	feats, err := d.features(ctx, f.FeatureKey())
+	feats, err := d.chunkFeatures(ctx, f.FeatureKey(), refsOf(v.refs, v.chunks))
 	if err != nil {
 		return err
 	}
-	for _, ch := range v.chunks {
-		r := v.refs[chunkID{ch.Capture, ch.Index}]
-		s := ExportSample{Label: ch.App, Capture: ch.Capture, Chunk: ch.Index, Start: ch.Start, Stop: ch.Stop, Features: feats[r.i][r.j]}
+	for k, ch := range v.chunks {
+		s := ExportSample{Label: ch.App, Capture: ch.Capture, Chunk: ch.Index, Start: ch.Start, Stop: ch.Stop, Features: feats[k]}
 		if err := fn(s); err != nil {
 			return err
 		}

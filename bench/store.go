@@ -83,10 +83,6 @@ type stage struct {
 	needs featureNeeds
 	cache *featcache.Cache // nil: no disk cache
 	d     *Dataset
-	// keep holds the feature keys whose features stay in memory after
-	// the loading pass; the others, once in the cache, are read back
-	// when a cell needs them (nil keeps every key).
-	keep map[string]bool
 
 	mu      sync.Mutex
 	stats   LoadStats
@@ -107,8 +103,8 @@ func (s *stage) capture(src source) (cut, error) {
 }
 
 // compute reads src, chunks it and computes the features of the keys in
-// want; hold keeps them all in the cut, else those that are in the cache
-// and not kept (stage.keep) are left out.
+// want; hold keeps them all in the cut, else those stored in the cache
+// are left out (they are read back when a cell needs them).
 func (s *stage) compute(src source, keys map[string]*featcache.Key, want []string, hold bool) (cut, error) {
 	t0 := time.Now()
 	pkts, err := src.packets()
@@ -141,7 +137,7 @@ func (s *stage) compute(src source, keys map[string]*featcache.Key, want []strin
 
 // featurize computes the features of ct's chunks for key (unless the key
 // failed already) and stores them in the cache under ck. They stay in ct
-// unless they are in the cache and key is not kept in memory.
+// only with hold, without a cache, or when storing them failed.
 func (s *stage) featurize(ct *cut, key string, ck *featcache.Key, hold bool) {
 	s.mu.Lock()
 	failed := s.featErr[key] != nil
@@ -170,7 +166,7 @@ func (s *stage) featurize(ct *cut, key string, ck *featcache.Key, hold bool) {
 		err := s.cache.Put(*ck, encodeEntry(ct, key))
 		if err != nil {
 			s.note(fmt.Sprintf("feature cache: %v (features are computed again next time)", err))
-		} else if !hold && s.keep != nil && !s.keep[key] {
+		} else if !hold {
 			delete(ct.feats, key)
 		}
 	}
@@ -204,34 +200,21 @@ func (s *stage) cacheKeys(src source) map[string]*featcache.Key {
 	return keys
 }
 
-// fromCache assembles src's cut from the cache when every needed key kept
-// in memory is there and no method needs packets (the other keys are read
-// when needed: see reload).
+// fromCache assembles src's cut from the cache when no method needs
+// packets and the entry of the first needed key is there: the cut takes
+// its chunks from that entry and holds no features (every key's are read
+// when a cell needs them: see reload).
 func (s *stage) fromCache(src source, keys map[string]*featcache.Key) (cut, bool) {
 	if s.needs.packets || len(s.needs.keys) == 0 {
 		return cut{}, false
 	}
-	want := s.needs.keys
-	if s.keep != nil {
-		want = slices.DeleteFunc(slices.Clone(want), func(k string) bool { return !s.keep[k] })
-	}
-	if len(want) == 0 {
+	ct, ok := s.cached(src, keys[s.needs.keys[0]])
+	if !ok {
 		return cut{}, false
 	}
-	var ct cut
-	for i, k := range want {
-		e, ok := s.cached(src, keys[k])
-		if !ok {
-			return cut{}, false
-		}
-		if i == 0 {
-			ct = e
-			ct.feats = make(map[string][][]byte, len(s.needs.keys))
-		}
-		ct.feats[k] = e.feats[""]
-	}
+	ct.feats = make(map[string][][]byte)
 	s.mu.Lock()
-	s.stats.Hits += len(want)
+	s.stats.Hits++
 	s.mu.Unlock()
 	return ct, true
 }
@@ -422,18 +405,20 @@ func (s *stage) loadAll(ctx context.Context, srcs []source, workers int) ([]cut,
 	return cuts, errors.Join(append(errs, err)...)
 }
 
-// keyFeatures are the features of one feature key, per capture and chunk,
-// held while cells need them.
+// keyFeatures are the features of one feature key held in memory, per
+// capture and chunk, while cells need them.
 type keyFeatures struct {
 	mu   sync.Mutex
 	of   [][][]byte // per capture; nil for a capture whose features are in the cache only
 	refs int        // cells still to use them
 }
 
-// features returns the features of key, per capture and chunk, reading
-// those that are not in memory back from the cache (or computing them
-// again).
-func (d *data) features(ctx context.Context, key string) ([][][]byte, error) {
+// chunkFeatures returns the features of key of the chunks at refs, in
+// their order. Features held in memory (there is no feature cache, or
+// storing them failed) are shared; the others are read back from the
+// cache (or computed again) capture by capture and not kept, so that they
+// live only as long as the caller holds them.
+func (d *data) chunkFeatures(ctx context.Context, key string, refs []chunkRef) ([][]byte, error) {
 	if err := d.stage.failure(key); err != nil {
 		return nil, err
 	}
@@ -441,23 +426,56 @@ func (d *data) features(ctx context.Context, key string) ([][][]byte, error) {
 	if kf == nil {
 		return nil, fmt.Errorf("bench: no features %q were computed", key)
 	}
-	kf.mu.Lock()
-	defer kf.mu.Unlock()
-	if kf.of == nil {
-		kf.of = make([][][]byte, len(d.cuts))
-	}
-	err := workpool.Run(ctx, d.workers, len(d.cuts), func(_ context.Context, i int) error {
-		if kf.of[i] != nil || len(d.cuts[i].chunks) == 0 {
-			return nil
+	at := make(map[int][]int) // capture -> positions in refs
+	var caps []int
+	for p, r := range refs {
+		if at[r.i] == nil {
+			caps = append(caps, r.i)
 		}
-		fs, err := d.stage.reload(d.srcs[i], &d.cuts[i], key)
-		kf.of[i] = fs
-		return err
+		at[r.i] = append(at[r.i], p)
+	}
+	out := make([][]byte, len(refs))
+	err := workpool.Run(ctx, d.workers, len(caps), func(_ context.Context, n int) error {
+		i := caps[n]
+		fs, err := d.captureFeatures(kf, key, i)
+		if err != nil {
+			return err
+		}
+		// A capture only part of whose chunks are asked for gives
+		// copies, so that the rest of its entry can go.
+		part := kf.inMemory(i) == nil && len(at[i]) < len(fs)
+		for _, p := range at[i] {
+			out[p] = fs[refs[p].j]
+			if part {
+				out[p] = slices.Clone(out[p])
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	return kf.of, nil
+	return out, nil
+}
+
+// captureFeatures returns the features of key of capture i's chunks: those
+// in memory, else those read back from the cache.
+func (d *data) captureFeatures(kf *keyFeatures, key string, i int) ([][]byte, error) {
+	if fs := kf.inMemory(i); fs != nil {
+		return fs, nil
+	}
+	return d.stage.reload(d.srcs[i], &d.cuts[i], key)
+}
+
+// inMemory returns the features of capture i held in memory (nil when
+// they are in the cache only).
+func (kf *keyFeatures) inMemory(i int) [][]byte {
+	kf.mu.Lock()
+	defer kf.mu.Unlock()
+	if kf.of == nil {
+		return nil
+	}
+	return kf.of[i]
 }
 
 // release tells that one cell using key is done; the features of key are

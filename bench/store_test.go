@@ -166,18 +166,21 @@ func TestFeatureCacheReused(t *testing.T) {
 	stagedCalls.Store(0)
 	first := run()
 	computed := stagedCalls.Load()
-	// 12 captures, 2 feature keys: each computed once; the key of the
-	// cells that run later is read back from the cache when they come.
-	if computed == 0 || first.Load.Misses != 24 || first.Load.Hits != 12 {
-		t.Fatalf("first run: %d Features calls, %+v; want 24 misses and 12 hits", computed, first.Load)
+	// 12 captures, 2 feature keys: each computed once and stored; each
+	// of the 8 cells reads its features back from the cache (each capture
+	// once: the split is by capture).
+	const captures, cells = 12, 8
+	if computed == 0 || first.Load.Misses != 2*captures || first.Load.Hits != cells*captures {
+		t.Fatalf("first run: %d Features calls, %+v; want %d misses and %d hits", computed, first.Load, 2*captures, cells*captures)
 	}
 	stagedCalls.Store(0)
 	second := run()
 	if n := stagedCalls.Load(); n != 0 {
 		t.Errorf("second run computed features %d times, want 0", n)
 	}
-	if l := second.Load; l.Hits != first.Load.Misses || l.Misses != 0 {
-		t.Errorf("second run: %+v; want %d hits and no miss", l, first.Load.Misses)
+	// Loading reads one entry per capture for its chunks.
+	if l := second.Load; l.Hits != captures+cells*captures || l.Misses != 0 {
+		t.Errorf("second run: %+v; want %d hits and no miss", l, captures+cells*captures)
 	}
 	for i := range first.Results {
 		a, b := first.Results[i], second.Results[i]
@@ -281,47 +284,71 @@ func TestCacheEntryRoundTrip(t *testing.T) {
 	}
 }
 
-// TestOnlyNeededFeaturesInMemory: with a feature cache, loading keeps in
-// memory only the features of the first cell's key; another key's are
-// read back when asked for, and every key's are dropped after its last
-// cell.
-func TestOnlyNeededFeaturesInMemory(t *testing.T) {
+// TestFeaturesStayInTheCache: with a feature cache, loading keeps no
+// features in memory; a cell's request reads them back from the cache,
+// equal to those loading without a cache keeps in memory, and keeps them
+// no longer than the caller holds them.
+func TestFeaturesStayInTheCache(t *testing.T) {
 	root := corpusFixture(t)
 	fc, err := featcache.Open(filepath.Join(t.TempDir(), "cache"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	x := loadFixture(t, stagedConfig(root))
-	d, err := loadData(context.Background(), x.Cells, 2, fc)
+	cached, err := loadData(context.Background(), x.Cells, 2, fc)
 	if err != nil {
 		t.Fatal(err)
 	}
-	first := d.stage.needs.of[x.Cells[0]]
-	inMemory := func(key string) int {
+	held, err := loadData(context.Background(), x.Cells, 2, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inMemory := func(d *data, key string) int {
 		n := 0
-		for _, fs := range d.feats[key].of {
-			if fs != nil {
+		for i := range d.cuts {
+			if d.feats[key].inMemory(i) != nil {
 				n++
 			}
 		}
 		return n
 	}
-	var other string
-	for _, k := range d.stage.needs.keys {
-		if k != first {
-			other = k
+	for _, key := range cached.stage.needs.keys {
+		if n := inMemory(cached, key); n != 0 {
+			t.Errorf("%s: %d captures' features in memory with a cache, want none", key, n)
+		}
+		if n := inMemory(held, key); n != len(held.cuts) {
+			t.Errorf("%s: %d of %d captures' features in memory without a cache", key, n, len(held.cuts))
+		}
+		// Every other chunk: part of each capture's chunks.
+		var refs []chunkRef
+		for i := range cached.cuts {
+			for j := 0; j < len(cached.cuts[i].chunks); j += 2 {
+				refs = append(refs, chunkRef{i, j})
+			}
+		}
+		got, err := cached.chunkFeatures(context.Background(), key, refs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := held.chunkFeatures(context.Background(), key, refs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k := range refs {
+			if string(got[k]) != string(want[k]) {
+				t.Fatalf("%s: chunk %v: features %x from the cache, %x computed", key, refs[k], got[k], want[k])
+			}
+		}
+		if n := inMemory(cached, key); n != 0 {
+			t.Errorf("%s: %d captures' features kept in memory after a request", key, n)
 		}
 	}
-	if inMemory(first) != len(d.cuts) || inMemory(other) != 0 {
-		t.Fatalf("after loading: %d and %d of %d captures' features in memory, want all and none", inMemory(first), inMemory(other), len(d.cuts))
-	}
-	if _, err := d.features(context.Background(), other); err != nil || inMemory(other) != len(d.cuts) {
-		t.Fatalf("asked for %s: %d captures in memory, %v", other, inMemory(other), err)
-	}
 	for _, c := range x.Cells {
-		d.release(d.stage.needs.of[c])
+		held.release(held.stage.needs.of[c])
 	}
-	if d.feats[first].of != nil || d.feats[other].of != nil {
-		t.Fatal("features kept after the last cell")
+	for _, key := range held.stage.needs.keys {
+		if n := inMemory(held, key); n != 0 {
+			t.Errorf("%s: features of %d captures kept after the last cell", key, n)
+		}
 	}
 }
