@@ -75,6 +75,25 @@ const (
 )
 
 func (d *graphDecoder) graph() (*Graph, error) {
+	g, err := d.header()
+	if err != nil {
+		return nil, err
+	}
+	if g.Nodes, err = d.nodes(); err != nil {
+		return nil, err
+	}
+	if g.Edges, err = d.edges(len(g.Nodes)); err != nil {
+		return nil, err
+	}
+	if d.off != len(d.b) {
+		return nil, fmt.Errorf("%d bytes after the graph", len(d.b)-d.off)
+	}
+	return g, nil
+}
+
+// header reads what comes before the nodes: the version, the flags, the
+// ID and the App.
+func (d *graphDecoder) header() (*Graph, error) {
 	v, err := d.byte()
 	if err != nil {
 		return nil, err
@@ -96,16 +115,51 @@ func (d *graphDecoder) graph() (*Graph, error) {
 	if g.App, err = d.string(); err != nil {
 		return nil, err
 	}
-	if g.Nodes, err = d.nodes(); err != nil {
-		return nil, err
-	}
-	if g.Edges, err = d.edges(len(g.Nodes)); err != nil {
-		return nil, err
-	}
-	if d.off != len(d.b) {
-		return nil, fmt.Errorf("%d bytes after the graph", len(d.b)-d.off)
-	}
 	return g, nil
+}
+
+// AppendGraphFeature appends node feature f (0 <= f < NumNodeFeatures) of
+// every node of the graph encoded in b (AppendGraph) to dst, in node
+// order, and reports whether the graph is standardised already (Scaled).
+// It reads the nodes only, without decoding the graph, and checks what it
+// reads (DecodeGraph checks the rest); errors are those of DecodeGraph.
+func AppendGraphFeature(dst []float64, b []byte, f int) ([]float64, bool, error) {
+	d := &graphDecoder{b: b}
+	g, err := d.header()
+	if err == nil {
+		dst, err = d.nodeFeature(dst, f)
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("datasets: graph encoding: byte %d: %w: %w", d.off, err, ErrMalformed)
+	}
+	return dst, g.Scaled, nil
+}
+
+// nodeFeature appends feature f of each node to dst, skipping the rest.
+func (d *graphDecoder) nodeFeature(dst []float64, f int) ([]float64, error) {
+	n, err := d.count("node", minNodeBytes)
+	if err != nil {
+		return nil, err
+	}
+	for i := 0; i < n; i++ {
+		ip, err := d.uvarint()
+		if err == nil && ip > uint64(len(d.b)-d.off) {
+			err = fmt.Errorf("string of %d bytes, %d left", ip, len(d.b)-d.off)
+		}
+		if err == nil {
+			d.off += int(ip)
+			_, err = d.int()
+		}
+		if err == nil && len(d.b)-d.off < 8*NumNodeFeatures {
+			err = errShort
+		}
+		if err != nil {
+			return nil, fmt.Errorf("node %d: %w", i, err)
+		}
+		dst = append(dst, math.Float64frombits(binary.LittleEndian.Uint64(d.b[d.off+8*f:])))
+		d.off += 8 * NumNodeFeatures
+	}
+	return dst, nil
 }
 
 func (d *graphDecoder) nodes() ([]Node, error) {

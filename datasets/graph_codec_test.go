@@ -107,3 +107,28 @@ func TestDecodeGraphRejects(t *testing.T) {
 		return []byte{GraphCodecVersion, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0x0f}
 	}, "nodes do not fit")
 }
+
+// TestAppendGraphFeature: each feature's column read from an encoding is
+// the column of the decoded graph, bit for bit, after what dst held; the
+// flag is Scaled; a truncation inside the nodes is an ErrMalformed.
+func TestAppendGraphFeature(t *testing.T) {
+	g := testGraph()
+	b := AppendGraph(nil, g)
+	for f := 0; f < NumNodeFeatures; f++ {
+		col, scaled, err := AppendGraphFeature([]float64{42}, b, f)
+		if err != nil || !scaled || len(col) != 1+len(g.Nodes) || col[0] != 42 {
+			t.Fatalf("feature %d: %v, scaled %t, err %v", f, col, scaled, err)
+		}
+		for i, v := range col[1:] {
+			if math.Float64bits(v) != math.Float64bits(g.Nodes[i].Features[f]) {
+				t.Fatalf("feature %d, node %d: %v, want %v", f, i, v, g.Nodes[i].Features[f])
+			}
+		}
+	}
+	edges := len(b) - 1 - 3*(1+1+8) // the node section ends before the edge count and three edges
+	for n := 0; n < edges; n++ {
+		if _, _, err := AppendGraphFeature(nil, b[:n], 5); !errors.Is(err, ErrMalformed) {
+			t.Fatalf("truncated to %d of %d bytes: err = %v, want ErrMalformed", n, len(b), err)
+		}
+	}
+}

@@ -11,9 +11,10 @@ import (
 	"appbench/mappgraph"
 )
 
-// FuzzDecodeGraph feeds arbitrary bytes to DecodeGraph. It must never
-// panic; when it accepts the bytes, encoding the graph and decoding it
-// again must give the same graph. Seeds: a synthetic graph and, when
+// FuzzDecodeGraph feeds arbitrary bytes to DecodeGraph and
+// AppendGraphFeature. They must never panic; when DecodeGraph accepts the
+// bytes, encoding the graph and decoding it again must give the same
+// graph, and AppendGraphFeature must give its features' columns. Seeds: a synthetic graph and, when
 // APPBENCH_SHARED is set, the first graphs of a few apps of a real
 // processed folder (mappgraph.ReadGraphs).
 func FuzzDecodeGraph(f *testing.F) {
@@ -37,9 +38,19 @@ func FuzzDecodeGraph(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
+		first, _, ferr := datasets.AppendGraphFeature(nil, b, 0)
+		last, _, lerr := datasets.AppendGraphFeature(nil, b, datasets.NumNodeFeatures-1)
 		g, err := datasets.DecodeGraph(b)
 		if err != nil {
 			return
+		}
+		if ferr != nil || lerr != nil || len(first) != len(g.Nodes) || len(last) != len(g.Nodes) {
+			t.Fatalf("AppendGraphFeature of a valid graph: %v, %v, %d and %d values for %d nodes", ferr, lerr, len(first), len(last), len(g.Nodes))
+		}
+		for i := range g.Nodes {
+			if math.Float64bits(first[i]) != math.Float64bits(g.Nodes[i].Features[0]) || math.Float64bits(last[i]) != math.Float64bits(g.Nodes[i].Features[datasets.NumNodeFeatures-1]) {
+				t.Fatalf("node %d: AppendGraphFeature differs from the decoded graph", i)
+			}
 		}
 		back, err := datasets.DecodeGraph(datasets.AppendGraph(nil, g))
 		if err != nil {

@@ -27,26 +27,37 @@ func Standardized(i int) bool {
 // for the others. These choices reproduce the reference's mean_std.json to
 // the last bit; any of them agrees to about 1e-15 relative.
 func FitStandardizer(train []*Graph) *Standardizer {
-	s := &Standardizer{}
-	var n int
-	for _, g := range train {
-		n += len(g.Nodes)
-	}
-	col := make([]float64, 0, n)
-	for f := 0; f < NumFeatures; f++ {
-		if !Standardized(f) {
-			s.Mean[f], s.Std[f] = math.NaN(), math.NaN()
-			continue
-		}
-		col = col[:0]
+	s, _ := FitStandardizerColumns(func(f int, col []float64) ([]float64, error) {
 		for _, g := range train {
 			for i := range g.Nodes {
 				col = append(col, g.Nodes[i].Features[f])
 			}
 		}
+		return col, nil
+	})
+	return s
+}
+
+// FitStandardizerColumns is FitStandardizer over the training nodes that
+// column gives: column(f, col) appends feature f of every training node,
+// always in the same order, to col and returns it. It is asked for one
+// column at a time, so that no more than one column of the training nodes
+// need be held; its first error is returned.
+func FitStandardizerColumns(column func(f int, col []float64) ([]float64, error)) (*Standardizer, error) {
+	s := &Standardizer{}
+	var col []float64
+	for f := 0; f < NumFeatures; f++ {
+		if !Standardized(f) {
+			s.Mean[f], s.Std[f] = math.NaN(), math.NaN()
+			continue
+		}
+		var err error
+		if col, err = column(f, col[:0]); err != nil {
+			return nil, err
+		}
 		s.Mean[f], s.Std[f] = meanStd(col, !integerFeature[f])
 	}
-	return s
+	return s, nil
 }
 
 // meanStd is pandas' nanmean and nanstd(ddof=1) over non-NaN values; the

@@ -108,21 +108,23 @@ func (g *graphInput) Features(s methods.Sample) ([]byte, error) {
 	return graphs.Features(&s, g.build)
 }
 
-// fitGraphs decodes the training graphs, fits the standardiser on those
-// not yet standardised and records the classes; it returns the graphs (nil
-// for samples without one), the class index of each sample and the number
-// of graphs.
-func (g *graphInput) fitGraphs(ctx context.Context, train []methods.Encoded) (gs []*mappgraph.Graph, cls []int, n int, err error) {
+// fitGraphs reads the training graphs, fits the standardiser on those not
+// yet standardised and records the classes; it returns the graphs, to be
+// decoded one at a time, and the class index of each sample.
+func (g *graphInput) fitGraphs(train []methods.Encoded) (set *graphs.Set, cls []int, err error) {
 	if len(train) == 0 {
-		return nil, nil, 0, fmt.Errorf("%s: no training samples", g.name)
+		return nil, nil, fmt.Errorf("%s: no training samples", g.name)
 	}
-	gs, sk, err := graphs.Decode(ctx, train)
-	if err != nil {
-		return nil, nil, 0, fmt.Errorf("%s: %w", g.name, err)
+	set = graphs.NewSet(train)
+	sk := set.Skips
+	if set.Graphs() == 0 {
+		return nil, nil, fmt.Errorf("%s: none of the %d training samples gives a graph (%d skipped for IPv6 destinations)", g.name, len(train), sk.IPv6)
+	}
+	if g.std, err = set.FitStandardizer(); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", g.name, err)
 	}
 	g.skips = sk
 	g.classes, g.majority = graphs.Classes(train)
-	g.std = graphs.FitStandardizer(gs)
 	index := make(map[string]int, len(g.classes))
 	for j, l := range g.classes {
 		index[l] = j
@@ -131,58 +133,53 @@ func (g *graphInput) fitGraphs(ctx context.Context, train []methods.Encoded) (gs
 	for i := range train {
 		cls[i] = index[train[i].Label]
 	}
-	n = len(gs) - sk.Missing
-	if n == 0 {
-		return nil, nil, 0, fmt.Errorf("%s: none of the %d training samples gives a graph (%d skipped for IPv6 destinations)", g.name, len(train), sk.IPv6)
-	}
 	fmt.Fprintf(g.log, "%s: %d training graphs of %d classes (%d samples without a graph), %d features\n",
-		g.name, n, len(g.classes), sk.Missing, g.vec.Len())
-	return gs, cls, n, nil
+		g.name, set.Graphs(), len(g.classes), sk.Missing, g.vec.Len())
+	return set, cls, nil
 }
 
 // fitVectors returns the training matrix (one row per sample with a
 // graph, row-major) with its class indices (see fitGraphs).
 func (g *graphInput) fitVectors(ctx context.Context, train []methods.Encoded) (x []float64, y []int, err error) {
-	gs, cls, n, err := g.fitGraphs(ctx, train)
+	set, cls, err := g.fitGraphs(train)
 	if err != nil {
 		return nil, nil, err
 	}
-	x = make([]float64, 0, n*g.vec.Len())
-	for i, gr := range gs {
-		if gr != nil {
-			x = g.vec.Append(x, graphs.Standardize(g.std, gr))
-			y = append(y, cls[i])
-		}
+	x = make([]float64, 0, set.Graphs()*g.vec.Len())
+	err = set.Each(ctx, func(i int, gr *mappgraph.Graph) error {
+		x = g.vec.Append(x, graphs.Standardize(g.std, gr))
+		y = append(y, cls[i])
+		return nil
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", g.name, err)
 	}
 	return x, y, nil
 }
 
 // fitMatrix is fitVectors with the vectors in a forest matrix
-// (forest.RankRows: each graph is vectorised twice, and no float64 matrix
-// is held).
+// (forest.RankRows: each graph is decoded and vectorised twice, and no
+// float64 matrix is held).
 func (g *graphInput) fitMatrix(ctx context.Context, train []methods.Encoded) (*forest.Matrix, []int, error) {
-	gs, cls, n, err := g.fitGraphs(ctx, train)
+	set, cls, err := g.fitGraphs(train)
 	if err != nil {
 		return nil, nil, err
 	}
-	y := make([]int, 0, n)
-	for i, gr := range gs {
-		if gr != nil {
+	y := make([]int, 0, set.Graphs())
+	for i := range train {
+		if ok, _ := graphs.HasGraph(train[i].Features); ok {
 			y = append(y, cls[i])
 		}
 	}
 	var row []float64
-	m, err := forest.RankRows(n, g.vec.Len(), func(add func([]float64) error) error {
-		for i, gr := range gs {
-			if gr == nil {
-				continue
-			}
+	m, err := forest.RankRows(set.Graphs(), g.vec.Len(), func(add func([]float64) error) error {
+		return set.Each(ctx, func(i int, gr *mappgraph.Graph) error {
 			row = g.vec.Append(row[:0], graphs.Standardize(g.std, gr))
 			if err := add(row); err != nil {
 				return fmt.Errorf("training sample %d (%s): %w", i, train[i].Capture, err)
 			}
-		}
-		return nil
+			return nil
+		})
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", g.name, err)
@@ -195,22 +192,23 @@ func (g *graphInput) fitMatrix(ctx context.Context, train []methods.Encoded) (*f
 // When chunks of the training or the test samples were skipped for IPv6
 // destinations, it notes how many of them.
 func (g *graphInput) testVectors(ctx context.Context, test []methods.Encoded) (x []float64, at []int, out []methods.Prediction, err error) {
-	gs, sk, err := graphs.Decode(ctx, test)
-	if err != nil {
-		return nil, nil, nil, fmt.Errorf("%s: %w", g.name, err)
-	}
+	set := graphs.NewSet(test)
+	sk := set.Skips
 	sk.Add(g.skips)
 	if n := sk.IPv6Note(g.name); n != "" {
 		g.note(n)
 	}
 	out = make([]methods.Prediction, len(test))
-	for i, gr := range gs {
-		if gr == nil {
-			out[i] = methods.Prediction{Label: g.majority, Unknown: g.p.Degenerate == "unknown"}
-			continue
-		}
+	for i := range out {
+		out[i] = methods.Prediction{Label: g.majority, Unknown: g.p.Degenerate == "unknown"}
+	}
+	err = set.Each(ctx, func(i int, gr *mappgraph.Graph) error {
 		x = g.vec.Append(x, graphs.Standardize(g.std, gr))
 		at = append(at, i)
+		return nil
+	})
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("%s: %w", g.name, err)
 	}
 	return x, at, out, nil
 }

@@ -244,28 +244,30 @@ func (m *Method) FitFeatures(ctx context.Context, train []methods.Encoded) error
 	if len(train) == 0 {
 		return fmt.Errorf("mappgraph: no training samples")
 	}
-	gs, sk, err := graphs.Decode(ctx, train)
-	if err != nil {
-		return fmt.Errorf("mappgraph: %w", err)
-	}
+	set := graphs.NewSet(train)
+	sk := set.Skips
 	m.skips = sk
 	classes, majority := graphs.Classes(train)
 	m.majority = majority
-	m.std = graphs.FitStandardizer(gs)
+	var err error
+	if m.std, err = set.FitStandardizer(); err != nil {
+		return fmt.Errorf("mappgraph: %w", err)
+	}
 	index := map[string]int{}
 	for j, l := range classes {
 		index[l] = j
 	}
-	var ex []dgcnn.Example
-	for i, g := range gs {
-		if g == nil {
-			continue
-		}
+	ex := make([]dgcnn.Example, 0, set.Graphs())
+	err = set.Each(ctx, func(i int, g *mappgraph.Graph) error {
 		in, err := m.prepare(g)
 		if err != nil {
-			return fmt.Errorf("mappgraph: training sample %d (%s): %w", i, train[i].Capture, err)
+			return fmt.Errorf("training sample %d (%s): %w", i, train[i].Capture, err)
 		}
 		ex = append(ex, dgcnn.Example{Input: in, Class: index[train[i].Label]})
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("mappgraph: %w", err)
 	}
 	if len(ex) == 0 {
 		return fmt.Errorf("mappgraph: none of the %d training samples gives a graph (%d skipped for IPv6 destinations)", len(train), sk.IPv6)
@@ -305,25 +307,26 @@ func (m *Method) PredictFeatures(ctx context.Context, test []methods.Encoded) ([
 	if m.model == nil {
 		return nil, fmt.Errorf("mappgraph: Predict before Fit")
 	}
-	gs, sk, err := graphs.Decode(ctx, test)
-	if err != nil {
-		return nil, fmt.Errorf("mappgraph: %w", err)
-	}
+	set := graphs.NewSet(test)
+	sk := set.Skips
 	out := make([]methods.Prediction, len(test))
 	var inputs []*dgcnn.Input
 	var at []int
 	sk.Add(m.skips)
-	for i, g := range gs {
-		if g == nil {
-			out[i] = methods.Prediction{Label: m.majority, Unknown: m.p.Degenerate == "unknown"}
-			continue
-		}
+	for i := range out {
+		out[i] = methods.Prediction{Label: m.majority, Unknown: m.p.Degenerate == "unknown"}
+	}
+	err := set.Each(ctx, func(i int, g *mappgraph.Graph) error {
 		in, err := m.prepare(g)
 		if err != nil {
-			return nil, fmt.Errorf("mappgraph: test sample %d (%s): %w", i, test[i].Capture, err)
+			return fmt.Errorf("test sample %d (%s): %w", i, test[i].Capture, err)
 		}
 		inputs = append(inputs, in)
 		at = append(at, i)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("mappgraph: %w", err)
 	}
 	probs, err := m.model.Predict(ctx, inputs)
 	if err != nil {

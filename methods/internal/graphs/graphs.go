@@ -98,48 +98,111 @@ func Features(s *methods.Sample, opt mappgraph.BuildOptions) ([]byte, error) {
 	return datasets.AppendGraph(nil, g), nil
 }
 
-// Decode returns the graph of every encoded sample (nil where the chunk
-// gave none) and the counts of samples without one. It checks ctx between
-// samples; errors name the sample.
-func Decode(ctx context.Context, samples []methods.Encoded) (gs []*mappgraph.Graph, sk Skips, err error) {
-	gs = make([]*mappgraph.Graph, len(samples))
-	sk.Samples = len(samples)
+// Set is the graphs of encoded samples, decoded one at a time as they are
+// read, so that no more than one decoded graph need be held.
+type Set struct {
+	samples []methods.Encoded
+	// Skips counts the samples and those without a graph.
+	Skips Skips
+}
+
+// NewSet returns the set of the samples' graphs; it decodes none.
+func NewSet(samples []methods.Encoded) *Set {
+	s := &Set{samples: samples, Skips: Skips{Samples: len(samples)}}
 	for i := range samples {
-		if err := ctx.Err(); err != nil {
-			return nil, Skips{}, err
-		}
-		f := samples[i].Features
-		switch {
-		case len(f) == 0:
-			sk.Missing++
-			continue
-		case len(f) == 1 && f[0] == noGraphIPv6[0]:
-			sk.Missing++
-			sk.IPv6++
-			continue
-		}
-		if gs[i], err = datasets.DecodeGraph(f); err != nil {
-			return nil, Skips{}, fmt.Errorf("sample %d (%s): %w", i, samples[i].Capture, err)
+		if ok, ipv6 := HasGraph(samples[i].Features); !ok {
+			s.Skips.Missing++
+			if ipv6 {
+				s.Skips.IPv6++
+			}
 		}
 	}
-	return gs, sk, nil
+	return s
+}
+
+// Graphs returns the number of samples with a graph.
+func (s *Set) Graphs() int { return s.Skips.Samples - s.Skips.Missing }
+
+// HasGraph reports whether features f hold a graph, and when not whether
+// the chunk was skipped for IPv6 destinations.
+func HasGraph(f []byte) (graph, ipv6 bool) {
+	switch {
+	case len(f) == 0:
+		return false, false
+	case len(f) == 1 && f[0] == noGraphIPv6[0]:
+		return false, true
+	}
+	return true, false
+}
+
+// Each decodes the samples' graphs in order and calls fn with each
+// sample's index and graph; samples without a graph are passed over. A
+// decoding error names the sample.
+func (s *Set) Each(ctx context.Context, fn func(i int, g *mappgraph.Graph) error) error {
+	for i := range s.samples {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		f := s.samples[i].Features
+		if ok, _ := HasGraph(f); !ok {
+			continue
+		}
+		g, err := datasets.DecodeGraph(f)
+		if err != nil {
+			return fmt.Errorf("sample %d (%s): %w", i, s.samples[i].Capture, err)
+		}
+		if err := fn(i, g); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Decode returns the samples' graphs (nil for those without one) and what
+// was skipped.
+func Decode(ctx context.Context, samples []methods.Encoded) ([]*mappgraph.Graph, Skips, error) {
+	s := NewSet(samples)
+	gs := make([]*mappgraph.Graph, len(samples))
+	err := s.Each(ctx, func(i int, g *mappgraph.Graph) error {
+		gs[i] = g
+		return nil
+	})
+	if err != nil {
+		return nil, Skips{}, err
+	}
+	return gs, s.Skips, nil
 }
 
 // FitStandardizer fits the training standardiser (mappgraph.FitStandardizer)
-// on the graphs of gs that are not standardised yet, skipping nil entries.
-// It returns nil when there is none (processed datasets ship standardised
-// graphs).
-func FitStandardizer(gs []*mappgraph.Graph) *mappgraph.Standardizer {
-	var raw []*mappgraph.Graph
-	for _, g := range gs {
-		if g != nil && !g.Scaled {
-			raw = append(raw, g)
+// on the graphs of the set that are not standardised yet, reading each
+// feature's column straight from the encodings. It returns nil when there
+// is none (processed datasets ship standardised graphs).
+func (s *Set) FitStandardizer() (*mappgraph.Standardizer, error) {
+	raw := 0
+	std, err := mappgraph.FitStandardizerColumns(func(f int, col []float64) ([]float64, error) {
+		raw = 0
+		for i := range s.samples {
+			b := s.samples[i].Features
+			if ok, _ := HasGraph(b); !ok {
+				continue
+			}
+			n := len(col)
+			c, scaled, err := datasets.AppendGraphFeature(col, b, f)
+			if err != nil {
+				return nil, fmt.Errorf("sample %d (%s): %w", i, s.samples[i].Capture, err)
+			}
+			if col = c; scaled {
+				col = col[:n]
+				continue
+			}
+			raw++
 		}
+		return col, nil
+	})
+	if err != nil || raw == 0 {
+		return nil, err
 	}
-	if len(raw) == 0 {
-		return nil
-	}
-	return mappgraph.FitStandardizer(raw)
+	return std, nil
 }
 
 // Standardize returns g standardised with std when g is not standardised

@@ -95,11 +95,29 @@ func TestStandardize(t *testing.T) {
 		return g
 	}
 	scaled := &mappgraph.Graph{Scaled: true, Nodes: make([]mappgraph.Node, 1)}
-	std := FitStandardizer([]*mappgraph.Graph{raw(0), nil, raw(2), scaled})
+	scaled.Nodes[0].Features[0] = 1e6
+	fit := func(gs ...*mappgraph.Graph) *mappgraph.Standardizer {
+		t.Helper()
+		enc := make([]methods.Encoded, len(gs))
+		for i, g := range gs {
+			if g != nil {
+				enc[i].Features = datasets.AppendGraph(nil, g)
+			}
+		}
+		std, err := NewSet(enc).FitStandardizer()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return std
+	}
+	std := fit(raw(0), nil, raw(2), scaled)
 	if std == nil || std.Mean[0] != 1.5 {
 		t.Fatalf("standardiser %+v", std)
 	}
-	if FitStandardizer([]*mappgraph.Graph{scaled, nil}) != nil {
+	if want := mappgraph.FitStandardizer([]*mappgraph.Graph{raw(0), raw(2)}); !sameBits(std, want) {
+		t.Errorf("standardiser from the encodings %+v, from the graphs %+v", std, want)
+	}
+	if fit(scaled, nil) != nil {
 		t.Error("standardiser fitted without raw graphs")
 	}
 	in := raw(1.5)
@@ -118,6 +136,16 @@ func TestStandardize(t *testing.T) {
 	if Standardize(std, scaled) != scaled || Standardize(nil, in) != in {
 		t.Error("standardised graph or missing statistics changed the graph")
 	}
+}
+
+// sameBits compares two standardisers bit for bit.
+func sameBits(a, b *mappgraph.Standardizer) bool {
+	for f := range a.Mean {
+		if math.Float64bits(a.Mean[f]) != math.Float64bits(b.Mean[f]) || math.Float64bits(a.Std[f]) != math.Float64bits(b.Std[f]) {
+			return false
+		}
+	}
+	return true
 }
 
 func TestClasses(t *testing.T) {
