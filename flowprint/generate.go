@@ -50,8 +50,9 @@ func compareFP(a, b *fp) int {
 
 type generator struct {
 	p     Params
-	flows []Flow
-	order []int32 // sorted position -> input index
+	flows FlowSet
+	times []float64 // activity's buffer
+	order []int32   // sorted position -> input index
 	start []float64
 	dst   []int32
 	cert  []int32 // 0 = no certificate
@@ -92,22 +93,28 @@ func pyFloorDiv(a, b float64) float64 {
 // order described on merge, where the reference's order changes with
 // PYTHONHASHSEED (see the package documentation).
 func Generate(flows []Flow, p Params) (*Result, error) {
+	return GenerateSet(Flows(flows), p)
+}
+
+// GenerateSet is Generate on the flows of a FlowSet: the same flows in
+// any FlowSet give the same Result.
+func GenerateSet(flows FlowSet, p Params) (*Result, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
+	n := flows.Len()
 	g := &generator{p: p, flows: flows}
-	res := &Result{Of: make([]int, len(flows))}
-	if len(flows) == 0 {
+	res := &Result{Of: make([]int, n)}
+	if n == 0 {
 		return res, nil
 	}
-	for i := range flows {
-		f := &flows[i]
-		if math.IsNaN(f.Start) || math.IsInf(f.Start, 0) || math.IsNaN(f.End) || math.IsInf(f.End, 0) {
-			return nil, fmt.Errorf("flowprint: flow %d (%s stream %d of %q): time is not a finite number", i, f.Proto, f.Stream, f.Label)
+	for i := range n {
+		if start, end := flows.Span(i); math.IsNaN(start) || math.IsInf(start, 0) || math.IsNaN(end) || math.IsInf(end, 0) {
+			return nil, fmt.Errorf("flowprint: flow %d (%s): time is not a finite number", i, flows.Name(i))
 		}
 	}
 	g.prepare()
-	assign := make([]*fp, len(flows))
+	assign := make([]*fp, n)
 	for _, r := range g.batches() {
 		g.batch(r[0], r[1], assign[r[0]:r[1]])
 	}
@@ -190,13 +197,15 @@ func (g *generator) export(f *fp) Fingerprint {
 
 // prepare sorts flows by start time and interns their elements.
 func (g *generator) prepare() {
-	n := len(g.flows)
+	n := g.flows.Len()
 	g.order = make([]int32, n)
+	starts := make([]float64, n)
 	for i := range g.order {
 		g.order[i] = int32(i)
+		starts[i], _ = g.flows.Span(i)
 	}
 	slices.SortStableFunc(g.order, func(a, b int32) int {
-		return cmp.Compare(g.flows[a].Start, g.flows[b].Start)
+		return cmp.Compare(starts[a], starts[b])
 	})
 	g.start = make([]float64, n)
 	g.dst = make([]int32, n)
@@ -205,9 +214,8 @@ func (g *generator) prepare() {
 	dsts := make(map[Element]int32)
 	certs := make(map[string]int32)
 	for pos, in := range g.order {
-		f := &g.flows[in]
-		g.start[pos] = f.Start
-		d := f.Destination()
+		g.start[pos] = starts[in]
+		d := g.flows.Destination(int(in))
 		id, ok := dsts[d]
 		if !ok {
 			id = int32(len(g.elems))
@@ -215,12 +223,12 @@ func (g *generator) prepare() {
 			dsts[d] = id
 		}
 		g.dst[pos] = id
-		if f.Cert != "" {
-			id, ok := certs[f.Cert]
+		if c := g.flows.Certificate(int(in)); c != "" {
+			id, ok := certs[c]
 			if !ok {
 				id = int32(len(g.elems))
-				g.elems = append(g.elems, CertificateElement(f.Cert))
-				certs[f.Cert] = id
+				g.elems = append(g.elems, CertificateElement(c))
+				certs[c] = id
 			}
 			g.cert[pos] = id
 		}
@@ -398,9 +406,9 @@ func (g *generator) activity(t0 float64, clusters []cluster) (nodes, nodeCl [][]
 		}
 		scratch = scratch[:0]
 		for _, pos := range cl.flows {
-			f := &g.flows[g.order[pos]]
+			g.times = g.flows.AppendTimes(g.times[:0], int(g.order[pos]))
 			last := int32(math.MinInt32)
-			for _, t := range f.Times {
+			for _, t := range g.times {
 				w := int32(pyFloorDiv(t-t0, g.p.Window))
 				if w != last {
 					scratch = append(scratch, w)

@@ -78,19 +78,29 @@ func (m *Model) Len() int { return len(m.entries) }
 // fingerprint is found at all, every flow has the empty fingerprint and
 // the model holds that one fingerprint.
 func (m *Model) Fit(flows []Flow, labels []string) error {
+	return m.FitSet(Flows(flows), labels)
+}
+
+// FitSet is Fit on the flows of a FlowSet.
+func (m *Model) FitSet(flows FlowSet, labels []string) error {
 	m.entries = nil
 	m.byKey = make(map[string]int)
 	m.setIndex(nil)
-	return m.Update(flows, labels)
+	return m.UpdateSet(flows, labels)
 }
 
 // Update adds the fingerprints of flows to the model (the reference's
 // update): see Fit.
 func (m *Model) Update(flows []Flow, labels []string) error {
-	if labels != nil && len(labels) != len(flows) {
-		return fmt.Errorf("flowprint: %d labels for %d flows", len(labels), len(flows))
+	return m.UpdateSet(Flows(flows), labels)
+}
+
+// UpdateSet is Update on the flows of a FlowSet.
+func (m *Model) UpdateSet(flows FlowSet, labels []string) error {
+	if labels != nil && len(labels) != flows.Len() {
+		return fmt.Errorf("flowprint: %d labels for %d flows", len(labels), flows.Len())
 	}
-	res, err := Generate(flows, m.Params)
+	res, err := GenerateSet(flows, m.Params)
 	if err != nil {
 		return err
 	}

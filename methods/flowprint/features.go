@@ -1,13 +1,11 @@
 package flowprint
 
 import (
-	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
 	"slices"
-	"strconv"
 
 	"appbench/datasets"
 	fp "appbench/flowprint"
@@ -122,6 +120,16 @@ func decodeFlows(flows []fp.Flow, b []byte, label string, dropCerts bool) ([]fp.
 }
 
 func (d *reader) flow(label string) fp.Flow {
+	f := d.head(label)
+	f.Times = d.times(nil)
+	if len(f.Times) > 0 {
+		f.Start, f.End = extremes(f.Times)
+	}
+	return f
+}
+
+// head reads a flow's fields up to its packet times.
+func (d *reader) head(label string) fp.Flow {
 	f := fp.Flow{Label: label, Proto: datasets.Protocol(d.byte()), Stream: d.varint()}
 	addr := d.bytes(int(d.byte()))
 	if d.err == nil {
@@ -131,20 +139,24 @@ func (d *reader) flow(label string) fp.Flow {
 	}
 	f.DstPort = binary.LittleEndian.Uint16(d.bytes(2))
 	f.Cert = string(d.bytes(d.count(1)))
+	return f
+}
+
+// times appends a flow's packet times to dst.
+func (d *reader) times(dst []float64) []float64 {
 	n := d.count(1)
 	if d.err != nil || n == 0 {
-		return f
+		return dst
 	}
-	f.Times = make([]float64, n)
+	dst = slices.Grow(dst, n)
 	bits := binary.LittleEndian.Uint64(d.bytes(8))
-	for i := range f.Times {
+	for i := range n {
 		if i > 0 {
 			bits += uint64(d.varint())
 		}
-		f.Times[i] = math.Float64frombits(bits)
+		dst = append(dst, math.Float64frombits(bits))
 	}
-	f.Start, f.End = extremes(f.Times)
-	return f
+	return dst
 }
 
 func extremes(ts []float64) (lo, hi float64) {
@@ -208,7 +220,6 @@ func (d *reader) count(min int) int {
 	return int(v)
 }
 
-// decodeAt decodes the flows of sample i, naming it on error.
 // decodeAt appends to flows the flows of sample i, naming it on error.
 func decodeAt(flows []fp.Flow, what string, i int, e *methods.Encoded, label string, dropCerts bool) ([]fp.Flow, error) {
 	flows, err := decodeFlows(flows, e.Features, label, dropCerts)
@@ -226,30 +237,6 @@ func flowCount(b []byte) int {
 	}
 	d := &reader{b: b, off: 1}
 	return d.count(1)
-}
-
-// trainFlows decodes the flows of the training samples and their labels.
-// Each chunk is its own flow key space, as each CSV file is in the
-// enhanced scripts.
-func (m *Method) trainFlows(ctx context.Context, train []methods.Encoded) (flows []fp.Flow, labels []string, err error) {
-	// The flows of all chunks are held at once: sized exactly, not grown.
-	n := 0
-	for i := range train {
-		n += flowCount(train[i].Features)
-	}
-	flows, labels = make([]fp.Flow, 0, n), make([]string, 0, n)
-	for i := range train {
-		if err := ctx.Err(); err != nil {
-			return nil, nil, err
-		}
-		if flows, err = decodeAt(flows, "flowprint: training", i, &train[i], strconv.Itoa(i), !m.p.TrainCertificates); err != nil {
-			return nil, nil, err
-		}
-		for len(labels) < len(flows) {
-			labels = append(labels, train[i].Label)
-		}
-	}
-	return flows, labels, nil
 }
 
 var _ methods.Featurizer = (*Method)(nil)

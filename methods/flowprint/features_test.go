@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"net/netip"
 	"reflect"
+	"slices"
 	"strconv"
 	"testing"
 
@@ -117,11 +118,48 @@ func TestFeaturesExact(t *testing.T) {
 			}
 		}
 	}
+	checkTrainingFlows(t, b, got)
 	// Damaged bytes give errors or other features, never a panic.
-	methodtest.Mutations(b, func(c []byte) { _, _ = decodeFlows(nil, c, "chunk", false) })
+	methodtest.Mutations(b, func(c []byte) {
+		_, _ = decodeFlows(nil, c, "chunk", false)
+		_, _ = readTraining(c)
+	})
 	for n := 0; n < len(b); n++ {
 		if _, err := decodeFlows(nil, b[:n], "chunk", false); err == nil {
 			t.Fatalf("features truncated to %d of %d bytes accepted", n, len(b))
+		}
+		if _, err := readTraining(b[:n]); err == nil {
+			t.Fatalf("training features truncated to %d of %d bytes accepted", n, len(b))
+		}
+	}
+}
+
+// readTraining reads features b as the one chunk of a training set.
+func readTraining(b []byte) (*trainingFlows, error) {
+	t := &trainingFlows{feats: make([][]byte, 1)}
+	in := interner{dsts: make(map[fp.Element]int32), certs: make(map[string]int32)}
+	var times []float64
+	err := t.add(&in, 0, b, false, &times)
+	t.dsts, t.certs = in.dstList, in.certList
+	return t, err
+}
+
+// checkTrainingFlows checks that the compact training flows of features b
+// read as the decoded flows want.
+func checkTrainingFlows(t *testing.T, b []byte, want []fp.Flow) {
+	t.Helper()
+	set, err := readTraining(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if set.Len() != len(want) {
+		t.Fatalf("%d training flows, want %d", set.Len(), len(want))
+	}
+	for i, w := range want {
+		start, end := set.Span(i)
+		if start != w.Start || end != w.End || set.Destination(i) != w.Destination() ||
+			set.Certificate(i) != w.Cert || !slices.Equal(set.AppendTimes(nil, i), w.Times) {
+			t.Fatalf("training flow %d (%s) differs from %+v", i, set.Name(i), w)
 		}
 	}
 }
@@ -149,8 +187,9 @@ func moved(samples []methods.Sample) []methods.Sample {
 
 // referencePredict fits and predicts as the method did before features
 // existed: training flows built with certificates ignored unless
-// train_certificates is set, test flows with certificates.
-func referencePredict(t *testing.T, params string, train, test []methods.Sample) []methods.Prediction {
+// train_certificates is set, test flows with certificates. It returns the
+// predictions and the model's fingerprints.
+func referencePredict(t *testing.T, params string, train, test []methods.Sample) ([]methods.Prediction, []fp.Entry) {
 	t.Helper()
 	m := methodtest.New(t, "flowprint", params, 1, 1).(*Method)
 	trainOpts := m.p.flowOptions()
@@ -167,7 +206,7 @@ func referencePredict(t *testing.T, params string, train, test []methods.Sample)
 			labels = append(labels, s.Label)
 		}
 	}
-	if err := m.fitFlows(flows, labels); err != nil {
+	if err := m.fitFlows(fp.Flows(flows), labels); err != nil {
 		t.Fatal(err)
 	}
 	out := make([]methods.Prediction, len(test))
@@ -180,13 +219,15 @@ func referencePredict(t *testing.T, params string, train, test []methods.Sample)
 			t.Fatal(err)
 		}
 	}
-	return out
+	return out, m.model.Entries()
 }
 
 // TestFeaturesMatchReference checks that fitting from features, which keep
 // certificates and drop them in training, predicts what building the
 // training flows without certificates predicts, on test chunks that only
-// certificates link to the training chunks (so that certificates decide).
+// certificates link to the training chunks (so that certificates decide),
+// and that the compact training flows give the same fingerprints as
+// []fp.Flow.
 func TestFeaturesMatchReference(t *testing.T) {
 	train, test := methodtest.GraphChunks(rand.New(rand.NewPCG(3, 4)))
 	withCerts(train)
@@ -201,8 +242,12 @@ func TestFeaturesMatchReference(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := referencePredict(t, params, train, test); !reflect.DeepEqual(got, want) {
+		want, wantEntries := referencePredict(t, params, train, test)
+		if !reflect.DeepEqual(got, want) {
 			t.Errorf("params %q: predictions\n got %v\nwant %v", params, got, want)
+		}
+		if entries := m.(*Method).model.Entries(); len(entries) == 0 || !reflect.DeepEqual(entries, wantEntries) {
+			t.Errorf("params %q: %d fingerprints\n got %v\nwant %v", params, len(entries), entries, wantEntries)
 		}
 	}
 }

@@ -161,13 +161,13 @@ func (m *Method) FitFeatures(ctx context.Context, train []methods.Encoded) error
 }
 
 // fitFlows fingerprints the training flows and labels the fingerprints.
-func (m *Method) fitFlows(flows []fp.Flow, labels []string) error {
-	if len(flows) == 0 {
+func (m *Method) fitFlows(flows fp.FlowSet, labels []string) error {
+	if flows.Len() == 0 {
 		return errors.New("flowprint: the training samples hold no TCP/UDP flows")
 	}
 	model := fp.NewModel(m.p.trainParams())
 	model.Threshold = m.p.Threshold
-	if err := model.Fit(flows, labels); err != nil {
+	if err := model.FitSet(flows, labels); err != nil {
 		return err
 	}
 	if m.p.RoundTrip {
