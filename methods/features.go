@@ -34,7 +34,10 @@ type Featurizer interface {
 	// the method's own format. It is safe for concurrent use and keeps no
 	// reference to the sample.
 	Features(s Sample) ([]byte, error)
-	// FitFeatures is Fit on encoded samples.
+	// FitFeatures is Fit on encoded samples. It may set the Features of
+	// train to nil once it has taken what it needs of them (DropFeatures),
+	// so that they can be collected while it goes on fitting: callers do
+	// not read them afterwards.
 	FitFeatures(ctx context.Context, train []Encoded) error
 	// PredictFeatures is Predict on encoded samples.
 	PredictFeatures(ctx context.Context, test []Encoded) ([]Prediction, error)
@@ -67,6 +70,14 @@ func EncodeAll(ctx context.Context, f Featurizer, samples []Sample, workers int)
 		return nil, err
 	}
 	return out, nil
+}
+
+// DropFeatures sets the Features of every sample of enc to nil (see
+// Featurizer.FitFeatures).
+func DropFeatures(enc []Encoded) {
+	for i := range enc {
+		enc[i].Features = nil
+	}
 }
 
 // FitVia implements Fit for a Featurizer: it encodes train and calls

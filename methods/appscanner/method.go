@@ -139,6 +139,9 @@ func (m *Method) FitFeatures(ctx context.Context, train []methods.Encoded) error
 		if err != nil {
 			return err
 		}
+		for _, i := range members {
+			train[i].Features = nil // ranked: no longer needed (methods.DropFeatures)
+		}
 		if len(y) == 0 {
 			return fmt.Errorf("appscanner: training slice %d of %d has no flow (too few training chunks for models = %d?)", k+1, m.p.Models, m.p.Models)
 		}

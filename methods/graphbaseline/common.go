@@ -154,6 +154,7 @@ func (g *graphInput) fitVectors(ctx context.Context, train []methods.Encoded) (x
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", g.name, err)
 	}
+	methods.DropFeatures(train)
 	return x, y, nil
 }
 
@@ -184,6 +185,7 @@ func (g *graphInput) fitMatrix(ctx context.Context, train []methods.Encoded) (*f
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", g.name, err)
 	}
+	methods.DropFeatures(train)
 	return m, y, nil
 }
 

@@ -269,6 +269,7 @@ func (m *Method) FitFeatures(ctx context.Context, train []methods.Encoded) error
 	if err != nil {
 		return fmt.Errorf("mappgraph: %w", err)
 	}
+	methods.DropFeatures(train) // the examples hold what training needs
 	if len(ex) == 0 {
 		return fmt.Errorf("mappgraph: none of the %d training samples gives a graph (%d skipped for IPv6 destinations)", len(train), sk.IPv6)
 	}
