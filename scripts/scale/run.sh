@@ -16,7 +16,8 @@
 # Environment: SCALE_DIR (work folder, default /tmp/appbench-scale; the
 # corpora are kept there and reused), SCALE_METHODS (a YAML list of
 # methods replacing the default), APPBENCH (a built binary; default: build
-# one), APPBENCH_FLAGS (extra flags for `appbench run`, e.g. --no-cache).
+# one), APPBENCH_FLAGS (extra flags for `appbench run`, e.g. --no-cache),
+# SCALE_WORKERS (the experiment's workers, default 1).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -79,7 +80,7 @@ task:
 methods:$methods
 repeats: 1
 seed: 1
-workers: 1
+workers: ${SCALE_WORKERS:-1}
 YAML
 	rm -rf "$work/results-$d"
 	log="$work/time-$d.txt"
