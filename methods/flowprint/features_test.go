@@ -137,10 +137,10 @@ func TestFeaturesExact(t *testing.T) {
 // readTraining reads features b as the one chunk of a training set.
 func readTraining(b []byte) (*trainingFlows, error) {
 	t := &trainingFlows{feats: make([][]byte, 1)}
-	in := interner{dsts: make(map[fp.Element]int32), certs: make(map[string]int32)}
+	in := newInterner()
 	var times []float64
-	err := t.add(&in, 0, b, false, &times)
-	t.dsts, t.certs = in.dstList, in.certList
+	err := t.add(in, 0, b, false, &times)
+	t.dsts, t.certs = in.dsts.list, in.certs.list
 	return t, err
 }
 

@@ -41,57 +41,60 @@ func (m *Method) trainFlows(ctx context.Context, train []methods.Encoded) (*trai
 		dst: make([]int32, 0, n), cert: make([]int32, 0, n),
 	}
 	labels := make([]string, 0, n)
-	in := interner{dsts: make(map[fp.Element]int32), certs: make(map[string]int32)}
+	in := newInterner()
 	var times []float64
 	for i := range train {
 		if err := ctx.Err(); err != nil {
 			return nil, nil, err
 		}
-		if err := t.add(&in, int32(i), train[i].Features, !m.p.TrainCertificates, &times); err != nil {
+		if err := t.add(in, int32(i), train[i].Features, !m.p.TrainCertificates, &times); err != nil {
 			return nil, nil, fmt.Errorf("flowprint: training sample %d (%s): %w", i, train[i].Capture, err)
 		}
 		for len(labels) < len(t.chunk) {
 			labels = append(labels, train[i].Label)
 		}
 	}
-	t.dsts, t.certs = in.dstList, in.certList
+	t.dsts, t.certs = in.dsts.list, in.certs.list
 	return t, labels, nil
 }
 
-// interner gives destinations and certificates their table indices.
-type interner struct {
-	dsts     map[fp.Element]int32
-	dstList  []fp.Element
-	certs    map[string]int32
-	certList []string
+// table interns values: id gives each distinct value its index in list.
+type table[K comparable] struct {
+	index map[K]int32
+	list  []K
 }
 
-func (in *interner) dst(e fp.Element) int32 {
-	id, ok := in.dsts[e]
+func newTable[K comparable]() *table[K] { return &table[K]{index: make(map[K]int32)} }
+
+func (t *table[K]) id(k K) int32 {
+	id, ok := t.index[k]
 	if !ok {
-		id = int32(len(in.dstList))
-		in.dsts[e] = id
-		in.dstList = append(in.dstList, e)
+		id = int32(len(t.list))
+		t.index[k] = id
+		t.list = append(t.list, k)
 	}
 	return id
 }
 
-func (in *interner) cert(c string) int32 {
+// interner interns the destinations and certificates of training flows.
+type interner struct {
+	dsts  *table[fp.Element]
+	certs *table[string]
+}
+
+func newInterner() interner { return interner{dsts: newTable[fp.Element](), certs: newTable[string]()} }
+
+// cert returns the index of certificate c, -1 for none.
+func (in interner) cert(c string) int32 {
 	if c == "" {
 		return -1
 	}
-	id, ok := in.certs[c]
-	if !ok {
-		id = int32(len(in.certList))
-		in.certs[c] = id
-		in.certList = append(in.certList, c)
-	}
-	return id
+	return in.certs.id(c)
 }
 
 // add appends the flows of chunk c's features b; times is a scratch
 // buffer.
-func (t *trainingFlows) add(in *interner, c int32, b []byte, dropCerts bool, times *[]float64) error {
+func (t *trainingFlows) add(in interner, c int32, b []byte, dropCerts bool, times *[]float64) error {
 	if len(b) > math.MaxInt32 {
 		return fmt.Errorf("%w: %d bytes, more than a chunk can hold", errFeatures, len(b))
 	}
@@ -118,7 +121,7 @@ func (t *trainingFlows) add(in *interner, c int32, b []byte, dropCerts bool, tim
 		t.chunk = append(t.chunk, c)
 		t.at = append(t.at, at)
 		t.start, t.end = append(t.start, lo), append(t.end, hi)
-		t.dst = append(t.dst, in.dst(f.Destination()))
+		t.dst = append(t.dst, in.dsts.id(f.Destination()))
 		t.cert = append(t.cert, in.cert(f.Cert))
 	}
 	if d.err == nil && d.off != len(b) {
