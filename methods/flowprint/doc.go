@@ -32,5 +32,7 @@
 // certificate and exact packet times per flow, a few bytes per packet);
 // they keep certificates, and training drops them unless
 // train_certificates is set, so that one encoding serves both sides. The
-// feature key depends on input and certificate_hash only.
+// feature key depends on input and certificate_hash only. Training reads
+// the flows in place from the features (flowprint.FlowSet): 32 bytes a
+// flow beside the features, which stay as they are.
 package flowprint
