@@ -259,7 +259,7 @@ func (m *Method) PredictFeatures(ctx context.Context, test []methods.Encoded) ([
 
 // predictBatchFlows is about the number of test flows whose rows are held
 // at once: a batch of chunks ends at the first chunk that reaches it.
-var predictBatchFlows = 1 << 16
+var predictBatchFlows = 1 << 14
 
 // vote returns each chunk's vote of each model; the rows of chunk i are
 // rows start[i] to start[i+1] of all.
