@@ -1,6 +1,10 @@
 package flowprint
 
-import "slices"
+import (
+	"cmp"
+	"math"
+	"slices"
+)
 
 // merge merges similar fingerprints among out (spec §3.6).
 //
@@ -69,46 +73,79 @@ type fpPair struct{ a, b int32 }
 // similarPairs returns the pairs of the ranked fingerprints uniq whose
 // sizes are compatible and whose Jaccard index is at least Similarity,
 // ordered by (rank of the smaller, rank of the larger).
+//
+// It is a prefix-filtered similarity join: with each fingerprint's
+// elements ordered rarest first, two fingerprints whose Jaccard index is
+// at least s share at least ceil(s*l) elements (l the size of either), so
+// they share an element among the first l-ceil(s*l)+1 of each. Only the
+// prefixes are indexed, so that the elements common to most fingerprints
+// (a no-certificate element, a shared service) no longer pair every
+// fingerprint with every other; each candidate pair is then checked on
+// its full element sets, as before.
 func (g *generator) similarPairs(uniq []*fp) []fpPair {
 	s := g.p.Similarity
+	prefixes := similarityPrefixes(uniq, s)
 	index := make(map[int32][]int32)
-	for r, f := range uniq {
-		for _, e := range f.elems {
+	for r, pre := range prefixes {
+		for _, e := range pre {
 			index[e] = append(index[e], int32(r))
 		}
 	}
-	counts := make([]int32, len(uniq))
+	seen := make([]int32, len(uniq)) // ra+1 once rb is a candidate of ra
 	var touched []int32
 	var pairs []fpPair
 	bound := 1 - s
 	for ra, a := range uniq {
 		touched = touched[:0]
-		for _, e := range a.elems {
+		for _, e := range prefixes[ra] {
 			for _, rb := range index[e] {
-				if int(rb) <= ra {
-					continue
-				}
-				if counts[rb] == 0 {
+				if int(rb) > ra && seen[rb] != int32(ra)+1 {
+					seen[rb] = int32(ra) + 1
 					touched = append(touched, rb)
 				}
-				counts[rb]++
 			}
 		}
 		slices.Sort(touched)
 		for _, rb := range touched {
-			inter := int(counts[rb])
-			counts[rb] = 0
 			b := uniq[rb]
 			l, l2 := len(a.elems), len(b.elems)
 			if !g.sizeCompatible(l, l2, bound) {
 				continue
 			}
-			if jaccard(inter, l, l2) >= s {
+			if jaccard(countCommon(a.elems, b.elems), l, l2) >= s {
 				pairs = append(pairs, fpPair{int32(ra), rb})
 			}
 		}
 	}
 	return pairs
+}
+
+// similarityPrefixes returns, per fingerprint, its first l-t+1 elements in
+// order of increasing frequency over uniq (ties by element), t the least
+// number of elements it shares with any fingerprint whose Jaccard index
+// with it is at least s (0 < s < 1). t is taken a hair low, so that no
+// pair the float comparison of similarPairs accepts is missed.
+func similarityPrefixes(uniq []*fp, s float64) [][]int32 {
+	freq := make(map[int32]int32)
+	for _, f := range uniq {
+		for _, e := range f.elems {
+			freq[e]++
+		}
+	}
+	out := make([][]int32, len(uniq))
+	for r, f := range uniq {
+		l := len(f.elems)
+		t := max(int(math.Ceil(s*float64(l)*(1-1e-12))), 1)
+		byFreq := slices.Clone(f.elems)
+		slices.SortFunc(byFreq, func(x, y int32) int {
+			if c := cmp.Compare(freq[x], freq[y]); c != 0 {
+				return c
+			}
+			return cmp.Compare(x, y)
+		})
+		out[r] = byFreq[:max(l-t+1, 0)]
+	}
+	return out
 }
 
 // applyMerges merges the pairs in order, each pair's current fingerprints

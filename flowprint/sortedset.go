@@ -84,6 +84,24 @@ func intersectSorted(a, b []int32) []int32 {
 	return out
 }
 
+// countCommon returns the number of elements common to the sorted sets a
+// and b.
+func countCommon(a, b []int32) int {
+	n, j := 0, 0
+	for _, v := range a {
+		for j < len(b) && b[j] < v {
+			j++
+		}
+		if j == len(b) {
+			break
+		}
+		if b[j] == v {
+			n++
+		}
+	}
+	return n
+}
+
 // differenceSorted returns the elements of the sorted set a that are not in b.
 func differenceSorted(a, b []int32) []int32 {
 	var out []int32
