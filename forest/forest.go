@@ -325,38 +325,7 @@ func (b *builder) addLeaf(e entry, wTot int64, nonzero int) {
 // most cut first and returns how many they are.
 func (b *builder) partition(e entry, feat int32, cut uint32) int32 {
 	ss := b.samples[e.start:e.end]
-	if c := b.m.rank16[feat]; c != nil {
-		return partitionBy(c, ss, cut)
-	}
-	return partitionBy(b.m.rank32[feat], ss, cut)
-}
-
-// partitionBy puts the samples ss whose rank in col is at most cut first
-// and returns how many they are.
-func partitionBy[R uint16 | uint32](col []R, ss []int32, cut uint32) int32 {
-	lo, hi := 0, len(ss)-1
-	for lo <= hi {
-		if uint32(col[ss[lo]]) <= cut {
-			lo++
-		} else {
-			ss[lo], ss[hi] = ss[hi], ss[lo]
-			hi--
-		}
-	}
-	return int32(lo)
-}
-
-// gather writes the keys rank<<32 | sample of the samples ss by their
-// ranks in col into xs and returns the smallest and largest rank.
-func gather[R uint16 | uint32](col []R, ss []int32, xs []uint64) (lo, hi uint32) {
-	lo = math.MaxUint32
-	for i, s := range ss {
-		r := uint32(col[s])
-		xs[i] = uint64(r)<<32 | uint64(uint32(s))
-		lo = min(lo, r)
-		hi = max(hi, r)
-	}
-	return lo, hi
+	return b.m.ranks[feat].partition(ss, cut)
 }
 
 // split finds the best split of samples[start:end] whose class weights
@@ -382,12 +351,7 @@ func (b *builder) split(rng *rand.Rand, start, end int, wTot int64) (feat int32,
 		b.feats[j], b.feats[k] = b.feats[k], b.feats[j]
 		f := b.feats[j]
 		vals := b.m.values[f]
-		var lo, hi uint32
-		if c := b.m.rank16[f]; c != nil {
-			lo, hi = gather(c, ss, xs)
-		} else {
-			lo, hi = gather(b.m.rank32[f], ss, xs)
-		}
+		lo, hi := b.m.ranks[f].gather(ss, xs)
 		if vals[hi] <= vals[lo]+featureThreshold {
 			continue
 		}

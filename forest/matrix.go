@@ -12,41 +12,27 @@ import (
 // values, and those values once, in increasing order. A split depends
 // only on the order of the values and on the two values it falls between,
 // so a forest grown from a Matrix is the forest grown from the values
-// themselves; a rank takes 2 bytes (in a column of at most 65,536
-// distinct values) or 4 where a value takes 8, and ranks sort faster.
+// themselves; a rank takes 1 to 4 bytes (see rankColumn) where a value
+// takes 8, and ranks sort faster.
 // RankRows builds one.
 type Matrix struct {
 	rows, cols int
-	// Per column, the ranks: in rank16 when the column has at most 65,536
-	// distinct values, else in rank32; the other is nil.
-	rank16 [][]uint16
-	rank32 [][]uint32
-	values [][]float64
+	ranks      []rankColumn // per column
+	values     [][]float64
 }
 
 // rank returns the rank of row i's value in column j.
-func (m *Matrix) rank(j, i int) uint32 {
-	if c := m.rank16[j]; c != nil {
-		return uint32(c[i])
-	}
-	return m.rank32[j][i]
-}
+func (m *Matrix) rank(j, i int) uint32 { return m.ranks[j].at(i) }
 
 // setRank sets the rank of row i's value in column j.
-func (m *Matrix) setRank(j, i int, r uint32) {
-	if c := m.rank16[j]; c != nil {
-		c[i] = uint16(r)
-	} else {
-		m.rank32[j][i] = r
-	}
-}
+func (m *Matrix) setRank(j, i int, r uint32) { m.ranks[j].set(i, r) }
 
 // newMatrix returns an empty rows × cols matrix.
 func newMatrix(rows, cols int) (*Matrix, error) {
 	if err := checkShape(rows*cols, rows, cols); err != nil {
 		return nil, err
 	}
-	return &Matrix{rows: rows, cols: cols, rank16: make([][]uint16, cols), rank32: make([][]uint32, cols)}, nil
+	return &Matrix{rows: rows, cols: cols, ranks: make([]rankColumn, cols)}, nil
 }
 
 // Rows returns the number of rows of m.
@@ -84,11 +70,7 @@ func RankRows(rows, cols int, each func(add func(row []float64) error) error) (*
 	}
 	m.values = d.sorted()
 	for j, v := range m.values {
-		if len(v) <= 1<<16 {
-			m.rank16[j] = make([]uint16, rows)
-		} else {
-			m.rank32[j] = make([]uint32, rows)
-		}
+		m.ranks[j] = newRankColumn(rows, len(v))
 	}
 	n = 0
 	if err := each(func(row []float64) error {

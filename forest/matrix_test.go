@@ -275,31 +275,41 @@ func TestFitMatchesReference(t *testing.T) {
 	}
 }
 
-// TestFitWideRanks: columns of more than 65,536 distinct values hold
-// 4-byte ranks, the others 2-byte ones, and trees grown on a matrix with
-// both equal the reference's.
+// TestFitWideRanks: each column takes the narrowest rank width its
+// distinct values allow (1, 2, 3 or, past wideRanks, 4 bytes), and trees
+// grown on a matrix of mixed widths equal the reference's.
 func TestFitWideRanks(t *testing.T) {
 	rows, cols, classes := 70000, 3, 3
 	X, y := synthetic(4, rows, cols, cols, classes, 1.0)
 	for i := range rows {
-		X[i*cols+1] = math.Round(X[i*cols+1] * 8) // few distinct values
+		X[i*cols+1] = math.Round(X[i*cols+1] * 8)    // few distinct values
+		X[i*cols+2] = math.Round(X[i*cols+2] * 2000) // thousands
 	}
-	opt := Options{Trees: 2, Seed: 5, MaxDepth: 4, MaxFeatures: 2}
-	m, err := RankRows(rows, cols, rowsOf(X, rows, cols))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if m.rank16[0] != nil || m.rank32[0] == nil || m.rank16[1] == nil || m.rank32[1] != nil {
-		t.Fatalf("columns of %d and %d distinct values: want 4-byte and 2-byte ranks", len(m.values[0]), len(m.values[1]))
-	}
-	f, err := FitMatrix(context.Background(), m, y, classes, opt)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, _ := opt.resolve(cols)
-	for ti := range f.Trees {
-		if want := refGrow(X, rows, cols, y, classes, r, ti); !reflect.DeepEqual(normalized(f.Trees[ti]), normalized(want)) {
-			t.Fatalf("tree %d: builder and reference differ", ti)
+	defer func(w int) { wideRanks = w }(wideRanks)
+	for _, c := range []struct {
+		wide  int
+		width [3]int
+	}{{1 << 24, [3]int{3, 1, 2}}, {1 << 16, [3]int{4, 1, 2}}} {
+		wideRanks = c.wide
+		opt := Options{Trees: 2, Seed: 5, MaxDepth: 4, MaxFeatures: 2}
+		m, err := RankRows(rows, cols, rowsOf(X, rows, cols))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for j := range cols {
+			if w := m.ranks[j].width(); w != c.width[j] {
+				t.Fatalf("wide %d: column %d of %d distinct values has %d-byte ranks, want %d", c.wide, j, len(m.values[j]), w, c.width[j])
+			}
+		}
+		f, err := FitMatrix(context.Background(), m, y, classes, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, _ := opt.resolve(cols)
+		for ti := range f.Trees {
+			if want := refGrow(X, rows, cols, y, classes, r, ti); !reflect.DeepEqual(normalized(f.Trees[ti]), normalized(want)) {
+				t.Fatalf("wide %d, tree %d: builder and reference differ", c.wide, ti)
+			}
 		}
 	}
 }
