@@ -97,26 +97,39 @@ var errFeatures = errors.New("flowprint: damaged features")
 // b labelled label, with Start and End the extreme times, without
 // certificates when dropCerts is set.
 func decodeFlows(flows []fp.Flow, b []byte, label string, dropCerts bool) ([]fp.Flow, error) {
-	d := &reader{b: b}
-	if v := d.byte(); v != featuresVersion {
-		return nil, fmt.Errorf("%w: version %d, want %d", errFeatures, v, featuresVersion)
-	}
-	n := d.count(1)
-	flows = slices.Grow(flows, n)
-	for i := 0; i < n && d.err == nil; i++ {
+	flows = slices.Grow(flows, flowCount(b))
+	err := readFlows(b, func(d *reader) {
 		f := d.flow(label)
 		if dropCerts {
 			f.Cert = ""
 		}
 		flows = append(flows, f)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return flows, nil
+}
+
+// readFlows checks the frame of features b (version, flow count, nothing
+// after the flows) and calls each to read every flow from d; each need
+// not check d.err.
+func readFlows(b []byte, each func(d *reader)) error {
+	d := &reader{b: b}
+	if v := d.byte(); v != featuresVersion {
+		return fmt.Errorf("%w: version %d, want %d", errFeatures, v, featuresVersion)
+	}
+	n := d.count(1)
+	for i := 0; i < n && d.err == nil; i++ {
+		each(d)
 	}
 	if d.err == nil && d.off != len(b) {
 		d.fail("%d bytes after the flows", len(b)-d.off)
 	}
 	if d.err != nil {
-		return nil, fmt.Errorf("%w: byte %d: %v", errFeatures, d.off, d.err)
+		return fmt.Errorf("%w: byte %d: %v", errFeatures, d.off, d.err)
 	}
-	return flows, nil
+	return nil
 }
 
 func (d *reader) flow(label string) fp.Flow {

@@ -99,17 +99,12 @@ func (t *trainingFlows) add(in interner, c int32, b []byte, dropCerts bool, time
 		return fmt.Errorf("%w: %d bytes, more than a chunk can hold", errFeatures, len(b))
 	}
 	t.feats[c] = b
-	d := &reader{b: b}
-	if v := d.byte(); v != featuresVersion {
-		return fmt.Errorf("%w: version %d, want %d", errFeatures, v, featuresVersion)
-	}
-	n := d.count(1)
-	for i := 0; i < n && d.err == nil; i++ {
+	return readFlows(b, func(d *reader) {
 		f := d.head("")
 		at := int32(d.off)
 		*times = d.times((*times)[:0])
 		if d.err != nil {
-			break
+			return
 		}
 		lo, hi := 0.0, 0.0
 		if len(*times) > 0 {
@@ -123,14 +118,7 @@ func (t *trainingFlows) add(in interner, c int32, b []byte, dropCerts bool, time
 		t.start, t.end = append(t.start, lo), append(t.end, hi)
 		t.dst = append(t.dst, in.dsts.id(f.Destination()))
 		t.cert = append(t.cert, in.cert(f.Cert))
-	}
-	if d.err == nil && d.off != len(b) {
-		d.fail("%d bytes after the flows", len(b)-d.off)
-	}
-	if d.err != nil {
-		return fmt.Errorf("%w: byte %d: %v", errFeatures, d.off, d.err)
-	}
-	return nil
+	})
 }
 
 // Len returns the number of flows.
